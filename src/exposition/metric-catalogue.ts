@@ -1,0 +1,71 @@
+// The one metric catalogue (STYLE 5): every exposed name, its type, help text and label set, as in DESIGN §5.
+import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from '../model/canonical-metrics.js';
+
+export type MetricType = 'gauge' | 'counter' | 'histogram';
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly labels: readonly string[];
+}
+
+function gauge(name: string, labels: readonly string[], help: string): MetricSpec {
+  return { name, type: 'gauge', labels, help };
+}
+function counter(name: string, labels: readonly string[], help: string): MetricSpec {
+  return { name, type: 'counter', labels, help };
+}
+function histogram(name: string, labels: readonly string[], help: string): MetricSpec {
+  return { name, type: 'histogram', labels, help };
+}
+
+const AGENT = ['swarm', 'agent'] as const;
+
+export const METRICS = {
+  buildInfo: gauge('agentswarm_build_info', ['version', 'revision', 'nodeversion'], 'A metric with a constant 1 value labelled by version, revision and Node.js version of the exporter.'),
+  agentInfo: gauge('agentswarm_agent_info', ['swarm', 'agent', 'type', 'variant'], 'Constant 1 per known agent, labelled with its type and variant.'),
+  agentUp: gauge('agentswarm_agent_up', AGENT, '1 while the agent sends heartbeats or samples within agents.heartbeat_timeout, else 0.'),
+  agentLastSeen: gauge('agentswarm_agent_last_seen_timestamp_seconds', AGENT, 'Unix time of the last heartbeat or sample from the agent.'),
+  agentCustomMetric: gauge('agentswarm_agent_custom_metric', ['swarm', 'agent', 'metric'], 'Latest value of a custom (non-canonical) metric pushed by the agent.'),
+  agentHealthScore: gauge('agentswarm_agent_health_score', AGENT, 'Health score of the agent in [0, 1], 1 = healthy.'),
+  agentHealthComponent: gauge('agentswarm_agent_health_component', ['swarm', 'agent', 'component'], 'Health score ingredient in [0, 1], 1 = nominal, per component.'),
+  agentHealthStatus: gauge('agentswarm_agent_health_status', ['swarm', 'agent', 'status'], '1 for the current health status of the agent, 0 for the four others.'),
+  agents: gauge('agentswarm_agents', ['swarm', 'status'], 'Number of agents per health status.'),
+  agentAnomalyScore: gauge('agentswarm_agent_anomaly_score', ['swarm', 'agent', 'metric'], 'Robust |z| (median/MAD) of the latest value against the window.'),
+  agentBottleneckScore: gauge('agentswarm_agent_bottleneck_score', AGENT, 'Bottleneck score in [0, 1], higher = more likely the constraint of the swarm.'),
+  agentUtilization: gauge('agentswarm_agent_utilization_ratio', AGENT, 'Utilisation of the agent: active_tasks / capacity, or cpu_usage without a capacity.'),
+  agentCorrelation: gauge('agentswarm_agent_correlation', ['swarm', 'metric', 'agent_a', 'agent_b'], 'Pearson correlation of one metric between two agents over the window (top pairs only, agent_a < agent_b).'),
+  agentLeadLag: gauge('agentswarm_agent_lead_lag_seconds', ['swarm', 'metric', 'leader', 'follower'], 'Lag in seconds by which the leader leads the follower at the best cross-correlation.'),
+  metricCorrelation: gauge('agentswarm_metric_correlation', ['swarm', 'agent', 'metric_a', 'metric_b'], 'Pearson correlation between two metrics of the same agent over the window.'),
+  correlationMeanAbs: gauge('agentswarm_correlation_mean_abs', ['swarm', 'metric'], 'Mean |r| over all agent pairs of the swarm for the metric.'),
+  anomalyClusterMaxSize: gauge('agentswarm_anomaly_cluster_max_size', ['swarm'], 'Number of agents in the largest correlated-anomaly cluster.'),
+  agentAnomalyClusterPeers: gauge('agentswarm_agent_anomaly_cluster_peers', AGENT, 'Number of other agents in the correlated-anomaly cluster of this agent.'),
+  loadBalanceIndex: gauge('agentswarm_load_balance_index', ['swarm'], "Jain's fairness index of agent utilisation in [1/n, 1], 1 = perfectly even."),
+  forecastLoad: gauge('agentswarm_forecast_load', ['swarm', 'horizon'], 'Predicted swarm load (sum of active tasks) at the horizon.'),
+  forecastValid: gauge('agentswarm_forecast_valid', ['swarm'], '1 when the forecast has enough data to be trusted, else 0.'),
+  forecastSaturation: gauge('agentswarm_forecast_saturation_seconds', ['swarm'], 'Predicted seconds until swarm load reaches total capacity (absent if never).'),
+  scalingRecommended: gauge('agentswarm_scaling_recommended_agents', ['swarm', 'type'], 'Agents of the type needed at the longest forecast horizon.'),
+  variantEffect: gauge('agentswarm_variant_effect_ratio', ['swarm', 'metric', 'variant'], 'Mean of the metric for the variant divided by the baseline variant mean, minus 1.'),
+  variantPValue: gauge('agentswarm_variant_p_value', ['swarm', 'metric', 'variant'], 'p-value of the difference between the variant and the baseline variant.'),
+  coordinationTasks: counter('agentswarm_coordination_tasks_total', ['coordination_type', 'priority', 'outcome'], 'Coordination tasks by type, priority and outcome.'),
+  coordinationQueueDepth: gauge('agentswarm_coordination_queue_depth', ['priority'], 'Coordination tasks waiting to run, per priority.'),
+  coordinationTaskDuration: histogram('agentswarm_coordination_task_duration_seconds', ['coordination_type'], 'Time from a task start to its final outcome, in seconds.'),
+  coordinationImpact: gauge('agentswarm_coordination_impact_ratio', ['coordination_type'], 'Relative improvement of the targeted score after the latest succeeded task of the type.'),
+  alertsReceived: counter('agentswarm_alerts_received_total', ['status', 'result'], 'Alertmanager alerts received, by alert status and result (accepted, duplicate, invalid, unauthorized).'),
+  ingestSamples: counter('agentswarm_ingest_samples_total', ['source', 'result'], 'Samples ingested, by source (push, scrape, query, otlp) and result (accepted, rejected).'),
+  scrapeTargetUp: gauge('agentswarm_scrape_target_up', ['target'], '1 if the last scrape of the target succeeded, else 0.'),
+  scrapeDuration: gauge('agentswarm_scrape_duration_seconds', ['target'], 'Duration of the last scrape of the target in seconds.'),
+  analysisDuration: histogram('agentswarm_analysis_duration_seconds', [], 'Duration of one analysis cycle in seconds.'),
+  analysisLastSuccess: gauge('agentswarm_analysis_last_success_timestamp_seconds', [], 'Unix time of the last successful analysis cycle.'),
+} as const satisfies Record<string, MetricSpec>;
+
+/** Per-agent latest-value gauges of the canonical metrics. */
+export const CANONICAL_GAUGES: readonly MetricSpec[] = CANONICAL_METRICS.map((m) =>
+  gauge(CANONICAL_METRIC_SPECS[m].gauge, AGENT, CANONICAL_METRIC_SPECS[m].help),
+);
+
+/** Every metric name the exporter can expose (for rules-pack and dashboard checks). */
+export function allMetricSpecs(): readonly MetricSpec[] {
+  return [...Object.values(METRICS), ...CANONICAL_GAUGES];
+}
