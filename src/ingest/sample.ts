@@ -36,3 +36,8 @@ export interface IngestOutcome {
 export interface SampleSink {
   ingest(samples: readonly Sample[], source: IngestSource): IngestOutcome;
 }
+
+/** What the agent registry adds to an outcome: how many rejections were the agent cap (HTTP 429). */
+export interface RegistryIngestOutcome extends IngestOutcome {
+  readonly agentLimitRejections: number;
+}

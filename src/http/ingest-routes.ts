@@ -1,0 +1,112 @@
+// Push ingest routes of DESIGN §3: heartbeat, one agent's metrics, sample batches.
+import { Router, type Request, type Response } from 'express';
+import type { Clock } from '../model/clock.js';
+import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection } from '../ingest/sample.js';
+import { parseAgentMetricsBody, parseHeartbeatBody, parseSampleBatch } from '../ingest/push-bodies.js';
+import { checkAgentId } from '../ingest/sample-rules.js';
+import type { AgentRegistry } from '../store/agent-registry.js';
+import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
+import { bearerAuth } from './bearer-auth.js';
+import { requireJson, parseJson } from './json-body.js';
+import { sendProblem } from './problem.js';
+
+export interface IngestRouteDeps {
+  readonly registry: AgentRegistry;
+  readonly metrics: ExporterMetrics;
+  readonly clock: Clock;
+  /** Bearer token for agents; undefined = open. */
+  readonly token: string | undefined;
+}
+
+interface IngestAnswer {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly errors: readonly SampleRejection[];
+}
+
+/**
+ * 202 when at least one sample was kept; 429 when nothing was kept because the agent cap refused new
+ * agents; 400 when nothing valid was sent.
+ */
+function answer(res: Response, outcome: IngestAnswer & { readonly limited: number }): void {
+  const body: IngestAnswer = { accepted: outcome.accepted, rejected: outcome.rejected, errors: outcome.errors };
+  if (outcome.accepted > 0) {
+    res.status(202).json(body);
+  } else if (outcome.limited > 0 && outcome.limited === outcome.rejected) {
+    res.status(429).json({ error: outcome.errors[0]?.reason ?? 'agent: max_agents reached', ...body });
+  } else {
+    res.status(400).json({ error: outcome.errors[0]?.reason ?? 'samples: expected at least one sample', ...body });
+  }
+}
+
+function agentParam(req: Request, res: Response): string | undefined {
+  const agent: unknown = req.params.agent;
+  const problem = checkAgentId(agent, 'agent');
+  if (problem !== undefined || typeof agent !== 'string') {
+    sendProblem(res, 400, problem ?? 'agent: expected an agent id');
+    return undefined;
+  }
+  return agent;
+}
+
+export function createIngestRoutes(deps: IngestRouteDeps): Router {
+  const { registry, metrics, clock } = deps;
+  const router = Router();
+  const auth = bearerAuth(deps.token);
+  const source: IngestSource = 'push';
+
+  const ingest = (samples: readonly Sample[]): RegistryIngestOutcome => {
+    const outcome = registry.ingest(samples, source);
+    metrics.countIngest(source, outcome);
+    return outcome;
+  };
+
+  router.post('/api/v1/agents/:agent/heartbeat', auth, requireJson({ optional: true }), parseJson, (req, res) => {
+    const agent = agentParam(req, res);
+    if (agent === undefined) return;
+    const parsed = parseHeartbeatBody(req.body);
+    if (!parsed.ok) {
+      sendProblem(res, 400, parsed.error);
+      return;
+    }
+    const result = registry.heartbeat(parsed.value.swarm, agent, parsed.value.update);
+    if (!result.ok) {
+      sendProblem(res, 429, result.reason);
+      return;
+    }
+    res.status(202).json({ accepted: 1, rejected: 0, errors: [], status: result.agent.health?.status });
+  });
+
+  router.post('/api/v1/agents/:agent/metrics', auth, requireJson(), parseJson, (req, res) => {
+    const agent = agentParam(req, res);
+    if (agent === undefined) return;
+    const parsed = parseAgentMetricsBody(agent, req.body, clock.now());
+    if (!parsed.ok) {
+      sendProblem(res, 400, parsed.error);
+      return;
+    }
+    const { names } = parsed.value;
+    const outcome = ingest(parsed.value.samples);
+    // The registry names generic fields; here the field is the metric key in the body.
+    const errors = outcome.errors.map((e) => ({
+      index: e.index,
+      reason: e.reason.replace(/^(value|metric):/, `metrics.${names[e.index] ?? ''}:`),
+    }));
+    answer(res, { ...outcome, errors, limited: outcome.agentLimitRejections });
+  });
+
+  router.post('/api/v1/samples', auth, requireJson(), parseJson, (req, res) => {
+    const parsed = parseSampleBatch(req.body, clock.now());
+    if (!parsed.ok) {
+      sendProblem(res, 400, parsed.error);
+      return;
+    }
+    const { samples, positions, rejections } = parsed.value;
+    const outcome = ingest(samples);
+    const errors = [...rejections, ...outcome.errors.map((e) => ({ index: positions[e.index] ?? e.index, reason: e.reason }))].sort((a, b) => a.index - b.index);
+    if (rejections.length > 0) metrics.countIngest(source, { accepted: 0, rejected: rejections.length, errors: rejections });
+    answer(res, { accepted: outcome.accepted, rejected: errors.length, errors, limited: outcome.agentLimitRejections });
+  });
+
+  return router;
+}

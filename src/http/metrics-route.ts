@@ -1,0 +1,25 @@
+// GET <telemetry_path>: the Prometheus exposition, text 0.0.4 or OpenMetrics by Accept.
+import { Router } from 'express';
+import { renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
+import type { Registry } from '../exposition/prom.js';
+
+export interface MetricsRouteDeps {
+  readonly path: string;
+  readonly registry: Registry;
+  readonly renderers: readonly FamilyRenderer[];
+  readonly onError: (error: unknown) => void;
+}
+
+export function createMetricsRoute(deps: MetricsRouteDeps): Router {
+  const router = Router();
+  router.get(deps.path, async (req, res) => {
+    try {
+      const page = await renderMetricsPage(deps.registry, deps.renderers, wantsOpenMetrics(req.get('accept')));
+      res.set('Content-Type', page.contentType).send(page.body);
+    } catch (error) {
+      deps.onError(error);
+      res.status(500).type('text').send('error rendering metrics\n');
+    }
+  });
+  return router;
+}

@@ -1,0 +1,243 @@
+// The agent registry: agents per swarm, their latest values and aligned windows; the SampleSink of every
+// ingest mode; liveness, expiry and health at each step.
+import { isCanonicalMetric } from '../model/canonical-metrics.js';
+import type { Clock } from '../model/clock.js';
+import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../ingest/sample.js';
+import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue } from '../ingest/sample-rules.js';
+import { healthScore } from '../health/health-score.js';
+import { nextStatus } from '../health/health-status.js';
+import { AgentRecord } from './agent-record.js';
+import { AlignedWindows } from './aligned-windows.js';
+
+export interface RegistryLimits {
+  readonly heartbeatTimeoutMs: number;
+  readonly expireAfterMs: number;
+  readonly maxAgents: number;
+  readonly maxCustomMetrics: number;
+  readonly stepMs: number;
+  readonly windowMs: number;
+}
+
+/** Metadata a heartbeat may set; absent fields keep their value. */
+export interface AgentMetadataUpdate {
+  readonly type?: string;
+  readonly variant?: string;
+  readonly capacity?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface SwarmState {
+  readonly name: string;
+  readonly agents: Map<string, AgentRecord>;
+  readonly windows: AlignedWindows;
+}
+
+export type RegisterResult = { readonly ok: true; readonly agent: AgentRecord } | { readonly ok: false; readonly reason: string };
+
+/** Minimum observations of response_time before the latency baseline is trusted. */
+const MIN_BASELINE_POINTS = 5;
+
+export class AgentRegistry implements SampleSink {
+  private readonly swarmStates = new Map<string, SwarmState>();
+  private agentTotal = 0;
+  private changeCount = 0;
+  private readonly scratch: Float64Array;
+  readonly windowPoints: number;
+
+  constructor(
+    readonly limits: RegistryLimits,
+    private readonly clock: Clock,
+  ) {
+    this.windowPoints = Math.max(2, Math.floor(limits.windowMs / limits.stepMs));
+    this.scratch = new Float64Array(this.windowPoints);
+  }
+
+  /** Number of known agents across swarms. */
+  get size(): number {
+    return this.agentTotal;
+  }
+
+  /** Increments on every change of what /metrics shows. */
+  get version(): number {
+    return this.changeCount;
+  }
+
+  swarms(): IterableIterator<SwarmState> {
+    return this.swarmStates.values();
+  }
+
+  swarm(name: string): SwarmState | undefined {
+    return this.swarmStates.get(name);
+  }
+
+  get(swarm: string, agent: string): AgentRecord | undefined {
+    return this.swarmStates.get(swarm)?.agents.get(agent);
+  }
+
+  *agents(): IterableIterator<AgentRecord> {
+    for (const s of this.swarmStates.values()) yield* s.agents.values();
+  }
+
+  /** Finds or creates an agent; refuses a new one beyond agents.max_agents. */
+  register(swarm: string, id: string): RegisterResult {
+    let state = this.swarmStates.get(swarm);
+    const existing = state?.agents.get(id);
+    if (existing) return { ok: true, agent: existing };
+    if (this.agentTotal >= this.limits.maxAgents) {
+      return { ok: false, reason: `agent: max_agents (${this.limits.maxAgents}) reached; new agents are refused until others expire` };
+    }
+    if (!state) {
+      state = { name: swarm, agents: new Map(), windows: new AlignedWindows(this.windowPoints) };
+      this.swarmStates.set(swarm, state);
+    }
+    const agent = new AgentRecord(swarm, id, this.clock.now());
+    state.agents.set(id, agent);
+    this.agentTotal += 1;
+    this.changeCount += 1;
+    return { ok: true, agent };
+  }
+
+  /** Heartbeat: registers or keeps the agent alive and applies metadata. */
+  heartbeat(swarm: string, id: string, update: AgentMetadataUpdate): RegisterResult {
+    const result = this.register(swarm, id);
+    if (!result.ok) return result;
+    const agent = result.agent;
+    if (update.type !== undefined) agent.type = update.type;
+    if (update.variant !== undefined) agent.variant = update.variant;
+    if (update.capacity !== undefined) agent.capacity = update.capacity;
+    if (update.labels !== undefined) agent.labels = update.labels;
+    this.touch(agent);
+    return result;
+  }
+
+  /** Validates and stores samples; valid ones are kept whatever happens to the others. */
+  ingest(samples: readonly Sample[], _source: IngestSource): RegistryIngestOutcome {
+    const now = this.clock.now();
+    const bounds = { now, windowMs: this.limits.windowMs };
+    const errors: SampleRejection[] = [];
+    let accepted = 0;
+    let agentLimitRejections = 0;
+    const touched = new Set<AgentRecord>();
+    for (let index = 0; index < samples.length; index++) {
+      const s = samples[index];
+      if (s === undefined) continue;
+      const problem =
+        checkSwarm(s.swarm, 'swarm') ??
+        checkAgentId(s.agent, 'agent') ??
+        checkMetricName(s.metric, 'metric') ??
+        checkValue(s.metric, s.value, 'value') ??
+        checkTimestamp(s.timestamp, 'timestamp', bounds);
+      if (problem !== undefined) {
+        errors.push({ index, reason: problem });
+        continue;
+      }
+      const registered = this.register(s.swarm, s.agent);
+      if (!registered.ok) {
+        agentLimitRejections += 1;
+        errors.push({ index, reason: registered.reason });
+        continue;
+      }
+      const agent = registered.agent;
+      if (!agent.latest.has(s.metric)) {
+        const refusal = this.admitSeries(agent, s.metric);
+        if (refusal !== undefined) {
+          errors.push({ index, reason: refusal });
+          continue;
+        }
+      }
+      agent.observe(s.metric, s.value, s.timestamp);
+      touched.add(agent);
+      accepted += 1;
+    }
+    for (const agent of touched) this.touch(agent);
+    if (accepted > 0) this.changeCount += 1;
+    return { accepted, rejected: errors.length, errors, agentLimitRejections };
+  }
+
+  /**
+   * One analysis step: expires agents silent for agents.expire_after, marks those silent for
+   * agents.heartbeat_timeout as failed, writes the step into every window (carry-forward of values
+   * observed within the heartbeat timeout, NaN otherwise) and re-evaluates health.
+   */
+  step(): void {
+    const now = this.clock.now();
+    const { heartbeatTimeoutMs, expireAfterMs } = this.limits;
+    for (const [name, state] of this.swarmStates) {
+      for (const [id, agent] of state.agents) {
+        if (now - agent.lastSeen > expireAfterMs) {
+          state.agents.delete(id);
+          state.windows.removeAgent(id);
+          this.agentTotal -= 1;
+        }
+      }
+      if (state.agents.size === 0) {
+        this.swarmStates.delete(name);
+        continue;
+      }
+      state.windows.advance((metric, id) => {
+        const agent = state.agents.get(id);
+        const held = agent?.latest.get(metric);
+        if (!agent || !held || now - held.timestamp > heartbeatTimeoutMs) return Number.NaN;
+        return held.value;
+      });
+      for (const agent of state.agents.values()) this.evaluate(agent, state.windows, now);
+    }
+    this.changeCount += 1;
+  }
+
+  private touch(agent: AgentRecord): void {
+    agent.lastSeen = Math.max(agent.lastSeen, this.clock.now());
+    // A new or returning agent gets a status at once instead of at the next step.
+    if (!agent.up || agent.health === undefined) {
+      const state = this.swarmStates.get(agent.swarm);
+      if (state) this.evaluate(agent, state.windows, this.clock.now());
+    }
+  }
+
+  private admitSeries(agent: AgentRecord, metric: string): string | undefined {
+    const state = this.swarmStates.get(agent.swarm);
+    if (!isCanonicalMetric(metric)) {
+      if (agent.customMetricCount >= this.limits.maxCustomMetrics) {
+        return `metric: max_custom_metrics (${this.limits.maxCustomMetrics}) reached for agent ${agent.id}; ${metric} refused`;
+      }
+      agent.customMetricCount += 1;
+    }
+    state?.windows.ensure(metric, agent.id);
+    return undefined;
+  }
+
+  private evaluate(agent: AgentRecord, windows: AlignedWindows, now: number): void {
+    const ageMs = now - agent.lastSeen;
+    agent.up = ageMs <= this.limits.heartbeatTimeoutMs;
+    const scored = healthScore({
+      errorRate: agent.value('error_rate'),
+      responseTime: agent.value('response_time'),
+      baselineResponseTime: this.baseline(windows, agent.id),
+      cpuUsage: agent.value('cpu_usage'),
+      memoryUsage: agent.value('memory_usage'),
+      ageMs,
+      heartbeatTimeoutMs: this.limits.heartbeatTimeoutMs,
+    });
+    if (!agent.up) {
+      agent.health = { status: 'failed', score: 0, components: scored.components };
+      return;
+    }
+    agent.health = { status: nextStatus(agent.health?.status, scored.score), score: scored.score, components: scored.components };
+  }
+
+  /** Median response time over the agent's window, NaN with too few points. */
+  private baseline(windows: AlignedWindows, agent: string): number {
+    if (!windows.view('response_time', agent)) return Number.NaN;
+    const series = windows.chronological('response_time', agent, this.scratch);
+    let n = 0;
+    for (let i = 0; i < series.length; i++) {
+      const v = series[i] ?? Number.NaN;
+      if (!Number.isNaN(v)) series[n++] = v;
+    }
+    if (n < MIN_BASELINE_POINTS) return Number.NaN;
+    const sorted = series.subarray(0, n).sort();
+    const mid = n >> 1;
+    return n % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  }
+}
+
