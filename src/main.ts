@@ -41,6 +41,8 @@ export interface StartOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly env?: NodeJS.ProcessEnv;
+  /** Tests drive steps by hand (registry.step()) instead of on a timer. */
+  readonly manualSteps?: boolean;
 }
 
 function readToken(path: string | undefined, key: string): string | undefined {
@@ -139,13 +141,16 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const url = `http://${host}:${bound.port}`;
 
   const stepLog = logger.child({ component: 'step' });
-  const loops: PeriodicTask[] = [
-    startPeriodic(() => registry.step(), {
-      everyMs: config.analysis.step,
-      onError: (error) => stepLog.error({ err: error }, 'step failed'),
-      onSkip: () => stepLog.warn('step skipped: the previous one still runs'),
-    }),
-  ];
+  const loops: PeriodicTask[] = [];
+  if (options.manualSteps !== true) {
+    loops.push(
+      startPeriodic(() => registry.step(), {
+        everyMs: config.analysis.step,
+        onError: (error) => stepLog.error({ err: error }, 'step failed'),
+        onSkip: () => stepLog.warn('step skipped: the previous one still runs'),
+      }),
+    );
+  }
 
   readiness.ready = true;
   logger.info({ component: 'web', address: config.web.listen_address, url, version: build.version }, 'listening');

@@ -1,6 +1,6 @@
 // The HTTP application: routers mounted in order, timeouts and error handling around them.
 import express, { type Router } from 'express';
-import { bodyErrorHandler } from './json-body.js';
+import { errorHandler } from './json-body.js';
 import { sendProblem } from './problem.js';
 
 export interface AppDeps {
@@ -18,6 +18,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res) => {
     sendProblem(res, 404, `route: no ${req.method} ${req.path}`);
   });
-  app.use(bodyErrorHandler(deps.onUnexpectedError));
+  app.use(errorHandler(deps.onUnexpectedError));
   return app;
 }

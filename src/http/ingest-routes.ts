@@ -7,7 +7,7 @@ import { checkAgentId } from '../ingest/sample-rules.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
 import { bearerAuth } from './bearer-auth.js';
-import { requireJson, parseJson } from './json-body.js';
+import { jsonBody } from './json-body.js';
 import { sendProblem } from './problem.js';
 
 export interface IngestRouteDeps {
@@ -61,7 +61,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
     return outcome;
   };
 
-  router.post('/api/v1/agents/:agent/heartbeat', auth, requireJson({ optional: true }), parseJson, (req, res) => {
+  router.post('/api/v1/agents/:agent/heartbeat', auth, jsonBody({ optional: true }), (req, res) => {
     const agent = agentParam(req, res);
     if (agent === undefined) return;
     const parsed = parseHeartbeatBody(req.body);
@@ -77,7 +77,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
     res.status(202).json({ accepted: 1, rejected: 0, errors: [], status: result.agent.health?.status });
   });
 
-  router.post('/api/v1/agents/:agent/metrics', auth, requireJson(), parseJson, (req, res) => {
+  router.post('/api/v1/agents/:agent/metrics', auth, jsonBody(), (req, res) => {
     const agent = agentParam(req, res);
     if (agent === undefined) return;
     const parsed = parseAgentMetricsBody(agent, req.body, clock.now());
@@ -95,7 +95,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
     answer(res, { ...outcome, errors, limited: outcome.agentLimitRejections });
   });
 
-  router.post('/api/v1/samples', auth, requireJson(), parseJson, (req, res) => {
+  router.post('/api/v1/samples', auth, jsonBody(), (req, res) => {
     const parsed = parseSampleBatch(req.body, clock.now());
     if (!parsed.ok) {
       sendProblem(res, 400, parsed.error);
