@@ -1,0 +1,98 @@
+// The coordination store contract: incidents, tasks, attempts, leases, snapshots, agent states, retention.
+import type { Priority } from '../model/coordination-vocabulary.js';
+import type {
+  AgentStateRecord,
+  AnalysisSnapshotRecord,
+  AttemptRecord,
+  IncidentRecord,
+  IncomingAlert,
+  JsonValue,
+  LeaseRecovery,
+  NewTask,
+  NotificationOutcome,
+  QueueEntry,
+  RetentionResult,
+  TaskFilter,
+  TaskImpact,
+  TaskRecord,
+  TaskTransition,
+} from './task-records.js';
+
+/**
+ * Durable store of the coordination engine. Every method is atomic: it commits fully or not at
+ * all, and throws `StoreUnavailableError` when it cannot commit now. Methods are synchronous
+ * because the SQLite implementation is (better-sqlite3): a commit is on disk when the call
+ * returns, which is what lets the webhook route answer 200 only after the durable commit.
+ *
+ * Invariants every implementation keeps (the contract suite in test/persistence checks them):
+ * - at most one open (queued|running) task per (receiver, fingerprint) when both are set;
+ * - one incident per (fingerprint, startsAt);
+ * - a task leaves `running` only through `finishAttempt` by its lease owner, or `recoverLeases`;
+ * - final statuses (succeeded, failed, cancelled) never change.
+ *
+ * One process per database: leases are not a distributed lock.
+ */
+export interface TaskStore {
+  /** Applies one Alertmanager notification (dedup, incidents, cancellation) in one transaction. */
+  recordNotification(receiver: string, alerts: readonly IncomingAlert[], now: number): NotificationOutcome;
+
+  /**
+   * Creates a task (API, schedules). With `receiver` and `fingerprint` set and an open task
+   * already holding that key, creates nothing and returns the open one with `created: false`.
+   */
+  createTask(task: NewTask, now: number): { readonly created: boolean; readonly task: TaskRecord };
+
+  /**
+   * queued -> running under a lease, counting one more attempt. Returns undefined when the task
+   * is not queued (cancelled, already claimed, gone) or not yet due.
+   */
+  claimTask(id: string, owner: string, now: number, leaseExpiresAt: number): TaskRecord | undefined;
+
+  /**
+   * Records an attempt and moves the task out of `running` in one transaction, only if `owner`
+   * still holds its lease. Returns false (and changes nothing) when it does not.
+   */
+  finishAttempt(id: string, owner: string, attempt: AttemptRecord, next: TaskTransition, now: number): boolean;
+
+  /** Stores the plan computed for the task (once, before its first delivery). */
+  savePlan(id: string, plan: JsonValue, now: number): void;
+
+  /** Stores the measured impact of a succeeded task. */
+  saveImpact(id: string, impact: TaskImpact, now: number): void;
+
+  /**
+   * Re-queues `running` tasks whose lease belongs to another owner (a previous process) or has
+   * expired; those that already used `maxAttempts` + 1 attempts (crashed on the extra one too)
+   * are dead-lettered instead, so a task that crashes the process cannot loop forever.
+   */
+  recoverLeases(owner: string, now: number, maxAttempts: number): LeaseRecovery;
+
+  /** Every queued task, in queue order (priority, then seq). */
+  queuedTasks(): QueueEntry[];
+
+  getTask(id: string): TaskRecord | undefined;
+  /** Newest first. */
+  listTasks(filter?: TaskFilter): TaskRecord[];
+  listAttempts(taskId: string): AttemptRecord[];
+  listIncidents(taskId: string): IncidentRecord[];
+  getIncident(fingerprint: string, startsAt: number): IncidentRecord | undefined;
+  countQueuedByPriority(): Record<Priority, number>;
+
+  saveAnalysisSnapshot(snapshot: AnalysisSnapshotRecord): void;
+  latestAnalysisSnapshot(swarm: string): AnalysisSnapshotRecord | undefined;
+  /** Oldest first, taken at or after `sinceMs`. */
+  listAnalysisSnapshots(swarm: string, sinceMs: number, limit?: number): AnalysisSnapshotRecord[];
+
+  /** Upserts by (swarm, agent, bucketStart): the last state written in a bucket wins. */
+  saveAgentStates(states: readonly AgentStateRecord[]): void;
+  /** Oldest first. */
+  listAgentStates(swarm: string, agent: string | undefined, sinceMs: number, limit?: number): AgentStateRecord[];
+
+  /**
+   * Deletes what ended before `cutoffMs`: final tasks (and their attempts), incidents not seen
+   * since and not attached to an open task, snapshots and agent states. Open tasks are kept.
+   */
+  applyRetention(cutoffMs: number): RetentionResult;
+
+  close(): void;
+}
