@@ -39,6 +39,18 @@ export class PriorityQueue<T extends { readonly priority: Priority }> {
     return undefined;
   }
 
+  /** The first item, in queue order, that `accept` admits, without removing it. */
+  find(accept: (item: T) => boolean): T | undefined {
+    for (let rank = 0; rank < this.buckets.length; rank += 1) {
+      const bucket = this.buckets[rank] ?? [];
+      for (let i = this.heads[rank] ?? 0; i < bucket.length; i += 1) {
+        const item = bucket[i];
+        if (item !== undefined && accept(item)) return item;
+      }
+    }
+    return undefined;
+  }
+
   /** Removes and returns the first item, in queue order, that `accept` admits. */
   popFirst(accept: (item: T) => boolean): T | undefined {
     for (let rank = 0; rank < this.buckets.length; rank += 1) {
