@@ -118,7 +118,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     routers: [
       createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
       createMetricsRoute({ path: config.web.telemetry_path, registry: promRegistry, renderers: [() => renderAgentFamilies(registry)], onError: onUnexpectedError }),
-      createIngestRoutes({ registry, metrics: exporterMetrics, clock, token: ingestToken }),
+      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createAgentsRoutes({ registry, auth: bearerAuth(apiToken) }),
     ],
     onUnexpectedError,

@@ -1,10 +1,9 @@
 // Push ingest routes of DESIGN §3: heartbeat, one agent's metrics, sample batches.
 import { Router, type Request, type Response } from 'express';
-import type { Clock } from '../model/clock.js';
-import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection } from '../ingest/sample.js';
-import { parseAgentMetricsBody, parseHeartbeatBody, parseSampleBatch } from '../ingest/push-bodies.js';
+import type { IngestSource, RegistryIngestOutcome, SampleRejection } from '../ingest/sample.js';
+import { parseAgentMetricsBody, parseBatchEnvelope, parseHeartbeatBody } from '../ingest/push-bodies.js';
 import { checkAgentId } from '../ingest/sample-rules.js';
-import type { AgentRegistry } from '../store/agent-registry.js';
+import type { AgentRegistry, SampleLike } from '../store/agent-registry.js';
 import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
 import { bearerAuth } from './bearer-auth.js';
 import { jsonBody } from './json-body.js';
@@ -13,7 +12,6 @@ import { sendProblem } from './problem.js';
 export interface IngestRouteDeps {
   readonly registry: AgentRegistry;
   readonly metrics: ExporterMetrics;
-  readonly clock: Clock;
   /** Bearer token for agents; undefined = open. */
   readonly token: string | undefined;
 }
@@ -50,12 +48,12 @@ function agentParam(req: Request, res: Response): string | undefined {
 }
 
 export function createIngestRoutes(deps: IngestRouteDeps): Router {
-  const { registry, metrics, clock } = deps;
+  const { registry, metrics } = deps;
   const router = Router();
   const auth = bearerAuth(deps.token);
   const source: IngestSource = 'push';
 
-  const ingest = (samples: readonly Sample[]): RegistryIngestOutcome => {
+  const ingest = (samples: readonly SampleLike[]): RegistryIngestOutcome => {
     const outcome = registry.ingest(samples, source);
     metrics.countIngest(source, outcome);
     return outcome;
@@ -80,7 +78,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
   router.post('/api/v1/agents/:agent/metrics', auth, jsonBody(), (req, res) => {
     const agent = agentParam(req, res);
     if (agent === undefined) return;
-    const parsed = parseAgentMetricsBody(agent, req.body, clock.now());
+    const parsed = parseAgentMetricsBody(agent, req.body);
     if (!parsed.ok) {
       sendProblem(res, 400, parsed.error);
       return;
@@ -96,16 +94,13 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
   });
 
   router.post('/api/v1/samples', auth, jsonBody(), (req, res) => {
-    const parsed = parseSampleBatch(req.body, clock.now());
+    const parsed = parseBatchEnvelope(req.body);
     if (!parsed.ok) {
       sendProblem(res, 400, parsed.error);
       return;
     }
-    const { samples, positions, rejections } = parsed.value;
-    const outcome = ingest(samples);
-    const errors = [...rejections, ...outcome.errors.map((e) => ({ index: positions[e.index] ?? e.index, reason: e.reason }))].sort((a, b) => a.index - b.index);
-    if (rejections.length > 0) metrics.countIngest(source, { accepted: 0, rejected: rejections.length, errors: rejections });
-    answer(res, { accepted: outcome.accepted, rejected: errors.length, errors, limited: outcome.agentLimitRejections });
+    const outcome = ingest(parsed.value as readonly SampleLike[]);
+    answer(res, { ...outcome, limited: outcome.agentLimitRejections });
   });
 
   return router;

@@ -2,7 +2,7 @@
 // Failures name the field and the rule; per-sample problems are reported by index, not thrown.
 import { DEFAULT_SWARM, TYPE_NAME_PATTERN } from '../model/canonical-metrics.js';
 import type { AgentMetadataUpdate } from '../store/agent-registry.js';
-import type { Sample, SampleRejection } from './sample.js';
+import type { SampleLike } from '../store/agent-registry.js';
 import { checkSwarm, preview } from './sample-rules.js';
 
 export const MAX_LABELS = 32;
@@ -89,13 +89,13 @@ export function parseHeartbeatBody(body: unknown): Parsed<HeartbeatBody> {
 
 export interface AgentMetricsBody {
   readonly swarm: string;
-  readonly samples: readonly Sample[];
+  readonly samples: readonly SampleLike[];
   /** metric name of each sample, for field names in rejections. */
   readonly names: readonly string[];
 }
 
 /** One agent's sample: `{"swarm"?, "timestamp"?, "metrics": {"cpu_usage": 0.4, ...}}`. Values are checked by the registry. */
-export function parseAgentMetricsBody(agent: string, body: unknown, now: number): Parsed<AgentMetricsBody> {
+export function parseAgentMetricsBody(agent: string, body: unknown): Parsed<AgentMetricsBody> {
   if (!isPlainObject(body)) return { ok: false, error: `body: expected a JSON object, got ${preview(body)}` };
   const swarm = parseSwarmField(field(body, 'swarm'));
   if (!swarm.ok) return swarm;
@@ -103,40 +103,15 @@ export function parseAgentMetricsBody(agent: string, body: unknown, now: number)
   if (!isPlainObject(metrics)) return { ok: false, error: `metrics: expected an object of metric name to number, got ${preview(metrics)}` };
   const names = Object.keys(metrics);
   if (names.length === 0) return { ok: false, error: 'metrics: expected at least one metric' };
-  const timestampRaw = field(body, 'timestamp');
-  const timestamp = timestampRaw === undefined ? now : timestampRaw;
-  const samples = names.map((metric) => ({ swarm: swarm.value, agent, metric, value: metrics[metric], timestamp }) as Sample);
+  const timestamp = field(body, 'timestamp');
+  const samples: SampleLike[] = names.map((metric) => ({ swarm: swarm.value, agent, metric, value: metrics[metric], timestamp }));
   return { ok: true, value: { swarm: swarm.value, samples, names } };
 }
 
-export interface SampleBatch {
-  /** Structurally valid samples (values still to be checked by the registry). */
-  readonly samples: readonly Sample[];
-  /** Position of each sample in the request. */
-  readonly positions: readonly number[];
-  /** Elements that were not sample objects. */
-  readonly rejections: readonly SampleRejection[];
-  readonly total: number;
-}
-
-/** Batch: `{"samples":[{"swarm"?, "agent", "metric", "value", "timestamp"?}, ...]}`. */
-export function parseSampleBatch(body: unknown, now: number): Parsed<SampleBatch> {
+/** Batch envelope: `{"samples":[...]}`; each item is checked by the registry (by index). */
+export function parseBatchEnvelope(body: unknown): Parsed<readonly unknown[]> {
   if (!isPlainObject(body)) return { ok: false, error: `body: expected a JSON object, got ${preview(body)}` };
   const list = field(body, 'samples');
   if (!Array.isArray(list)) return { ok: false, error: `samples: expected a list of samples, got ${preview(list)}` };
-  const samples: Sample[] = [];
-  const positions: number[] = [];
-  const rejections: SampleRejection[] = [];
-  for (let index = 0; index < list.length; index++) {
-    const item: unknown = list[index];
-    if (!isPlainObject(item)) {
-      rejections.push({ index, reason: `samples[${index}]: expected a sample object, got ${preview(item)}` });
-      continue;
-    }
-    const swarm = Object.hasOwn(item, 'swarm') ? item.swarm : DEFAULT_SWARM;
-    const timestamp = Object.hasOwn(item, 'timestamp') ? item.timestamp : now;
-    samples.push({ swarm, agent: item.agent, metric: item.metric, value: item.value, timestamp } as Sample);
-    positions.push(index);
-  }
-  return { ok: true, value: { samples, positions, rejections, total: list.length } };
+  return { ok: true, value: list };
 }

@@ -47,11 +47,12 @@ export function checkMetricName(value: unknown, field: string): string | undefin
 
 /** Value rule: a finite number, within the canonical metric's range. */
 export function checkValue(metric: string, value: unknown, field: string): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+  if (typeof value !== 'number' || value - value !== 0) {
+    // value - value is 0 for every finite number and NaN for NaN and ±Infinity.
     return `${field}: expected a finite number, got ${preview(value)}`;
   }
-  if (isCanonicalMetric(metric)) {
-    const spec = CANONICAL_METRIC_SPECS[metric];
+  const spec = isCanonicalMetric(metric) ? CANONICAL_METRIC_SPECS[metric] : undefined;
+  if (spec !== undefined) {
     if (value < spec.min || value > spec.max) {
       const range = spec.max === Infinity ? `>= ${spec.min}` : `in [${spec.min}, ${spec.max}]`;
       return `${field}: expected ${metric} ${range}, got ${preview(value)}`;

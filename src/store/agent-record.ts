@@ -9,6 +9,12 @@ export interface LatestValue {
   readonly timestamp: number;
 }
 
+/** Held in place and overwritten on each observation (no allocation per sample). */
+export interface HeldValue {
+  value: number;
+  timestamp: number;
+}
+
 export interface AgentHealth {
   readonly status: HealthStatus;
   /** In [0, 1], 1 = healthy. */
@@ -28,8 +34,10 @@ export class AgentRecord {
   /** 1 while seen within agents.heartbeat_timeout. */
   up = true;
   health: AgentHealth | undefined;
-  readonly latest = new Map<string, LatestValue>();
+  readonly latest: ReadonlyMap<string, LatestValue> = new Map<string, HeldValue>();
   customMetricCount = 0;
+  /** Registry bookkeeping: the ingest call that last touched this agent. */
+  ingestStamp = 0;
 
   constructor(
     readonly swarm: string,
@@ -41,8 +49,18 @@ export class AgentRecord {
 
   /** Stores a value unless a newer observation of the metric is already held. */
   observe(metric: string, value: number, timestamp: number): void {
-    const held = this.latest.get(metric);
-    if (held === undefined || held.timestamp <= timestamp) this.latest.set(metric, { value, timestamp });
+    const latest = this.latest as Map<string, HeldValue>;
+    const held = latest.get(metric);
+    if (held === undefined) latest.set(metric, { value, timestamp });
+    else if (held.timestamp <= timestamp) {
+      held.value = value;
+      held.timestamp = timestamp;
+    }
+  }
+
+  /** The mutable slot of a series, for the registry's ingest hot path; undefined when the series is new. */
+  held(metric: string): HeldValue | undefined {
+    return (this.latest as Map<string, HeldValue>).get(metric);
   }
 
   /** Latest value of a metric, NaN when none. */

@@ -1,9 +1,9 @@
 // The agent registry: agents per swarm, their latest values and aligned windows; the SampleSink of every
 // ingest mode; liveness, expiry and health at each step.
-import { isCanonicalMetric } from '../model/canonical-metrics.js';
+import { DEFAULT_SWARM, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { Clock } from '../model/clock.js';
 import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../ingest/sample.js';
-import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue } from '../ingest/sample-rules.js';
+import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../ingest/sample-rules.js';
 import { healthScore } from '../health/health-score.js';
 import { nextStatus } from '../health/health-status.js';
 import { AgentRecord } from './agent-record.js';
@@ -26,6 +26,15 @@ export interface AgentMetadataUpdate {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** A sample as pushed: any field may be missing or of the wrong type until checked. */
+export interface SampleLike {
+  readonly swarm?: unknown;
+  readonly agent?: unknown;
+  readonly metric?: unknown;
+  readonly value?: unknown;
+  readonly timestamp?: unknown;
+}
+
 export interface SwarmState {
   readonly name: string;
   readonly agents: Map<string, AgentRecord>;
@@ -41,6 +50,7 @@ export class AgentRegistry implements SampleSink {
   private readonly swarmStates = new Map<string, SwarmState>();
   private agentTotal = 0;
   private changeCount = 0;
+  private ingestStamp = 0;
   private readonly scratch: Float64Array;
   readonly windowPoints: number;
 
@@ -110,43 +120,75 @@ export class AgentRegistry implements SampleSink {
     return result;
   }
 
-  /** Validates and stores samples; valid ones are kept whatever happens to the others. */
-  ingest(samples: readonly Sample[], _source: IngestSource): RegistryIngestOutcome {
+  /**
+   * Validates and stores samples; valid ones are kept whatever happens to the others. Accepts raw push
+   * items too: fields are checked here, `swarm` defaults to "default" and `timestamp` to now.
+   *
+   * Hot path (every pushed sample): a known agent and series skip the name checks, since they were
+   * checked when the agent and series were admitted.
+   */
+  ingest(samples: readonly (Sample | SampleLike)[], _source: IngestSource): RegistryIngestOutcome {
     const now = this.clock.now();
     const bounds = { now, windowMs: this.limits.windowMs };
     const errors: SampleRejection[] = [];
     let accepted = 0;
     let agentLimitRejections = 0;
-    const touched = new Set<AgentRecord>();
+    const stamp = ++this.ingestStamp;
+    const touched: AgentRecord[] = [];
+    // Batches usually carry several metrics of one agent in a row: remember the last agent resolved.
+    let lastSwarm: unknown;
+    let lastId: unknown;
+    let lastAgent: AgentRecord | undefined;
     for (let index = 0; index < samples.length; index++) {
-      const s = samples[index];
-      if (s === undefined) continue;
+      const s: unknown = samples[index];
+      if (typeof s !== 'object' || s === null || Array.isArray(s)) {
+        errors.push({ index, reason: `sample: expected a sample object, got ${preview(s)}` });
+        continue;
+      }
+      const { agent: id, metric, value } = s as SampleLike;
+      const swarm = (s as SampleLike).swarm ?? DEFAULT_SWARM;
+      const timestamp = (s as SampleLike).timestamp ?? now;
+      let agent: AgentRecord | undefined;
+      if (id === lastId && swarm === lastSwarm) agent = lastAgent;
+      else if (typeof swarm === 'string' && typeof id === 'string') agent = this.swarmStates.get(swarm)?.agents.get(id);
+      const held = agent !== undefined && typeof metric === 'string' ? agent.held(metric) : undefined;
       const problem =
-        checkSwarm(s.swarm, 'swarm') ??
-        checkAgentId(s.agent, 'agent') ??
-        checkMetricName(s.metric, 'metric') ??
-        checkValue(s.metric, s.value, 'value') ??
-        checkTimestamp(s.timestamp, 'timestamp', bounds);
+        (held !== undefined ? undefined : ((agent ? undefined : (checkSwarm(swarm, 'swarm') ?? checkAgentId(id, 'agent'))) ?? checkMetricName(metric, 'metric'))) ??
+        checkValue(metric as string, value, 'value') ??
+        (timestamp === now ? undefined : checkTimestamp(timestamp, 'timestamp', bounds));
       if (problem !== undefined) {
         errors.push({ index, reason: problem });
         continue;
       }
-      const registered = this.register(s.swarm, s.agent);
-      if (!registered.ok) {
-        agentLimitRejections += 1;
-        errors.push({ index, reason: registered.reason });
-        continue;
+      if (agent === undefined) {
+        const registered = this.register(swarm as string, id as string);
+        if (!registered.ok) {
+          agentLimitRejections += 1;
+          errors.push({ index, reason: registered.reason });
+          continue;
+        }
+        agent = registered.agent;
       }
-      const agent = registered.agent;
-      if (!agent.latest.has(s.metric)) {
-        const refusal = this.admitSeries(agent, s.metric);
+      lastSwarm = swarm;
+      lastId = id;
+      lastAgent = agent;
+      if (held !== undefined) {
+        if (held.timestamp <= (timestamp as number)) {
+          held.value = value as number;
+          held.timestamp = timestamp as number;
+        }
+      } else {
+        const refusal = this.admitSeries(agent, metric as string);
         if (refusal !== undefined) {
           errors.push({ index, reason: refusal });
           continue;
         }
+        agent.observe(metric as string, value as number, timestamp as number);
       }
-      agent.observe(s.metric, s.value, s.timestamp);
-      touched.add(agent);
+      if (agent.ingestStamp !== stamp) {
+        agent.ingestStamp = stamp;
+        touched.push(agent);
+      }
       accepted += 1;
     }
     for (const agent of touched) this.touch(agent);
