@@ -1,0 +1,68 @@
+// The plain-JavaScript twins of the WebAssembly correlation loops (wasm/correlation-wasm.ts): same
+// arguments (byte addresses into one buffer), same results. They run where WebAssembly SIMD is
+// unavailable and serve as the executable definition the SIMD kernels are tested against.
+import type { CorrelationWasmExports } from './wasm/correlation-wasm.js';
+
+/** Builds the JS kernels over an arena whose buffer may be replaced when it grows. */
+export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasmExports {
+  return {
+    gemm_packed(z, stride, n, i0, i1, j0, j1, out) {
+      const m = new Float64Array(buffer());
+      const w = stride >> 3;
+      const z8 = z >> 3;
+      const o8 = out >> 3;
+      for (let i = i0; i < i1 && i < n; i += 1) {
+        const ri = z8 + i * w;
+        const base = o8 + (i * (2 * n - i - 1)) / 2 - i - 1;
+        for (let j = Math.max(j0, i + 1); j < j1 && j < n; j += 1) {
+          const rj = z8 + j * w;
+          // Even and odd t summed apart, then added: the order of the two f64x2 lanes, so both
+          // backends give bit-identical results. The stride is even (zero padded).
+          let s0 = 0;
+          let s1 = 0;
+          for (let t = 0; t < w; t += 2) {
+            s0 += (m[ri + t] as number) * (m[rj + t] as number);
+            s1 += (m[ri + t + 1] as number) * (m[rj + t + 1] as number);
+          }
+          m[base + j] = s0 + s1;
+        }
+      }
+    },
+    stream_update(s, a, b, n) {
+      const m = new Float64Array(buffer());
+      const s8 = s >> 3;
+      const a8 = a >> 3;
+      const b8 = b >> 3;
+      let k = s8;
+      for (let i = 0; i < n - 1; i += 1) {
+        const ai = m[a8 + i] as number;
+        const bi = m[b8 + i] as number;
+        for (let j = i + 1; j < n; j += 1, k += 1) {
+          m[k] = (m[k] as number) + ai * (m[a8 + j] as number) - bi * (m[b8 + j] as number);
+        }
+      }
+    },
+    stream_update_r(s, a, b, n, sx, inv, nObs, r) {
+      const m = new Float64Array(buffer());
+      const s8 = s >> 3;
+      const a8 = a >> 3;
+      const b8 = b >> 3;
+      const sx8 = sx >> 3;
+      const inv8 = inv >> 3;
+      const r8 = r >> 3;
+      let k = 0;
+      for (let i = 0; i < n - 1; i += 1) {
+        const ai = m[a8 + i] as number;
+        const bi = m[b8 + i] as number;
+        const sxi = m[sx8 + i] as number;
+        const invi = m[inv8 + i] as number;
+        for (let j = i + 1; j < n; j += 1, k += 1) {
+          const v = (m[s8 + k] as number) + ai * (m[a8 + j] as number) - bi * (m[b8 + j] as number);
+          m[s8 + k] = v;
+          const rr = (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
+          m[r8 + k] = Math.min(1, Math.max(-1, rr));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,553 @@
+// Every pair's Pearson r over a sliding window, maintained in O(N²) per step instead of O(N²·W):
+// running sums and cross-products of shifted values, updated as one column enters and one leaves.
+//
+// Model (Welford-style co-moments generalised to a sliding window, cf. Welford 1962 and the
+// sliding-window sums of StatStream, Zhu & Shasha, VLDB 2002, computed exactly instead of by
+// sketches): each row i keeps a shift k_i close to its mean and x̃ = x − k_i (0 at a gap).
+//   S_ij += ã_i·ã_j − b̃_i·b̃_j      (ã entering, b̃ leaving column)
+//   Sx_i += ã_i − b̃_i,  Sxx_i += ã_i² − b̃_i²
+//   r_ij = (n·S_ij − Sx_i·Sx_j) / √((n·Sxx_i − Sx_i²)(n·Sxx_j − Sx_j²))
+// Shifting keeps n·S − Sx·Sx free of catastrophic cancellation with 1e12 offsets; a row whose
+// mean drifts more than 10σ from its shift is re-shifted and its cross-products recomputed
+// (O(N·W)); every `resyncEvery` steps everything is recomputed exactly (O(N²·W), blocked kernel),
+// which bounds the rounding drift of the running sums.
+//
+// Gaps (NaN) use pairwise deletion, the definition of pearson-pair.ts: steps where every row is a
+// gap drop out of n for everyone; for a pair where either row has other gaps, the pair's sums
+// over their common steps are S_ij itself (a gap contributes 0) and the row sums minus the values
+// at the other row's gap steps, O(gaps) per pair. Rows with fewer than `minOverlap` points, or
+// constant ones, are invalid: their r is NaN and rowValid says so.
+import { defaultMinOverlap, MAX_ROWS, runBlockedProduct } from './correlation-matrix.js';
+import { KernelArena, type KernelBackend } from './kernel-arena.js';
+import { pairCount, pairIndex } from './packed-triangle.js';
+import { BLOCK_COLS } from './wasm/correlation-wasm.js';
+
+export interface StreamingCorrelationOptions {
+  /** Row slots (agents), 2 … 16384. A slot without data is an all-gap row. */
+  readonly capacity: number;
+  /** Window length W in steps, ≥ 2. */
+  readonly window: number;
+  /** Least common points for a pair's r; default half the window, at least 3. */
+  readonly minOverlap?: number;
+  /** Steps between exact recomputations; default 1000; 0 disables them. */
+  readonly resyncEvery?: number;
+  /** Kernel backend; default 'auto' (WebAssembly SIMD when available). */
+  readonly backend?: 'auto' | KernelBackend;
+}
+
+/** A row is constant when n·Sxx − Sx² is below this share of n·Sxx (rounding noise, not data). */
+const CONSTANT_TOLERANCE = 1e-12;
+/** Re-shift a row once its window mean lies more than √100 = 10 standard deviations from its shift. */
+const RESHIFT_RATIO = 100;
+
+interface Views {
+  readonly buffer: ArrayBuffer;
+  readonly s: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly sx: Float64Array;
+  readonly inv: Float64Array;
+  readonly r: Float64Array | null;
+}
+
+/**
+ * The streaming state of one swarm and metric. Memory: 4·N² bytes for the cross-products (plus
+ * 4·N² for the matrix once `correlations` or `pushAndCorrelate` is used) and 16·N·W for the window.
+ */
+export class StreamingCorrelation {
+  readonly capacity: number;
+  readonly window: number;
+  readonly minOverlap: number;
+  readonly resyncEvery: number;
+  private readonly arena: KernelArena;
+  private readonly pairs: number;
+  private readonly paddedRows: number;
+  private readonly stride: number;
+  private readonly sOff: number;
+  private readonly aOff: number;
+  private readonly bOff: number;
+  private readonly sxOff: number;
+  private readonly invOff: number;
+  private readonly zOff: number;
+  private rOff = 0;
+  private views: Views | null = null;
+  /** Raw values, row-major capacity × window, ring with a shared head; NaN = gap. */
+  private readonly ring: Float64Array;
+  private readonly shift: Float64Array;
+  private readonly sumSq: Float64Array;
+  private readonly gaps: Int32Array;
+  private readonly valid: Uint8Array;
+  private readonly commonGap: Uint8Array;
+  private commonGaps = 0;
+  private head = 0;
+  private filled = 0;
+  private sinceResync = 0;
+
+  constructor(options: StreamingCorrelationOptions) {
+    const { capacity, window } = options;
+    if (!Number.isInteger(capacity) || capacity < 2 || capacity > MAX_ROWS) throw new RangeError(`capacity: expected an integer in [2, ${MAX_ROWS}], got ${capacity}`);
+    if (!Number.isInteger(window) || window < 2) throw new RangeError(`window: expected an integer >= 2, got ${window}`);
+    this.capacity = capacity;
+    this.window = window;
+    this.minOverlap = Math.max(2, options.minOverlap ?? defaultMinOverlap(window));
+    this.resyncEvery = options.resyncEvery ?? 1000;
+    this.arena = new KernelArena(options.backend ?? 'auto');
+    this.pairs = pairCount(capacity);
+    this.paddedRows = Math.ceil(capacity / BLOCK_COLS) * BLOCK_COLS;
+    this.stride = Math.ceil(window / 2) * 2;
+    this.sOff = this.arena.alloc(this.pairs);
+    this.aOff = this.arena.alloc(this.paddedRows);
+    this.bOff = this.arena.alloc(this.paddedRows);
+    this.sxOff = this.arena.alloc(this.paddedRows);
+    this.invOff = this.arena.alloc(this.paddedRows);
+    this.zOff = this.arena.alloc(this.paddedRows * this.stride);
+    this.ring = new Float64Array(capacity * window).fill(NaN);
+    this.shift = new Float64Array(capacity).fill(NaN);
+    this.sumSq = new Float64Array(capacity);
+    this.gaps = new Int32Array(capacity);
+    this.valid = new Uint8Array(capacity);
+    this.commonGap = new Uint8Array(window);
+  }
+
+  /** The kernel backend in use. */
+  get backend(): KernelBackend {
+    return this.arena.backend;
+  }
+
+  /** Points currently in the window (grows to `window`, then stays). */
+  get length(): number {
+    return this.filled;
+  }
+
+  /**
+   * Adds one step: column[i] is slot i's new value (NaN, or a missing entry, marks a gap); once
+   * the window is full the oldest step leaves. O(N²) through the kernel.
+   */
+  push(column: ArrayLike<number>): void {
+    const resync = this.ingestColumn(column);
+    if (resync) {
+      this.resync();
+      return;
+    }
+    const v = this.view();
+    this.arena.kernels.stream_update(this.sOff, this.aOff, this.bOff, this.capacity);
+    this.refreshRows(v);
+    this.reshiftDriftedRows(v, false);
+  }
+
+  /**
+   * `push` and every pair's r in the same pass over memory. Returns the packed matrix (see
+   * `correlations` for the contract of the returned view).
+   */
+  pushAndCorrelate(column: ArrayLike<number>): Float64Array {
+    this.ensureMatrix();
+    const resync = this.ingestColumn(column);
+    if (resync) {
+      this.resync();
+      return this.correlations();
+    }
+    let v = this.view();
+    this.refreshRows(v);
+    const r = v.r as Float64Array;
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), this.rOffset());
+    v = this.view();
+    this.reshiftDriftedRows(v, true);
+    this.repairGappedRows(v, r);
+    return r;
+  }
+
+  /**
+   * Every pair's r from the current state, O(N²). The result is a packed upper triangle
+   * (packed-triangle.ts) in [−1, 1] with NaN for invalid pairs, and a VIEW into the kernel
+   * arena: read it before the next call on this object, copy it to keep it.
+   */
+  correlations(): Float64Array {
+    this.ensureMatrix();
+    const v = this.view();
+    v.a.fill(0);
+    v.b.fill(0);
+    // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), this.rOffset());
+    const r = v.r as Float64Array;
+    this.repairGappedRows(v, r);
+    return r;
+  }
+
+  /** r of one pair (NaN when undefined), O(1) without gaps, O(gaps) with. */
+  pair(i: number, j: number): number {
+    if (i === j || i < 0 || j < 0 || i >= this.capacity || j >= this.capacity) return NaN;
+    return this.pairFromSums(this.view(), i, j, null, null);
+  }
+
+  /** Whether slot i can correlate at all (enough points, not constant). */
+  isRowValid(i: number): boolean {
+    return this.valid[i] === 1;
+  }
+
+  /** Per-slot validity (1 = valid), a copy. */
+  rowValidity(): Uint8Array {
+    return this.valid.slice();
+  }
+
+  /**
+   * Replaces slot i's whole window (a new agent in a free slot, or null to clear a departed one).
+   * `values` is chronological, its last element the current step; it may be shorter than the
+   * window (older steps become gaps). O(N·W).
+   */
+  setRow(i: number, values: ArrayLike<number> | null): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.capacity) throw new RangeError(`slot: expected an integer in [0, ${this.capacity}), got ${i}`);
+    const w = this.window;
+    const base = i * w;
+    for (let back = 0; back < w; back += 1) {
+      const slot = (this.head - 1 - back + 2 * w) % w;
+      const index = values === null ? -1 : values.length - 1 - back;
+      const x = back < this.filled && index >= 0 && values !== null ? (values[index] as number) : NaN;
+      this.ring[base + slot] = Number.isFinite(x) ? x : NaN;
+    }
+    this.recountGaps();
+    const v = this.view();
+    this.recomputeRow(v, i);
+    this.refreshRows(v);
+  }
+
+  /**
+   * Loads whole windows at once (start-up, or a rebuild after membership changed): rows[i] is
+   * slot i's chronological window (last element = current step); missing rows are empty.
+   * Followed by an exact recomputation, O(N²·W).
+   */
+  seed(rows: readonly (ArrayLike<number> | null)[]): void {
+    const w = this.window;
+    const length = Math.min(w, rows.reduce((m, row) => Math.max(m, row?.length ?? 0), 0));
+    this.ring.fill(NaN);
+    for (let i = 0; i < Math.min(rows.length, this.capacity); i += 1) {
+      const row = rows[i];
+      if (row === null || row === undefined) continue;
+      for (let t = 0; t < length; t += 1) {
+        const x = row[row.length - length + t] as number;
+        this.ring[i * w + t] = Number.isFinite(x) ? x : NaN;
+      }
+    }
+    this.filled = length;
+    this.head = length % w;
+    this.resync();
+  }
+
+  /** Recomputes shifts, sums and cross-products exactly from the window. O(N²·W). */
+  resync(): void {
+    const v = this.view();
+    const stride = this.stride;
+    const z = this.arena.f64(this.zOff, this.paddedRows * stride);
+    z.fill(0);
+    this.recountGaps();
+    for (let i = 0; i < this.capacity; i += 1) {
+      const sums = this.shiftRow(i, z, i * stride);
+      v.sx[i] = sums.sx;
+      this.sumSq[i] = sums.sxx;
+    }
+    runBlockedProduct(this.arena, this.zOff, stride, this.capacity, this.paddedRows, this.sOff);
+    this.sinceResync = 0;
+    this.refreshRows(this.view());
+  }
+
+  /** Writes the entering/leaving columns into a/b and updates the row sums; returns whether a resync is due. */
+  private ingestColumn(column: ArrayLike<number>): boolean {
+    const v = this.view();
+    const w = this.window;
+    const slot = this.head;
+    const full = this.filled === w;
+    const filledAfter = Math.min(w, this.filled + 1);
+    const { a, b, sx } = v;
+    let anyValue = false;
+    for (let i = 0; i < this.capacity; i += 1) {
+      const index = i * w + slot;
+      let leaving = 0;
+      if (full) {
+        const old = this.ring[index] as number;
+        if (old === old) leaving = old - (this.shift[i] as number);
+        else this.gaps[i] = (this.gaps[i] as number) - 1;
+      }
+      const x = i < column.length ? (column[i] as number) : NaN;
+      let entering = 0;
+      if (Number.isFinite(x)) {
+        anyValue = true;
+        if (Number.isNaN(this.shift[i] as number)) this.shift[i] = x;
+        entering = x - (this.shift[i] as number);
+        this.ring[index] = x;
+      } else {
+        this.ring[index] = NaN;
+        this.gaps[i] = (this.gaps[i] as number) + 1;
+      }
+      a[i] = entering;
+      b[i] = leaving;
+      sx[i] = (sx[i] as number) + entering - leaving;
+      this.sumSq[i] = (this.sumSq[i] as number) + entering * entering - leaving * leaving;
+      // The row's last value just left: zero its sums exactly, so that rounding residue of old
+      // values cannot bias the values that arrive next.
+      if (this.gaps[i] === filledAfter && !Number.isNaN(this.shift[i] as number)) this.clearRowSums(v, i);
+    }
+    if (full && this.commonGap[slot] === 1) this.commonGaps -= 1;
+    this.commonGap[slot] = anyValue ? 0 : 1;
+    if (!anyValue) this.commonGaps += 1;
+    this.head = (slot + 1) % w;
+    this.filled = Math.min(w, this.filled + 1);
+    this.sinceResync += 1;
+    return this.resyncEvery > 0 && this.sinceResync >= this.resyncEvery;
+  }
+
+  /** Zeroes row i's shift, sums and cross-products, and its entering/leaving entries. O(N). */
+  private clearRowSums(v: Views, i: number): void {
+    this.shift[i] = NaN;
+    v.sx[i] = 0;
+    this.sumSq[i] = 0;
+    v.a[i] = 0;
+    v.b[i] = 0;
+    for (let j = 0; j < this.capacity; j += 1) {
+      if (j !== i) v.s[pairIndex(this.capacity, i, j)] = 0;
+    }
+  }
+
+  /** n of the fast formula: window points minus steps where every row is a gap. */
+  private effectiveCount(): number {
+    return this.filled - this.commonGaps;
+  }
+
+  /** Recomputes validity and 1/√(n·Sxx − Sx²) of every row from the sums. O(N). */
+  private refreshRows(v: Views): void {
+    const n = this.effectiveCount();
+    for (let i = 0; i < this.capacity; i += 1) {
+      const count = this.filled - (this.gaps[i] as number);
+      const sx = v.sx[i] as number;
+      const sxx = this.sumSq[i] as number;
+      const spread = count * sxx - sx * sx;
+      const ok = count >= this.minOverlap && spread > CONSTANT_TOLERANCE * count * sxx;
+      this.valid[i] = ok ? 1 : 0;
+      // For a row with private gaps this value is replaced pair by pair in repairGappedRows.
+      v.inv[i] = ok ? 1 / Math.sqrt(n * sxx - sx * sx) : NaN;
+    }
+    for (let i = this.capacity; i < this.paddedRows; i += 1) v.inv[i] = NaN;
+  }
+
+  /** Re-shifts rows whose mean drifted far from their shift (see the module comment). */
+  private reshiftDriftedRows(v: Views, matrix: boolean): void {
+    for (let i = 0; i < this.capacity; i += 1) {
+      if (this.valid[i] === 0) continue;
+      const count = this.filled - (this.gaps[i] as number);
+      const sx = v.sx[i] as number;
+      const spread = count * (this.sumSq[i] as number) - sx * sx; // count² · variance
+      if (sx * sx <= RESHIFT_RATIO * spread) continue;
+      this.recomputeRow(v, i);
+      this.refreshRows(v);
+      if (matrix && v.r !== null) this.writeRow(v, v.r, i, null);
+    }
+  }
+
+  /** Exact shift, sums and cross-products of one row against all others. O(N·W). */
+  private recomputeRow(v: Views, i: number): void {
+    const w = this.window;
+    const own = new Float64Array(w);
+    const sums = this.shiftRow(i, own, 0);
+    v.sx[i] = sums.sx;
+    this.sumSq[i] = sums.sxx;
+    const s = v.s;
+    for (let j = 0; j < this.capacity; j += 1) {
+      if (j === i) continue;
+      const base = j * w;
+      const k = this.shift[j] as number;
+      let acc = 0;
+      if (k === k) {
+        for (let t = 0; t < w; t += 1) {
+          const x = this.ring[base + t] as number;
+          if (x === x) acc += (own[t] as number) * (x - k);
+        }
+      }
+      s[pairIndex(this.capacity, i, j)] = acc;
+    }
+  }
+
+  /**
+   * Sets row i's shift to its exact mean and writes x − shift (0 at gaps) to out[offset…];
+   * returns the sums of those values and of their squares.
+   */
+  private shiftRow(i: number, out: Float64Array, offset: number): { sx: number; sxx: number } {
+    const w = this.window;
+    const base = i * w;
+    let count = 0;
+    let sum = 0;
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      if (x === x) {
+        count += 1;
+        sum += x;
+      }
+    }
+    if (count === 0) {
+      this.shift[i] = NaN;
+      for (let t = 0; t < w; t += 1) out[offset + t] = 0;
+      return { sx: 0, sxx: 0 };
+    }
+    let mean = sum / count;
+    let correction = 0;
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      if (x === x) correction += x - mean;
+    }
+    mean += correction / count;
+    this.shift[i] = mean;
+    let sx = 0;
+    let sxx = 0;
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      const d = x === x ? x - mean : 0;
+      out[offset + t] = d;
+      sx += d;
+      sxx += d * d;
+    }
+    return { sx, sxx };
+  }
+
+  /** Recounts per-row gaps and the steps where every row is a gap, from the ring. O(N·W). */
+  private recountGaps(): void {
+    const w = this.window;
+    this.commonGap.fill(0);
+    this.commonGaps = 0;
+    const anyValue = new Uint8Array(w);
+    for (let i = 0; i < this.capacity; i += 1) {
+      let gaps = 0;
+      for (let t = 0; t < w; t += 1) {
+        if (!this.isFilledSlot(t)) continue;
+        const x = this.ring[i * w + t] as number;
+        if (x === x) anyValue[t] = 1;
+        else gaps += 1;
+      }
+      this.gaps[i] = gaps;
+    }
+    for (let t = 0; t < w; t += 1) {
+      if (this.isFilledSlot(t) && anyValue[t] === 0) {
+        this.commonGap[t] = 1;
+        this.commonGaps += 1;
+      }
+    }
+  }
+
+  /** Whether ring slot t holds one of the window's steps (not yet, while it fills). */
+  private isFilledSlot(t: number): boolean {
+    if (this.filled === this.window) return true;
+    // While filling, steps occupy slots [0, filled) (head = filled).
+    return t < this.filled;
+  }
+
+  /** Slots of row i's gaps that are not common to every row. */
+  private privateGapSlots(i: number): Int32Array {
+    const w = this.window;
+    const out = new Int32Array(Math.max(0, (this.gaps[i] as number) - this.commonGaps));
+    let n = 0;
+    for (let t = 0; t < w && n < out.length; t += 1) {
+      if (!this.isFilledSlot(t) || this.commonGap[t] === 1) continue;
+      const x = this.ring[i * w + t] as number;
+      if (x !== x) {
+        out[n] = t;
+        n += 1;
+      }
+    }
+    return out;
+  }
+
+  /** Rewrites the matrix entries of every valid row that has gaps of its own. */
+  private repairGappedRows(v: Views, r: Float64Array): void {
+    const gapped = new Map<number, Int32Array>();
+    for (let i = 0; i < this.capacity; i += 1) {
+      if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) gapped.set(i, this.privateGapSlots(i));
+    }
+    for (const i of gapped.keys()) this.writeRow(v, r, i, gapped);
+  }
+
+  /** Writes r of every pair (i, j) into the packed matrix. */
+  private writeRow(v: Views, r: Float64Array, i: number, gapped: Map<number, Int32Array> | null): void {
+    const ownSlots = gapped?.get(i) ?? null;
+    for (let j = 0; j < this.capacity; j += 1) {
+      if (j === i) continue;
+      r[pairIndex(this.capacity, i, j)] = this.pairFromSums(v, i, j, ownSlots, gapped?.get(j) ?? null);
+    }
+  }
+
+  /**
+   * r of (i, j) over their common points, from the sums. Without private gaps it is the kernel's
+   * fast formula, bit for bit; with them the row sums are corrected at the other row's gaps.
+   */
+  private pairFromSums(v: Views, i: number, j: number, slotsI: Int32Array | null, slotsJ: Int32Array | null): number {
+    if (this.valid[i] === 0 || this.valid[j] === 0) return NaN;
+    const cross = v.s[pairIndex(this.capacity, i, j)] as number;
+    const nEff = this.effectiveCount();
+    const privI = (this.gaps[i] as number) - this.commonGaps;
+    const privJ = (this.gaps[j] as number) - this.commonGaps;
+    if (privI === 0 && privJ === 0) {
+      const first = i < j ? i : j;
+      const second = i < j ? j : i;
+      const rr = (nEff * cross - (v.sx[first] as number) * (v.sx[second] as number)) * (v.inv[first] as number) * (v.inv[second] as number);
+      return Math.min(1, Math.max(-1, rr));
+    }
+    const gi = privI > 0 ? (slotsI ?? this.privateGapSlots(i)) : new Int32Array(0);
+    const gj = privJ > 0 ? (slotsJ ?? this.privateGapSlots(j)) : new Int32Array(0);
+    const w = this.window;
+    let sxi = v.sx[i] as number;
+    let sxxi = this.sumSq[i] as number;
+    let sxj = v.sx[j] as number;
+    let sxxj = this.sumSq[j] as number;
+    let both = 0;
+    const ki = this.shift[i] as number;
+    const kj = this.shift[j] as number;
+    for (const t of gj) {
+      const x = this.ring[i * w + t] as number;
+      if (x === x) {
+        const d = x - ki;
+        sxi -= d;
+        sxxi -= d * d;
+      } else {
+        both += 1;
+      }
+    }
+    for (const t of gi) {
+      const x = this.ring[j * w + t] as number;
+      if (x === x) {
+        const d = x - kj;
+        sxj -= d;
+        sxxj -= d * d;
+      }
+    }
+    const n = nEff - privI - privJ + both;
+    if (n < this.minOverlap) return NaN;
+    const vi = n * sxxi - sxi * sxi;
+    const vj = n * sxxj - sxj * sxj;
+    if (!(vi > CONSTANT_TOLERANCE * n * sxxi) || !(vj > CONSTANT_TOLERANCE * n * sxxj)) return NaN;
+    const rr = (n * cross - sxi * sxj) / (Math.sqrt(vi) * Math.sqrt(vj));
+    return Math.min(1, Math.max(-1, rr));
+  }
+
+  private ensureMatrix(): void {
+    if (this.rOff === 0) {
+      this.rOff = this.arena.alloc(this.pairs);
+      this.views = null;
+    }
+  }
+
+  private rOffset(): number {
+    return this.rOff;
+  }
+
+  /** Typed views on the arena, re-taken when its buffer changed. */
+  private view(): Views {
+    const buffer = this.arena.buffer;
+    if (this.views !== null && this.views.buffer === buffer) return this.views;
+    const rows = this.paddedRows;
+    this.views = {
+      buffer,
+      s: this.arena.f64(this.sOff, this.pairs),
+      a: this.arena.f64(this.aOff, rows),
+      b: this.arena.f64(this.bOff, rows),
+      sx: this.arena.f64(this.sxOff, rows),
+      inv: this.arena.f64(this.invOff, rows),
+      r: this.rOff === 0 ? null : this.arena.f64(this.rOff, this.pairs),
+    };
+    return this.views;
+  }
+}

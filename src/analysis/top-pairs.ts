@@ -1,0 +1,120 @@
+// Selection over a packed correlation matrix: the k strongest pairs, the mean |r|, and a sticky
+// top-k whose members leave only when they fall clearly below the entry bar (so exposed series
+// do not churn from one step to the next).
+import { pairIndex } from './packed-triangle.js';
+
+/** One pair of rows (a < b) and its r. */
+export interface CorrelatedPair {
+  readonly a: number;
+  readonly b: number;
+  readonly r: number;
+}
+
+/** Orders by |r| descending, then (a, b) ascending, so the selection is deterministic. */
+function stronger(x: CorrelatedPair, y: CorrelatedPair): number {
+  const d = Math.abs(y.r) - Math.abs(x.r);
+  if (d !== 0) return d;
+  return x.a - y.a || x.b - y.b;
+}
+
+/**
+ * The `k` pairs with the largest |r| among finite entries with |r| ≥ minAbs, strongest first.
+ * O(P log k) with a bounded min-heap; NaN entries are skipped.
+ */
+export function topPairs(r: Float64Array, n: number, k: number, minAbs = 0): CorrelatedPair[] {
+  if (k <= 0 || n < 2) return [];
+  // Min-heap on |r| (weakest at the root) of at most k pairs.
+  const heap: CorrelatedPair[] = [];
+  const weaker = (x: CorrelatedPair, y: CorrelatedPair): boolean => stronger(x, y) > 0;
+  const siftUp = (index: number): void => {
+    let c = index;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!weaker(heap[c] as CorrelatedPair, heap[p] as CorrelatedPair)) break;
+      [heap[c], heap[p]] = [heap[p] as CorrelatedPair, heap[c] as CorrelatedPair];
+      c = p;
+    }
+  };
+  const siftDown = (): void => {
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      const rr = l + 1;
+      let m = p;
+      if (l < heap.length && weaker(heap[l] as CorrelatedPair, heap[m] as CorrelatedPair)) m = l;
+      if (rr < heap.length && weaker(heap[rr] as CorrelatedPair, heap[m] as CorrelatedPair)) m = rr;
+      if (m === p) return;
+      [heap[m], heap[p]] = [heap[p] as CorrelatedPair, heap[m] as CorrelatedPair];
+      p = m;
+    }
+  };
+  let bar = minAbs;
+  let index = 0;
+  for (let a = 0; a < n - 1; a += 1) {
+    for (let b = a + 1; b < n; b += 1, index += 1) {
+      const v = r[index] as number;
+      const abs = Math.abs(v);
+      if (!(abs >= bar)) continue; // also skips NaN
+      const pair = { a, b, r: v };
+      if (heap.length < k) {
+        heap.push(pair);
+        siftUp(heap.length - 1);
+        if (heap.length === k) bar = Math.max(minAbs, Math.abs((heap[0] as CorrelatedPair).r));
+      } else if (weaker(heap[0] as CorrelatedPair, pair)) {
+        heap[0] = pair;
+        siftDown();
+        bar = Math.max(minAbs, Math.abs((heap[0] as CorrelatedPair).r));
+      }
+    }
+  }
+  return heap.sort(stronger);
+}
+
+/** Mean |r| over the finite entries; NaN when there is none. */
+export function meanAbsCorrelation(r: Float64Array): { readonly meanAbs: number; readonly count: number } {
+  let sum = 0;
+  let count = 0;
+  for (let k = 0; k < r.length; k += 1) {
+    const v = r[k] as number;
+    if (v === v) {
+      sum += Math.abs(v);
+      count += 1;
+    }
+  }
+  return { meanAbs: count === 0 ? NaN : sum / count, count };
+}
+
+/**
+ * Top-k with hysteresis: a previously selected pair stays while its |r| ≥ (entry bar − margin),
+ * where the entry bar is the k-th best |r| now; free places go to the strongest new pairs.
+ * Result strongest first, at most k pairs, every r finite.
+ * @param margin in units of |r|, ≥ 0; 0.05 keeps a pair through ordinary jitter.
+ */
+export function stickyTopPairs(
+  r: Float64Array,
+  n: number,
+  k: number,
+  previous: readonly { readonly a: number; readonly b: number }[],
+  margin = 0.05,
+  minAbs = 0,
+): CorrelatedPair[] {
+  const fresh = topPairs(r, n, k, minAbs);
+  const entryBar = fresh.length === k ? Math.abs((fresh[k - 1] as CorrelatedPair).r) : minAbs;
+  const keepBar = Math.max(minAbs, entryBar - margin);
+  const chosen = new Map<number, CorrelatedPair>();
+  for (const p of previous) {
+    if (chosen.size >= k) break;
+    if (p.a === p.b || p.a < 0 || p.b < 0 || p.a >= n || p.b >= n) continue;
+    const a = Math.min(p.a, p.b);
+    const b = Math.max(p.a, p.b);
+    const key = pairIndex(n, a, b);
+    const v = r[key] as number;
+    if (Math.abs(v) >= keepBar) chosen.set(key, { a, b, r: v });
+  }
+  for (const p of fresh) {
+    if (chosen.size >= k) break;
+    const key = pairIndex(n, p.a, p.b);
+    if (!chosen.has(key)) chosen.set(key, p);
+  }
+  return [...chosen.values()].sort(stronger);
+}

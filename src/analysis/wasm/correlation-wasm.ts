@@ -1,0 +1,234 @@
+// The WebAssembly SIMD (f64x2) versions of the two O(N²) correlation loops: the blocked
+// row-by-row dot products (exact matrix and resync) and the fused streaming update.
+//
+// Both work on byte addresses in one shared linear memory and write the packed upper triangle
+// without the diagonal (see packed-triangle.ts). Their JS twins in correlation-loops.ts define the
+// semantics; tests run both on the same inputs.
+import { F64, I32, V128, encodeModule, ins, type ValType, type WasmFunction } from './wasm-encoder.js';
+
+/** Rows of the `i` side of the register block (see gemmBlock). */
+export const BLOCK_ROWS = 2;
+/** Rows of the `j` side of the register block. */
+export const BLOCK_COLS = 4;
+
+/** Allocates locals after the parameters and remembers their types. */
+class Locals {
+  readonly types: ValType[] = [];
+  constructor(private readonly paramCount: number) {}
+  add(type: ValType): number {
+    this.types.push(type);
+    return this.paramCount + this.types.length - 1;
+  }
+}
+
+const { get, set, tee } = ins;
+const i32 = ins.i32;
+
+/** `for (local = start; local < end; local += step) body` where start/end/step are byte sequences. */
+function forLoop(local: number, start: number[], end: number[], step: number[], body: number[]): number[] {
+  return [
+    ...start, ...set(local),
+    ...ins.block(), ...ins.loop(),
+    ...get(local), ...end, ...ins.i32GeU(), ...ins.brIf(1),
+    ...body,
+    ...get(local), ...step, ...ins.i32Add(), ...set(local),
+    ...ins.br(0),
+    ...ins.end(), ...ins.end(),
+  ];
+}
+
+/**
+ * gemm_packed(z, stride, n, i0, i1, j0, j1, out): for every pair i in [i0, i1), j in [j0, j1) with
+ * i < j < n, stores dot(row_i, row_j) at the packed index of (i, j).
+ * Rows are `stride` bytes apart (a multiple of 16, zero padded), so the dot product runs over
+ * whole f64x2 lanes. i0 must be a multiple of BLOCK_ROWS, j0 and j1 multiples of BLOCK_COLS, and
+ * rows up to the padded count must exist (zero rows past n).
+ * Register block: BLOCK_ROWS × BLOCK_COLS f64x2 accumulators (8) + 3 operands fit the 16 XMM
+ * registers V8 uses on x64, so the inner loop does 6 loads for 8 multiplies and 8 adds.
+ */
+function gemmPacked(): WasmFunction {
+  const [z, stride, n, i0, i1, j0, j1, out] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const L = new Locals(8);
+  const i = L.add(I32);
+  const jb = L.add(I32);
+  const t = L.add(I32);
+  const rowPtr = Array.from({ length: BLOCK_ROWS }, () => L.add(I32));
+  const colPtr = Array.from({ length: BLOCK_COLS }, () => L.add(I32));
+  const rowBase = Array.from({ length: BLOCK_ROWS }, () => L.add(I32));
+  const acc = Array.from({ length: BLOCK_ROWS * BLOCK_COLS }, () => L.add(V128));
+  const x = Array.from({ length: BLOCK_ROWS }, () => L.add(V128));
+  const y = L.add(V128);
+
+  const accAt = (r: number, c: number): number => acc[r * BLOCK_COLS + c] as number;
+
+  // Inner loop over t: x_r = row_r[t..t+1]; for each c: y = col_c[t..t+1]; acc_rc += x_r * y.
+  const inner: number[] = [];
+  for (let r = 0; r < BLOCK_ROWS; r += 1) {
+    inner.push(...get(rowPtr[r] as number), ...get(t), ...ins.i32Add(), ...ins.v128Load(), ...set(x[r] as number));
+  }
+  for (let c = 0; c < BLOCK_COLS; c += 1) {
+    inner.push(...get(colPtr[c] as number), ...get(t), ...ins.i32Add(), ...ins.v128Load(), ...set(y));
+    for (let r = 0; r < BLOCK_ROWS; r += 1) {
+      inner.push(...get(accAt(r, c)), ...get(x[r] as number), ...get(y), ...ins.f64x2Mul(), ...ins.f64x2Add(), ...set(accAt(r, c)));
+    }
+  }
+
+  // Block body: zero accumulators, run t, then store the lanes' sums where i < j < n.
+  const blockBody: number[] = [];
+  for (let c = 0; c < BLOCK_COLS; c += 1) {
+    blockBody.push(...get(jb), ...i32(c), ...ins.i32Add(), ...get(stride), ...ins.i32Mul(), ...get(z), ...ins.i32Add(), ...set(colPtr[c] as number));
+  }
+  for (const a of acc) blockBody.push(...ins.f64(0), ...ins.f64x2Splat(), ...set(a));
+  blockBody.push(...forLoop(t, i32(0), get(stride), i32(16), inner));
+  for (let r = 0; r < BLOCK_ROWS; r += 1) {
+    for (let c = 0; c < BLOCK_COLS; c += 1) {
+      // if ((jb + c) > (i + r) && (jb + c) < n) out[(rowBase_r + jb + c)] = lane0 + lane1
+      blockBody.push(
+        ...get(jb), ...i32(c), ...ins.i32Add(), ...get(i), ...i32(r), ...ins.i32Add(), ...ins.i32GtS(),
+        ...get(jb), ...i32(c), ...ins.i32Add(), ...get(n), ...ins.i32LtS(), ...ins.i32And(),
+        ...ins.if(),
+        ...get(rowBase[r] as number), ...get(jb), ...ins.i32Add(), ...i32(c), ...ins.i32Add(), ...i32(3), ...ins.i32Shl(), ...get(out), ...ins.i32Add(),
+        ...get(accAt(r, c)), ...ins.f64x2ExtractLane(0), ...get(accAt(r, c)), ...ins.f64x2ExtractLane(1), ...ins.f64Add(),
+        ...ins.f64Store(),
+        ...ins.end(),
+      );
+    }
+  }
+
+  // Row-pair body: row pointers, packed row bases, and the j blocks that can hold j > i.
+  const rowBody: number[] = [];
+  for (let r = 0; r < BLOCK_ROWS; r += 1) {
+    rowBody.push(...get(i), ...i32(r), ...ins.i32Add(), ...get(stride), ...ins.i32Mul(), ...get(z), ...ins.i32Add(), ...set(rowPtr[r] as number));
+    // rowBase(k) = k*(2n - k - 1)/2 - k - 1, so that packed(k, j) = rowBase(k) + j; the product is
+    // always even, and below 2^31 for n <= MAX_CAPACITY.
+    const k = [...get(i), ...i32(r), ...ins.i32Add()];
+    rowBody.push(
+      ...k, ...get(n), ...get(n), ...ins.i32Add(), ...k, ...ins.i32Sub(), ...i32(1), ...ins.i32Sub(),
+      ...ins.i32Mul(), ...i32(1), ...ins.i32ShrS(),
+      ...k, ...ins.i32Sub(), ...i32(1), ...ins.i32Sub(),
+      ...set(rowBase[r] as number),
+    );
+  }
+  // First j block: max(j0, floor((i + 1) / BLOCK_COLS) * BLOCK_COLS)
+  const jStart = [
+    ...get(i), ...i32(1), ...ins.i32Add(), ...i32(~(BLOCK_COLS - 1)), ...ins.i32And(), ...tee(jb),
+    ...get(j0), ...get(jb), ...get(j0), ...ins.i32GtS(), ...ins.select(), // jb > j0 ? jb : j0
+  ];
+  rowBody.push(...forLoop(jb, jStart, get(j1), i32(BLOCK_COLS), blockBody));
+
+  const body = forLoop(i, get(i0), get(i1), i32(BLOCK_ROWS), rowBody);
+  return { name: 'gemm_packed', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body };
+}
+
+/**
+ * stream_update(s, a, b, n): for all i < j < n, S[p(i,j)] += a_i·a_j − b_i·b_j, where `a` is the
+ * entering column and `b` the leaving one (both shifted, gaps as 0). The packed rows are
+ * consecutive, so one running offset walks S from start to end.
+ */
+function streamUpdate(withR: boolean): WasmFunction {
+  // params: s, a, b, n, [sx, inv, nObs(f64), r]
+  const s = 0, a = 1, b = 2, n = 3, sx = 4, inv = 5, nObs = 6, rOut = 7;
+  const paramCount = withR ? 8 : 4;
+  const L = new Locals(paramCount);
+  const i = L.add(I32);
+  const j8 = L.add(I32); // 8·j
+  const end8 = L.add(I32); // 8·n
+  const k = L.add(I32); // byte offset into S (and R)
+  const ai = L.add(V128);
+  const bi = L.add(V128);
+  const sxi = L.add(V128);
+  const invi = L.add(V128);
+  const nv = L.add(V128);
+  const acc = L.add(V128);
+  const one = L.add(V128);
+  const minusOne = L.add(V128);
+  const sSc = L.add(F64);
+
+  const addr = (base: number, off: number): number[] => [...get(base), ...get(off), ...ins.i32Add()];
+
+  // Vector body (two j at a time).
+  const vec: number[] = [
+    ...addr(s, k),
+    ...addr(s, k), ...ins.v128Load(),
+    ...get(ai), ...addr(a, j8), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Add(),
+    ...get(bi), ...addr(b, j8), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Sub(),
+    ...tee(acc), ...ins.v128Store(),
+  ];
+  if (withR) {
+    vec.push(
+      ...addr(rOut, k),
+      ...get(nv), ...get(acc), ...ins.f64x2Mul(),
+      ...get(sxi), ...addr(sx, j8), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Sub(),
+      ...get(invi), ...ins.f64x2Mul(), ...addr(inv, j8), ...ins.v128Load(), ...ins.f64x2Mul(),
+      ...get(minusOne), ...ins.f64x2Max(), ...get(one), ...ins.f64x2Min(),
+      ...ins.v128Store(),
+    );
+  }
+  vec.push(...get(k), ...i32(16), ...ins.i32Add(), ...set(k));
+
+  // Scalar tail (one j).
+  const scalar: number[] = [
+    ...addr(s, k),
+    ...addr(s, k), ...ins.f64Load(),
+    ...get(ai), ...ins.f64x2ExtractLane(0), ...addr(a, j8), ...ins.f64Load(), ...ins.f64Mul(), ...ins.f64Add(),
+    ...get(bi), ...ins.f64x2ExtractLane(0), ...addr(b, j8), ...ins.f64Load(), ...ins.f64Mul(), ...ins.f64Sub(),
+    ...tee(sSc), ...ins.f64Store(),
+  ];
+  if (withR) {
+    scalar.push(
+      ...addr(rOut, k),
+      ...get(nObs), ...get(sSc), ...ins.f64Mul(),
+      ...get(sxi), ...ins.f64x2ExtractLane(0), ...addr(sx, j8), ...ins.f64Load(), ...ins.f64Mul(), ...ins.f64Sub(),
+      ...get(invi), ...ins.f64x2ExtractLane(0), ...ins.f64Mul(), ...addr(inv, j8), ...ins.f64Load(), ...ins.f64Mul(),
+      ...ins.f64(-1), ...ins.f64Max(), ...ins.f64(1), ...ins.f64Min(),
+      ...ins.f64Store(),
+    );
+  }
+  scalar.push(...get(k), ...i32(8), ...ins.i32Add(), ...set(k), ...get(j8), ...i32(8), ...ins.i32Add(), ...set(j8));
+
+  const rowBody: number[] = [
+    ...get(i), ...i32(3), ...ins.i32Shl(), ...get(a), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(ai),
+    ...get(i), ...i32(3), ...ins.i32Shl(), ...get(b), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(bi),
+  ];
+  if (withR) {
+    rowBody.push(
+      ...get(i), ...i32(3), ...ins.i32Shl(), ...get(sx), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(sxi),
+      ...get(i), ...i32(3), ...ins.i32Shl(), ...get(inv), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(invi),
+    );
+  }
+  // for (j8 = 8(i+1); j8 + 16 <= end8; j8 += 16) vec; if (j8 < end8) scalar
+  rowBody.push(
+    ...get(i), ...i32(1), ...ins.i32Add(), ...i32(3), ...ins.i32Shl(), ...set(j8),
+    ...ins.block(), ...ins.loop(),
+    ...get(j8), ...i32(16), ...ins.i32Add(), ...get(end8), ...ins.i32GtS(), ...ins.brIf(1),
+    ...vec,
+    ...get(j8), ...i32(16), ...ins.i32Add(), ...set(j8),
+    ...ins.br(0),
+    ...ins.end(), ...ins.end(),
+    ...get(j8), ...get(end8), ...ins.i32LtS(), ...ins.if(), ...scalar, ...ins.end(),
+  );
+
+  const body: number[] = [
+    ...get(n), ...i32(3), ...ins.i32Shl(), ...set(end8),
+    ...i32(0), ...set(k),
+  ];
+  if (withR) {
+    body.push(...get(nObs), ...ins.f64x2Splat(), ...set(nv));
+    body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
+  }
+  body.push(...forLoop(i, i32(0), [...get(n), ...i32(1), ...ins.i32Sub()], i32(1), rowBody));
+  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32] : [I32, I32, I32, I32];
+  return { name: withR ? 'stream_update_r' : 'stream_update', params, results: [], locals: L.types, body };
+}
+
+/** The module's bytes (built once per process). */
+export function correlationModuleBytes(): Uint8Array {
+  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true)]);
+}
+
+/** The exports of an instance, typed. Addresses are byte offsets into the shared memory. */
+export interface CorrelationWasmExports {
+  gemm_packed(z: number, stride: number, n: number, i0: number, i1: number, j0: number, j1: number, out: number): void;
+  stream_update(s: number, a: number, b: number, n: number): void;
+  stream_update_r(s: number, a: number, b: number, n: number, sx: number, inv: number, nObs: number, r: number): void;
+}
