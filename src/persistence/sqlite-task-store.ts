@@ -187,7 +187,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   /** PRAGMA values for checks and diagnostics (journal_mode, synchronous, busy_timeout, user_version, integrity_check). */
-  pragma(name: 'journal_mode' | 'synchronous' | 'busy_timeout' | 'user_version' | 'integrity_check' | 'foreign_keys'): unknown {
+  pragma(name: 'journal_mode' | 'synchronous' | 'busy_timeout' | 'user_version' | 'integrity_check' | 'foreign_keys' | 'page_count'): unknown {
     return this.db.pragma(name, { simple: true });
   }
 

@@ -1,0 +1,395 @@
+// Composition of the coordination engine: store + runner + delivery + plans + impact + schedules + metrics.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Registry } from '../exposition/prom.js';
+import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
+import { systemClock, type Clock } from '../model/clock.js';
+import type { CoordinationType, Priority } from '../model/coordination-vocabulary.js';
+import { isStoreUnavailable, StoreUnavailableError } from '../persistence/store-errors.js';
+import type {
+  AgentStateRecord,
+  AlertDisposition,
+  AttemptRecord,
+  IncidentRecord,
+  JsonValue,
+  TaskFilter,
+  TaskRecord,
+  TaskSource,
+} from '../persistence/task-records.js';
+import type { TaskStore } from '../persistence/task-store.js';
+import { postTask, type ActionTargets } from './action-delivery.js';
+import { DEFAULT_MAPPING, type MappingTable } from './alert-mapping.js';
+import type { AlertmanagerNotification } from './alertmanager-payload.js';
+import { incomingAlerts } from './alert-intake.js';
+import { CoordinationMetrics, type AlertResult, type AlertStatusLabel } from './coordination-metrics.js';
+import { impactRatio, planContextProbe, type ScoreProbe, type ScoreReading } from './impact.js';
+import { EMPTY_PLAN_CONTEXT, type PlanContext } from './plan-context.js';
+import { buildPlan } from './plans.js';
+import { retryPolicyFromConfig } from './retry-policy.js';
+import { TaskRunner, type ExecutionReport } from './runner.js';
+import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import { nodeCronFactory, startSchedules, validateSchedules, type CronFactory, type CronJob, type ScheduleSpec } from './schedules.js';
+import { taskPayload } from './task-payload.js';
+
+export interface CoordinationServiceOptions {
+  /** `coordination` section of the config (durations in ms). */
+  readonly config: Readonly<Config['coordination']>;
+  /** `storage.retention`, ms: finished tasks, incidents, snapshots and states older than this are deleted. */
+  readonly retentionMs: number;
+  /** Opened by the composition root (SqliteTaskStore.open(config.storage.path)); closed by it after stop(). */
+  readonly store: TaskStore;
+  /** The one prom-client registry /metrics renders. */
+  readonly registry: Registry;
+  /** From resolveActionTargets(config.coordination.actions, readFile). */
+  readonly actions: ActionTargets;
+  readonly logger: Logger;
+  /** Agents and analysis for plans and impact; without it plans keep their shape, empty. */
+  readonly planContext?: PlanContext;
+  /** Targeted score per task; defaults to planContextProbe(planContext). */
+  readonly scoreProbe?: ScoreProbe;
+  /** alertname/severity fallbacks for alerts without coordination_type/priority labels. */
+  readonly mapping?: MappingTable;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
+  readonly random?: () => number;
+  /** Task ids (the webhook-id); default random UUIDs. */
+  readonly newId?: () => string;
+  readonly fetch?: typeof fetch;
+  readonly cron?: CronFactory;
+  /** How often retention runs, ms (default 1 h). */
+  readonly retentionIntervalMs?: number;
+  /** Lease owner id of this process (default a random UUID per service). */
+  readonly owner?: string;
+}
+
+/** Why a notification could not be taken: the route answers 503 and Alertmanager retries. */
+export class ShuttingDownError extends StoreUnavailableError {
+  constructor() {
+    super('closed', 'shutting down');
+  }
+}
+
+export interface NotificationSummary {
+  readonly alerts: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  /** Ids of the tasks this notification created. */
+  readonly created: readonly string[];
+  readonly cancelled: readonly string[];
+}
+
+export interface ManualTaskInput {
+  readonly type: CoordinationType;
+  readonly priority: Priority;
+  readonly swarm?: string;
+  readonly agents?: readonly string[];
+  readonly reason?: string;
+}
+
+export interface TaskDetail {
+  readonly task: TaskRecord;
+  readonly attempts: readonly AttemptRecord[];
+  readonly incidents: readonly IncidentRecord[];
+}
+
+/** What the alert route needs. */
+export interface AlertReceiver {
+  /** False once stop() began: the route answers 503 without reading the body. */
+  readonly accepting: boolean;
+  /** Commits the notification durably, then hands new tasks to the runner. Throws StoreUnavailableError. */
+  receiveNotification(notification: AlertmanagerNotification): NotificationSummary;
+  /** Counts a refused request (401, 400/413/415/422) in agentswarm_alerts_received_total. */
+  recordRejected(result: Extract<AlertResult, 'invalid' | 'unauthorized'>, status: AlertStatusLabel): void;
+}
+
+/** What the task API routes need. */
+export interface TaskApi {
+  readonly accepting: boolean;
+  listTasks(filter: TaskFilter): TaskRecord[];
+  taskDetail(id: string): TaskDetail | undefined;
+  createTask(input: ManualTaskInput): TaskRecord;
+}
+
+const DUPLICATE: ReadonlySet<AlertDisposition> = new Set(['duplicate', 'stale']);
+
+/**
+ * One object for main.ts: construct, `start()`, mount `createAlertRoutes({ receiver: service })`
+ * and `createCoordinationRoutes({ api: service })`, and `await stop(graceMs)` on SIGTERM before
+ * closing the store.
+ */
+export class CoordinationService implements AlertReceiver, TaskApi {
+  readonly metrics: CoordinationMetrics;
+  private readonly runner: TaskRunner;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly newId: () => string;
+  private readonly context: PlanContext;
+  private readonly probe: ScoreProbe;
+  private readonly mapping: MappingTable;
+  private readonly beforeReadings = new Map<string, ScoreReading>();
+  private readonly impactTimers = new Set<TimerHandle>();
+  private cronJobs: CronJob[] = [];
+  private retentionTimer: TimerHandle | undefined;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(private readonly options: CoordinationServiceOptions) {
+    const errors = validateSchedules(options.config.schedules);
+    if (errors.length > 0) throw new Error(errors.join('\n'));
+    this.log = options.logger.child({ component: 'coordination' });
+    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? systemScheduler();
+    this.newId = options.newId ?? randomUUID;
+    this.context = options.planContext ?? EMPTY_PLAN_CONTEXT;
+    this.probe = options.scoreProbe ?? planContextProbe(this.context);
+    this.mapping = options.mapping ?? DEFAULT_MAPPING;
+    this.metrics = new CoordinationMetrics(options.registry, () => {
+      try {
+        return options.store.countQueuedByPriority();
+      } catch {
+        return undefined;
+      }
+    });
+    const { config } = options;
+    this.runner = new TaskRunner({
+      store: options.store,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      random: options.random ?? Math.random,
+      policy: retryPolicyFromConfig(config),
+      concurrency: config.concurrency,
+      perTargetConcurrency: config.per_target_concurrency,
+      taskTimeoutMs: config.task_timeout,
+      owner: options.owner ?? randomUUID(),
+      targetOf: (type) => options.actions(type)?.origin ?? 'unconfigured',
+      execute: (task, signal) => this.execute(task, signal),
+      hooks: {
+        onFinal: (task, status, durationMs) => this.onFinal(task, status, durationMs),
+        onAttempt: (task, outcome, report) => {
+          if (outcome !== 'succeeded') {
+            this.log.warn({ task: task.id, type: task.type, attempt: task.attempts, outcome, status: report.statusCode, error: errorText(report) }, 'delivery attempt did not succeed');
+          }
+        },
+        onError: (error, where) => this.log.error({ err: error, where }, 'coordination loop error'),
+      },
+    });
+  }
+
+  get accepting(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Recovers leases, loads the queue, starts schedules and retention. Throws if the store is unreadable. */
+  start(): void {
+    if (this.state !== 'new') throw new Error(`cannot start a ${this.state} coordination service`);
+    const recovery = this.runner.start();
+    if (recovery.requeued.length > 0 || recovery.failed.length > 0) {
+      this.log.warn({ requeued: recovery.requeued.length, failed: recovery.failed.length }, 'recovered tasks left running by a previous process');
+    }
+    for (const id of recovery.failed) {
+      const task = this.options.store.getTask(id);
+      if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
+    }
+    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index) => this.fireSchedule(spec, index));
+    this.scheduleRetention(0);
+    this.state = 'running';
+    this.log.info({ schedules: this.cronJobs.length, queued: this.runner.waiting }, 'coordination started');
+  }
+
+  /**
+   * Stops taking notifications (503), stops schedules, lets attempts in flight finish within
+   * `graceMs` and releases the rest (re-queued with the same id for the next start).
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    for (const job of this.cronJobs) job.stop();
+    this.cronJobs = [];
+    if (this.retentionTimer !== undefined) this.scheduler.clearTimeout(this.retentionTimer);
+    for (const timer of this.impactTimers) this.scheduler.clearTimeout(timer);
+    this.impactTimers.clear();
+    await this.runner.stop(graceMs);
+    this.state = 'stopped';
+    this.log.info('coordination stopped');
+  }
+
+  receiveNotification(notification: AlertmanagerNotification): NotificationSummary {
+    if (!this.accepting) throw new ShuttingDownError();
+    const incoming = incomingAlerts(notification, this.mapping, this.newId);
+    const outcome = this.options.store.recordNotification(notification.receiver, incoming, this.clock.now());
+    // Committed: from here on nothing may fail the request.
+    let duplicates = 0;
+    outcome.dispositions.forEach((disposition, i) => {
+      const duplicate = DUPLICATE.has(disposition);
+      if (duplicate) duplicates += 1;
+      this.metrics.alert(incoming[i]?.status ?? 'unknown', duplicate ? 'duplicate' : 'accepted');
+    });
+    for (const task of outcome.created) {
+      this.metrics.task(task.type, task.priority, 'created');
+      this.runner.enqueue({ id: task.id, seq: task.seq, type: task.type, priority: task.priority, nextAttemptAt: task.nextAttemptAt });
+    }
+    for (const task of outcome.cancelled) this.metrics.task(task.type, task.priority, 'cancelled');
+    this.runner.forget(outcome.cancelled.map((t) => t.id));
+    if (notification.truncatedAlerts > 0) {
+      // The missing alerts did not resolve; they are simply not in this message (RELIABILITY facts).
+      this.log.warn({ receiver: notification.receiver, truncated: notification.truncatedAlerts }, 'notification truncated by Alertmanager max_alerts');
+    }
+    return {
+      alerts: incoming.length,
+      accepted: incoming.length - duplicates,
+      duplicates,
+      created: outcome.created.map((t) => t.id),
+      cancelled: outcome.cancelled.map((t) => t.id),
+    };
+  }
+
+  recordRejected(result: Extract<AlertResult, 'invalid' | 'unauthorized'>, status: AlertStatusLabel): void {
+    this.metrics.alert(status, result);
+  }
+
+  listTasks(filter: TaskFilter): TaskRecord[] {
+    return this.options.store.listTasks(filter);
+  }
+
+  taskDetail(id: string): TaskDetail | undefined {
+    const { store } = this.options;
+    const task = store.getTask(id);
+    if (task === undefined) return undefined;
+    return { task, attempts: store.listAttempts(id), incidents: store.listIncidents(id) };
+  }
+
+  createTask(input: ManualTaskInput): TaskRecord {
+    return this.submit(input, 'api').task;
+  }
+
+  /** Keeps an analysis snapshot in the history (the analysis engine calls it periodically). */
+  recordAnalysisSnapshot(swarm: string, body: JsonValue, takenAt = this.clock.now()): void {
+    this.options.store.saveAnalysisSnapshot({ swarm, takenAt, body });
+  }
+
+  /**
+   * Keeps agent states downsampled to `bucketMs` buckets (default 1 min): within a bucket the
+   * last call wins, so calling it every analysis step stores one row per agent per minute.
+   */
+  recordAgentStates(states: readonly Omit<AgentStateRecord, 'bucketStart'>[], bucketMs = 60_000, now = this.clock.now()): void {
+    const bucketStart = Math.floor(now / bucketMs) * bucketMs;
+    this.options.store.saveAgentStates(states.map((s) => ({ ...s, bucketStart })));
+  }
+
+  private submit(input: ManualTaskInput, source: TaskSource, dedup?: { receiver: string; fingerprint: string }): { created: boolean; task: TaskRecord } {
+    if (!this.accepting) throw new ShuttingDownError();
+    const result = this.options.store.createTask(
+      {
+        id: this.newId(),
+        type: input.type,
+        priority: input.priority,
+        source,
+        swarm: input.swarm ?? DEFAULT_SWARM,
+        agents: input.agents ?? [],
+        reason: input.reason ?? '',
+        alerts: [],
+        ...(dedup ?? {}),
+      },
+      this.clock.now(),
+    );
+    if (result.created) {
+      const { task } = result;
+      this.metrics.task(task.type, task.priority, 'created');
+      this.runner.enqueue({ id: task.id, seq: task.seq, type: task.type, priority: task.priority, nextAttemptAt: task.nextAttemptAt });
+    }
+    return result;
+  }
+
+  private fireSchedule(spec: ScheduleSpec, index: number): void {
+    if (!this.accepting) return;
+    const swarms = spec.swarm !== undefined ? [spec.swarm] : this.context.swarms();
+    for (const swarm of swarms) {
+      try {
+        // One open task per schedule and swarm: a slow target does not pile up syncs.
+        const { created } = this.submit(
+          { type: spec.type, priority: spec.priority, swarm, reason: `scheduled by coordination.schedules[${index}] (${spec.cron})` },
+          'schedule',
+          { receiver: 'schedule', fingerprint: `schedule:${index}:${swarm}` },
+        );
+        if (!created) this.log.debug({ schedule: index, swarm }, 'scheduled task skipped: the previous one is still open');
+      } catch (error) {
+        this.log.error({ err: error, schedule: index, swarm }, 'scheduled task could not be created');
+      }
+    }
+  }
+
+  private async execute(task: TaskRecord, signal: AbortSignal): Promise<ExecutionReport> {
+    const target = this.options.actions(task.type);
+    if (target === undefined) {
+      return { outcome: { kind: 'failed', error: `no coordination.actions entry for ${task.type} and no default` }, statusCode: undefined };
+    }
+    let current = task;
+    if (current.plan === undefined) {
+      // Computed once, before the first delivery, and stored: every retry sends the same body
+      // apart from `attempt`, as an idempotent receiver expects.
+      const plan = buildPlan(task, this.context, this.clock.now()) as JsonValue;
+      this.options.store.savePlan(task.id, plan, this.clock.now());
+      current = { ...task, plan };
+    }
+    this.readBefore(current);
+    const body = JSON.stringify(taskPayload(current, task.attempts));
+    return postTask(target, task.id, body, this.clock.now(), signal, this.options.fetch);
+  }
+
+  private readBefore(task: TaskRecord): void {
+    try {
+      const reading = this.probe.read(task);
+      if (reading !== undefined) this.beforeReadings.set(task.id, reading);
+      else this.beforeReadings.delete(task.id);
+    } catch (error) {
+      this.log.warn({ err: error, task: task.id }, 'score probe failed before delivery');
+    }
+  }
+
+  private onFinal(task: TaskRecord, status: 'succeeded' | 'failed', durationMs: number): void {
+    this.metrics.task(task.type, task.priority, status);
+    this.metrics.taskDuration(task.type, durationMs / 1000);
+    const before = this.beforeReadings.get(task.id);
+    this.beforeReadings.delete(task.id);
+    if (status === 'failed') {
+      this.log.warn({ task: task.id, type: task.type, attempts: task.attempts }, 'task dead-lettered');
+      return;
+    }
+    if (before === undefined) return;
+    const timer = this.scheduler.setTimeout(() => {
+      this.impactTimers.delete(timer);
+      this.measureImpact(task, before);
+    }, this.options.config.impact_delay);
+    this.impactTimers.add(timer);
+  }
+
+  private measureImpact(task: TaskRecord, before: ScoreReading): void {
+    try {
+      const after = this.probe.read(task);
+      if (after === undefined || after.score !== before.score) return;
+      const ratio = impactRatio(before, after);
+      const now = this.clock.now();
+      this.options.store.saveImpact(task.id, { score: before.score, before: before.value, after: after.value, ratio, measuredAt: now }, now);
+      this.metrics.impactRatio(task.type, ratio);
+    } catch (error) {
+      this.log.warn({ err: error, task: task.id, unavailable: isStoreUnavailable(error) }, 'impact could not be measured');
+    }
+  }
+
+  private scheduleRetention(delayMs: number): void {
+    this.retentionTimer = this.scheduler.setTimeout(() => {
+      try {
+        const removed = this.options.store.applyRetention(this.clock.now() - this.options.retentionMs);
+        if (removed.tasks + removed.incidents + removed.snapshots + removed.agentStates > 0) this.log.info(removed, 'retention applied');
+      } catch (error) {
+        this.log.warn({ err: error }, 'retention failed; retrying at the next interval');
+      }
+      if (this.state === 'running' || this.state === 'new') this.scheduleRetention(this.options.retentionIntervalMs ?? 3_600_000);
+    }, delayMs);
+  }
+}
+
+function errorText(report: ExecutionReport): string | undefined {
+  return report.outcome.kind === 'succeeded' ? undefined : report.outcome.error;
+}

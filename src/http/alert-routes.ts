@@ -1,0 +1,88 @@
+// POST /api/v1/alerts: the Alertmanager webhook receiver. 200 only after the durable commit.
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { AlertReceiver } from '../coordination/coordination-service.js';
+import { parseAlertmanagerPayload } from '../coordination/alertmanager-payload.js';
+import { isStoreUnavailable } from '../persistence/store-errors.js';
+import { bearerAuth } from './bearer-auth.js';
+import { jsonBody } from './json-body.js';
+import { sendProblem } from './problem.js';
+
+export interface AlertRouteDeps {
+  readonly receiver: AlertReceiver;
+  /** Contents of web.auth.webhook_token_file; undefined = open (main warns at start). */
+  readonly token: string | undefined;
+  readonly logger?: Logger;
+}
+
+export const ALERTS_PATH = '/api/v1/alerts';
+
+// Alertmanager ignores Retry-After, but humans and other senders can use it.
+const RETRY_AFTER_SECONDS = '5';
+
+function statusOf(body: unknown): 'firing' | 'resolved' | 'unknown' {
+  const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined;
+  return status === 'firing' || status === 'resolved' ? status : 'unknown';
+}
+
+/**
+ * Status codes (RELIABILITY receiver 6, DESIGN §3): 200 committed (new or duplicate); 400
+ * malformed JSON; 401 missing or wrong token; 413 body over 1 MiB; 415 not JSON; 422 not an
+ * Alertmanager v4 payload; 503 store busy/full/closed or shutting down. Never 429: Alertmanager
+ * drops a notification on any 4xx, and only retries 5xx.
+ */
+export function createAlertRoutes(deps: AlertRouteDeps): Router {
+  const { receiver } = deps;
+  const log = deps.logger?.child({ component: 'alerts' });
+  const router = Router();
+
+  const countInvalid = (req: Request, res: Response, next: NextFunction): void => {
+    res.on('finish', () => {
+      if (res.statusCode === 400 || res.statusCode === 413 || res.statusCode === 415 || res.statusCode === 422) {
+        receiver.recordRejected('invalid', statusOf(req.body));
+      }
+    });
+    next();
+  };
+
+  const refuseWhileStopping = (_req: Request, res: Response, next: NextFunction): void => {
+    if (receiver.accepting) {
+      next();
+      return;
+    }
+    res.set('Retry-After', RETRY_AFTER_SECONDS);
+    sendProblem(res, 503, 'receiver: shutting down or not started; retry');
+  };
+
+  router.post(
+    ALERTS_PATH,
+    bearerAuth(deps.token, () => receiver.recordRejected('unauthorized', 'unknown')),
+    refuseWhileStopping,
+    countInvalid,
+    jsonBody(),
+    (req: Request, res: Response) => {
+      const parsed = parseAlertmanagerPayload(req.body);
+      if (!parsed.ok) {
+        sendProblem(res, 422, parsed.error);
+        return;
+      }
+      try {
+        const summary = receiver.receiveNotification(parsed.notification);
+        res.status(200).json({
+          status: 'ok',
+          alerts: summary.alerts,
+          accepted: summary.accepted,
+          duplicates: summary.duplicates,
+          tasks_created: summary.created,
+          tasks_cancelled: summary.cancelled,
+        });
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        log?.warn({ reason: error.reason }, 'notification refused: store unavailable; Alertmanager will retry');
+        res.set('Retry-After', RETRY_AFTER_SECONDS);
+        sendProblem(res, 503, `store: ${error.message}; retry`);
+      }
+    },
+  );
+  return router;
+}
