@@ -327,14 +327,18 @@ export class StreamingCorrelation {
     for (let i = this.capacity; i < this.paddedRows; i += 1) v.inv[i] = NaN;
   }
 
-  /** Re-shifts rows whose mean drifted far from their shift (see the module comment). */
+  /**
+   * Re-shifts rows whose mean drifted far from their shift (see the module comment). Constant-
+   * looking rows are checked too: a level jump of 1e9 over noise of 1 looks constant (its spread
+   * is below the tolerance relative to the far shift) until it is re-shifted.
+   */
   private reshiftDriftedRows(v: Views, matrix: boolean): void {
     for (let i = 0; i < this.capacity; i += 1) {
-      if (this.valid[i] === 0) continue;
       const count = this.filled - (this.gaps[i] as number);
+      if (count === 0) continue;
       const sx = v.sx[i] as number;
       const spread = count * (this.sumSq[i] as number) - sx * sx; // count² · variance
-      if (sx * sx <= RESHIFT_RATIO * spread) continue;
+      if (sx * sx <= RESHIFT_RATIO * Math.max(0, spread)) continue;
       this.recomputeRow(v, i);
       this.refreshRows(v);
       if (matrix && v.r !== null) this.writeRow(v, v.r, i, null);
@@ -373,11 +377,14 @@ export class StreamingCorrelation {
     const base = i * w;
     let count = 0;
     let sum = 0;
+    let first = NaN;
+    // Relative to the first value: exact for nearby values, and a constant row gets exactly 0.
     for (let t = 0; t < w; t += 1) {
       const x = this.ring[base + t] as number;
       if (x === x) {
+        if (count === 0) first = x;
         count += 1;
-        sum += x;
+        sum += x - first;
       }
     }
     if (count === 0) {
@@ -389,15 +396,16 @@ export class StreamingCorrelation {
     let correction = 0;
     for (let t = 0; t < w; t += 1) {
       const x = this.ring[base + t] as number;
-      if (x === x) correction += x - mean;
+      if (x === x) correction += x - first - mean;
     }
     mean += correction / count;
-    this.shift[i] = mean;
+    const shift = first + mean;
+    this.shift[i] = shift;
     let sx = 0;
     let sxx = 0;
     for (let t = 0; t < w; t += 1) {
       const x = this.ring[base + t] as number;
-      const d = x === x ? x - mean : 0;
+      const d = x === x ? x - shift : 0;
       out[offset + t] = d;
       sx += d;
       sxx += d * d;

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
+import { wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
+import { topPairs } from '../../src/analysis/top-pairs.js';
+import { seeded, type Rng } from './support/random.js';
+import { maxAbsDiff, packed, textbookPearson } from './support/reference.js';
+
+const backends = ['js', ...(wasmSimdAvailable() ? ['wasm'] : [])] as const;
+
+/** A swarm generator: shared signals, noise, 1e12 offsets, a trend, a level jump, a constant, gaps, an outage. */
+function makeSource(rng: Rng, n: number): (step: number) => Float64Array {
+  return (step) => {
+    const shared = rng.gauss();
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) {
+      let x = (i % 3 === 0 ? shared : 0) + rng.gauss();
+      if (i % 5 === 1) x += 1e12;
+      if (i % 7 === 2) x += 0.05 * step; // drifts far from its shift: exercises re-shifting
+      if (i === 4) x = 1234.5;
+      if (i === 8 && step >= 3000) x += 1e9; // a level jump far beyond the noise: needs a re-shift
+      if (i % 11 === 3 && rng.next() < 0.1) x = NaN;
+      if (i === 6 && step % 97 < 4) x = NaN;
+      column[i] = x;
+    }
+    if (step % 500 === 250) column.fill(NaN); // a step where every agent is missing
+    return column;
+  };
+}
+
+function windows(history: Float64Array[], n: number, w: number): number[][] {
+  const recent = history.slice(-w);
+  return Array.from({ length: n }, (_, i) => recent.map((c) => c[i]!));
+}
+
+describe('StreamingCorrelation', () => {
+  it.each(backends)('agrees with the exact two-pass result within 1e-9 after 10,000 slides without resync (%s)', (backend) => {
+    const n = 24;
+    const w = 60;
+    const source = makeSource(seeded(1), n);
+    const state = new StreamingCorrelation({ capacity: n, window: w, resyncEvery: 0, backend });
+    const history: Float64Array[] = [];
+    let worst = 0;
+    for (let step = 0; step < 10_000 + w; step += 1) {
+      const column = source(step);
+      history.push(column);
+      if (history.length > w) history.shift();
+      if (step % 1000 === 999 || step === 10_000 + w - 1) {
+        const r = state.pushAndCorrelate(column);
+        const exact = exactCorrelation(windows(history, n, w), { minOverlap: state.minOverlap, backend });
+        worst = Math.max(worst, maxAbsDiff(r, exact.r));
+      } else {
+        state.push(column);
+      }
+    }
+    expect(worst).toBeLessThan(1e-9);
+  });
+
+  it('agrees with the textbook formula pair by pair, including pairs with gaps', () => {
+    const n = 15;
+    const w = 40;
+    const source = makeSource(seeded(2), n);
+    const state = new StreamingCorrelation({ capacity: n, window: w });
+    const history: Float64Array[] = [];
+    for (let step = 0; step < 300; step += 1) {
+      const column = source(step);
+      history.push(column);
+      state.push(column);
+    }
+    const rows = windows(history, n, w);
+    for (let i = 0; i < n; i += 1) {
+      for (let j = i + 1; j < n; j += 1) {
+        const expected = textbookPearson(rows[i]!, rows[j]!, state.minOverlap);
+        const got = state.pair(i, j);
+        if (Number.isNaN(expected)) expect(got).toBeNaN();
+        else expect(Math.abs(got - expected)).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('keeps agreeing through periodic exact resyncs', () => {
+    const n = 10;
+    const w = 30;
+    const source = makeSource(seeded(3), n);
+    const state = new StreamingCorrelation({ capacity: n, window: w, resyncEvery: 17 });
+    const history: Float64Array[] = [];
+    for (let step = 0; step < 400; step += 1) {
+      const column = source(step);
+      history.push(column);
+      const r = state.pushAndCorrelate(column);
+      if (step % 37 === 0) expect(maxAbsDiff(r, exactCorrelation(windows(history, n, w), { minOverlap: state.minOverlap }).r)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('reports no correlation until a pair has minOverlap points, then starts', () => {
+    const state = new StreamingCorrelation({ capacity: 2, window: 10 });
+    expect(state.minOverlap).toBe(5);
+    for (let t = 0; t < 4; t += 1) expect(state.pushAndCorrelate([t, 2 * t + (t % 2)])[0]).toBeNaN();
+    expect(state.pushAndCorrelate([4, 8])[0]).toBeGreaterThan(0.9);
+    expect(state.isRowValid(0)).toBe(true);
+  });
+
+  it('marks a constant row invalid and every pair of it NaN, however large its value', () => {
+    const state = new StreamingCorrelation({ capacity: 3, window: 8 });
+    let r = new Float64Array();
+    for (let t = 0; t < 20; t += 1) r = state.pushAndCorrelate([Math.sin(t), 1e12, Math.cos(t)]);
+    expect(state.rowValidity()).toEqual(new Uint8Array([1, 0, 1]));
+    expect(r[packed(3, 0, 1)]).toBeNaN();
+    expect(r[packed(3, 1, 2)]).toBeNaN();
+    expect(Number.isFinite(r[packed(3, 0, 2)]!)).toBe(true);
+  });
+
+  it('forgets an agent whose values all left the window, then correlates it afresh', () => {
+    const n = 3;
+    const w = 12;
+    const state = new StreamingCorrelation({ capacity: n, window: w });
+    const rng = seeded(4);
+    const history: Float64Array[] = [];
+    for (let t = 0; t < 100; t += 1) {
+      const base = rng.gauss();
+      // Agent 1 reports huge values, disappears for more than a window, then returns small.
+      const agent1 = t < 30 ? 1e9 * rng.gauss() : t < 50 ? NaN : base + 0.1 * rng.gauss();
+      const column = Float64Array.from([base, agent1, rng.gauss()]);
+      history.push(column);
+      state.push(column);
+      if (t === 40) expect(state.isRowValid(1)).toBe(false);
+    }
+    const rows = windows(history, n, w);
+    expect(Math.abs(state.pair(0, 1) - textbookPearson(rows[0]!, rows[1]!, state.minOverlap))).toBeLessThan(1e-12);
+  });
+
+  it('seeds from whole windows and replaces one slot with setRow', () => {
+    const n = 6;
+    const w = 25;
+    const rng = seeded(5);
+    const rows = Array.from({ length: n }, () => Array.from({ length: w + 5 }, () => rng.gauss()));
+    const state = new StreamingCorrelation({ capacity: n + 2, window: w });
+    state.seed(rows);
+    expect(state.length).toBe(w);
+    const expected = exactCorrelation(rows.map((r) => r.slice(-w)), { minOverlap: state.minOverlap });
+    for (let i = 0; i < n; i += 1) {
+      for (let j = i + 1; j < n; j += 1) expect(Math.abs(state.pair(i, j) - expected.r[packed(n, i, j)]!)).toBeLessThan(1e-12);
+    }
+    expect(state.isRowValid(n)).toBe(false); // an unused slot
+
+    // A new agent moves into slot 6 with a short history that copies agent 2's recent values.
+    state.setRow(6, rows[2]!.slice(-15));
+    expect(state.pair(2, 6)).toBeCloseTo(1, 12);
+    state.setRow(6, null);
+    expect(state.pair(2, 6)).toBeNaN();
+
+    // And the state keeps streaming correctly afterwards.
+    const history = rows.map((r) => r.slice(-w));
+    for (let t = 0; t < 40; t += 1) {
+      const column = Float64Array.from({ length: n + 2 }, (_, i) => (i < n ? rng.gauss() : NaN));
+      state.push(column);
+      history.forEach((h, i) => h.push(column[i]!));
+    }
+    expect(maxAbsDiff(
+      Float64Array.from({ length: 15 }, (_, k) => state.pair(Math.floor(k / 5), (k % 5) + 1)),
+      Float64Array.from({ length: 15 }, (_, k) => {
+        const i = Math.floor(k / 5);
+        const j = (k % 5) + 1;
+        return i === j ? NaN : textbookPearson(history[i]!.slice(-w), history[j]!.slice(-w), state.minOverlap);
+      }),
+    )).toBeLessThan(1e-10);
+  });
+
+  it('gives bit-identical matrices on the SIMD and the JavaScript kernels', () => {
+    if (!wasmSimdAvailable()) return;
+    const n = 21;
+    const a = new StreamingCorrelation({ capacity: n, window: 33, backend: 'wasm' });
+    const b = new StreamingCorrelation({ capacity: n, window: 33, backend: 'js' });
+    const source = makeSource(seeded(6), n);
+    let ra = new Float64Array();
+    let rb = new Float64Array();
+    for (let t = 0; t < 200; t += 1) {
+      const column = source(t);
+      ra = a.pushAndCorrelate(column);
+      rb = b.pushAndCorrelate(column);
+    }
+    expect(Array.from(ra)).toEqual(Array.from(rb));
+  });
+
+  it('finds a trio driven by one load signal (r > 0.9) while independent agents stay below 0.3', () => {
+    const n = 12;
+    const w = 120;
+    const rng = seeded(8);
+    const state = new StreamingCorrelation({ capacity: n, window: w });
+    const trio = [2, 5, 9];
+    let r = new Float64Array();
+    for (let t = 0; t < 300; t += 1) {
+      const load = 10 * Math.sin(t / 7) + 5 * rng.gauss();
+      const column = Float64Array.from({ length: n }, (_, i) => (trio.includes(i) ? 0.8 * load + 2 * rng.gauss() + i : 10 * rng.gauss()));
+      r = state.pushAndCorrelate(column);
+    }
+    const top = topPairs(r, n, 3);
+    expect(top.map((p) => [p.a, p.b])).toEqual(expect.arrayContaining([[2, 5], [2, 9], [5, 9]]));
+    for (const p of top) expect(p.r).toBeGreaterThan(0.9);
+    for (let i = 0; i < n; i += 1) {
+      for (let j = i + 1; j < n; j += 1) {
+        if (!(trio.includes(i) && trio.includes(j))) expect(Math.abs(r[packed(n, i, j)]!)).toBeLessThan(0.3);
+      }
+    }
+  });
+
+  it('rejects a capacity or window it cannot hold', () => {
+    expect(() => new StreamingCorrelation({ capacity: 1, window: 10 })).toThrow(/capacity/);
+    expect(() => new StreamingCorrelation({ capacity: 20_000, window: 10 })).toThrow(/capacity/);
+    expect(() => new StreamingCorrelation({ capacity: 4, window: 1 })).toThrow(/window/);
+  });
+});
