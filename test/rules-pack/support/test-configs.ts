@@ -1,0 +1,79 @@
+// Test copies of the pack's configs: same routing, rules and inhibitions, with loopback targets and short timings.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, stringify } from 'yaml';
+import { ALERTMANAGER_CONFIG, alertRuleFiles, recordingRuleFiles } from './pack.js';
+
+interface Receiver {
+  name: string;
+  webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[];
+}
+
+interface Route {
+  receiver: string;
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  routes?: Route[];
+}
+
+interface AlertmanagerConfig {
+  route: Route;
+  receivers: Receiver[];
+  inhibit_rules: unknown[];
+}
+
+export interface AlertmanagerTestOptions {
+  /** Replaces http://agentswarm-exporter:10464/api/v1/alerts. */
+  readonly webhookUrl: string;
+  /** Replaces the bearer token file path. */
+  readonly tokenFile: string;
+  /** If set, the placeholder pager receiver posts here, so tests can see what pages. */
+  readonly pagerUrl?: string;
+  /** group_wait / group_interval for every route (default 1s). */
+  readonly timing?: string;
+}
+
+/** alerts/alertmanager.yml with only the addresses, the token path and the timings changed. */
+export function alertmanagerTestConfig(options: AlertmanagerTestOptions): string {
+  const config = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as AlertmanagerConfig;
+  const timing = options.timing ?? '1s';
+  const shorten = (route: Route): void => {
+    route.group_wait = timing;
+    route.group_interval = timing;
+    route.routes?.forEach(shorten);
+  };
+  shorten(config.route);
+  for (const receiver of config.receivers) {
+    for (const webhook of receiver.webhook_configs ?? []) {
+      if (webhook.url !== 'http://agentswarm-exporter:10464/api/v1/alerts') throw new Error(`unexpected webhook url ${webhook.url}`);
+      webhook.url = options.webhookUrl;
+      const auth = webhook.http_config?.authorization;
+      if (auth?.credentials_file === undefined) throw new Error('webhook without a credentials_file');
+      auth.credentials_file = options.tokenFile;
+    }
+    if (receiver.name === 'pager' && options.pagerUrl !== undefined) {
+      receiver.webhook_configs = [{ url: options.pagerUrl }];
+    }
+  }
+  return stringify(config);
+}
+
+export interface RuleCopy {
+  /** File name for the copy. */
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * The pack's rule files with every `for:` divided by `forDivisor` (rounded up to whole
+ * seconds, at least 1s), so that an end-to-end test sees alerts fire within seconds.
+ */
+export function shortenedRuleFiles(forDivisor: number): RuleCopy[] {
+  return [...recordingRuleFiles(), ...alertRuleFiles()].map((file) => {
+    const text = file.text.replace(/^(\s+for: )(\d+)([smh])$/gm, (_all, prefix: string, n: string, unit: string) => {
+      const seconds = Number(n) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
+      return `${prefix}${Math.max(1, Math.ceil(seconds / forDivisor))}s`;
+    });
+    return { name: file.path.split('/').pop() ?? 'rules.yml', text };
+  });
+}
