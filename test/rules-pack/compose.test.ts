@@ -1,0 +1,127 @@
+// docker-compose stack and image: valid offline, wired to the pack read-only, secrets shared by path, non-root image with a healthcheck.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/parse-config.js';
+import { findBinary } from '../support/promtool.js';
+import { ALERTMANAGER_CONFIG, REPO } from './support/pack.js';
+
+const dockerCompose = findBinary('docker-compose');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  entrypoint?: string[];
+  command?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+  healthcheck?: unknown;
+}
+
+const compose = parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+
+describe.skipIf(dockerCompose === undefined)('docker-compose', () => {
+  it('accepts docker-compose.yml offline (docker-compose config -q)', () => {
+    const result = spawnSync(dockerCompose ?? 'docker-compose', ['-f', join(REPO, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8', timeout: 60_000, cwd: REPO });
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs the exporter, the simulator, Prometheus, Alertmanager and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(['agentswarm-exporter', 'alertmanager', 'grafana', 'prometheus', 'secrets', 'simulator']);
+  });
+
+  it('pins every third-party image to a version', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build !== undefined) continue;
+      expect(service.image, name).toMatch(/^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it.each([
+    ['prometheus', './prometheus:/etc/agentswarm/prometheus:ro'],
+    ['prometheus', './alerts:/etc/agentswarm/alerts:ro'],
+    ['alertmanager', './alerts:/etc/agentswarm/alerts:ro'],
+    ['grafana', './grafana/provisioning:/etc/grafana/provisioning:ro'],
+    ['grafana', './grafana/dashboards:/var/lib/grafana/dashboards/agentswarm:ro'],
+  ])('mounts the pack into %s read-only: %s', (service, volume) => {
+    expect(services[service]?.volumes).toContain(volume);
+  });
+
+  it('mounts every repository directory read-only', () => {
+    const writable = Object.entries(services).flatMap(([name, s]) => (s.volumes ?? []).filter((v) => v.startsWith('./') && !v.endsWith(':ro')).map((v) => `${name}: ${v}`));
+    expect(writable).toEqual([]);
+  });
+
+  it('points Prometheus at the config whose relative rule paths match the mounts', () => {
+    expect(services.prometheus?.command).toContain('--config.file=/etc/agentswarm/prometheus/prometheus.yml');
+    const config = readFileSync(join(REPO, 'prometheus/prometheus.yml'), 'utf8');
+    expect(config).toContain('- ../alerts/*.rules.yml');
+    expect(config).toContain("targets: ['agentswarm-exporter:10464']");
+    expect(config).toContain("targets: ['alertmanager:9093']");
+  });
+
+  it('starts the simulator against the exporter with 20 agents and the day scenario', () => {
+    const sim = services.simulator;
+    expect(sim?.entrypoint).toEqual(['node', 'dist/src/bin/sim.js']);
+    expect(sim?.command).toEqual(['--target', 'http://agentswarm-exporter:10464', '--agents', '20', '--scenario', 'day']);
+  });
+
+  it('shares the webhook token file between Alertmanager and the exporter, at the same path', () => {
+    const am = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as { receivers: { webhook_configs?: { http_config?: { authorization?: { credentials_file?: string } } }[] }[] };
+    const credentials = am.receivers.flatMap((r) => r.webhook_configs ?? []).map((w) => w.http_config?.authorization?.credentials_file);
+    const exporterConfig = parseConfigText(readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8'), 'alerts/compose/agentswarm-exporter.yml');
+    expect(credentials).toEqual([exporterConfig.web.auth.webhook_token_file]);
+    for (const name of ['agentswarm-exporter', 'alertmanager']) {
+      expect(services[name]?.volumes, name).toContain('secrets:/etc/agentswarm/secrets:ro');
+      expect(services[name]?.depends_on, name).toMatchObject({ secrets: { condition: 'service_completed_successfully' } });
+    }
+    expect(exporterConfig.web.auth.webhook_token_file?.startsWith('/etc/agentswarm/secrets/')).toBe(true);
+  });
+
+  it('gives the exporter a configuration the exporter itself accepts', () => {
+    const text = readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8');
+    const config = parseConfigText(text, 'alerts/compose/agentswarm-exporter.yml');
+    expect(config.web.listen_address).toBe(':10464');
+    expect(services['agentswarm-exporter']?.command).toContain('--config.file=/etc/agentswarm/exporter.yml');
+    expect(services['agentswarm-exporter']?.volumes).toContain('./alerts/compose/agentswarm-exporter.yml:/etc/agentswarm/exporter.yml:ro');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+  const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('builds in one stage and runs from another', () => {
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(lastStage).toMatch(/COPY --from=build/);
+    expect(lastStage).not.toMatch(/npm (ci|install)/);
+  });
+
+  it('runs as a non-root user', () => {
+    const user = [...lastStage.matchAll(/^USER (\S+)/gm)].pop()?.[1];
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+  });
+
+  it('checks health with node fetch of /-/healthy', () => {
+    expect(lastStage).toMatch(/^HEALTHCHECK .*\n?.*node.*fetch\('http:\/\/127\.0\.0\.1:10464\/-\/healthy'/m);
+  });
+
+  it('starts the exporter binary the package declares', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(lastStage).toContain(`ENTRYPOINT ["node", "${pkg.bin['agentswarm-exporter']}"]`);
+    expect(services.simulator?.entrypoint).toEqual(['node', pkg.bin['agentswarm-sim']]);
+  });
+
+  it('keeps the build context to what the build needs', () => {
+    const ignore = readFileSync(join(REPO, '.dockerignore'), 'utf8');
+    expect(ignore).toMatch(/^\*$/m);
+    expect(ignore.split('\n').filter((l) => l.startsWith('!')).sort()).toEqual(['!package-lock.json', '!package.json', '!src/', '!tsconfig.json']);
+  });
+});
