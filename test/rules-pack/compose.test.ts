@@ -66,10 +66,15 @@ describe('docker-compose.yml', () => {
     expect(config).toContain("targets: ['alertmanager:9093']");
   });
 
-  it('starts the simulator against the exporter with 20 agents and the day scenario', () => {
+  it('starts the simulator against the exporter with 20 agents and the day scenario, receiving the coordination webhooks', () => {
     const sim = services.simulator;
     expect(sim?.entrypoint).toEqual(['node', 'dist/src/bin/sim.js']);
-    expect(sim?.command).toEqual(['--target', 'http://agentswarm-exporter:10464', '--agents', '20', '--scenario', 'day']);
+    expect(sim?.command?.slice(0, 6)).toEqual(['--target', 'http://agentswarm-exporter:10464', '--agents', '20', '--scenario', 'day']);
+    const exporterConfig = parseConfigText(readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8'));
+    const action = exporterConfig.coordination.actions.default;
+    expect(action?.url).toBe(`http://simulator:${sim?.command?.[7]}/coordination`);
+    expect(sim?.command?.slice(6)).toEqual(['--receiver-port', sim?.command?.[7], '--receiver-secret-file', action?.secret_file]);
+    expect(sim?.volumes).toContain('secrets:/etc/agentswarm/secrets:ro');
   });
 
   it('shares the webhook token file between Alertmanager and the exporter, at the same path', () => {
