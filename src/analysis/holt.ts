@@ -3,13 +3,23 @@
 //   forecast ŷ_t = ℓ_{t−1} + b_{t−1},   e_t = y_t − ŷ_t
 //   ℓ_t = α·y_t + (1 − α)(ℓ_{t−1} + b_{t−1})
 //   b_t = β·(ℓ_t − ℓ_{t−1}) + (1 − β)·b_{t−1}
-// initialised with ℓ = y₁, b = y₁ − y₀ (the first two points). α and β are chosen on a grid by the
-// least one-step-ahead SSE. A missing y_t (NaN) is predicted, not observed: ℓ_t = ℓ + b, b kept.
+// α and β are chosen on a grid by the least one-step-ahead SSE. A missing y_t (NaN) is predicted,
+// not observed: ℓ_t = ℓ + b, b kept.
+//
+// Initial state: the least-squares line through the whole window (ℓ₀ its value one step before the
+// first point, b₀ its slope). Hyndman, Koehler, Ord & Snyder ("Forecasting with Exponential
+// Smoothing", 2008, §2.6.1) start from a regression on the first ten points; the whole window is
+// used here because the model is re-fitted every step on a short window and the saturation time
+// extrapolates the trend far ahead: a start from two noisy points (ℓ = y₁, b = y₁ − y₀) makes the
+// SSE prefer large β and the final trend noisy (a steadily rising load then gives saturation times
+// off by 50 % and more), while a regression start lets a linear load keep small α, β and a stable
+// trend, and a load whose trend changed still pulls α, β up. The one-step errors are in-sample, so
+// σ is slightly optimistic.
 // Prediction intervals use the ETS(A,A,N) variance (FPP3 §8.7, Table 8.8):
 //   σ_h² = σ²·[1 + (h − 1)·(α² + α·β′·h + β′²·h(2h − 1)/6)],  β′ = α·β.
 
-/** Smoothing parameters tried for both α and β: 0.05, 0.10, …, 0.95. */
-export const HOLT_GRID: readonly number[] = Array.from({ length: 19 }, (_, k) => (k + 1) / 20);
+/** Smoothing parameters tried for both α and β: 0.01, 0.02, then 0.05, 0.10, …, 0.95. */
+export const HOLT_GRID: readonly number[] = [0.01, 0.02, ...Array.from({ length: 19 }, (_, k) => (k + 1) / 20)];
 
 /** z of a two-sided 95 % normal interval. */
 const Z95 = 1.959963984540054;
@@ -45,21 +55,48 @@ interface Run {
   readonly trend: number;
 }
 
+/** Least-squares line over the finite points: its value one step before the first point, and its slope. */
+function regressionStart(series: ArrayLike<number>): { first: number; level: number; trend: number } | null {
+  let count = 0;
+  let st = 0;
+  let sy = 0;
+  let first = -1;
+  let base = 0;
+  for (let t = 0; t < series.length; t += 1) {
+    const y = series[t] as number;
+    if (!Number.isFinite(y)) continue;
+    if (count === 0) {
+      first = t;
+      base = y;
+    }
+    count += 1;
+    st += t;
+    sy += y - base; // relative to the first value: large offsets keep their precision
+  }
+  if (count < 2) return null;
+  const mt = st / count;
+  const my = sy / count;
+  let stt = 0;
+  let sty = 0;
+  for (let t = 0; t < series.length; t += 1) {
+    const y = series[t] as number;
+    if (!Number.isFinite(y)) continue;
+    stt += (t - mt) * (t - mt);
+    sty += (t - mt) * (y - base - my);
+  }
+  const trend = sty / stt;
+  return { first, level: base + my + trend * (first - 1 - mt), trend };
+}
+
 /** Runs the recursion at fixed α, β over the series. */
 export function holtRun(series: ArrayLike<number>, alpha: number, beta: number): Run {
-  let first = -1;
-  let second = -1;
-  for (let t = 0; t < series.length && second < 0; t += 1) {
-    if (!Number.isFinite(series[t] as number)) continue;
-    if (first < 0) first = t;
-    else second = t;
-  }
-  if (second < 0) return { sse: NaN, errors: 0, level: NaN, trend: NaN };
-  let level = series[second] as number;
-  let trend = ((series[second] as number) - (series[first] as number)) / (second - first);
+  const start = regressionStart(series);
+  if (start === null) return { sse: NaN, errors: 0, level: NaN, trend: NaN };
+  let level = start.level;
+  let trend = start.trend;
   let sse = 0;
   let errors = 0;
-  for (let t = second + 1; t < series.length; t += 1) {
+  for (let t = start.first; t < series.length; t += 1) {
     const y = series[t] as number;
     const forecast = level + trend;
     if (!Number.isFinite(y)) {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { metricCorrelation } from '../../src/analysis/metric-correlation.js';
+import { seeded } from './support/random.js';
+import { packed, textbookPearson } from './support/reference.js';
+
+describe('metricCorrelation', () => {
+  it('gives every metric pair of one agent, matching the textbook formula', () => {
+    const rng = seeded(1);
+    const w = 60;
+    const load = Array.from({ length: w }, () => rng.gauss());
+    const series = [
+      load.map((v) => 0.5 + 0.1 * v), // cpu_usage
+      load.map((v) => 2 + v + 0.2 * rng.gauss()), // queue_depth
+      load.map((v) => 0.3 + 0.05 * v + 0.01 * rng.gauss()), // response_time
+      Array.from({ length: w }, () => rng.gauss()), // unrelated
+      Array.from({ length: w }, () => 0.01), // constant error_rate
+      Array.from({ length: w }, (_, t) => (t % 4 === 0 ? NaN : rng.gauss())), // gaps
+      load.map((v) => -v), // throughput falls when load rises
+      Array.from({ length: w }, (_, t) => 1e12 + t + rng.gauss()),
+    ];
+    const r = metricCorrelation(series);
+    expect(r.length).toBe(28);
+    for (let a = 0; a < 8; a += 1) {
+      for (let b = a + 1; b < 8; b += 1) {
+        const expected = textbookPearson(series[a]!, series[b]!, 30);
+        const got = r[packed(8, a, b)]!;
+        if (Number.isNaN(expected)) expect(got).toBeNaN();
+        else expect(Math.abs(got - expected)).toBeLessThan(1e-12);
+      }
+    }
+    expect(r[packed(8, 0, 1)]!).toBeGreaterThan(0.95);
+    expect(r[packed(8, 0, 6)]!).toBeCloseTo(-1, 12);
+  });
+
+  it('returns an empty matrix for one metric', () => {
+    expect(metricCorrelation([[1, 2, 3]]).length).toBe(0);
+  });
+});
