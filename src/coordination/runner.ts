@@ -161,7 +161,7 @@ export class TaskRunner {
     if (this.pollTimer !== undefined) scheduler.clearTimeout(this.pollTimer);
     for (const timer of this.retryTimers.values()) scheduler.clearTimeout(timer);
     this.retryTimers.clear();
-    if (this.inFlight.size > 0) {
+    if (this.inFlight.size > 0 && graceMs > 0) {
       await new Promise<void>((resolve) => {
         const graceTimer = scheduler.setTimeout(() => {
           this.settled.delete(check);

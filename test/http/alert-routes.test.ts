@@ -166,7 +166,7 @@ describe('POST /api/v1/alerts (RELIABILITY receiver 1-7)', () => {
 
   it('6. answers 503 once shutting down, without reading the body', async () => {
     const h = await start();
-    await h.service.stop(0);
+    await h.stopService(0);
     const res = await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'late' })]));
     expect(res.status).toBe(503);
     expect(tasks(h)).toHaveLength(0);
