@@ -8,6 +8,8 @@ export interface RecordedRequest {
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
+  /** The exporter's `tag` when the request arrived (tests set it to the current step). */
+  readonly tag: number;
 }
 
 export interface ScriptedAnswer {
@@ -33,7 +35,14 @@ export class FakeExporter {
   readonly requests: RecordedRequest[] = [];
   /** Highest number of requests open at the same time. */
   maxConcurrent = 0;
+  /** Copied onto each request as it arrives. */
+  tag = 0;
   private open = 0;
+
+  /** Requests received and not yet answered. */
+  get openRequests(): number {
+    return this.open;
+  }
   private readonly hung: Array<() => void> = [];
   private server: Server | undefined;
   url = '';
@@ -53,6 +62,7 @@ export class FakeExporter {
           path: req.url ?? '',
           headers: req.headers,
           body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined,
+          tag: this.tag,
         };
         const index = this.requests.length;
         this.requests.push(request);

@@ -1,0 +1,271 @@
+// Runs a SwarmModel in real (or injected) time and pushes it to an exporter through the agent reporter.
+import type { Clock } from '../model/clock.js';
+import { systemClock } from '../model/clock.js';
+import { AgentReporter } from '../client/reporter.js';
+import type { DeliveryResult, ReporterEvent, ReporterStats } from '../client/reporter.js';
+import { systemTimers } from '../client/timers.js';
+import type { CancelTimer, Timers } from '../client/timers.js';
+import { balancingMoves } from './coordination-payload.js';
+import { SwarmModel } from './swarm-model.js';
+import type { BalancingOutcome, SimEvent, StepFrame } from './swarm-model.js';
+import type { AgentRole } from './topology.js';
+
+export interface SimulatedSwarmOptions {
+  /** Base URL of the exporter, e.g. "http://127.0.0.1:10464". */
+  readonly target: string;
+  /** "day", "steady" or "wave" (scenarios.ts). */
+  readonly scenario: string;
+  /** Agent count; default the scenario's (day: 5, steady: 100). */
+  readonly agents?: number;
+  /** Default 42. */
+  readonly seed?: number;
+  /** Swarm label of every agent. Default "demo". */
+  readonly swarm?: string;
+  /** Ingest bearer token. */
+  readonly token?: string;
+  /** Push interval and simulated step, ms, >= 10. Default 1000. */
+  readonly stepMs?: number;
+  /** Length of one phase unit, ms (the day's phases last 1–2 units). Default 45 000. */
+  readonly phaseMs?: number;
+  /** Pipeline hop delay, ms. Default 10 000. */
+  readonly lagMs?: number;
+  /** Each agent heartbeats this often, ms (spread over the steps). Default 10 000. */
+  readonly heartbeatMs?: number;
+  /** Requests in flight at once across all agents. Default 8. */
+  readonly maxConcurrentRequests?: number;
+  /** Samples per `POST /api/v1/samples`. Default 1000. */
+  readonly batchSize?: number;
+  readonly clock?: Pick<Clock, 'now'>;
+  readonly timers?: Timers;
+  readonly fetch?: typeof fetch;
+  /** One line per notable event (phases, failures, restarts, delivery trouble). */
+  readonly log?: (message: string) => void;
+}
+
+export interface SimulatedAgent {
+  readonly id: string;
+  readonly type: AgentRole;
+  readonly capacity: number;
+  readonly variant: string;
+}
+
+export interface SimulatorStatus {
+  readonly scenario: string;
+  readonly swarm: string;
+  /** Steps played so far. */
+  readonly steps: number;
+  readonly cycle: number;
+  readonly phase: string;
+  readonly down: readonly string[];
+  readonly reporter: ReporterStats;
+}
+
+/** A running simulated swarm. */
+export interface SimulatedSwarm {
+  readonly swarm: string;
+  readonly scenario: string;
+  readonly agents: readonly SimulatedAgent[];
+  /** Restarts a down agent at once (the cross_system_healing reaction). False if it was up or unknown. */
+  restartAgent(id: string): boolean;
+  /** Applies a resource_balancing plan (DESIGN §7 `plan`; its `moves` are used). */
+  applyBalancing(plan: unknown): BalancingOutcome;
+  /** Ids of the agents that are down now. */
+  downAgents(): string[];
+  status(): SimulatorStatus;
+  /** Stops stepping, flushes what is buffered, and resolves when the reporter is done. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Reporter trouble is logged at most once per this many ms per kind, with a count of the rest. */
+const LOG_EVERY_MS = 10_000;
+
+/**
+ * Starts a simulated swarm that pushes through the exporter's real HTTP API: it registers every
+ * agent with a heartbeat (and resolves once those are answered or given up), then, every
+ * `stepMs`, advances the model one step and records the up agents' eight canonical metrics;
+ * samples go out in batches through `POST /api/v1/samples`. Down agents send nothing; an agent
+ * that comes back heartbeats at once. Heartbeats are spread so each agent beats every
+ * `heartbeatMs`, with at most one in flight per agent.
+ */
+export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promise<SimulatedSwarm> {
+  const stepMs = options.stepMs ?? 1000;
+  if (!(stepMs >= 10)) throw new RangeError(`stepMs: expected >= 10, got ${stepMs}`);
+  const swarm = options.swarm ?? 'demo';
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const log = options.log ?? (() => undefined);
+  const model = new SwarmModel({
+    scenario: options.scenario,
+    ...(options.agents === undefined ? {} : { agents: options.agents }),
+    seed: options.seed ?? 42,
+    stepMs,
+    phaseMs: options.phaseMs ?? 45_000,
+    ...(options.lagMs === undefined ? {} : { lagMs: options.lagMs }),
+  });
+  const agents: SimulatedAgent[] = model.agents.map((a) => ({ id: a.id, type: a.type, capacity: a.capacity, variant: a.variant }));
+  const metricsPerStep = agents.length * 8;
+  const trouble = troubleLogger(log, clock);
+  const reporter = new AgentReporter({
+    target: options.target,
+    swarm,
+    clock,
+    timers,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    maxConcurrentRequests: options.maxConcurrentRequests ?? 8,
+    // A step's samples leave together, shortly after the step; a few steps' worth may wait.
+    batch: { maxSamples: options.batchSize ?? 1000, maxDelayMs: Math.min(250, stepMs / 2), maxBufferedSamples: Math.max(100_000, metricsPerStep * 4) },
+    onEvent: trouble,
+  });
+
+  const heartbeatEvery = Math.max(1, Math.round((options.heartbeatMs ?? 10_000) / stepMs));
+  const beating = new Set<string>();
+  // Failures reach the log through the reporter's own events.
+  const heartbeat = (agent: SimulatedAgent): Promise<DeliveryResult> | undefined => {
+    if (beating.has(agent.id)) return undefined;
+    beating.add(agent.id);
+    return reporter
+      .heartbeat(agent.id, { type: agent.type, variant: agent.variant, capacity: agent.capacity, labels: { simulated: 'true', scenario: model.scenario.name } })
+      .finally(() => beating.delete(agent.id));
+  };
+
+  log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, target ${options.target}`);
+  const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
+  const ok = registered.filter((r) => r?.ok === true).length;
+  log(`simulator: registered ${ok}/${agents.length} agents`);
+
+  let stopped = false;
+  let cancelTick: CancelTimer | undefined;
+  let last: StepFrame | undefined;
+  let wasDown = new Set<string>();
+  let startedAt = clock.now();
+  let steps = 0;
+
+  const tick = (): void => {
+    if (stopped) return;
+    try {
+      const frame = model.step();
+      last = frame;
+      for (const event of frame.events) log(`simulator: ${describe(event)}`);
+      const now = clock.now();
+      const downNow = new Set<string>();
+      frame.agents.forEach((agentFrame, i) => {
+        const agent = agents[i];
+        if (agent === undefined) return;
+        if (!agentFrame.up || agentFrame.metrics === undefined) {
+          downNow.add(agent.id);
+          return;
+        }
+        reporter.record(agent.id, agentFrame.metrics, now);
+        // Back from the dead, or its turn in the spread: heartbeat.
+        if (wasDown.has(agent.id) || i % heartbeatEvery === frame.step % heartbeatEvery) void heartbeat(agent);
+      });
+      wasDown = downNow;
+    } catch (error) {
+      // Never let one bad step end the loop (STYLE 9).
+      log(`simulator: step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    steps += 1;
+    schedule();
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    const now = clock.now();
+    let nextAt = startedAt + steps * stepMs;
+    // Far behind (a blocked event loop, a suspended laptop): start afresh instead of bursting.
+    if (now - nextAt > 5 * stepMs) {
+      startedAt = now - steps * stepMs;
+      nextAt = now;
+    }
+    cancelTick = timers.schedule(Math.max(0, nextAt - now), tick);
+  };
+
+  startedAt = clock.now();
+  tick();
+
+  return {
+    swarm,
+    scenario: model.scenario.name,
+    agents,
+    restartAgent(id) {
+      const restarted = model.restartAgent(id);
+      if (restarted) log(`simulator: restarting ${id} on request`);
+      return restarted;
+    },
+    applyBalancing(plan) {
+      const moves = balancingMoves(plan);
+      const outcome = model.applyBalancing(moves);
+      log(`simulator: balancing plan applied: ${outcome.moves}/${moves.length} moves, ${outcome.movedTasks} queued tasks moved, router now weighs measured service rates`);
+      return outcome;
+    },
+    downAgents: () => model.downAgents(),
+    status: () => ({
+      scenario: model.scenario.name,
+      swarm,
+      steps,
+      cycle: last?.cycle ?? 0,
+      phase: last?.phase ?? '',
+      down: model.downAgents(),
+      reporter: reporter.stats(),
+    }),
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        cancelTick?.();
+        log('simulator: stopping, flushing buffered samples');
+      }
+      await reporter.stop();
+    },
+  };
+}
+
+function describe(event: SimEvent): string {
+  switch (event.kind) {
+    case 'phase':
+      return `phase ${event.phase} (cycle ${event.cycle}): ${event.description}`;
+    case 'bottleneck_started':
+      return `${event.agent} is becoming a bottleneck`;
+    case 'anomaly_started':
+      return `correlated anomaly in ${event.agents.join(', ')}`;
+    case 'anomaly_ended':
+      return `correlated anomaly over in ${event.agents.join(', ')}`;
+    case 'agent_failed':
+      return `${event.agent} failed: no heartbeats, no samples`;
+    case 'agent_restarted':
+      return `${event.agent} is back (${event.by === 'script' ? 'restarted by the script' : 'restarted on request'})`;
+    case 'balancing_applied':
+      return `balancing: ${event.moves} moves, ${event.movedTasks} tasks moved`;
+  }
+}
+
+/** Logs reporter trouble without flooding: one line per kind per LOG_EVERY_MS, with what was suppressed. */
+function troubleLogger(log: (message: string) => void, clock: Pick<Clock, 'now'>): (event: ReporterEvent) => void {
+  const lastAt = new Map<string, number>();
+  const suppressed = new Map<string, number>();
+  return (event) => {
+    if (event.type === 'retry') return;
+    const key = event.type === 'dropped' ? `dropped:${event.reason}` : `${event.type}:${event.route}`;
+    const now = clock.now();
+    const previous = lastAt.get(key);
+    if (previous !== undefined && now - previous < LOG_EVERY_MS) {
+      suppressed.set(key, (suppressed.get(key) ?? 0) + 1);
+      return;
+    }
+    lastAt.set(key, now);
+    const more = suppressed.get(key) ?? 0;
+    suppressed.delete(key);
+    const tail = more > 0 ? ` (+${more} similar)` : '';
+    switch (event.type) {
+      case 'gave_up':
+        log(`simulator: ${event.route} push failed after ${event.attempts} attempt(s): ${event.message}${tail}`);
+        return;
+      case 'rejected':
+        log(`simulator: exporter rejected ${event.rejected} sample(s), e.g. ${event.errors[0]?.reason ?? 'no reason given'}${tail}`);
+        return;
+      case 'dropped':
+        log(`simulator: dropped ${event.samples} sample(s): ${event.reason}${tail}`);
+        return;
+    }
+  };
+}
