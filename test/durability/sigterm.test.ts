@@ -1,0 +1,84 @@
+// RELIABILITY durability 22: SIGTERM drains: ready 503, in-flight work finishes or is released, no duplicate after restart.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
+import { alert, notification } from '../coordination/fixtures/alertmanager.js';
+import { ensureStopped, startReceiver, type Child } from './fixtures/child.js';
+
+const GRACE_MS = 1500;
+let child: Child | undefined;
+let target: ActionTarget | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  await ensureStopped(child);
+  await target?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  child = undefined;
+  target = undefined;
+  dir = undefined;
+});
+
+async function postAlerts(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+describe('durability 22: SIGTERM', () => {
+  it('turns ready to 503, finishes or releases in-flight work within the grace period, and duplicates nothing after restart', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentswarm-sigterm-'));
+    const dbPath = join(dir, 'agentswarm.db');
+    target = await new ActionTarget().start();
+    target.respond = () => 'hang';
+    const env = {
+      STORAGE_PATH: dbPath,
+      GRACE_MS: String(GRACE_MS),
+      COORDINATION: JSON.stringify({ concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } }),
+    };
+    child = await startReceiver(env);
+    const first = child;
+    const body = notification([alert({ fingerprint: 'finishes' }), alert({ fingerprint: 'released' })]);
+    expect((await postAlerts(first.url, body)).status).toBe(200);
+    await waitFor(() => target?.hangingCount === 2, 'both deliveries in flight');
+    const idOf = (fingerprint: string): string =>
+      String(target?.received.find((r) => (r.json.alerts as { fingerprint: string }[])[0]?.fingerprint === fingerprint)?.headers['webhook-id']);
+    const finishesId = idOf('finishes');
+    const releasedId = idOf('released');
+
+    const signalledAt = performance.now();
+    first.process.kill('SIGTERM');
+    await waitFor(() => first.stderr.join('').includes('SIGTERM: draining'), 'the drain to begin');
+    expect((await fetch(`${first.url}/-/ready`)).status).toBe(503);
+    const refused = await postAlerts(first.url, notification([alert({ fingerprint: 'during-drain' })]));
+    expect(refused.status).toBe(503);
+
+    // One delivery completes within the grace period; the other hangs past it.
+    target.respond = () => ({ status: 200 });
+    expect(target.releaseWhere((r) => r.headers['webhook-id'] === finishesId)).toBe(1);
+    expect(await first.exited).toBe(0);
+    const took = performance.now() - signalledAt;
+    expect(took).toBeGreaterThanOrEqual(GRACE_MS - 50);
+    expect(took).toBeLessThan(GRACE_MS + 5000);
+
+    const db = new Database(dbPath, { readonly: true });
+    const statusOf = (id: string) => (db.prepare('SELECT status FROM tasks WHERE id = ?').get(id) as { status: string }).status;
+    expect(statusOf(finishesId)).toBe('succeeded');
+    expect(statusOf(releasedId)).toBe('queued');
+    expect(db.prepare('SELECT outcome FROM attempts WHERE task_id = ?').all(releasedId)).toEqual([{ outcome: 'released' }]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM incidents WHERE fingerprint = 'during-drain'").get()).toEqual({ n: 0 });
+    db.close();
+
+    // Restart: the released task is delivered again with the same webhook-id; resends create nothing new.
+    target.release(200, true);
+    child = await startReceiver(env);
+    const second = child;
+    await waitFor(() => target?.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2, 'the released task delivered again', 10_000);
+    const resend = await postAlerts(second.url, body);
+    expect(((await resend.json()) as { duplicates: number }).duplicates).toBe(2);
+    const tasks = (await (await fetch(`${second.url}/api/v1/coordination/tasks`)).json()) as { tasks: { id: string }[] };
+    expect(tasks.tasks.map((t) => t.id).sort()).toEqual([finishesId, releasedId].sort());
+    expect(target.received.filter((r) => r.headers['webhook-id'] === finishesId)).toHaveLength(1);
+  }, 60_000);
+});
