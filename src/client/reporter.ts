@@ -46,6 +46,8 @@ export interface ReporterStats {
   /** HTTP attempts made, retries included. */
   readonly requests: number;
   readonly retries: number;
+  /** Logical sends that ended with a 2xx. */
+  readonly delivered: number;
   /** Logical sends that ended without a 2xx. */
   readonly failures: number;
   readonly heartbeats: number;
@@ -109,6 +111,7 @@ interface BufferedSample {
 interface MutableStats {
   requests: number;
   retries: number;
+  delivered: number;
   failures: number;
   heartbeats: number;
   samplesAccepted: number;
@@ -155,7 +158,7 @@ export class AgentReporter {
   private readonly loops = new Set<HeartbeatLoop>();
   private readonly hardStop = new AbortController();
   private stopping: Promise<void> | undefined;
-  private readonly counters: MutableStats = { requests: 0, retries: 0, failures: 0, heartbeats: 0, samplesAccepted: 0, samplesRejected: 0, samplesDropped: 0 };
+  private readonly counters: MutableStats = { requests: 0, retries: 0, delivered: 0, failures: 0, heartbeats: 0, samplesAccepted: 0, samplesRejected: 0, samplesDropped: 0 };
 
   constructor(options: ReporterOptions) {
     this.base = options.target.replace(/\/+$/, '');
@@ -225,6 +228,8 @@ export class AgentReporter {
       metrics: finite,
     };
     const count = Object.keys(finite).length;
+    // The exporter refuses an empty `metrics` with a 400: say so here instead of asking.
+    if (count === 0) return Promise.resolve({ ok: false, message: 'metrics: no finite value to send', attempts: 0 });
     return this.track(this.withSlot(() => this.deliver('metrics', this.agentUrl(agent, 'metrics'), body, count)));
   }
 
@@ -384,6 +389,7 @@ export class AgentReporter {
   }
 
   private accepted(route: Route, status: number, body: unknown, samples: number): DeliveryResult {
+    this.counters.delivered += 1;
     const answer = readIngestAnswer(body);
     if (answer === undefined) {
       this.counters.samplesAccepted += samples;

@@ -72,6 +72,13 @@ describe('AgentReporter', () => {
     expect(r.stats()).toMatchObject({ samplesAccepted: 2, samplesDropped: 1 });
   });
 
+  it('does not send a sample without any finite value', async () => {
+    const server = await exporter();
+    const r = reporter(server.url, new ManualTimers());
+    expect(await r.sendMetrics('beta', { cpu_usage: Number.POSITIVE_INFINITY })).toEqual({ ok: false, message: 'metrics: no finite value to send', attempts: 0 });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('cuts full batches at once and sends the remainder only when maxDelayMs has passed', async () => {
     const server = await exporter();
     const timers = new ManualTimers();
@@ -125,7 +132,7 @@ describe('AgentReporter', () => {
     expect(server.requests[1]?.body).toEqual(server.requests[0]?.body);
     expect(server.requests[2]?.body).toEqual(server.requests[0]?.body);
     expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.delayMs : -1))).toEqual([100, 200]);
-    expect(r.stats()).toMatchObject({ requests: 3, retries: 2, failures: 0, samplesAccepted: 2, samplesDropped: 0 });
+    expect(r.stats()).toMatchObject({ requests: 3, retries: 2, delivered: 1, failures: 0, samplesAccepted: 2, samplesDropped: 0 });
   });
 
   it.each([
@@ -228,8 +235,8 @@ describe('AgentReporter', () => {
     const r = reporter(server.url, timers, { retry: { maxAttempts: 1 } });
 
     r.startHeartbeat('alpha', { type: 'worker' }, 5000);
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 5000, interval: 2 });
-    await vi.waitFor(() => expect(r.stats().requests).toBe(1));
+    // Answered and accounted for: the first beat is no longer in flight.
+    await vi.waitFor(() => expect(r.stats().delivered).toBe(1), { timeout: 5000, interval: 2 });
     hang = true;
     await fireWhenScheduled(timers, 5000);
     await vi.waitFor(() => expect(server.requests).toHaveLength(2), { timeout: 5000, interval: 2 });
