@@ -90,6 +90,12 @@ export class TaskRunner {
   private pollTimer: TimerHandle | undefined;
   private running = false;
   private stopping = false;
+  /**
+   * Set when a tick found nothing startable although slots were free (every waiting task's target
+   * is at its bound); cleared by anything that could change that. Saves rescanning a long queue
+   * on every enqueue while a target hangs.
+   */
+  private blocked = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -132,6 +138,7 @@ export class TaskRunner {
     }
     this.queued.add(entry.id);
     this.queue.push(entry);
+    if (this.blocked && this.targetHasRoom(entry)) this.blocked = false;
     this.kick();
   }
 
@@ -140,6 +147,7 @@ export class TaskRunner {
     if (ids.length === 0) return;
     const gone = new Set(ids);
     this.queue.removeWhere((e) => gone.has(e.id));
+    this.blocked = false;
     for (const id of ids) {
       this.queued.delete(id);
       const timer = this.retryTimers.get(id);
@@ -221,9 +229,12 @@ export class TaskRunner {
     const { store, clock, owner, taskTimeoutMs, concurrency } = this.options;
     try {
       this.flushPendingFinishes();
-      while (this.inFlight.size < concurrency) {
+      while (this.inFlight.size < concurrency && !this.blocked) {
         const entry = this.queue.find((e) => this.targetHasRoom(e));
-        if (entry === undefined) break;
+        if (entry === undefined) {
+          this.blocked = this.queue.size > 0;
+          break;
+        }
         const now = clock.now();
         // Claim before removing: if the store is unavailable the entry keeps its place.
         const task = store.claimTask(entry.id, owner, now, now + taskTimeoutMs + LEASE_MARGIN_MS);
@@ -275,6 +286,7 @@ export class TaskRunner {
       .finally(() => {
         // Free the slot first, so a retry committed below can be enqueued again.
         this.inFlight.delete(task.id);
+        this.blocked = false;
         const left = (this.perTarget.get(target) ?? 1) - 1;
         if (left > 0) this.perTarget.set(target, left);
         else this.perTarget.delete(target);

@@ -129,6 +129,17 @@ describe('TaskRunner', () => {
     expect(h.started.at(-1)?.task.id).toBe(slow[2]?.id);
   });
 
+  it('starts a task for a free target that arrives while every waiting task targets a full one', async () => {
+    const h = new Harness(undefined, { perTargetConcurrency: 1, targetOf: (type) => (type === 'cross_system_healing' ? 'http://slow' : 'http://fast') });
+    h.runner.start();
+    for (let i = 0; i < 3; i += 1) h.submit('emergency', { type: 'cross_system_healing' });
+    await h.settle();
+    expect(h.started).toHaveLength(1);
+    const fast = h.submit('maintenance');
+    await h.settle();
+    expect(h.started.map((s) => s.task.id)).toContain(fast.id);
+  });
+
   it('does not run a task cancelled while it waited', async () => {
     const h = new Harness(undefined, { concurrency: 1 });
     const blocker = h.submit('emergency');
