@@ -7,7 +7,7 @@
 // recomputed pairwise (two-pass over their common steps), so the result always equals the
 // pairwise-complete definition of pearson-pair.ts.
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
-import { pairCount, rowStart } from './packed-triangle.js';
+import { pairCount } from './packed-triangle.js';
 import { pearsonPairwise } from './pearson-pair.js';
 import { BLOCK_COLS, BLOCK_ROWS } from './wasm/correlation-wasm.js';
 
@@ -68,30 +68,44 @@ export function exactCorrelation(rows: readonly ArrayLike<number>[], options: Ex
   const stride = Math.ceil(w / 2) * 2;
   const paddedRows = Math.ceil(n / BLOCK_COLS) * BLOCK_COLS;
   const zOff = arena.alloc(paddedRows * stride);
-  const outOff = arena.alloc(pairs);
+  const outOff = arena.alloc(pairs, false); // the kernel writes every pair
   try {
     // Rows grouped by gap pattern: within a group, Z·Zᵀ is already pairwise-complete.
     const group = new Int32Array(n);
     const groups = new Map<string, number>([['', 0]]);
     const z = arena.f64(zOff, paddedRows * stride);
+    let allValid = true;
     for (let i = 0; i < n; i += 1) {
       const row = rows[i] as ArrayLike<number>;
-      group[i] = groupOf(row, groups);
-      rowValid[i] = normaliseRow(row, minOverlap, z, i * stride) ? 1 : 0;
+      const valid = normaliseRow(row, minOverlap, z, i * stride);
+      rowValid[i] = valid.ok ? 1 : 0;
+      if (!valid.ok) allValid = false;
+      group[i] = valid.gaps ? groupOf(row, groups) : 0;
     }
     runBlockedProduct(arena, zOff, stride, n, paddedRows, outOff);
 
     const product = arena.f64(outOff, pairs);
-    for (let k = 0; k < pairs; k += 1) r[k] = Math.min(1, Math.max(-1, product[k] as number));
+    if (allValid && groups.size === 1) {
+      // The common case: one pass that only clamps rounding beyond ±1.
+      for (let k = 0; k < pairs; k += 1) {
+        const v = product[k] as number;
+        r[k] = v > 1 ? 1 : v < -1 ? -1 : v;
+      }
+      return { n, r, rowValid, validPairs: pairs };
+    }
     let validPairs = 0;
+    let k = 0;
     for (let i = 0; i < n - 1; i += 1) {
-      const base = rowStart(n, i) - i - 1;
-      for (let j = i + 1; j < n; j += 1) {
+      const validI = rowValid[i] === 1;
+      const groupI = group[i];
+      for (let j = i + 1; j < n; j += 1, k += 1) {
         let v: number;
-        if (rowValid[i] === 0 || rowValid[j] === 0) v = NaN;
-        else if (group[i] === group[j]) v = r[base + j] as number;
-        else v = pearsonPairwise(rows[i] as ArrayLike<number>, rows[j] as ArrayLike<number>, minOverlap);
-        r[base + j] = v;
+        if (!validI || rowValid[j] === 0) v = NaN;
+        else if (groupI === group[j]) {
+          v = product[k] as number;
+          v = v > 1 ? 1 : v < -1 ? -1 : v;
+        } else v = pearsonPairwise(rows[i] as ArrayLike<number>, rows[j] as ArrayLike<number>, minOverlap);
+        r[k] = v;
         if (v === v) validPairs += 1;
       }
     }
@@ -128,10 +142,10 @@ function groupOf(row: ArrayLike<number>, groups: Map<string, number>): number {
 }
 
 /**
- * Writes z = (x − x̄)/‖x − x̄‖ (0 at gaps) at z[offset…]; returns false (and leaves zeros) when the
- * row has fewer than `minOverlap` points or is constant on them.
+ * Writes z = (x − x̄)/‖x − x̄‖ (0 at gaps) at z[offset…]; `ok` is false (and zeros are left) when
+ * the row has fewer than `minOverlap` points or is constant on them; `gaps` tells whether it has any.
  */
-function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Array, offset: number): boolean {
+function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Array, offset: number): { ok: boolean; gaps: boolean } {
   const w = row.length;
   let count = 0;
   let sum = 0;
@@ -147,27 +161,32 @@ function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Arra
     count += 1;
     sum += x - first;
   }
-  if (count < minOverlap || !varies) return false;
-  let mean = sum / count;
-  let correction = 0;
-  for (let t = 0; t < w; t += 1) {
-    const x = row[t] as number;
-    if (Number.isFinite(x)) correction += x - first - mean;
+  const gaps = count < w;
+  if (count < minOverlap || !varies) {
+    for (let t = 0; t < w; t += 1) z[offset + t] = 0;
+    return { ok: false, gaps };
   }
-  mean += correction / count;
+  // Corrected two-pass (Chan, Golub & LeVeque 1983): Σ(d − c/n)² = Σd² − c²/n with c = Σd.
+  let mean = sum / count;
+  let c = 0;
   let ss = 0;
   for (let t = 0; t < w; t += 1) {
     const x = row[t] as number;
-    if (Number.isFinite(x)) {
-      const d = x - first - mean;
-      ss += d * d;
-    }
+    if (!Number.isFinite(x)) continue;
+    const d = x - first - mean;
+    c += d;
+    ss += d * d;
   }
-  if (!(ss > 0) || !Number.isFinite(ss)) return false;
+  ss -= (c * c) / count;
+  mean += c / count;
+  if (!(ss > 0) || !Number.isFinite(ss)) {
+    for (let t = 0; t < w; t += 1) z[offset + t] = 0;
+    return { ok: false, gaps };
+  }
   const scale = 1 / Math.sqrt(ss);
   for (let t = 0; t < w; t += 1) {
     const x = row[t] as number;
     z[offset + t] = Number.isFinite(x) ? (x - first - mean) * scale : 0;
   }
-  return true;
+  return { ok: true, gaps };
 }

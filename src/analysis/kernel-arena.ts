@@ -82,15 +82,18 @@ export class KernelArena {
     return this.top;
   }
 
-  /** Allocates `length` zeroed f64 values; returns the byte offset. */
-  alloc(length: number): number {
+  /**
+   * Allocates `length` f64 values; returns the byte offset. Zeroed unless `zeroed` is false (for
+   * blocks the caller overwrites entirely anyway).
+   */
+  alloc(length: number, zeroed = true): number {
     const bytes = Math.max(16, Math.ceil((length * 8) / 16) * 16);
     const fit = this.freeList.findIndex((b) => b.bytes >= bytes);
     if (fit >= 0) {
       const block = this.freeList[fit] as FreeBlock;
       this.freeList.splice(fit, 1);
       if (block.bytes > bytes) this.freeList.push({ offset: block.offset + bytes, bytes: block.bytes - bytes });
-      new Uint8Array(this.buffer, block.offset, bytes).fill(0);
+      if (zeroed) new Uint8Array(this.buffer, block.offset, bytes).fill(0);
       this.sizes.set(block.offset, bytes);
       return block.offset;
     }

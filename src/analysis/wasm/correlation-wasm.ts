@@ -160,7 +160,7 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...get(nv), ...get(acc), ...ins.f64x2Mul(),
       ...get(sxi), ...addr(sx, j8), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Sub(),
       ...get(invi), ...ins.f64x2Mul(), ...addr(inv, j8), ...ins.v128Load(), ...ins.f64x2Mul(),
-      ...get(minusOne), ...ins.f64x2Max(), ...get(one), ...ins.f64x2Min(),
+      ...get(minusOne), ...ins.f64x2Pmax(), ...get(one), ...ins.f64x2Pmin(),
       ...ins.v128Store(),
     );
   }

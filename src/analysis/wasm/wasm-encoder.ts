@@ -93,8 +93,10 @@ export const ins = {
   f64x2Add: (): number[] => simd(0xf0),
   f64x2Sub: (): number[] => simd(0xf1),
   f64x2Mul: (): number[] => simd(0xf2),
-  f64x2Min: (): number[] => simd(0xf4),
-  f64x2Max: (): number[] => simd(0xf5),
+  /** Pseudo-minimum b < a ? b : a (one minpd on x64; keeps a NaN first operand). */
+  f64x2Pmin: (): number[] => simd(0xf6),
+  /** Pseudo-maximum a < b ? b : a (one maxpd on x64; keeps a NaN first operand). */
+  f64x2Pmax: (): number[] => simd(0xf7),
 };
 
 /** One exported function: signature, extra locals (after the parameters) and body without the final `end`. */
