@@ -390,7 +390,8 @@ export class AgentReporter {
 
   private accepted(route: Route, status: number, body: unknown, samples: number): DeliveryResult {
     this.counters.delivered += 1;
-    const answer = readIngestAnswer(body);
+    // The exporter answers a heartbeat with `accepted: 1` too; that is an agent, not a sample.
+    const answer = route === 'heartbeat' ? undefined : readIngestAnswer(body);
     if (answer === undefined) {
       this.counters.samplesAccepted += samples;
       return { ok: true, status };

@@ -51,6 +51,14 @@ describe('AgentReporter', () => {
     expect(request?.body).toEqual({ swarm: 'demo', type: 'planner', capacity: 4, labels: { zone: 'a' } });
   });
 
+  it('does not count a heartbeat answer as accepted samples', async () => {
+    // The real exporter answers a heartbeat with the ingest shape: {accepted: 1, rejected: 0, ...}.
+    const server = await exporter(() => ({ status: 202, body: { accepted: 1, rejected: 0, errors: [], status: 'optimal' } }));
+    const r = reporter(server.url, new ManualTimers());
+    expect(await r.heartbeat('alpha')).toEqual({ ok: true, status: 202 });
+    expect(r.stats()).toMatchObject({ heartbeats: 1, delivered: 1, samplesAccepted: 0 });
+  });
+
   it('escapes the agent id in the URL path', async () => {
     const server = await exporter();
     const r = reporter(server.url, new ManualTimers());
