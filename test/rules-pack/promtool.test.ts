@@ -83,6 +83,18 @@ describe.skipIf(promtool === undefined)('promtool (Prometheus 2.42)', () => {
   });
 });
 
+describe('rule files', () => {
+  it('have distinct file names, so they can share one rules directory', () => {
+    const names = allRuleFiles().map((f) => basename(f.path));
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it('have distinct group names', () => {
+    const names = allRuleFiles().flatMap((f) => f.groups.map((g) => g.name));
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+});
+
 describe('promtool unit test coverage', () => {
   const files = promtoolTestFiles();
   const groups = allRuleFiles().flatMap((f) => f.groups.map((g) => g.name));

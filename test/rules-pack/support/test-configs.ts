@@ -77,3 +77,42 @@ export function shortenedRuleFiles(forDivisor: number): RuleCopy[] {
     return { name: file.path.split('/').pop() ?? 'rules.yml', text };
   });
 }
+
+export interface PrometheusTestOptions {
+  /** host:port replacing each compose hostname of prometheus.yml. */
+  readonly exporter: string;
+  readonly alertmanager: string;
+  readonly prometheus: string;
+  /** rule_files entries (absolute paths or globs) replacing the pack's relative ones. */
+  readonly ruleFiles: readonly string[];
+  /** Scrape and evaluation interval (default 1s). */
+  readonly interval?: string;
+}
+
+interface PrometheusConfig {
+  global: Record<string, string>;
+  rule_files: string[];
+  alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+  scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+}
+
+/** prometheus/prometheus.yml with loopback targets, short intervals and the given rule files. */
+export function prometheusTestConfig(path: string, options: PrometheusTestOptions): string {
+  const config = parseYaml(readFileSync(path, 'utf8')) as PrometheusConfig;
+  const interval = options.interval ?? '1s';
+  config.global = { ...config.global, scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval };
+  config.rule_files = [...options.ruleFiles];
+  const hosts: Readonly<Record<string, string>> = {
+    'agentswarm-exporter:10464': options.exporter,
+    'alertmanager:9093': options.alertmanager,
+    'localhost:9090': options.prometheus,
+  };
+  const retarget = (target: string): string => {
+    const replacement = hosts[target];
+    if (replacement === undefined) throw new Error(`prometheus.yml has an unexpected target ${target}`);
+    return replacement;
+  };
+  for (const am of config.alerting.alertmanagers) for (const sc of am.static_configs) sc.targets = sc.targets.map(retarget);
+  for (const job of config.scrape_configs) for (const sc of job.static_configs) sc.targets = sc.targets.map(retarget);
+  return stringify(config);
+}
