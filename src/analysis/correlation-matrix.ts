@@ -8,6 +8,7 @@
 // pairwise-complete definition of pearson-pair.ts.
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount } from './packed-triangle.js';
+import { normaliseRow } from './normalise-row.js';
 import { pearsonPairwise } from './pearson-pair.js';
 import { BLOCK_COLS, BLOCK_ROWS } from './wasm/correlation-wasm.js';
 
@@ -37,11 +38,18 @@ export function defaultMinOverlap(window: number): number {
 export interface ExactCorrelationOptions {
   /** Least common points per pair; default defaultMinOverlap(window). */
   readonly minOverlap?: number;
-  /** Reuse an arena across calls (its blocks are freed again); default a fresh one per call. */
+  /**
+   * Reuse an arena across calls (and share it with StreamingCorrelation states: the work buffers
+   * are the arena's named scratch blocks); default a fresh one per call.
+   */
   readonly arena?: KernelArena;
   /** Backend when no arena is given; default 'auto' (WebAssembly SIMD when available). */
   readonly backend?: 'auto' | KernelBackend;
 }
+
+/** Names of the arena scratch blocks (shared with streaming-correlation.ts). */
+export const Z_SCRATCH = 'correlation-z';
+export const MATRIX_SCRATCH = 'correlation-matrix';
 
 /** Byte budget of one j tile of rows: stays in L2 while every i row streams past it. */
 const TILE_BYTES = 256 * 1024;
@@ -67,13 +75,13 @@ export function exactCorrelation(rows: readonly ArrayLike<number>[], options: Ex
   const arena = options.arena ?? new KernelArena(options.backend ?? 'auto');
   const stride = Math.ceil(w / 2) * 2;
   const paddedRows = Math.ceil(n / BLOCK_COLS) * BLOCK_COLS;
-  const zOff = arena.alloc(paddedRows * stride);
-  const outOff = arena.alloc(pairs, false); // the kernel writes every pair
-  try {
+  const zOff = arena.scratch(Z_SCRATCH, paddedRows * stride);
+  const outOff = arena.scratch(MATRIX_SCRATCH, pairs); // the kernel writes every pair
+  {
     // Rows grouped by gap pattern: within a group, Z·Zᵀ is already pairwise-complete.
     const group = new Int32Array(n);
     const groups = new Map<string, number>([['', 0]]);
-    const z = arena.f64(zOff, paddedRows * stride);
+    const z = arena.f64(zOff, paddedRows * stride).fill(0); // scratch: clear padding left by other users
     let allValid = true;
     for (let i = 0; i < n; i += 1) {
       const row = rows[i] as ArrayLike<number>;
@@ -110,9 +118,6 @@ export function exactCorrelation(rows: readonly ArrayLike<number>[], options: Ex
       }
     }
     return { n, r, rowValid, validPairs };
-  } finally {
-    arena.free(outOff);
-    arena.free(zOff);
   }
 }
 
@@ -139,54 +144,4 @@ function groupOf(row: ArrayLike<number>, groups: Map<string, number>): number {
     groups.set(key, id);
   }
   return id;
-}
-
-/**
- * Writes z = (x − x̄)/‖x − x̄‖ (0 at gaps) at z[offset…]; `ok` is false (and zeros are left) when
- * the row has fewer than `minOverlap` points or is constant on them; `gaps` tells whether it has any.
- */
-function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Array, offset: number): { ok: boolean; gaps: boolean } {
-  const w = row.length;
-  let count = 0;
-  let sum = 0;
-  let first = NaN;
-  let varies = false;
-  // Values are taken relative to the first one: x − x₀ is exact for nearby values (Sterbenz), so
-  // the mean of a 1e12-offset series is known to the precision of its noise, not of 1e12.
-  for (let t = 0; t < w; t += 1) {
-    const x = row[t] as number;
-    if (!Number.isFinite(x)) continue;
-    if (count === 0) first = x;
-    else if (x !== first) varies = true;
-    count += 1;
-    sum += x - first;
-  }
-  const gaps = count < w;
-  if (count < minOverlap || !varies) {
-    for (let t = 0; t < w; t += 1) z[offset + t] = 0;
-    return { ok: false, gaps };
-  }
-  // Corrected two-pass (Chan, Golub & LeVeque 1983): Σ(d − c/n)² = Σd² − c²/n with c = Σd.
-  let mean = sum / count;
-  let c = 0;
-  let ss = 0;
-  for (let t = 0; t < w; t += 1) {
-    const x = row[t] as number;
-    if (!Number.isFinite(x)) continue;
-    const d = x - first - mean;
-    c += d;
-    ss += d * d;
-  }
-  ss -= (c * c) / count;
-  mean += c / count;
-  if (!(ss > 0) || !Number.isFinite(ss)) {
-    for (let t = 0; t < w; t += 1) z[offset + t] = 0;
-    return { ok: false, gaps };
-  }
-  const scale = 1 / Math.sqrt(ss);
-  for (let t = 0; t < w; t += 1) {
-    const x = row[t] as number;
-    z[offset + t] = Number.isFinite(x) ? (x - first - mean) * scale : 0;
-  }
-  return { ok: true, gaps };
 }

@@ -52,6 +52,7 @@ export class KernelArena {
   private top = 16; // offset 0 is never handed out, so 0 can mean "no block"
   private readonly freeList: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
+  private readonly scratchBlocks = new Map<string, { offset: number; length: number }>();
 
   /** @param backend 'auto' picks WebAssembly SIMD when available. */
   constructor(backend: 'auto' | KernelBackend = 'auto') {
@@ -103,6 +104,20 @@ export class KernelArena {
     this.ensure(end);
     this.top = end;
     this.sizes.set(offset, bytes);
+    return offset;
+  }
+
+  /**
+   * A named block shared by every user of this arena (one matrix buffer for all the metrics of a
+   * swarm, say), at least `length` f64 long; grown (moved) when a user needs more. Contents are
+   * unspecified between uses. Re-take the offset before each use.
+   */
+  scratch(name: string, length: number): number {
+    const have = this.scratchBlocks.get(name);
+    if (have !== undefined && have.length >= length) return have.offset;
+    if (have !== undefined) this.free(have.offset);
+    const offset = this.alloc(length, false);
+    this.scratchBlocks.set(name, { offset, length });
     return offset;
   }
 

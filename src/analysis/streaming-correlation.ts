@@ -17,7 +17,7 @@
 // over their common steps are S_ij itself (a gap contributes 0) and the row sums minus the values
 // at the other row's gap steps, O(gaps) per pair. Rows with fewer than `minOverlap` points, or
 // constant ones, are invalid: their r is NaN and rowValid says so.
-import { defaultMinOverlap, MAX_ROWS, runBlockedProduct } from './correlation-matrix.js';
+import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount, pairIndex } from './packed-triangle.js';
 import { BLOCK_COLS } from './wasm/correlation-wasm.js';
@@ -31,8 +31,14 @@ export interface StreamingCorrelationOptions {
   readonly minOverlap?: number;
   /** Steps between exact recomputations; default 1000; 0 disables them. */
   readonly resyncEvery?: number;
-  /** Kernel backend; default 'auto' (WebAssembly SIMD when available). */
+  /** Kernel backend; default 'auto' (WebAssembly SIMD when available). Ignored with `arena`. */
   readonly backend?: 'auto' | KernelBackend;
+  /**
+   * Share an arena with other states (e.g. every metric of a swarm): they then share one matrix
+   * buffer and one resync buffer, so a matrix view is valid only until the next call on ANY of
+   * them. Default: an arena of its own.
+   */
+  readonly arena?: KernelArena;
 }
 
 /** A row is constant when n·Sxx − Sx² is below this share of n·Sxx (rounding noise, not data). */
@@ -47,12 +53,12 @@ interface Views {
   readonly b: Float64Array;
   readonly sx: Float64Array;
   readonly inv: Float64Array;
-  readonly r: Float64Array | null;
 }
 
 /**
- * The streaming state of one swarm and metric. Memory: 4·N² bytes for the cross-products (plus
- * 4·N² for the matrix once `correlations` or `pushAndCorrelate` is used) and 16·N·W for the window.
+ * The streaming state of one swarm and metric. Memory: 4·N² bytes for the cross-products and
+ * 8·N·W for the window, plus the arena's shared buffers (4·N² for the matrix once `correlations`
+ * or `pushAndCorrelate` is used, 8·N·W for resyncs).
  */
 export class StreamingCorrelation {
   readonly capacity: number;
@@ -68,8 +74,6 @@ export class StreamingCorrelation {
   private readonly bOff: number;
   private readonly sxOff: number;
   private readonly invOff: number;
-  private readonly zOff: number;
-  private rOff = 0;
   private views: Views | null = null;
   /** Raw values, row-major capacity × window, ring with a shared head; NaN = gap. */
   private readonly ring: Float64Array;
@@ -91,7 +95,7 @@ export class StreamingCorrelation {
     this.window = window;
     this.minOverlap = Math.max(2, options.minOverlap ?? defaultMinOverlap(window));
     this.resyncEvery = options.resyncEvery ?? 1000;
-    this.arena = new KernelArena(options.backend ?? 'auto');
+    this.arena = options.arena ?? new KernelArena(options.backend ?? 'auto');
     this.pairs = pairCount(capacity);
     this.paddedRows = Math.ceil(capacity / BLOCK_COLS) * BLOCK_COLS;
     this.stride = Math.ceil(window / 2) * 2;
@@ -100,7 +104,6 @@ export class StreamingCorrelation {
     this.bOff = this.arena.alloc(this.paddedRows);
     this.sxOff = this.arena.alloc(this.paddedRows);
     this.invOff = this.arena.alloc(this.paddedRows);
-    this.zOff = this.arena.alloc(this.paddedRows * this.stride);
     this.ring = new Float64Array(capacity * window).fill(NaN);
     this.shift = new Float64Array(capacity).fill(NaN);
     this.sumSq = new Float64Array(capacity);
@@ -132,7 +135,7 @@ export class StreamingCorrelation {
     const v = this.view();
     this.arena.kernels.stream_update(this.sOff, this.aOff, this.bOff, this.capacity);
     this.refreshRows(v);
-    this.reshiftDriftedRows(v, false);
+    this.reshiftDriftedRows(v, null);
   }
 
   /**
@@ -140,18 +143,17 @@ export class StreamingCorrelation {
    * `correlations` for the contract of the returned view).
    */
   pushAndCorrelate(column: ArrayLike<number>): Float64Array {
-    this.ensureMatrix();
     const resync = this.ingestColumn(column);
     if (resync) {
       this.resync();
       return this.correlations();
     }
-    let v = this.view();
+    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs); // first: it may grow the arena
+    const v = this.view();
+    const r = this.arena.f64(rOff, this.pairs);
     this.refreshRows(v);
-    const r = v.r as Float64Array;
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), this.rOffset());
-    v = this.view();
-    this.reshiftDriftedRows(v, true);
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff);
+    this.reshiftDriftedRows(v, r);
     this.repairGappedRows(v, r);
     return r;
   }
@@ -159,16 +161,17 @@ export class StreamingCorrelation {
   /**
    * Every pair's r from the current state, O(N²). The result is a packed upper triangle
    * (packed-triangle.ts) in [−1, 1] with NaN for invalid pairs, and a VIEW into the kernel
-   * arena: read it before the next call on this object, copy it to keep it.
+   * arena: read it before the next call on this object (or on any object sharing its arena),
+   * copy it to keep it.
    */
   correlations(): Float64Array {
-    this.ensureMatrix();
+    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
     const v = this.view();
+    const r = this.arena.f64(rOff, this.pairs);
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), this.rOffset());
-    const r = v.r as Float64Array;
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff);
     this.repairGappedRows(v, r);
     return r;
   }
@@ -234,9 +237,10 @@ export class StreamingCorrelation {
 
   /** Recomputes shifts, sums and cross-products exactly from the window. O(N²·W). */
   resync(): void {
+    const zOff = this.arena.scratch(Z_SCRATCH, this.paddedRows * this.stride); // first: it may grow the arena
     const v = this.view();
     const stride = this.stride;
-    const z = this.arena.f64(this.zOff, this.paddedRows * stride);
+    const z = this.arena.f64(zOff, this.paddedRows * stride);
     z.fill(0);
     this.recountGaps();
     for (let i = 0; i < this.capacity; i += 1) {
@@ -244,7 +248,7 @@ export class StreamingCorrelation {
       v.sx[i] = sums.sx;
       this.sumSq[i] = sums.sxx;
     }
-    runBlockedProduct(this.arena, this.zOff, stride, this.capacity, this.paddedRows, this.sOff);
+    runBlockedProduct(this.arena, zOff, stride, this.capacity, this.paddedRows, this.sOff);
     this.sinceResync = 0;
     this.refreshRows(this.view());
   }
@@ -332,7 +336,7 @@ export class StreamingCorrelation {
    * looking rows are checked too: a level jump of 1e9 over noise of 1 looks constant (its spread
    * is below the tolerance relative to the far shift) until it is re-shifted.
    */
-  private reshiftDriftedRows(v: Views, matrix: boolean): void {
+  private reshiftDriftedRows(v: Views, r: Float64Array | null): void {
     for (let i = 0; i < this.capacity; i += 1) {
       const count = this.filled - (this.gaps[i] as number);
       if (count === 0) continue;
@@ -341,7 +345,7 @@ export class StreamingCorrelation {
       if (sx * sx <= RESHIFT_RATIO * Math.max(0, spread)) continue;
       this.recomputeRow(v, i);
       this.refreshRows(v);
-      if (matrix && v.r !== null) this.writeRow(v, v.r, i, null);
+      if (r !== null) this.writeRow(v, r, i, null);
     }
   }
 
@@ -531,17 +535,6 @@ export class StreamingCorrelation {
     return Math.min(1, Math.max(-1, rr));
   }
 
-  private ensureMatrix(): void {
-    if (this.rOff === 0) {
-      this.rOff = this.arena.alloc(this.pairs);
-      this.views = null;
-    }
-  }
-
-  private rOffset(): number {
-    return this.rOff;
-  }
-
   /** Typed views on the arena, re-taken when its buffer changed. */
   private view(): Views {
     const buffer = this.arena.buffer;
@@ -554,7 +547,6 @@ export class StreamingCorrelation {
       b: this.arena.f64(this.bOff, rows),
       sx: this.arena.f64(this.sxOff, rows),
       inv: this.arena.f64(this.invOff, rows),
-      r: this.rOff === 0 ? null : this.arena.f64(this.rOff, this.pairs),
     };
     return this.views;
   }

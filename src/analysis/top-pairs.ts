@@ -17,25 +17,63 @@ function stronger(x: CorrelatedPair, y: CorrelatedPair): number {
   return x.a - y.a || x.b - y.b;
 }
 
+/** Top pairs and mean |r| of one matrix, from one pass over it. */
+export interface CorrelationSummary {
+  /** At most k pairs, strongest first. */
+  readonly top: CorrelatedPair[];
+  /** Mean |r| over the finite entries; NaN when there is none. */
+  readonly meanAbs: number;
+  /** Finite entries. */
+  readonly count: number;
+}
+
 /**
- * The `k` pairs with the largest |r| among finite entries with |r| ≥ minAbs, strongest first.
- * O(P log k) with a bounded min-heap; NaN entries are skipped.
+ * The `k` pairs with the largest |r| among finite entries with |r| ≥ minAbs (strongest first), and
+ * the mean |r| over every finite entry, in one O(P log k) pass with a bounded min-heap. A pair
+ * equal to the current bar is offered too (ties are then broken by (a, b)).
  */
-export function topPairs(r: Float64Array, n: number, k: number, minAbs = 0): CorrelatedPair[] {
-  if (k <= 0 || n < 2) return [];
-  // Min-heap on |r| (weakest at the root) of at most k pairs.
+export function summariseCorrelations(r: Float64Array, n: number, k: number, minAbs = 0): CorrelationSummary {
   const heap: CorrelatedPair[] = [];
-  const weaker = (x: CorrelatedPair, y: CorrelatedPair): boolean => stronger(x, y) > 0;
-  const siftUp = (index: number): void => {
-    let c = index;
+  const want = n < 2 ? 0 : Math.max(0, k);
+  let bar = want === 0 ? Infinity : minAbs;
+  let sum = 0;
+  let count = 0;
+  for (let a = 0; a < n - 1; a += 1) {
+    const base = (a * (2 * n - a - 1)) / 2 - a - 1;
+    for (let b = a + 1; b < n; b += 1) {
+      const v = r[base + b] as number;
+      const abs = Math.abs(v);
+      if (abs === abs) {
+        sum += abs;
+        count += 1;
+        if (abs >= bar) bar = offer(heap, want, { a, b, r: v }, minAbs);
+      }
+    }
+  }
+  return { top: heap.sort(stronger), meanAbs: count === 0 ? NaN : sum / count, count };
+}
+
+/** x is weaker than y: the heap keeps its weakest member at the root. */
+function weaker(x: CorrelatedPair, y: CorrelatedPair): boolean {
+  return stronger(x, y) > 0;
+}
+
+/**
+ * Offers a pair to the bounded min-heap of at most `want` pairs; returns the new entry bar (the
+ * weakest member's |r| once the heap is full, else minAbs).
+ */
+function offer(heap: CorrelatedPair[], want: number, pair: CorrelatedPair, minAbs: number): number {
+  if (heap.length < want) {
+    heap.push(pair);
+    let c = heap.length - 1;
     while (c > 0) {
       const p = (c - 1) >> 1;
       if (!weaker(heap[c] as CorrelatedPair, heap[p] as CorrelatedPair)) break;
       [heap[c], heap[p]] = [heap[p] as CorrelatedPair, heap[c] as CorrelatedPair];
       c = p;
     }
-  };
-  const siftDown = (): void => {
+  } else if (weaker(heap[0] as CorrelatedPair, pair)) {
+    heap[0] = pair;
     let p = 0;
     for (;;) {
       const l = 2 * p + 1;
@@ -43,31 +81,17 @@ export function topPairs(r: Float64Array, n: number, k: number, minAbs = 0): Cor
       let m = p;
       if (l < heap.length && weaker(heap[l] as CorrelatedPair, heap[m] as CorrelatedPair)) m = l;
       if (rr < heap.length && weaker(heap[rr] as CorrelatedPair, heap[m] as CorrelatedPair)) m = rr;
-      if (m === p) return;
+      if (m === p) break;
       [heap[m], heap[p]] = [heap[p] as CorrelatedPair, heap[m] as CorrelatedPair];
       p = m;
     }
-  };
-  let bar = minAbs;
-  let index = 0;
-  for (let a = 0; a < n - 1; a += 1) {
-    for (let b = a + 1; b < n; b += 1, index += 1) {
-      const v = r[index] as number;
-      const abs = Math.abs(v);
-      if (!(abs >= bar)) continue; // also skips NaN
-      const pair = { a, b, r: v };
-      if (heap.length < k) {
-        heap.push(pair);
-        siftUp(heap.length - 1);
-        if (heap.length === k) bar = Math.max(minAbs, Math.abs((heap[0] as CorrelatedPair).r));
-      } else if (weaker(heap[0] as CorrelatedPair, pair)) {
-        heap[0] = pair;
-        siftDown();
-        bar = Math.max(minAbs, Math.abs((heap[0] as CorrelatedPair).r));
-      }
-    }
   }
-  return heap.sort(stronger);
+  return heap.length === want ? Math.max(minAbs, Math.abs((heap[0] as CorrelatedPair).r)) : minAbs;
+}
+
+/** The `k` pairs with the largest |r| among finite entries with |r| ≥ minAbs, strongest first. */
+export function topPairs(r: Float64Array, n: number, k: number, minAbs = 0): CorrelatedPair[] {
+  return summariseCorrelations(r, n, k, minAbs).top;
 }
 
 /** Mean |r| over the finite entries; NaN when there is none. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
-import { wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { KernelArena, wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { topPairs } from '../../src/analysis/top-pairs.js';
 import { seeded, type Rng } from './support/random.js';
@@ -26,6 +26,12 @@ function makeSource(rng: Rng, n: number): (step: number) => Float64Array {
     if (step % 500 === 250) column.fill(NaN); // a step where every agent is missing
     return column;
   };
+}
+
+/** Plain noisy rows with a shared factor and a few gaps, for the exact kernel. */
+function adversarialish(rng: Rng, n: number, w: number): number[][] {
+  const f = Array.from({ length: w }, () => rng.gauss());
+  return Array.from({ length: n }, (_, i) => f.map((v, t) => (i === 3 && t % 7 === 0 ? NaN : (i % 2) * v + rng.gauss())));
 }
 
 function windows(history: Float64Array[], n: number, w: number): number[][] {
@@ -201,6 +207,24 @@ describe('StreamingCorrelation', () => {
       for (let j = i + 1; j < n; j += 1) {
         if (!(trio.includes(i) && trio.includes(j))) expect(Math.abs(r[packed(n, i, j)]!)).toBeLessThan(0.3);
       }
+    }
+  });
+
+  it.each(backends)('gives the same results when several states and the exact kernel share one arena (%s)', (backend) => {
+    const arena = new KernelArena(backend);
+    const shapes = [[9, 20], [30, 45], [17, 33]] as const; // growing capacities move the shared buffers
+    const shared = shapes.map(([n, w]) => new StreamingCorrelation({ capacity: n, window: w, arena, resyncEvery: 25 }));
+    const alone = shapes.map(([n, w]) => new StreamingCorrelation({ capacity: n, window: w, backend, resyncEvery: 25 }));
+    const sources = shapes.map(([n], k) => makeSource(seeded(40 + k), n));
+    const exactRows = adversarialish(seeded(50), 12, 40);
+    for (let t = 0; t < 120; t += 1) {
+      shapes.forEach((_, k) => {
+        const column = sources[k]!(t);
+        const a = Array.from(shared[k]!.pushAndCorrelate(column));
+        const b = Array.from(alone[k]!.pushAndCorrelate(column));
+        expect(a).toEqual(b);
+      });
+      if (t % 30 === 0) expect(Array.from(exactCorrelation(exactRows, { arena }).r)).toEqual(Array.from(exactCorrelation(exactRows, { backend }).r));
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanAbsCorrelation, stickyTopPairs, topPairs } from '../../src/analysis/top-pairs.js';
+import { meanAbsCorrelation, stickyTopPairs, summariseCorrelations, topPairs } from '../../src/analysis/top-pairs.js';
 import { seeded } from './support/random.js';
 
 function randomMatrix(n: number, seed: number, nanShare = 0.1): Float64Array {
@@ -16,6 +16,16 @@ describe('topPairs', () => {
     for (let a = 0; a < n; a += 1) for (let b = a + 1; b < n; b += 1, k += 1) if (Number.isFinite(r[k]!)) all.push({ a, b, r: r[k]! });
     all.sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
     for (const want of [0, 1, 7, 20, 5000]) expect(topPairs(r, n, want)).toEqual(all.slice(0, want));
+  });
+
+  it('summarises top pairs and mean |r| in one pass, equal to the separate kernels', () => {
+    const r = randomMatrix(37, 4, 0.2);
+    const summary = summariseCorrelations(r, 37, 12);
+    const separate = meanAbsCorrelation(r);
+    expect(summary.top).toEqual(topPairs(r, 37, 12));
+    expect(summary.meanAbs).toBeCloseTo(separate.meanAbs, 14);
+    expect(summary.count).toBe(separate.count);
+    expect(summariseCorrelations(r, 37, 0).top).toEqual([]);
   });
 
   it('honours minAbs', () => {
