@@ -22,69 +22,57 @@ const batches = Array.from({ length: BATCHES }, (_, b) =>
 const jsonBodies = batches.map((samples) => JSON.stringify({ samples }));
 const textBodies = batches.map((samples) => samples.map((s) => `bench_${s.metric}{agent="${s.agent}"} ${s.value}\n`).join(''));
 
-async function measure(name, start, url, contentType, bodies, expectStatus) {
-  const proc = await start();
-  try {
-    // Warm-up, then the measured run.
-    await sendLoad({ url, contentType, bodies, connections: CONNECTIONS, durationMs: 500, expectStatus });
-    const run = await sendLoad({ url, contentType, bodies, connections: CONNECTIONS, durationMs: DURATION_MS, expectStatus });
-    return { name, samplesPerSecond: (run.requests * PER_BATCH) / run.seconds, requests: run.requests, failures: run.failures };
-  } finally {
-    await proc.stop();
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** Interleaves the contenders round by round and keeps each one's best round, so a burst of other
+ * load on the machine penalises nobody in particular. */
+async function compete(contenders) {
+  const best = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const run = await sendLoad({ url: c.url, contentType: c.contentType, bodies: c.bodies, connections: CONNECTIONS, durationMs: DURATION_MS / ROUNDS, expectStatus: c.expectStatus });
+      const rate = (run.requests * PER_BATCH) / run.seconds;
+      const prev = best.get(c.name);
+      if (!prev || rate > prev.samplesPerSecond) best.set(c.name, { samplesPerSecond: rate, failures: run.failures });
+    }
   }
+  return best;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
 const configFile = join(dir, 'config.yml');
 writeFileSync(configFile, 'agents:\n  max_agents: 10000\n  max_custom_metrics: 64\nanalysis:\n  step: 15s\n  window: 1h\nstorage:\n  path: ":memory:"\nlog:\n  level: warn\n');
 
-const oursPort = await freePort();
-const ours = await measure(
-  'agentswarm-exporter',
-  async () => {
-    const p = startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configFile, '--web.listen-address', `127.0.0.1:${oursPort}`]);
-    await waitFor(`http://127.0.0.1:${oursPort}/-/ready`);
-    return p;
-  },
-  `http://127.0.0.1:${oursPort}/api/v1/samples`,
-  'application/json',
-  jsonBodies,
-  202,
-);
+let results;
+const processes = [];
+const contenders = [];
+try {
+  const oursPort = await freePort();
+  processes.push(startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configFile, '--web.listen-address', `127.0.0.1:${oursPort}`]));
+  await waitFor(`http://127.0.0.1:${oursPort}/-/ready`);
+  contenders.push({ name: 'ours', url: `http://127.0.0.1:${oursPort}/api/v1/samples`, contentType: 'application/json', bodies: jsonBodies, expectStatus: 202 });
 
-const rawPort = await freePort();
-const raw = await measure(
-  'node:http + JSON.parse',
-  async () => {
-    const p = startProcess(process.execPath, [join(root, 'bench/lib/raw-json-server.mjs'), String(rawPort)]);
-    await waitFor(`http://127.0.0.1:${rawPort}/`);
-    return p;
-  },
-  `http://127.0.0.1:${rawPort}/`,
-  'application/json',
-  jsonBodies,
-  202,
-);
+  const rawPort = await freePort();
+  processes.push(startProcess(process.execPath, [join(root, 'bench/lib/raw-json-server.mjs'), String(rawPort)]));
+  await waitFor(`http://127.0.0.1:${rawPort}/`);
+  contenders.push({ name: 'raw', url: `http://127.0.0.1:${rawPort}/`, contentType: 'application/json', bodies: jsonBodies, expectStatus: 202 });
 
-const pushgateway = which('prometheus-pushgateway') ?? which('pushgateway');
-let pg;
-if (pushgateway) {
-  const pgPort = await freePort();
-  // Each batch is its own group, as 20 pushers would use; POST replaces same-named metrics in the group.
-  const bodiesByGroup = textBodies;
-  pg = await measure(
-    'prometheus-pushgateway',
-    async () => {
-      const p = startProcess(pushgateway, [`--web.listen-address=127.0.0.1:${pgPort}`, `--persistence.file=`]);
-      await waitFor(`http://127.0.0.1:${pgPort}/-/ready`);
-      return p;
-    },
-    `http://127.0.0.1:${pgPort}/metrics/job/bench`,
-    'text/plain; version=0.0.4',
-    bodiesByGroup,
-    200,
-  );
+  const pushgateway = which('prometheus-pushgateway') ?? which('pushgateway');
+  if (pushgateway) {
+    const pgPort = await freePort();
+    processes.push(startProcess(pushgateway, [`--web.listen-address=127.0.0.1:${pgPort}`, '--persistence.file=']));
+    await waitFor(`http://127.0.0.1:${pgPort}/-/ready`);
+    contenders.push({ name: 'pushgateway', url: `http://127.0.0.1:${pgPort}/metrics/job/bench`, contentType: 'text/plain; version=0.0.4', bodies: textBodies, expectStatus: 200 });
+  }
+  // Warm-up: fill every store with all 1,000 agents before measuring.
+  for (const c of contenders) await sendLoad({ url: c.url, contentType: c.contentType, bodies: c.bodies, connections: CONNECTIONS, durationMs: 600, expectStatus: c.expectStatus });
+  results = await compete(contenders);
+} finally {
+  await Promise.all(processes.map((p) => p.stop()));
 }
+const ours = results.get('ours');
+const raw = results.get('raw');
+const pg = results.get('pushgateway');
 
 emit({
   bench: 'ingest_batch_1000',

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './model/clock.js';
 import { AgentRegistry } from './store/agent-registry.js';
 import { Registry } from './exposition/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
-import { renderAgentFamilies } from './exposition/agent-families.js';
+import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';
 import { createApp } from './http/create-app.js';
 import { createProbeRoutes, type Readiness } from './http/probe-routes.js';
 import { createMetricsRoute } from './http/metrics-route.js';
@@ -26,6 +26,8 @@ import { readBuildInfo } from './runtime/build-info.js';
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Longest stretch a /metrics render holds the event loop before yielding (bench target: 50 ms block). */
+const RENDER_SLICE_MS = 10;
 
 export interface RunningExporter {
   readonly url: string;
@@ -117,7 +119,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const app = createApp({
     routers: [
       createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
-      createMetricsRoute({ path: config.web.telemetry_path, registry: promRegistry, renderers: [() => renderAgentFamilies(registry)], onError: onUnexpectedError }),
+      createMetricsRoute({ path: config.web.telemetry_path, registry: promRegistry, renderers: [() => renderAgentFamilies(registry, slicePauser(RENDER_SLICE_MS))], onError: onUnexpectedError }),
       createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createAgentsRoutes({ registry, auth: bearerAuth(apiToken) }),
     ],

@@ -3,12 +3,14 @@
 import type { Registry } from './prom.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, toOpenMetrics } from './text-format.js';
 
-/** Renders families that are not prom-client objects (per-agent values, analysis scores). */
-export type FamilyRenderer = () => string;
+/** Renders families that are not prom-client objects (per-agent values, analysis scores); each renderer
+ * takes its own consistent snapshot and may yield to the event loop between slices. */
+export type FamilyRenderer = () => string | readonly string[] | Promise<string | readonly string[]>;
 
 export interface MetricsPage {
   readonly contentType: string;
-  readonly body: string;
+  /** The page in chunks, to be written in order. */
+  readonly chunks: readonly string[];
 }
 
 /** True when the client asks for OpenMetrics (as Prometheus does when it supports it). */
@@ -17,9 +19,9 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
 }
 
 export async function renderMetricsPage(registry: Registry, renderers: readonly FamilyRenderer[], openMetrics: boolean): Promise<MetricsPage> {
-  // Render our families synchronously first so they come from one consistent state.
-  const ours = renderers.map((render) => render()).join('');
+  const ours = (await Promise.all(renderers.map((render) => render()))).flat();
   const fromClient = await registry.metrics();
-  const text = `${ours}${fromClient.endsWith('\n') || fromClient === '' ? fromClient : `${fromClient}\n`}`;
-  return openMetrics ? { contentType: OPENMETRICS_CONTENT_TYPE, body: toOpenMetrics(text) } : { contentType: TEXT_CONTENT_TYPE, body: text };
+  const chunks = [...ours, fromClient.endsWith('\n') || fromClient === '' ? fromClient : `${fromClient}\n`];
+  // OpenMetrics is asked for rarely (Prometheus prefers it only when configured): convert the whole page.
+  return openMetrics ? { contentType: OPENMETRICS_CONTENT_TYPE, chunks: [toOpenMetrics(chunks.join(''))] } : { contentType: TEXT_CONTENT_TYPE, chunks };
 }

@@ -15,7 +15,18 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
   router.get(deps.path, async (req, res) => {
     try {
       const page = await renderMetricsPage(deps.registry, deps.renderers, wantsOpenMetrics(req.get('accept')));
-      res.set('Content-Type', page.contentType).send(page.body);
+      res.status(200).set('Content-Type', page.contentType);
+      for (const chunk of page.chunks) {
+        // Respect backpressure so a slow scraper does not make us buffer the whole page twice.
+        if (res.destroyed) return;
+        if (!res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
+        }
+      }
+      res.end();
     } catch (error) {
       deps.onError(error);
       res.status(500).type('text').send('error rendering metrics\n');
