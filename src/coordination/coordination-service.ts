@@ -167,9 +167,9 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       hooks: {
         onFinal: (task, status, durationMs) => this.onFinal(task, status, durationMs),
         onAttempt: (task, outcome, report) => {
-          if (outcome !== 'succeeded') {
-            this.log.warn({ task: task.id, type: task.type, attempt: task.attempts, outcome, status: report.statusCode, error: errorText(report) }, 'delivery attempt did not succeed');
-          }
+          const fields = { task: task.id, type: task.type, attempt: task.attempts, outcome, status: report.statusCode, error: errorText(report) };
+          if (outcome === 'released') this.log.info(fields, 'delivery released at shutdown; the next start sends it again');
+          else if (outcome !== 'succeeded') this.log.warn(fields, 'delivery attempt did not succeed');
         },
         onError: (error, where) => this.log.error({ err: error, where }, 'coordination loop error'),
       },

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { decideAlert } from '../coordination/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
+import { startBackgroundCheckpoint, type BackgroundCheckpoint } from './background-checkpoint.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { StoreUnavailableError, type UnavailableReason } from './store-errors.js';
 import type {
@@ -34,7 +35,19 @@ export interface SqliteTaskStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Hard cap on the database size in pages (PRAGMA max_page_count); beyond it writes fail as "full". */
   readonly maxPages?: number;
+  /**
+   * Interval of WAL checkpoints on a worker thread, ms (default 1000; 0 = SQLite's automatic
+   * checkpoints on the writing connection). A checkpoint copies megabytes and fsyncs the file:
+   * run inline it would stall whichever request commits at that moment (the webhook p99 budget).
+   * Ignored for ":memory:".
+   */
+  readonly backgroundCheckpointMs?: number;
+  /** Receives background checkpoint failures. */
+  readonly onCheckpointError?: (message: string) => void;
 }
+
+// With background checkpoints the writer only checkpoints if the WAL reaches ~40 MiB (worker dead or far behind).
+const SAFETY_NET_CHECKPOINT_PAGES = 10_000;
 
 type Row = Record<string, unknown>;
 
@@ -160,6 +173,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
 export class SqliteTaskStore implements TaskStore {
   private readonly db: Db;
   private readonly stmts: ReturnType<SqliteTaskStore['prepare']>;
+  private readonly checkpointer: BackgroundCheckpoint | undefined;
 
   /** Opens (creating if needed) and migrates the database at `path` (":memory:" for tests). */
   static open(path: string, options: SqliteTaskStoreOptions = {}): SqliteTaskStore {
@@ -184,10 +198,17 @@ export class SqliteTaskStore implements TaskStore {
     if (options.maxPages !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
     migrate(db);
     this.stmts = this.prepare();
+    const checkpointMs = options.backgroundCheckpointMs ?? 1000;
+    if (checkpointMs > 0 && !db.memory) {
+      db.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
+      this.checkpointer = startBackgroundCheckpoint(db.name, checkpointMs, options.onCheckpointError);
+    }
   }
 
   /** PRAGMA values for checks and diagnostics (journal_mode, synchronous, busy_timeout, user_version, integrity_check). */
-  pragma(name: 'journal_mode' | 'synchronous' | 'busy_timeout' | 'user_version' | 'integrity_check' | 'foreign_keys' | 'page_count'): unknown {
+  pragma(
+    name: 'journal_mode' | 'synchronous' | 'busy_timeout' | 'user_version' | 'integrity_check' | 'foreign_keys' | 'page_count' | 'wal_autocheckpoint',
+  ): unknown {
     return this.db.pragma(name, { simple: true });
   }
 
@@ -295,7 +316,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   private insertTask(task: NewTask, now: number): TaskRecord {
-    this.stmts.insertTask.run({
+    const { lastInsertRowid } = this.stmts.insertTask.run({
       id: task.id,
       type: task.type,
       priority: task.priority,
@@ -310,7 +331,24 @@ export class SqliteTaskStore implements TaskStore {
       incidentStartsAt: task.incidentStartsAt ?? null,
       now,
     });
-    return this.mustGet(task.id);
+    // Built from what was just written rather than read back: a notification inserts up to
+    // thousands of tasks in one transaction, and re-reading each would double the work.
+    return {
+      ...task,
+      seq: Number(lastInsertRowid),
+      status: 'queued',
+      attempts: 0,
+      plan: undefined,
+      createdAt: now,
+      updatedAt: now,
+      nextAttemptAt: now,
+      startedAt: undefined,
+      finishedAt: undefined,
+      leaseOwner: undefined,
+      leaseExpiresAt: undefined,
+      lastError: undefined,
+      impact: undefined,
+    };
   }
 
   private mustGet(id: string): TaskRecord {
@@ -580,6 +618,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   close(): void {
+    this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }

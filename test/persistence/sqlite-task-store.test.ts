@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,23 @@ describe('SqliteTaskStore', () => {
     expect(error).toMatchObject({ name: 'StoreUnavailableError', reason: 'full' });
     expect(store.listTasks({ limit: 1000 })).toHaveLength(created);
     store.close();
+  });
+
+  it('checkpoints the WAL on a worker thread instead of on the committing request', async () => {
+    const path = freshPath();
+    const store = SqliteTaskStore.open(path, { backgroundCheckpointMs: 50 });
+    expect(store.pragma('wal_autocheckpoint')).toBe(10_000);
+    const before = statSync(path).size;
+    for (let i = 0; i < 200; i += 1) store.createTask(newTask({ reason: 'x'.repeat(8000) }), 1);
+    // Nothing on this thread checkpoints below ~40 MiB of WAL: only the worker can grow the main file.
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size < before + 1_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(path).size).toBeGreaterThan(before + 1_000_000);
+    store.close();
+    const reopened = SqliteTaskStore.open(path, { backgroundCheckpointMs: 0 });
+    expect(reopened.listTasks({ limit: 1000 })).toHaveLength(200);
+    expect(reopened.pragma('integrity_check')).toBe('ok');
+    reopened.close();
   });
 
   it('opens an in-memory database for tests', () => {

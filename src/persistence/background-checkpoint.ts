@@ -1,0 +1,49 @@
+// WAL checkpoints on a worker thread, so copying the WAL into the database and its fsync never block the event loop.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+// Plain CommonJS so it runs the same from dist/ and from TypeScript sources under tests.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try {
+    // PASSIVE: copies what it can without waiting for the writer or readers; never blocks them.
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+}, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message !== 'close') return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface BackgroundCheckpoint {
+  /** Stops the worker; its connection closes cleanly. */
+  close(): void;
+}
+
+/**
+ * Starts a worker with its own connection to `path` that runs a passive WAL checkpoint every
+ * `intervalMs`. The writer connection keeps a large wal_autocheckpoint as a safety net should the
+ * worker fall behind or die. `onError` receives checkpoint failures (logged by the owner).
+ */
+export function startBackgroundCheckpoint(path: string, intervalMs: number, onError: (message: string) => void = () => undefined): BackgroundCheckpoint {
+  const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, module: modulePath } });
+  worker.on('message', (message: { error?: string }) => {
+    if (typeof message.error === 'string') onError(message.error);
+  });
+  worker.on('error', (error) => onError(error.message));
+  // Never what keeps a process alive.
+  worker.unref();
+  return {
+    close: () => worker.postMessage('close'),
+  };
+}
