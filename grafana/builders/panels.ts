@@ -2,9 +2,11 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import {
+  BarGaugeDisplayMode,
   BigValueColorMode,
   BigValueGraphMode,
   BigValueTextMode,
+  GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
   LegendDisplayMode,
   LegendPlacement,
@@ -12,11 +14,9 @@ import {
   StackingConfigBuilder,
   StackingMode,
   TableSortByFieldStateBuilder,
-  VizLegendOptionsBuilder,
   VisibilityMode,
+  VizLegendOptionsBuilder,
   VizOrientation,
-  BarGaugeDisplayMode,
-  GraphThresholdsStyleConfigBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import { MappingType, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Panel, ThresholdsConfig, ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
