@@ -38,7 +38,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 
 /** Validates an already-parsed object (YAML document merged with overrides). */
 export function parseConfigObject(raw: unknown, source = 'configuration'): Readonly<Config> {
-  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  const result = configSchema.safeParse(withoutNulls(raw ?? {}), { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.map(formatIssue), source);
   }
@@ -75,6 +75,18 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
   }
   const last = keys[keys.length - 1];
   if (last !== undefined) node[last] = value;
+}
+
+/**
+ * YAML writes a key whose children are all commented out as null ("auth:" followed by comments);
+ * a null means "not set", so the key takes its default.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) if (child !== null) out[key] = withoutNulls(child);
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -116,3 +116,15 @@ describe('durations', () => {
     expect(formatDuration(1500)).toBe('1s500ms');
   });
 });
+
+describe('example configuration', () => {
+  it('parses and spells out exactly the defaults', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(join(import.meta.dirname, '../../agentswarm-exporter.example.yml'), 'utf8');
+    expect(JSON.stringify(parseConfigText(text))).toBe(JSON.stringify(parseConfigText('')));
+  });
+
+  it('treats a section left with only comments as unset', () => {
+    expect(parseConfigText('web:\n  auth:\n    # ingest_token_file: x\n').web.auth).toEqual({});
+  });
+});
