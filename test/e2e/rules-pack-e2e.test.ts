@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary } from '../support/promtool.js';
+import { findAnyBinary } from '../rules-pack/support/binaries.js';
 import { PROMETHEUS_CONFIG, REPO, dashboardFiles, dashboardQueries, substituteVariables } from '../rules-pack/support/pack.js';
 import { freePort, startProcess, stopProcess, waitFor, waitForHttp, type Started } from '../rules-pack/support/processes.js';
 import { startRecordingReceiver, type ReceivedRequest, type RecordingReceiver } from '../rules-pack/support/recording-receiver.js';
@@ -25,7 +26,7 @@ function builtBinary(path: string): string | undefined {
 }
 
 const prometheusBin = findBinary('prometheus');
-const alertmanagerBin = findBinary('prometheus-alertmanager') ?? findBinary('alertmanager');
+const alertmanagerBin = findAnyBinary(['prometheus-alertmanager', 'alertmanager']);
 const exporterBin = builtBinary(EXPORTER_BIN);
 const simBin = builtBinary(SIM_BIN);
 const ready = prometheusBin !== undefined && alertmanagerBin !== undefined && exporterBin !== undefined && simBin !== undefined;

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary } from '../support/promtool.js';
+import { findAnyBinary } from './support/binaries.js';
 import { ALERTMANAGER_CONFIG, alertRules, promtoolTestFiles } from './support/pack.js';
 import { freePort, startProcess, stopProcess, waitFor, waitForHttp, type Started } from './support/processes.js';
 import { startRecordingReceiver, type RecordingReceiver } from './support/recording-receiver.js';
 import { alertmanagerTestConfig } from './support/test-configs.js';
 
 const amtool = findBinary('amtool');
-const alertmanager = findBinary('prometheus-alertmanager') ?? findBinary('alertmanager');
+const alertmanager = findAnyBinary(['prometheus-alertmanager', 'alertmanager']);
 
 describe('alertmanager.yml, statically', () => {
   const text = readFileSync(ALERTMANAGER_CONFIG, 'utf8');
