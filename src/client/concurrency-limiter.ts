@@ -4,25 +4,27 @@
 export type Release = () => void;
 
 /**
- * Invariant: `active <= limit`; waiters are served in arrival order, so a flood of heartbeats
- * cannot starve a batch that asked first.
+ * Invariant: `active <= limit`. Waiters are served urgent first, then in arrival order within a
+ * lane: sample batches ask urgently, so a flood of heartbeats cannot starve the data (while a
+ * sustained flood of batches may delay heartbeats, which is harmless: samples keep agents alive).
  */
 export class ConcurrencyLimiter {
   private active = 0;
-  private readonly waiters: Array<(release: Release) => void> = [];
+  private readonly urgent: Array<(release: Release) => void> = [];
+  private readonly normal: Array<(release: Release) => void> = [];
 
   /** @param limit maximum concurrent holders, >= 1. */
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit: expected an integer >= 1, got ${limit}`);
   }
 
-  /** Resolves with a release function once a slot is free. */
-  acquire(): Promise<Release> {
+  /** Resolves with a release function once a slot is free; `urgent` waiters go first. */
+  acquire(urgent = false): Promise<Release> {
     if (this.active < this.limit) {
       this.active += 1;
       return Promise.resolve(this.releaser());
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => (urgent ? this.urgent : this.normal).push(resolve));
   }
 
   /** Holders right now, in [0, limit]. */
@@ -32,7 +34,7 @@ export class ConcurrencyLimiter {
 
   /** Callers waiting for a slot. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.urgent.length + this.normal.length;
   }
 
   private releaser(): Release {
@@ -40,7 +42,7 @@ export class ConcurrencyLimiter {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
+      const next = this.urgent.shift() ?? this.normal.shift();
       // Hand the slot straight to the next waiter: `active` stays the same.
       if (next !== undefined) next(this.releaser());
       else this.active -= 1;

@@ -323,7 +323,7 @@ export class AgentReporter {
   private async runPump(): Promise<void> {
     try {
       while (this.shouldCut()) {
-        const release = await this.limiter.acquire();
+        const release = await this.limiter.acquire(true);
         if (this.hardStop.signal.aborted) {
           release();
           this.drop(this.buffer.length, 'stopped');

@@ -38,7 +38,7 @@ interface SimFlags {
   tokenFile?: string;
   step: number;
   phase: number;
-  heartbeat: number;
+  heartbeat?: number;
   duration?: number;
   concurrency: number;
   batchSize: number;
@@ -83,7 +83,7 @@ function program(io: SimCliIo): Command {
     .addOption(new Option('--token-file <path>', 'file holding the ingest bearer token'))
     .addOption(new Option('--step <duration>', 'push interval (one simulated step)').default(1000, '1s').argParser(durationArg(10)))
     .addOption(new Option('--phase <duration>', 'length of one phase unit of the scenario').default(45_000, '45s').argParser(durationArg(10)))
-    .addOption(new Option('--heartbeat <duration>', 'heartbeat interval of each agent').default(10_000, '10s').argParser(durationArg(10)))
+    .addOption(new Option('--heartbeat <duration>', 'heartbeat interval of each agent (default: 10s, or 20ms per agent when that is longer)').argParser(durationArg(10)))
     .addOption(new Option('--duration <duration>', 'stop after this long (default: until SIGINT/SIGTERM)').argParser(durationArg(1)))
     .addOption(new Option('--concurrency <n>', 'HTTP requests in flight at once').default(8).argParser(intArg(1, 256)))
     .addOption(new Option('--batch-size <n>', 'samples per POST /api/v1/samples').default(1000).argParser(intArg(1, 100_000)))
@@ -154,7 +154,7 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
       ...(token === undefined ? {} : { token }),
       stepMs: flags.step,
       phaseMs: flags.phase,
-      heartbeatMs: flags.heartbeat,
+      ...(flags.heartbeat === undefined ? {} : { heartbeatMs: flags.heartbeat }),
       maxConcurrentRequests: flags.concurrency,
       batchSize: flags.batchSize,
       log,

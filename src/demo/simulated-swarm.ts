@@ -29,7 +29,11 @@ export interface SimulatedSwarmOptions {
   readonly phaseMs?: number;
   /** Pipeline hop delay, ms. Default 10 000. */
   readonly lagMs?: number;
-  /** Each agent heartbeats this often, ms (spread over the steps). Default 10 000. */
+  /**
+   * Each agent heartbeats this often, ms (spread over the steps). Default 10 s, stretched to
+   * 20 ms per agent for large swarms (5,000 agents: every 100 s, 50 heartbeats/s): their samples
+   * already keep them alive, and heartbeats are one request each while samples share a batch.
+   */
   readonly heartbeatMs?: number;
   /** Requests in flight at once across all agents. Default 8. */
   readonly maxConcurrentRequests?: number;
@@ -118,7 +122,8 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     onEvent: trouble,
   });
 
-  const heartbeatEvery = Math.max(1, Math.round((options.heartbeatMs ?? 10_000) / stepMs));
+  const heartbeatMs = options.heartbeatMs ?? Math.max(10_000, agents.length * 20);
+  const heartbeatEvery = Math.max(1, Math.round(heartbeatMs / stepMs));
   const beating = new Set<string>();
   // Failures reach the log through the reporter's own events.
   const heartbeat = (agent: SimulatedAgent): Promise<DeliveryResult> | undefined => {

@@ -236,6 +236,21 @@ describe('AgentReporter', () => {
     expect(server.maxConcurrent).toBe(2);
   });
 
+  it('sends a waiting batch before heartbeats that queued earlier', async () => {
+    const server = await exporter(() => 'hang');
+    const r = reporter(server.url, new ManualTimers(), { maxConcurrentRequests: 1, retry: { maxAttempts: 1 }, batch: { maxSamples: 2 } });
+
+    const beats = ['a', 'b', 'c'].map((agent) => r.heartbeat(agent));
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 5000, interval: 2 });
+    r.record('x', { cpu_usage: 0.1, memory_usage: 0.2 });
+    server.responder = acceptAll;
+    server.release();
+    await Promise.all(beats);
+    await r.flush();
+
+    expect(server.requests.map((q) => q.path)).toEqual(['/api/v1/agents/a/heartbeat', '/api/v1/samples', '/api/v1/agents/b/heartbeat', '/api/v1/agents/c/heartbeat']);
+  });
+
   it('beats at the interval and skips a beat while the previous one is in flight', async () => {
     let hang = false;
     const server = await exporter(() => (hang ? 'hang' : { status: 202 }));
