@@ -72,6 +72,8 @@ export class Scraper {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly states = new Map<string, MappingState>();
   private readonly lastProblem = new Map<string, string>();
+  /** Keys of warnings already logged (bounded), so repeated conditions log once. */
+  private readonly warned = new Set<string>();
   private current: ScrapeTarget[] = [];
   private loop: PeriodicTask | undefined;
   private stopping = new AbortController();
@@ -208,7 +210,6 @@ export class Scraper {
     this.log.warn({ target: url, problem: message }, 'scrape failed');
   }
 
-  private readonly warned = new Set<string>();
   private warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
     if (this.warned.has(key)) return;
     if (this.warned.size > 1000) this.warned.clear();

@@ -42,7 +42,7 @@ describe('fetchPage', () => {
     const elapsed = performance.now() - started;
     expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeLessThan(3000);
   });
 
   it('abandons a body that stalls half way at the timeout', async () => {

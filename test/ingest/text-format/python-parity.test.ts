@@ -45,6 +45,8 @@ const corpus: [string, ExpositionFormat][] = [
   ['prom-client.openmetrics', 'openmetrics'],
   ['prometheus-2.42.prom', 'text'],
   ['large-histogram.prom', 'text'],
+  // The exporter's own /metrics page, kept current by the golden-file test of the exposition.
+  ['../golden/metrics.prom', 'text'],
 ];
 
 describe.skipIf(!available && !mustRun)('parser output identical to python3-prometheus-client', () => {
