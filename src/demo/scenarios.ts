@@ -87,7 +87,10 @@ const day: ScenarioSpec = {
     {
       name: 'failure',
       description: 'one worker crashes: no heartbeats, no samples; its peers absorb its load until it is restarted',
-      units: 2,
+      // Long enough for the real detection path to win over the script: with the rules pack
+      // (heartbeat_timeout 45s, AgentSwarmAgentDown for 1m, 15s scrape, 30s evaluation, 10s
+      // group_wait) a healing task arrives 2.2-2.7 min after the crash; 5 units of 45 s are 3.75 min.
+      units: 5,
       load: () => 0.9,
       failure: true,
     },

@@ -12,7 +12,7 @@ import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
 const SECRET = `whsec_${Buffer.from('interop secret of exactly 32 b!!').toString('base64')}`;
-// 1 s steps, 10 s phase units: calm 0-9, load_wave 10-29, bottleneck 30-49, correlated_anomaly 50-59, failure 60-79.
+// 1 s steps, 10 s phase units: calm 0-9, load_wave 10-29, bottleneck 30-49, correlated_anomaly 50-59, failure 60-109.
 const TIME = { stepMs: 1000, phaseMs: 10_000 } as const;
 
 let cleanup: Array<() => Promise<void>> = [];

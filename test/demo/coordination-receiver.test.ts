@@ -97,7 +97,7 @@ describe('startCoordinationReceiver', () => {
     const timers = new ManualTimers();
     const sim = await startSimulatedSwarm({ target: exporter.url, scenario: 'day', swarm: 'demo', stepMs: 1000, phaseMs: 3000, clock: timers, timers });
     try {
-      // Steps 18-23 are the failure phase at this time scale.
+      // Steps 18-32 are the failure phase at this time scale.
       timers.advance(19_000);
       expect(sim.downAgents()).toEqual(['delta']);
       const logs: string[] = [];

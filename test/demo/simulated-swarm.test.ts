@@ -6,9 +6,9 @@ import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
 // One step per second; phase units of 3 s: calm 0-2, load_wave 3-8, bottleneck 9-14,
-// correlated_anomaly 15-17, failure 18-23, recovery 24-26, then calm again.
-const FAILURE = { first: 18, last: 23 };
-const CYCLE = 27;
+// correlated_anomaly 15-17, failure 18-32, recovery 33-35, then calm again.
+const FAILURE = { first: 18, last: 32 };
+const CYCLE = 36;
 
 interface Harness {
   server: FakeExporter;
@@ -123,8 +123,8 @@ describe('startSimulatedSwarm', () => {
     const beats = heartbeatTags(h, 'delta');
     expect(beats.filter((t) => failure.includes(t))).toEqual([]);
     expect(beats).toContain(FAILURE.last + 1);
-    // Spread heartbeats: every 2 steps for a live agent.
-    expect(heartbeatTags(h, 'beta').filter((t) => t > 0)).toHaveLength(Math.floor((CYCLE + 1) / 2));
+    // Spread heartbeats: every 2 steps for a live agent; beta (index 1) on the odd ones.
+    expect(heartbeatTags(h, 'beta').filter((t) => t > 0)).toEqual(range(1, CYCLE + 1).filter((s) => s % 2 === 1));
     expect(h.logs).toContain('simulator: delta failed: no heartbeats, no samples');
     expect(h.logs).toContain('simulator: delta is back (restarted by the script)');
     expect(h.logs).toContain('simulator: gamma is becoming a bottleneck');
