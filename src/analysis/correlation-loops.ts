@@ -42,7 +42,7 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         }
       }
     },
-    stream_update_r(s, a, b, n, sx, inv, nObs, r) {
+    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats) {
       const m = new Float64Array(buffer());
       const s8 = s >> 3;
       const a8 = a >> 3;
@@ -50,18 +50,37 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       const sx8 = sx >> 3;
       const inv8 = inv >> 3;
       const r8 = r >> 3;
+      const st8 = stats >> 3;
       let k = 0;
       for (let i = 0; i < n - 1; i += 1) {
         const ai = m[a8 + i] as number;
         const bi = m[b8 + i] as number;
         const sxi = m[sx8 + i] as number;
         const invi = m[inv8 + i] as number;
+        // Two lanes (j − i − 1 even / odd) and a tail, summed in the SIMD kernel's order.
+        const max = [0, 0, 0];
+        const sum = [0, 0, 0];
+        const count = [0, 0, 0];
+        const pairsInRow = n - 1 - i;
         for (let j = i + 1; j < n; j += 1, k += 1) {
           const v = (m[s8 + k] as number) + ai * (m[a8 + j] as number) - bi * (m[b8 + j] as number);
           m[s8 + k] = v;
-          const rr = (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
-          m[r8 + k] = Math.min(1, Math.max(-1, rr));
+          const raw = (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
+          const rr = Math.min(1, Math.max(-1, raw));
+          m[r8 + k] = rr;
+          const offset = j - i - 1;
+          const lane = offset === pairsInRow - 1 && pairsInRow % 2 === 1 ? 2 : offset % 2;
+          const abs = Math.abs(rr);
+          if (abs > (max[lane] as number)) max[lane] = abs;
+          if (rr === rr) {
+            sum[lane] = (sum[lane] as number) + abs;
+            count[lane] = (count[lane] as number) + 1;
+          }
         }
+        const m01 = (max[1] as number) > (max[0] as number) ? (max[1] as number) : (max[0] as number);
+        m[st8 + i] = (max[2] as number) > m01 ? (max[2] as number) : m01;
+        m[st8 + n + i] = (sum[0] as number) + (sum[1] as number) + (sum[2] as number);
+        m[st8 + 2 * n + i] = (count[0] as number) + (count[1] as number) + (count[2] as number);
       }
     },
   };

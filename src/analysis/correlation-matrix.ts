@@ -8,7 +8,7 @@
 // pairwise-complete definition of pearson-pair.ts.
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount } from './packed-triangle.js';
-import { normaliseRow } from './normalise-row.js';
+import { normaliseRow, ROW_GAPPED, ROW_INVALID } from './normalise-row.js';
 import { pearsonPairwise } from './pearson-pair.js';
 import { BLOCK_COLS, BLOCK_ROWS } from './wasm/correlation-wasm.js';
 
@@ -85,10 +85,10 @@ export function exactCorrelation(rows: readonly ArrayLike<number>[], options: Ex
     let allValid = true;
     for (let i = 0; i < n; i += 1) {
       const row = rows[i] as ArrayLike<number>;
-      const valid = normaliseRow(row, minOverlap, z, i * stride);
-      rowValid[i] = valid.ok ? 1 : 0;
-      if (!valid.ok) allValid = false;
-      group[i] = valid.gaps ? groupOf(row, groups) : 0;
+      const state = normaliseRow(row, minOverlap, z, i * stride);
+      rowValid[i] = state === ROW_INVALID ? 0 : 1;
+      if (state === ROW_INVALID) allValid = false;
+      group[i] = state === ROW_GAPPED ? groupOf(row, groups) : 0;
     }
     runBlockedProduct(arena, zOff, stride, n, paddedRows, outOff);
 

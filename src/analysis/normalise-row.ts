@@ -1,11 +1,18 @@
 // Centring and scaling of one window to unit length, the first step of the matrix-product form
 // of Pearson's r: with z = (x − x̄)/‖x − x̄‖, r_ij = Σ_t z_it·z_jt.
 
+/** What normaliseRow found (a number, not an object: it runs for every row of every cycle). */
+export const ROW_INVALID = 0;
+export const ROW_COMPLETE = 1;
+export const ROW_GAPPED = 2;
+export type RowState = typeof ROW_INVALID | typeof ROW_COMPLETE | typeof ROW_GAPPED;
+
 /**
- * Writes z = (x − x̄)/‖x − x̄‖ (0 at gaps) at z[offset…]; `ok` is false (and zeros are left) when
- * the row has fewer than `minOverlap` points or is constant on them; `gaps` tells whether it has any.
+ * Writes z = (x − x̄)/‖x − x̄‖ (0 at gaps) at z[offset…]. Returns ROW_INVALID (and leaves zeros)
+ * when the row has fewer than `minOverlap` points or is constant on them, else ROW_COMPLETE or
+ * ROW_GAPPED (it has gaps).
  */
-export function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Array, offset: number): { ok: boolean; gaps: boolean } {
+export function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Float64Array, offset: number): RowState {
   const w = row.length;
   let count = 0;
   let sum = 0;
@@ -21,10 +28,9 @@ export function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Floa
     count += 1;
     sum += x - first;
   }
-  const gaps = count < w;
   if (count < minOverlap || !varies) {
     for (let t = 0; t < w; t += 1) z[offset + t] = 0;
-    return { ok: false, gaps };
+    return ROW_INVALID;
   }
   // Corrected two-pass (Chan, Golub & LeVeque 1983): Σ(d − c/n)² = Σd² − c²/n with c = Σd.
   let mean = sum / count;
@@ -41,12 +47,12 @@ export function normaliseRow(row: ArrayLike<number>, minOverlap: number, z: Floa
   mean += c / count;
   if (!(ss > 0) || !Number.isFinite(ss)) {
     for (let t = 0; t < w; t += 1) z[offset + t] = 0;
-    return { ok: false, gaps };
+    return ROW_INVALID;
   }
   const scale = 1 / Math.sqrt(ss);
   for (let t = 0; t < w; t += 1) {
     const x = row[t] as number;
     z[offset + t] = Number.isFinite(x) ? (x - first - mean) * scale : 0;
   }
-  return { ok: true, gaps };
+  return count < w ? ROW_GAPPED : ROW_COMPLETE;
 }

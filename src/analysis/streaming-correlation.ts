@@ -20,6 +20,7 @@
 import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount, pairIndex } from './packed-triangle.js';
+import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
 import { BLOCK_COLS } from './wasm/correlation-wasm.js';
 
 export interface StreamingCorrelationOptions {
@@ -53,6 +54,7 @@ interface Views {
   readonly b: Float64Array;
   readonly sx: Float64Array;
   readonly inv: Float64Array;
+  readonly stats: Float64Array;
 }
 
 /**
@@ -74,7 +76,12 @@ export class StreamingCorrelation {
   private readonly bOff: number;
   private readonly sxOff: number;
   private readonly invOff: number;
+  private readonly statsOff: number;
   private views: Views | null = null;
+  /** The arena's matrix buffer holds this state's current r (until another user overwrites it). */
+  private matrixFresh = false;
+  /** …and the kernel's row statistics describe it (no entry was repaired after the kernel). */
+  private statsFresh = false;
   /** Raw values, row-major capacity × window, ring with a shared head; NaN = gap. */
   private readonly ring: Float64Array;
   private readonly shift: Float64Array;
@@ -104,6 +111,7 @@ export class StreamingCorrelation {
     this.bOff = this.arena.alloc(this.paddedRows);
     this.sxOff = this.arena.alloc(this.paddedRows);
     this.invOff = this.arena.alloc(this.paddedRows);
+    this.statsOff = this.arena.alloc(3 * capacity);
     this.ring = new Float64Array(capacity * window).fill(NaN);
     this.shift = new Float64Array(capacity).fill(NaN);
     this.sumSq = new Float64Array(capacity);
@@ -127,6 +135,7 @@ export class StreamingCorrelation {
    * the window is full the oldest step leaves. O(N²) through the kernel.
    */
   push(column: ArrayLike<number>): void {
+    this.matrixFresh = false;
     const resync = this.ingestColumn(column);
     if (resync) {
       this.resync();
@@ -152,9 +161,11 @@ export class StreamingCorrelation {
     const v = this.view();
     const r = this.arena.f64(rOff, this.pairs);
     this.refreshRows(v);
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff);
-    this.reshiftDriftedRows(v, r);
-    this.repairGappedRows(v, r);
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
+    const reshifted = this.reshiftDriftedRows(v, r);
+    const repaired = this.repairGappedRows(v, r);
+    this.matrixFresh = true;
+    this.statsFresh = !reshifted && !repaired;
     return r;
   }
 
@@ -171,9 +182,25 @@ export class StreamingCorrelation {
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff);
-    this.repairGappedRows(v, r);
+    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
+    const repaired = this.repairGappedRows(v, r);
+    this.matrixFresh = true;
+    this.statsFresh = !repaired;
     return r;
+  }
+
+  /**
+   * The k strongest pairs and the mean |r| of the current matrix. Call it right after
+   * `pushAndCorrelate` (or `correlations`), before any other object sharing the arena runs: it
+   * then reads only the rows that can hold a top pair, thanks to the kernel's row statistics.
+   * Otherwise it recomputes the matrix first.
+   */
+  summary(k: number, minAbs = 0): CorrelationSummary {
+    const r = this.matrixFresh ? this.arena.f64(this.arena.scratch(MATRIX_SCRATCH, this.pairs), this.pairs) : this.correlations();
+    if (!this.statsFresh) return summariseCorrelations(r, this.capacity, k, minAbs);
+    const n = this.capacity;
+    const stats = this.view().stats;
+    return summariseCorrelations(r, n, k, minAbs, { max: stats.subarray(0, n), sum: stats.subarray(n, 2 * n), count: stats.subarray(2 * n) });
   }
 
   /** r of one pair (NaN when undefined), O(1) without gaps, O(gaps) with. */
@@ -199,6 +226,7 @@ export class StreamingCorrelation {
    */
   setRow(i: number, values: ArrayLike<number> | null): void {
     if (!Number.isInteger(i) || i < 0 || i >= this.capacity) throw new RangeError(`slot: expected an integer in [0, ${this.capacity}), got ${i}`);
+    this.matrixFresh = false;
     const w = this.window;
     const base = i * w;
     for (let back = 0; back < w; back += 1) {
@@ -237,6 +265,7 @@ export class StreamingCorrelation {
 
   /** Recomputes shifts, sums and cross-products exactly from the window. O(N²·W). */
   resync(): void {
+    this.matrixFresh = false;
     const zOff = this.arena.scratch(Z_SCRATCH, this.paddedRows * this.stride); // first: it may grow the arena
     const v = this.view();
     const stride = this.stride;
@@ -336,7 +365,8 @@ export class StreamingCorrelation {
    * looking rows are checked too: a level jump of 1e9 over noise of 1 looks constant (its spread
    * is below the tolerance relative to the far shift) until it is re-shifted.
    */
-  private reshiftDriftedRows(v: Views, r: Float64Array | null): void {
+  private reshiftDriftedRows(v: Views, r: Float64Array | null): boolean {
+    let any = false;
     for (let i = 0; i < this.capacity; i += 1) {
       const count = this.filled - (this.gaps[i] as number);
       if (count === 0) continue;
@@ -346,7 +376,9 @@ export class StreamingCorrelation {
       this.recomputeRow(v, i);
       this.refreshRows(v);
       if (r !== null) this.writeRow(v, r, i, null);
+      any = true;
     }
+    return any;
   }
 
   /** Exact shift, sums and cross-products of one row against all others. O(N·W). */
@@ -464,13 +496,14 @@ export class StreamingCorrelation {
     return out;
   }
 
-  /** Rewrites the matrix entries of every valid row that has gaps of its own. */
-  private repairGappedRows(v: Views, r: Float64Array): void {
+  /** Rewrites the matrix entries of every valid row that has gaps of its own; true if there was one. */
+  private repairGappedRows(v: Views, r: Float64Array): boolean {
     const gapped = new Map<number, Int32Array>();
     for (let i = 0; i < this.capacity; i += 1) {
       if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) gapped.set(i, this.privateGapSlots(i));
     }
     for (const i of gapped.keys()) this.writeRow(v, r, i, gapped);
+    return gapped.size > 0;
   }
 
   /** Writes r of every pair (i, j) into the packed matrix. */
@@ -547,6 +580,7 @@ export class StreamingCorrelation {
       b: this.arena.f64(this.bOff, rows),
       sx: this.arena.f64(this.sxOff, rows),
       inv: this.arena.f64(this.invOff, rows),
+      stats: this.arena.f64(this.statsOff, 3 * this.capacity),
     };
     return this.views;
   }

@@ -27,18 +27,46 @@ export interface CorrelationSummary {
   readonly count: number;
 }
 
+/** Per-row facts about a packed matrix (row a = its pairs (a, b > a)), as the fused kernel writes them. */
+export interface RowStats {
+  /** Largest finite |r| of the row (0 when none). */
+  readonly max: ArrayLike<number>;
+  /** Sum of the row's finite |r|. */
+  readonly sum: ArrayLike<number>;
+  /** Number of the row's finite r. */
+  readonly count: ArrayLike<number>;
+}
+
 /**
  * The `k` pairs with the largest |r| among finite entries with |r| ≥ minAbs (strongest first), and
  * the mean |r| over every finite entry, in one O(P log k) pass with a bounded min-heap. A pair
- * equal to the current bar is offered too (ties are then broken by (a, b)).
+ * equal to the current bar is offered too (ties are then broken by (a, b)). With `rows` (which
+ * must describe `r`), the mean comes from the row sums and rows whose largest |r| is below the
+ * bar are skipped: most of the matrix is never read.
  */
-export function summariseCorrelations(r: Float64Array, n: number, k: number, minAbs = 0): CorrelationSummary {
+export function summariseCorrelations(r: Float64Array, n: number, k: number, minAbs = 0, rows?: RowStats): CorrelationSummary {
   const heap: CorrelatedPair[] = [];
   const want = n < 2 ? 0 : Math.max(0, k);
   let bar = want === 0 ? Infinity : minAbs;
   let sum = 0;
   let count = 0;
+  if (rows !== undefined) {
+    for (let a = 0; a < n - 1; a += 1) {
+      sum += rows.sum[a] as number;
+      count += rows.count[a] as number;
+    }
+  }
   for (let a = 0; a < n - 1; a += 1) {
+    if (rows !== undefined) {
+      if ((rows.max[a] as number) < bar) continue;
+      const base = (a * (2 * n - a - 1)) / 2 - a - 1;
+      for (let b = a + 1; b < n; b += 1) {
+        const v = r[base + b] as number;
+        const abs = Math.abs(v);
+        if (abs >= bar) bar = offer(heap, want, { a, b, r: v }, minAbs);
+      }
+      continue;
+    }
     const base = (a * (2 * n - a - 1)) / 2 - a - 1;
     for (let b = a + 1; b < n; b += 1) {
       const v = r[base + b] as number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { leadLag } from '../../src/analysis/lead-lag.js';
 import { seeded } from './support/random.js';
+import { textbookPearson } from './support/reference.js';
 
 /** x: an AR(1) driver; y: x delayed by `lag` steps plus noise. */
 function pair(seed: number, lag: number, w = 120): { x: number[]; y: number[] } {
@@ -24,6 +25,22 @@ describe('leadLag', () => {
       expect(found).not.toBeNull();
       expect(Math.abs(found!.lag - lag)).toBeLessThanOrEqual(1);
       expect(found!.r).toBeGreaterThan(0.8);
+    }
+  });
+
+  it.each([
+    ['complete series', 0],
+    ['series with gaps', 0.1],
+  ])('reports the textbook r over the overlap at the chosen lag (%s)', (_name, gapShare) => {
+    const rng = seeded(99);
+    for (let k = 0; k < 10; k += 1) {
+      const { x, y } = pair(200 + k, 3 + (k % 4));
+      const gx = x.map((v) => (rng.next() < gapShare ? NaN : 1e9 + v));
+      const found = leadLag(gx, y, 8)!;
+      const lag = found.lag;
+      const xs = lag >= 0 ? gx.slice(0, gx.length - lag) : gx.slice(-lag);
+      const ys = lag >= 0 ? y.slice(lag) : y.slice(0, y.length + lag);
+      expect(Math.abs(found.r - textbookPearson(xs, ys, 3))).toBeLessThan(1e-10);
     }
   });
 

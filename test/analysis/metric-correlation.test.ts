@@ -32,6 +32,15 @@ describe('metricCorrelation', () => {
     expect(r[packed(8, 0, 6)]!).toBeCloseTo(-1, 12);
   });
 
+  it('reuses a scratch buffer and writes into a given output without changing results', () => {
+    const rng = seeded(2);
+    const agents = Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => Array.from({ length: 30 }, () => rng.gauss())));
+    const scratch = new Float64Array(4 * 30);
+    const out = new Float64Array(3 * 6);
+    agents.forEach((series, i) => metricCorrelation(series, { scratch, out: out.subarray(i * 6, (i + 1) * 6) }));
+    agents.forEach((series, i) => expect(Array.from(out.subarray(i * 6, (i + 1) * 6))).toEqual(Array.from(metricCorrelation(series))));
+  });
+
   it('returns an empty matrix for one metric', () => {
     expect(metricCorrelation([[1, 2, 3]]).length).toBe(0);
   });

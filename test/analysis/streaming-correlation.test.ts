@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
 import { KernelArena, wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
-import { topPairs } from '../../src/analysis/top-pairs.js';
+import { summariseCorrelations, topPairs } from '../../src/analysis/top-pairs.js';
 import { seeded, type Rng } from './support/random.js';
 import { maxAbsDiff, packed, textbookPearson } from './support/reference.js';
 
@@ -225,6 +225,27 @@ describe('StreamingCorrelation', () => {
         expect(a).toEqual(b);
       });
       if (t % 30 === 0) expect(Array.from(exactCorrelation(exactRows, { arena }).r)).toEqual(Array.from(exactCorrelation(exactRows, { backend }).r));
+    }
+  });
+
+  it.each(backends)('summarises from the kernel row statistics exactly as a full scan does (%s)', (backend) => {
+    for (const withGaps of [false, true]) {
+      const n = 41;
+      const rng = seeded(withGaps ? 60 : 61);
+      const state = new StreamingCorrelation({ capacity: n, window: 30, backend });
+      for (let t = 0; t < 80; t += 1) {
+        const shared = rng.gauss();
+        const column = Float64Array.from({ length: n }, (_, i) => (withGaps && i === 7 && t % 9 === 0 ? NaN : i === 3 ? 5 : (i % 4) * shared + rng.gauss()));
+        const r = Float64Array.from(state.pushAndCorrelate(column));
+        const fast = state.summary(12, 0.1);
+        const full = summariseCorrelations(r, n, 12, 0.1);
+        expect(fast.top).toEqual(full.top);
+        expect(fast.count).toBe(full.count);
+        if (full.count > 0) expect(Math.abs(fast.meanAbs - full.meanAbs)).toBeLessThan(1e-12);
+      }
+      state.push(Float64Array.from({ length: n }, () => rng.gauss()));
+      const after = state.summary(5); // recomputes the matrix first
+      expect(after.top).toEqual(summariseCorrelations(Float64Array.from(state.correlations()), n, 5).top);
     }
   });
 

@@ -124,11 +124,16 @@ function gemmPacked(): WasmFunction {
  * stream_update(s, a, b, n): for all i < j < n, S[p(i,j)] += a_i·a_j − b_i·b_j, where `a` is the
  * entering column and `b` the leaving one (both shifted, gaps as 0). The packed rows are
  * consecutive, so one running offset walks S from start to end.
+ *
+ * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats) also writes, in the same pass,
+ * r_ij = clamp((nObs·S_ij − sx_i·sx_j)·inv_i·inv_j, −1, 1) (NaN stays NaN), and per row i < n − 1
+ * the largest |r| (0 if none is finite), the sum of the finite |r| and their count at stats[i],
+ * stats[n + i] and stats[2n + i]: what top-k selection and mean |r| need without another pass.
  */
 function streamUpdate(withR: boolean): WasmFunction {
-  // params: s, a, b, n, [sx, inv, nObs(f64), r]
-  const s = 0, a = 1, b = 2, n = 3, sx = 4, inv = 5, nObs = 6, rOut = 7;
-  const paramCount = withR ? 8 : 4;
+  // params: s, a, b, n, [sx, inv, nObs(f64), r, stats]
+  const s = 0, a = 1, b = 2, n = 3, sx = 4, inv = 5, nObs = 6, rOut = 7, stats = 8;
+  const paramCount = withR ? 9 : 4;
   const L = new Locals(paramCount);
   const i = L.add(I32);
   const j8 = L.add(I32); // 8·j
@@ -142,7 +147,17 @@ function streamUpdate(withR: boolean): WasmFunction {
   const acc = L.add(V128);
   const one = L.add(V128);
   const minusOne = L.add(V128);
+  const rv = L.add(V128);
+  const absv = L.add(V128);
+  const mask = L.add(V128);
+  const vmax = L.add(V128);
+  const vsum = L.add(V128);
+  const vcnt = L.add(V128);
   const sSc = L.add(F64);
+  const rs = L.add(F64);
+  const smax = L.add(F64);
+  const ssum = L.add(F64);
+  const scnt = L.add(F64);
 
   const addr = (base: number, off: number): number[] => [...get(base), ...get(off), ...ins.i32Add()];
 
@@ -161,7 +176,13 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...get(sxi), ...addr(sx, j8), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Sub(),
       ...get(invi), ...ins.f64x2Mul(), ...addr(inv, j8), ...ins.v128Load(), ...ins.f64x2Mul(),
       ...get(minusOne), ...ins.f64x2Pmax(), ...get(one), ...ins.f64x2Pmin(),
-      ...ins.v128Store(),
+      ...tee(rv), ...ins.v128Store(),
+      // Row statistics: pmax ignores a NaN second operand; the eq mask zeroes NaN lanes.
+      ...get(rv), ...ins.f64x2Abs(), ...set(absv),
+      ...get(vmax), ...get(absv), ...ins.f64x2Pmax(), ...set(vmax),
+      ...get(rv), ...get(rv), ...ins.f64x2Eq(), ...set(mask),
+      ...get(vsum), ...get(absv), ...get(mask), ...ins.v128And(), ...ins.f64x2Add(), ...set(vsum),
+      ...get(vcnt), ...get(one), ...get(mask), ...ins.v128And(), ...ins.f64x2Add(), ...set(vcnt),
     );
   }
   vec.push(...get(k), ...i32(16), ...ins.i32Add(), ...set(k));
@@ -181,7 +202,13 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...get(sxi), ...ins.f64x2ExtractLane(0), ...addr(sx, j8), ...ins.f64Load(), ...ins.f64Mul(), ...ins.f64Sub(),
       ...get(invi), ...ins.f64x2ExtractLane(0), ...ins.f64Mul(), ...addr(inv, j8), ...ins.f64Load(), ...ins.f64Mul(),
       ...ins.f64(-1), ...ins.f64Max(), ...ins.f64(1), ...ins.f64Min(),
-      ...ins.f64Store(),
+      ...tee(rs), ...ins.f64Store(),
+      // smax = |r| > smax ? |r| : smax (false for NaN); finite r adds to sum and count.
+      ...get(rs), ...ins.f64Abs(), ...get(smax), ...get(rs), ...ins.f64Abs(), ...get(smax), ...ins.f64Gt(), ...ins.select(), ...set(smax),
+      ...get(rs), ...get(rs), ...ins.f64Eq(), ...ins.if(),
+      ...get(ssum), ...get(rs), ...ins.f64Abs(), ...ins.f64Add(), ...set(ssum),
+      ...get(scnt), ...ins.f64(1), ...ins.f64Add(), ...set(scnt),
+      ...ins.end(),
     );
   }
   scalar.push(...get(k), ...i32(8), ...ins.i32Add(), ...set(k), ...get(j8), ...i32(8), ...ins.i32Add(), ...set(j8));
@@ -194,6 +221,8 @@ function streamUpdate(withR: boolean): WasmFunction {
     rowBody.push(
       ...get(i), ...i32(3), ...ins.i32Shl(), ...get(sx), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(sxi),
       ...get(i), ...i32(3), ...ins.i32Shl(), ...get(inv), ...ins.i32Add(), ...ins.v128Load64Splat(), ...set(invi),
+      ...ins.f64(0), ...ins.f64x2Splat(), ...tee(vmax), ...tee(vsum), ...set(vcnt),
+      ...ins.f64(0), ...tee(smax), ...tee(ssum), ...set(scnt),
     );
   }
   // for (j8 = 8(i+1); j8 + 16 <= end8; j8 += 16) vec; if (j8 < end8) scalar
@@ -207,6 +236,20 @@ function streamUpdate(withR: boolean): WasmFunction {
     ...ins.end(), ...ins.end(),
     ...get(j8), ...get(end8), ...ins.i32LtS(), ...ins.if(), ...scalar, ...ins.end(),
   );
+  if (withR) {
+    const statAt = (block: number): number[] => [...get(i), ...get(n), ...i32(block), ...ins.i32Mul(), ...ins.i32Add(), ...i32(3), ...ins.i32Shl(), ...get(stats), ...ins.i32Add()];
+    const lanesMax = [
+      // max(lane0, lane1, smax), each comparison false for NaN (none reach here: pmax kept them out).
+      ...get(vmax), ...ins.f64x2ExtractLane(0), ...set(rs),
+      ...get(vmax), ...ins.f64x2ExtractLane(1), ...get(rs), ...get(vmax), ...ins.f64x2ExtractLane(1), ...get(rs), ...ins.f64Gt(), ...ins.select(), ...set(rs),
+      ...get(smax), ...get(rs), ...get(smax), ...get(rs), ...ins.f64Gt(), ...ins.select(),
+    ];
+    rowBody.push(
+      ...statAt(0), ...lanesMax, ...ins.f64Store(),
+      ...statAt(1), ...get(vsum), ...ins.f64x2ExtractLane(0), ...get(vsum), ...ins.f64x2ExtractLane(1), ...ins.f64Add(), ...get(ssum), ...ins.f64Add(), ...ins.f64Store(),
+      ...statAt(2), ...get(vcnt), ...ins.f64x2ExtractLane(0), ...get(vcnt), ...ins.f64x2ExtractLane(1), ...ins.f64Add(), ...get(scnt), ...ins.f64Add(), ...ins.f64Store(),
+    );
+  }
 
   const body: number[] = [
     ...get(n), ...i32(3), ...ins.i32Shl(), ...set(end8),
@@ -217,7 +260,7 @@ function streamUpdate(withR: boolean): WasmFunction {
     body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
   }
   body.push(...forLoop(i, i32(0), [...get(n), ...i32(1), ...ins.i32Sub()], i32(1), rowBody));
-  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32] : [I32, I32, I32, I32];
+  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32, I32] : [I32, I32, I32, I32];
   return { name: withR ? 'stream_update_r' : 'stream_update', params, results: [], locals: L.types, body };
 }
 
@@ -230,5 +273,5 @@ export function correlationModuleBytes(): Uint8Array {
 export interface CorrelationWasmExports {
   gemm_packed(z: number, stride: number, n: number, i0: number, i1: number, j0: number, j1: number, out: number): void;
   stream_update(s: number, a: number, b: number, n: number): void;
-  stream_update_r(s: number, a: number, b: number, n: number, sx: number, inv: number, nObs: number, r: number): void;
+  stream_update_r(s: number, a: number, b: number, n: number, sx: number, inv: number, nObs: number, r: number, stats: number): void;
 }
