@@ -30,3 +30,21 @@ export function forEachPair(n: number, visit: (i: number, j: number, k: number) 
     }
   }
 }
+
+/**
+ * The full n×n row-major matrix of a packed triangle (for the JSON API): symmetric, `diagonal`
+ * on the diagonal (1 for correlations), NaN entries kept as NaN for the caller to map to null.
+ */
+export function unpack(packed: ArrayLike<number>, n: number, diagonal = 1): Float64Array {
+  const full = new Float64Array(n * n);
+  let k = 0;
+  for (let i = 0; i < n; i += 1) {
+    full[i * n + i] = diagonal;
+    for (let j = i + 1; j < n; j += 1, k += 1) {
+      const v = packed[k] as number;
+      full[i * n + j] = v;
+      full[j * n + i] = v;
+    }
+  }
+  return full;
+}

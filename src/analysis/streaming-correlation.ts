@@ -263,6 +263,16 @@ export class StreamingCorrelation {
     this.resync();
   }
 
+  /**
+   * Returns this state's blocks to a shared arena (a state with its own arena needs no call: the
+   * garbage collector frees it). The object must not be used afterwards.
+   */
+  dispose(): void {
+    for (const offset of [this.sOff, this.aOff, this.bOff, this.sxOff, this.invOff, this.statsOff]) this.arena.free(offset);
+    this.views = null;
+    this.matrixFresh = false;
+  }
+
   /** Recomputes shifts, sums and cross-products exactly from the window. O(N²·W). */
   resync(): void {
     this.matrixFresh = false;

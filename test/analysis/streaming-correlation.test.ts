@@ -249,6 +249,17 @@ describe('StreamingCorrelation', () => {
     }
   });
 
+  it('returns its blocks to a shared arena on dispose, so a replacement reuses them', () => {
+    const arena = new KernelArena('js');
+    const first = new StreamingCorrelation({ capacity: 50, window: 20, arena });
+    first.pushAndCorrelate(new Float64Array(50));
+    const reserved = arena.reservedBytes;
+    first.dispose();
+    const second = new StreamingCorrelation({ capacity: 50, window: 20, arena });
+    second.pushAndCorrelate(new Float64Array(50));
+    expect(arena.reservedBytes).toBe(reserved);
+  });
+
   it('rejects a capacity or window it cannot hold', () => {
     expect(() => new StreamingCorrelation({ capacity: 1, window: 10 })).toThrow(/capacity/);
     expect(() => new StreamingCorrelation({ capacity: 20_000, window: 10 })).toThrow(/capacity/);
