@@ -92,6 +92,9 @@ describe("Welch's t-test", () => {
     expect(significant).toBeGreaterThanOrEqual(95);
   });
 
+  // Under the null hypothesis p is uniform, so a calibrated test is quiet in 95 of 100 runs on
+  // average: this criterion holds for these fixed seeds (96 of 100) but is a coin flip for others
+  // (seeds 7919·k give 93). The calibration test below is the real check of the null behaviour.
   it('finds an identical variant not significant (p > 0.05) in at least 95 of 100 seeded runs', () => {
     let quiet = 0;
     for (let seed = 1001; seed <= 1100; seed += 1) {
