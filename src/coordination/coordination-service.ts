@@ -30,6 +30,7 @@ import { retryPolicyFromConfig } from './retry-policy.js';
 import { TaskRunner, type ExecutionReport } from './runner.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
 import { nodeCronFactory, startSchedules, validateSchedules, type CronFactory, type CronJob, type ScheduleSpec } from './schedules.js';
+import { uuidV7 } from './task-id.js';
 import { taskPayload } from './task-payload.js';
 
 export interface CoordinationServiceOptions {
@@ -53,7 +54,7 @@ export interface CoordinationServiceOptions {
   readonly clock?: Clock;
   readonly scheduler?: Scheduler;
   readonly random?: () => number;
-  /** Task ids (the webhook-id); default random UUIDs. */
+  /** Task ids (the webhook-id); default time-ordered UUIDv7s. */
   readonly newId?: () => string;
   readonly fetch?: typeof fetch;
   readonly cron?: CronFactory;
@@ -140,7 +141,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.log = options.logger.child({ component: 'coordination' });
     this.clock = options.clock ?? systemClock;
     this.scheduler = options.scheduler ?? systemScheduler();
-    this.newId = options.newId ?? randomUUID;
+    this.newId = options.newId ?? (() => uuidV7(this.clock.now()));
     this.context = options.planContext ?? EMPTY_PLAN_CONTEXT;
     this.probe = options.scoreProbe ?? planContextProbe(this.context);
     this.mapping = options.mapping ?? DEFAULT_MAPPING;

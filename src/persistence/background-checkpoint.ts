@@ -16,16 +16,28 @@ const timer = setInterval(() => {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
 }, workerData.intervalMs);
+const done = new Int32Array(workerData.done);
 parentPort.on('message', (message) => {
   if (message !== 'close') return;
   clearInterval(timer);
-  db.close();
-  parentPort.close();
+  try {
+    db.close();
+  } finally {
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+    parentPort.close();
+  }
 });
 `;
 
+/** Longest close() waits for the worker to close its connection (it is normally a few ms). */
+const CLOSE_WAIT_MS = 5000;
+
 export interface BackgroundCheckpoint {
-  /** Stops the worker; its connection closes cleanly. */
+  /**
+   * Stops the worker and waits (synchronously, bounded) until its connection is closed, so that
+   * when the owner's close() returns no other thread touches the database files any more.
+   */
   close(): void;
 }
 
@@ -36,14 +48,29 @@ export interface BackgroundCheckpoint {
  */
 export function startBackgroundCheckpoint(path: string, intervalMs: number, onError: (message: string) => void = () => undefined): BackgroundCheckpoint {
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, module: modulePath } });
+  const done = new SharedArrayBuffer(4);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, module: modulePath, done } });
+  let alive = true;
   worker.on('message', (message: { error?: string }) => {
     if (typeof message.error === 'string') onError(message.error);
   });
-  worker.on('error', (error) => onError(error.message));
+  worker.on('error', (error) => {
+    alive = false;
+    onError(error.message);
+  });
+  worker.on('exit', () => {
+    alive = false;
+  });
   // Never what keeps a process alive.
   worker.unref();
+  let closed = false;
   return {
-    close: () => worker.postMessage('close'),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      if (!alive) return;
+      worker.postMessage('close');
+      Atomics.wait(new Int32Array(done), 0, 0, CLOSE_WAIT_MS);
+    },
   };
 }

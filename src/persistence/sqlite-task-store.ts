@@ -195,6 +195,8 @@ export class SqliteTaskStore implements TaskStore {
     // WAL's default NORMAL keeps commits across a process crash but not across power loss (RELIABILITY).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // 16 MiB of page cache (default 2 MiB): dedup lookups hit random index pages of a large file.
+    db.pragma('cache_size = -16384');
     if (options.maxPages !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPages))}`);
     migrate(db);
     this.stmts = this.prepare();
