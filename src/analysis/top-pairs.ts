@@ -141,6 +141,8 @@ export function meanAbsCorrelation(r: Float64Array): { readonly meanAbs: number;
  * where the entry bar is the k-th best |r| now; free places go to the strongest new pairs.
  * Result strongest first, at most k pairs, every r finite.
  * @param margin in units of |r|, ≥ 0; 0.05 keeps a pair through ordinary jitter.
+ * @param fresh the k strongest pairs now, when already known (StreamingCorrelation.summary):
+ *   spares a scan of the whole matrix.
  */
 export function stickyTopPairs(
   r: Float64Array,
@@ -149,8 +151,9 @@ export function stickyTopPairs(
   previous: readonly { readonly a: number; readonly b: number }[],
   margin = 0.05,
   minAbs = 0,
+  known?: readonly CorrelatedPair[],
 ): CorrelatedPair[] {
-  const fresh = topPairs(r, n, k, minAbs);
+  const fresh = known ?? topPairs(r, n, k, minAbs);
   const entryBar = fresh.length === k ? Math.abs((fresh[k - 1] as CorrelatedPair).r) : minAbs;
   const keepBar = Math.max(minAbs, entryBar - margin);
   const chosen = new Map<number, CorrelatedPair>();

@@ -73,6 +73,12 @@ describe('stickyTopPairs', () => {
     expect(stays.map((p) => [p.a, p.b])).toEqual([[0, 1], [0, 3]]);
   });
 
+  it('gives the same selection from a precomputed top list', () => {
+    const r = randomMatrix(30, 5, 0.1);
+    const previous = topPairs(randomMatrix(30, 6, 0.1), 30, 10);
+    expect(stickyTopPairs(r, 30, 10, previous, 0.05, 0, topPairs(r, 30, 10))).toEqual(stickyTopPairs(r, 30, 10, previous));
+  });
+
   it('ignores previous pairs that are invalid now', () => {
     const r = Float64Array.from([0.9, NaN, 0.5]);
     expect(stickyTopPairs(r, 3, 2, [{ a: 0, b: 2 }, { a: 5, b: 1 }]).map((p) => p.r)).toEqual([0.9, 0.5]);
