@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { COORDINATION_TYPES, PRIORITIES } from '../model/coordination-vocabulary.js';
 import { parseDuration } from './duration.js';
+import { queryConfigSchema } from '../ingest/query/query-config.js';
+import { otlpMappingSchema } from '../ingest/otlp/otlp-mapping.js';
 
 /** A Prometheus duration string, parsed to milliseconds. */
 function duration(min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -114,6 +116,7 @@ const scrapeSchema = z
     timeout: duration(100).prefault('10s'),
     targets: z.array(scrapeTargetSchema).default([]),
     file_sd: z.array(z.string()).default([]),
+    /** Canonical/custom metric <- source metric; validated by the scraper's own schema at start. */
     mapping: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -132,6 +135,10 @@ export const configSchema = z
     storage: storageSchema.prefault({}),
     coordination: coordinationSchema.prefault({}),
     scrape: scrapeSchema.prefault({}),
+    /** Query mode (optional): read agents' metrics from a Prometheus-compatible HTTP API. */
+    query: queryConfigSchema.optional(),
+    /** OTLP/HTTP ingest mapping (optional; the GenAI conventions by default). */
+    otlp: otlpMappingSchema.optional(),
     demo: demoSchema.prefault({}),
     log: logSchema.prefault({}),
   })

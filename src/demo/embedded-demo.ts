@@ -1,0 +1,93 @@
+// `--demo`: the simulated five-agent swarm, its orchestrator (webhook receiver) and the embedded demo
+// alerting, started around a running exporter. The receiver starts first so the coordination
+// service can be pointed at it; the simulator joins once the exporter listens.
+import { randomBytes } from 'node:crypto';
+import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
+import type { AgentRegistry } from '../store/agent-registry.js';
+import { startPeriodic, type PeriodicTask } from '../runtime/periodic.js';
+import { startCoordinationReceiver, type ActionTarget, type CoordinationReceiver } from './coordination-receiver.js';
+import { DemoAlertSource } from './demo-alerts.js';
+import { startSimulatedSwarm, type SimulatedSwarm } from './simulated-swarm.js';
+
+/** Pseudo secret_file name that resolves to the demo's generated signing secret. */
+export const DEMO_SECRET_REF = '<demo>';
+
+export interface DemoOrchestrator {
+  /** Receiver URL for coordination.actions.default. */
+  readonly url: string;
+  /** whsec_ signing secret shared by the exporter and the receiver. */
+  readonly secret: string;
+  readonly receiver: CoordinationReceiver;
+  attach(simulator: SimulatedSwarm): void;
+}
+
+/** Starts the demo orchestrator before the simulator exists; actions wait for `attach`. */
+export async function startDemoOrchestrator(log: (message: string) => void): Promise<DemoOrchestrator> {
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  let simulator: SimulatedSwarm | undefined;
+  const target: ActionTarget = {
+    get swarm() {
+      return simulator?.swarm ?? 'demo';
+    },
+    restartAgent: (id) => simulator?.restartAgent(id) ?? false,
+    applyBalancing: (plan) => simulator?.applyBalancing(plan) ?? { movedTasks: 0, moves: 0 },
+    downAgents: () => simulator?.downAgents() ?? [],
+  };
+  const receiver = await startCoordinationReceiver({ simulator: target, secret, log });
+  return {
+    url: receiver.url,
+    secret,
+    receiver,
+    attach(s) {
+      simulator = s;
+    },
+  };
+}
+
+export interface EmbeddedDemoOptions {
+  readonly exporterUrl: string;
+  readonly orchestrator: DemoOrchestrator;
+  readonly registry: AgentRegistry;
+  readonly analysis: () => ReadonlyMap<string, SwarmAnalysis>;
+  readonly seed: number;
+  readonly stepMs: number;
+  readonly ingestToken?: string;
+  readonly webhookToken?: string;
+  readonly log: (message: string) => void;
+}
+
+export interface EmbeddedDemo {
+  readonly simulator: SimulatedSwarm;
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator (day scenario) and the demo alerting once the exporter listens. */
+export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<EmbeddedDemo> {
+  const simulator = await startSimulatedSwarm({
+    target: options.exporterUrl,
+    scenario: 'day',
+    seed: options.seed,
+    ...(options.ingestToken !== undefined && { token: options.ingestToken }),
+    log: options.log,
+  });
+  options.orchestrator.attach(simulator);
+  const alerts = new DemoAlertSource({
+    registry: options.registry,
+    analysis: options.analysis,
+    target: options.exporterUrl,
+    ...(options.webhookToken !== undefined && { token: options.webhookToken }),
+    // Two analysis steps: long enough to skip a one-step blip, short for minute-long demo phases.
+    holdMs: 2 * options.stepMs,
+    now: () => Date.now(),
+    log: options.log,
+  });
+  const loop: PeriodicTask = startPeriodic(() => alerts.evaluate(), { everyMs: options.stepMs, onError: (error) => options.log(`demo alerting failed: ${(error as Error).message}`) });
+  return {
+    simulator,
+    async stop() {
+      await loop.stop();
+      await simulator.stop();
+      await options.orchestrator.receiver.close();
+    },
+  };
+}
