@@ -30,7 +30,7 @@ describe('/metrics golden page', () => {
     await exporter.post('/api/v1/agents/beta/metrics', { swarm: 'demo', metrics: { cpu_usage: 0.97, error_rate: 0.3 } });
     await exporter.post('/api/v1/samples', { samples: [{ agent: 'solo', metric: 'throughput', value: 1 }, { agent: 'solo', metric: 'cpu_usage', value: 'bad' }] });
     exporter.clock.advance(1000);
-    exporter.registry.step();
+    await exporter.engine.cycle();
     page = await exporter.metricsText();
   });
   afterAll(async () => {
