@@ -153,10 +153,12 @@ export function formatMetricValue(metric, value) {
 /**
  * `value` rounded to `significant` significant digits, without exponent for magnitudes in
  * [0.001, 1e6) and without trailing zeros: 1.50 -> "1.5", 1234 -> "1230".
- * @param {number} value
+ * @param {number | null | undefined} value
  * @param {number} significant
  */
 export function trimNumber(value, significant) {
+  // JSON has no NaN: a score the server could not compute may arrive as null.
+  if (typeof value !== 'number' || !Number.isFinite(value)) return DASH;
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e6 || magnitude < 1e-3) return value.toExponential(significant - 1);

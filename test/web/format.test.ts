@@ -104,6 +104,8 @@ describe('numbers', () => {
     [0.1234, 2, '0.12'],
     [0, 3, '0'],
     [2_500_000, 3, '2.50e+6'],
+    [null, 3, '—'],
+    [Number.NaN, 3, '—'],
   ])('trimNumber(%s, %s) is %j', (value, digits, text) => {
     expect(trimNumber(value, digits)).toBe(text);
   });

@@ -1,0 +1,184 @@
+// The status page in headless Chromium against a same-origin fixture server: every section drawn,
+// live status changes, keyboard use, dark mode, the 404 fallbacks and the API-token prompt.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium, recordPage, type LaunchedBrowser, type PageRecorder } from './support/browser.js';
+import { EXPECTED_STATUS, startFixtureServer, type FixtureServer } from './support/fixture-server.js';
+import { AGENTS, analysisResponse, taskFixtures } from './support/fixtures.js';
+
+const POLL_MS = 1_000;
+const TOKEN = 'browser-test-token-3f9a';
+
+describe.skipIf(!chromiumAvailable('the status page browser tests'))('status page in Chromium (fixture API)', () => {
+  let launched: LaunchedBrowser;
+  let server: FixtureServer;
+  let page: Page;
+  let recorder: PageRecorder;
+  /** Origin of the page under test: every request must stay on it. */
+  let origin = '';
+
+  beforeAll(async () => {
+    launched = await launchChromium();
+    server = await startFixtureServer({ pollIntervalMs: POLL_MS });
+  });
+  afterAll(async () => {
+    await launched?.close();
+    await server?.close();
+  });
+
+  async function open(target: FixtureServer = server): Promise<void> {
+    page = await launched.context.newPage();
+    recorder = recordPage(page);
+    origin = target.url;
+    await page.goto(`${target.url}/`);
+    await page.locator('.tile').nth(AGENTS.length - 1).waitFor({ timeout: 10_000 });
+  }
+
+  afterEach(async () => {
+    // Whatever the test did: nothing left the origin and the page reported no error or CSP violation.
+    expect(recorder.offOrigin(origin), 'requests to another origin').toEqual([]);
+    expect(recorder.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows every agent with its status as colour, icon and word, and its score in the accessible name', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    server.tasks = taskFixtures(server.clock.now());
+    await open();
+    for (const agent of AGENTS) {
+      const tile = page.locator(`.tile[data-agent="${agent}"]`);
+      await expect.poll(() => tile.getAttribute('data-status')).toBe(EXPECTED_STATUS[agent]);
+      expect((await tile.locator('.badge').innerText()).toLowerCase()).toContain(EXPECTED_STATUS[agent]);
+    }
+    await expect.poll(() => page.getByRole('button', { name: /^alpha Optimal planner · v1 score 0\.\d\d$/ }).count()).toBe(1);
+    expect(await page.locator('#health h3').first().innerText()).toMatch(/Swarm demo\s+1 optimal, 1 good, 1 degraded, 1 critical, 1 failed/);
+  });
+
+  it('draws the correlation matrix, bottleneck ranking, clusters, forecast chart and task feed', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    server.tasks = taskFixtures(server.clock.now());
+    await open();
+    await page.locator('.matrix td.heat').first().waitFor();
+    expect(await page.locator('.matrix td.heat').allInnerTexts()).toContain('+0.93');
+    expect(await page.locator('#metric-select').inputValue()).toBe('active_tasks');
+    expect(await page.locator('.ranking tbody tr').first().getAttribute('data-agent')).toBe('gamma');
+    expect(await page.locator('.ranking tbody tr').count()).toBe(4);
+    expect(await page.locator('#cluster-list').innerText()).toContain('2 agents: delta, epsilon');
+    await page.locator('#forecast-chart .uplot canvas').waitFor();
+    expect(await page.locator('#forecast-summary').innerText()).toMatch(/Saturation\s+in 30 min/);
+    expect(await page.locator('.horizons tbody tr').count()).toBe(3);
+    const delivered = page.locator('#task-feed tr[data-status="succeeded"]');
+    expect(await delivered.innerText()).toMatch(/cross system healing\s+high\s+✔ Delivered\s+1\s+\+200 % health score/);
+    expect(await page.locator('#task-feed tbody tr').count()).toBe(4);
+
+    // Choosing another metric redraws the matrix for it.
+    await page.locator('#metric-select').selectOption('error_rate');
+    await expect.poll(() => page.locator('.matrix caption').innerText()).toContain('error rate');
+  });
+
+  it('shows a status change in the data within two polls', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    await open();
+    const alpha = page.locator('.tile[data-agent="alpha"]');
+    await expect.poll(() => alpha.getAttribute('data-status')).toBe('optimal');
+    server.step({ alpha: { error_rate: 0.9 } });
+    const changed = Date.now();
+    await expect.poll(() => alpha.getAttribute('data-status'), { timeout: 2 * POLL_MS + 500, interval: 50 }).toBe('critical');
+    expect(Date.now() - changed).toBeLessThanOrEqual(2 * POLL_MS + 500);
+    server.step();
+  });
+
+  it('works from the keyboard: Tab reaches a tile, its score shows, Enter opens the details, Escape closes them', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    await open();
+    const alpha = page.locator('.tile[data-agent="alpha"]');
+    for (let i = 0; i < 30 && !(await alpha.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => alpha.locator('.tile-score').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+
+    await page.keyboard.press('Enter');
+    const detail = page.getByRole('region', { name: 'Details of agent alpha' });
+    await detail.waitFor();
+    expect(await alpha.getAttribute('aria-expanded')).toBe('true');
+    expect(await detail.locator('table.components tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^errors/), expect.stringMatching(/^latency/), expect.stringMatching(/^resources/), expect.stringMatching(/^liveness/)]);
+    expect(await detail.locator('table.recent').innerText()).toMatch(/error rate\s+1\.0 %/);
+
+    // A live refresh keeps the keyboard focus on the tile.
+    server.step();
+    await page.waitForTimeout(POLL_MS + 300);
+    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#agent-detail').isHidden()).toBe(true);
+    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('labels its landmarks and every section', async () => {
+    await open();
+    expect(await page.getByRole('banner').count()).toBe(1);
+    expect(await page.getByRole('main').count()).toBe(1);
+    expect(await page.getByRole('navigation', { name: 'Exporter endpoints' }).count()).toBe(1);
+    for (const name of ['Agent health', 'Correlated pairs', 'Bottleneck ranking', 'Anomaly clusters', 'Load forecast', 'Coordination tasks']) {
+      expect(await page.getByRole('region', { name }).count(), name).toBe(1);
+    }
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
+  it('says so when the analysis and task routes are not available (404) and still shows the agents', async () => {
+    server.analysis = undefined;
+    server.tasks = undefined;
+    await open();
+    await expect.poll(() => page.locator('#bottleneck-list').innerText()).toBe('Analysis not available yet.');
+    expect(await page.locator('#correlation-matrix').innerText()).toBe('Analysis not available yet.');
+    expect(await page.locator('#task-feed').innerText()).toBe('Coordination task API not available in this exporter.');
+    expect(await page.locator('#connection').innerText()).toBe('Live.');
+  });
+
+  it('follows the dark colour scheme', async () => {
+    await open();
+    const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(await background()).toBe('rgb(244, 246, 248)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe('rgb(15, 18, 22)');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  describe('with an API token configured', () => {
+    let guarded: FixtureServer;
+
+    beforeAll(async () => {
+      guarded = await startFixtureServer({ token: TOKEN, pollIntervalMs: POLL_MS });
+      guarded.analysis = analysisResponse(guarded.clock.now());
+      guarded.tasks = taskFixtures(guarded.clock.now());
+    });
+    afterAll(() => guarded?.close());
+
+    it('asks for the token on 401, keeps it in sessionStorage only, sends it as a bearer header, and forgets it on request', async () => {
+      page = await launched.context.newPage();
+      recorder = recordPage(page);
+      origin = guarded.url;
+      const response = await page.goto(`${guarded.url}/`);
+      expect(await response?.text()).not.toContain(TOKEN);
+      const dialog = page.getByRole('dialog', { name: 'API token needed' });
+      await dialog.waitFor();
+      expect(await page.locator('.tile').count()).toBe(0);
+
+      await dialog.getByLabel('API token').fill(TOKEN);
+      await dialog.getByRole('button', { name: 'Use token' }).click();
+      await page.locator('.tile').nth(AGENTS.length - 1).waitFor({ timeout: 10_000 });
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+      expect(await page.evaluate(() => localStorage.length)).toBe(0);
+      const apiCalls = recorder.requests.filter((r) => r.url.includes('/api/'));
+      expect(apiCalls.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
+      // The token never travels in a URL.
+      expect(recorder.requests.filter((r) => r.url.includes(TOKEN))).toEqual([]);
+      expect(await page.locator('#task-feed tbody tr').count()).toBe(4);
+
+      await page.getByRole('button', { name: 'Forget API token' }).click();
+      await dialog.waitFor();
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => page.locator('#connection').innerText()).toContain('needs a token');
+    });
+  });
+});
