@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'grafana/**', 'src/web/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'grafana/dashboards/**', 'src/web/vendor/**', '.tmp/**', 'test-artifacts/**', 'data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
