@@ -3,10 +3,12 @@
 // floor measured in the same run: a bare node:http server that only parses the JSON and answers 200.
 // Open loop (requests leave on schedule whatever the answers), latency measured from the scheduled
 // send time, so a stall is not hidden by coordinated omission. Uses the built modules in dist/.
+// BENCH_CHECKPOINT_MS=0 compares SQLite's inline WAL checkpoints with the background checkpointer.
 import Database from 'better-sqlite3';
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +45,8 @@ async function serveExporter(dbPath, targetUrl) {
       load('persistence/sqlite-task-store.js'),
     ]);
   const config = parseConfigObject({ storage: { path: dbPath }, coordination: { actions: { default: { url: targetUrl } } } });
-  const store = SqliteTaskStore.open(dbPath);
+  const checkpointMs = process.env.BENCH_CHECKPOINT_MS;
+  const store = SqliteTaskStore.open(dbPath, checkpointMs === undefined ? {} : { backgroundCheckpointMs: Number(checkpointMs) });
   const service = new CoordinationService({
     config: config.coordination,
     retentionMs: config.storage.retention,
@@ -110,7 +113,8 @@ function notificationBody(n, prefix) {
       startsAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(),
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus:9090/graph?g0.expr=agentswarm_agent_up+%3D%3D+0',
-      fingerprint: `${prefix}${n.toString(16).padStart(6, '0')}${j.toString(16).padStart(4, '0')}`,
+      // Alertmanager fingerprints are hashes of the label set: spread like this, not sequential.
+      fingerprint: createHash('sha256').update(`${prefix}/${n}/${j}`).digest('hex').slice(0, 16),
     });
   }
   return JSON.stringify({
@@ -193,10 +197,12 @@ async function main() {
 
   const exporter = startChild(['--serve-exporter', dbPath, targetUrl]);
   let result;
+  let walBytes = 0;
   try {
     const port = await exporter.port;
     await openLoop(port, warmup);
     result = await openLoop(port, bodies);
+    walBytes = statSync(`${dbPath}-wal`).size;
   } finally {
     exporter.child.kill('SIGTERM');
     await exporter.exited;
@@ -235,6 +241,7 @@ async function main() {
       tasks_expected: acknowledged * ALERTS_PER_NOTIFICATION,
       counts_match: tasks === acknowledged * ALERTS_PER_NOTIFICATION,
       attempts_committed_meanwhile: delivering,
+      wal_mib_at_end: Math.round((walBytes / 1048576) * 10) / 10,
       achieved_rate_per_second: Math.round((count / result.seconds) * 10) / 10,
       peer: { name: 'node:http JSON.parse + 200 (floor)', ...summary(peer.latencies), acknowledged: peer.ok },
       node: process.version,
