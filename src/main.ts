@@ -205,6 +205,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const apiAuth = bearerAuth(apiToken);
   const app = createApp({
     routers: [
+      // The ingest hot path first: express tries routers in order.
+      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path }),
       createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
       createMetricsRoute({
@@ -213,7 +215,6 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         renderers: [() => renderAgentFamilies(registry, slicePauser(RENDER_SLICE_MS)), () => renderAnalysisFamilies(engine.latest())],
         onError: onUnexpectedError,
       }),
-      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createOtlpRoutes({ sink, ...(config.otlp && { mapping: config.otlp }), ...(ingestToken !== undefined && { token: ingestToken }), logger }),
       createAgentsRoutes({ registry, auth: apiAuth }),
       createAnalysisRoutes({ engine, registry, auth: apiAuth }),
