@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { ensureStopped, startReceiver, type Child } from './fixtures/child.js';
+import { ensureStopped, startExporter, type Child } from './fixtures/child.js';
 
 const NOTIFICATIONS = 400;
 const ALERTS_EACH = 10;
@@ -35,11 +35,8 @@ describe('durability 21: kill -9 during a burst', () => {
     const dbPath = join(dir, 'agentswarm.db');
     target = await new ActionTarget().start();
     target.respond = () => 'hang';
-    const env = {
-      STORAGE_PATH: dbPath,
-      COORDINATION: JSON.stringify({ concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } }),
-    };
-    child = await startReceiver(env);
+    const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
+    child = await startExporter(options);
     const first = child;
 
     // The burst: 8 senders in parallel, like a busy Alertmanager; kill -9 mid-way.
@@ -83,7 +80,7 @@ describe('durability 21: kill -9 during a burst', () => {
     // Restart; the orchestrator is healthy now.
     target.respond = () => ({ status: 200 });
     target.release(200, true);
-    child = await startReceiver(env);
+    child = await startExporter(options);
     const second = child;
     await waitFor(() => target !== undefined && new Set(target.received.map((r) => String(r.headers['webhook-id']))).size === total, 'every task delivered', 60_000);
     const finished = async (): Promise<number> => {

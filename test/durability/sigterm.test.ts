@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { ensureStopped, startReceiver, type Child } from './fixtures/child.js';
+import { ensureStopped, startExporter, type Child } from './fixtures/child.js';
 
-const GRACE_MS = 1500;
 let child: Child | undefined;
 let target: ActionTarget | undefined;
 let dir: string | undefined;
@@ -32,13 +31,10 @@ describe('durability 22: SIGTERM', () => {
     const dbPath = join(dir, 'agentswarm.db');
     target = await new ActionTarget().start();
     target.respond = () => 'hang';
-    const env = {
-      STORAGE_PATH: dbPath,
-      GRACE_MS: String(GRACE_MS),
-      COORDINATION: JSON.stringify({ concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } }),
-    };
-    child = await startReceiver(env);
+    const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
+    child = await startExporter(options);
     const first = child;
+    const graceMs = first.graceMs;
     const body = notification([alert({ fingerprint: 'finishes' }), alert({ fingerprint: 'released' })]);
     expect((await postAlerts(first.url, body)).status).toBe(200);
     await waitFor(() => target?.hangingCount === 2, 'both deliveries in flight');
@@ -49,8 +45,13 @@ describe('durability 22: SIGTERM', () => {
 
     const signalledAt = performance.now();
     first.process.kill('SIGTERM');
-    await waitFor(() => first.stderr.join('').includes('SIGTERM: draining'), 'the drain to begin');
-    expect((await fetch(`${first.url}/-/ready`)).status).toBe(503);
+    let ready = 200;
+    const deadline = performance.now() + 5000;
+    while (ready !== 503 && performance.now() < deadline) {
+      ready = (await fetch(`${first.url}/-/ready`)).status;
+      if (ready !== 503) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(ready).toBe(503);
     const refused = await postAlerts(first.url, notification([alert({ fingerprint: 'during-drain' })]));
     expect(refused.status).toBe(503);
 
@@ -59,8 +60,8 @@ describe('durability 22: SIGTERM', () => {
     expect(target.releaseWhere((r) => r.headers['webhook-id'] === finishesId)).toBe(1);
     expect(await first.exited).toBe(0);
     const took = performance.now() - signalledAt;
-    expect(took).toBeGreaterThanOrEqual(GRACE_MS - 50);
-    expect(took).toBeLessThan(GRACE_MS + 5000);
+    expect(took).toBeGreaterThanOrEqual(graceMs - 50);
+    expect(took).toBeLessThan(graceMs + 5000);
 
     const db = new Database(dbPath, { readonly: true });
     const statusOf = (id: string) => (db.prepare('SELECT status FROM tasks WHERE id = ?').get(id) as { status: string }).status;
@@ -72,7 +73,7 @@ describe('durability 22: SIGTERM', () => {
 
     // Restart: the released task is delivered again with the same webhook-id; resends create nothing new.
     target.release(200, true);
-    child = await startReceiver(env);
+    child = await startExporter(options);
     const second = child;
     await waitFor(() => target?.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2, 'the released task delivered again', 10_000);
     const resend = await postAlerts(second.url, body);
