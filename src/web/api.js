@@ -54,7 +54,7 @@ export function createApiClient(deps) {
     try {
       res = await deps.fetch(path, { headers, credentials: 'same-origin', cache: 'no-store', signal: AbortSignal.timeout(deps.timeoutMs) });
     } catch (error) {
-      return { kind: 'error', message: error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'exporter unreachable' };
+      return { kind: 'error', message: error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'connection failed' };
     }
     if (res.status === 401) {
       // A stored token that is refused is stale (rotated): forget it so the page asks again.

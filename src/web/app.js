@@ -198,7 +198,10 @@ function start() {
     const needsToken = results.some((r) => r?.kind === 'unauthorized');
     const failed = results.find((r) => r?.kind === 'error');
     if (needsToken) setConnection('The API needs a token: choose “Enter API token”.');
-    else if (state.agents?.kind === 'error') setConnection(`Exporter unreachable (${state.agents.message}); showing the last data received.`);
+    else if (state.agents?.kind === 'error') {
+      const since = state.lastSuccess === null ? '' : ` from ${formatClock(state.lastSuccess)}`;
+      setConnection(`Cannot reach the exporter (${state.agents.message}); showing the data${since}.`);
+    }
     else if (failed?.kind === 'error') setConnection(`Partly updated: ${failed.message}.`);
     else if (state.agents?.kind === 'ok') setConnection('Live.');
     els.updated.textContent = state.lastSuccess === null ? '' : `Updated ${formatClock(state.lastSuccess)}, every ${formatDuration(state.pollMs / 1000)}`;

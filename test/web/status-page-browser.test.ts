@@ -134,6 +134,18 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     expect(await page.locator('#connection').innerText()).toBe('Live.');
   });
 
+  it('keeps the last data on screen and says so when the exporter stops answering', async () => {
+    const leaving = await startFixtureServer({ pollIntervalMs: POLL_MS });
+    await open(leaving);
+    await leaving.close();
+    await expect.poll(() => page.locator('#connection').innerText(), { timeout: 3 * POLL_MS }).toMatch(/^Cannot reach the exporter \(connection failed\); showing the data from \d\d:\d\d:\d\d\.$/);
+    expect(await page.locator('.tile').count()).toBe(AGENTS.length);
+    // Chromium logs each refused poll; those are this test's expected failures, nothing else is.
+    const refused = recorder.problems.filter((p) => p.includes('ERR_CONNECTION_REFUSED'));
+    expect(refused.length).toBeGreaterThan(0);
+    recorder.problems.splice(0, recorder.problems.length, ...recorder.problems.filter((p) => !refused.includes(p)));
+  });
+
   it('follows the dark colour scheme', async () => {
     await open();
     const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
