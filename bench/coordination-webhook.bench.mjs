@@ -1,14 +1,13 @@
 // Webhook acknowledgement latency while every action target hangs: 50 notifications/s of 100 alerts
-// each for ~10 s against the exporter's Alertmanager receiver (SQLite, WAL, synchronous=FULL), and the
-// floor measured in the same run: a bare node:http server that only parses the JSON and answers 200.
-// Open loop (requests leave on schedule whatever the answers), latency measured from the scheduled
-// send time, so a stall is not hidden by coordinated omission. Uses the built modules in dist/.
-// BENCH_CHECKPOINT_MS=0 compares SQLite's inline WAL checkpoints with the background checkpointer.
+// each for ~10 s against the exporter binary's Alertmanager receiver (SQLite, WAL, synchronous=FULL),
+// and the floor measured in the same run: a bare node:http server that only parses the JSON and
+// answers 200. Open loop (requests leave on schedule whatever the answers), latency measured from the
+// scheduled send time, so a stall is not hidden by coordinated omission. Runs dist/src/bin/exporter.js.
 import Database from 'better-sqlite3';
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,52 +22,11 @@ const DURATION_SECONDS = 10;
 const WARMUP_NOTIFICATIONS = 25;
 const TARGET_P99_MS = 250;
 const SELF = fileURLToPath(import.meta.url);
+const EXPORTER = fileURLToPath(new URL('../dist/src/bin/exporter.js', import.meta.url));
 
 const mode = process.argv[2];
-if (mode === '--serve-exporter') await serveExporter(process.argv[3], process.argv[4]);
-else if (mode === '--serve-floor') await serveFloor();
+if (mode === '--serve-floor') await serveFloor();
 else await main();
-
-/** The exporter's receiver as main.ts wires it: express + alert routes + CoordinationService + SQLite. */
-async function serveExporter(dbPath, targetUrl) {
-  const dist = new URL('../dist/src/', import.meta.url);
-  const load = (path) => import(new URL(path, dist).href);
-  const [{ default: express }, { pino }, { parseConfigObject }, { resolveActionTargets }, { CoordinationService }, { Registry }, { createAlertRoutes }, { SqliteTaskStore }] =
-    await Promise.all([
-      import('express'),
-      import('pino'),
-      load('config/parse-config.js'),
-      load('coordination/action-delivery.js'),
-      load('coordination/coordination-service.js'),
-      load('exposition/prom.js'),
-      load('http/alert-routes.js'),
-      load('persistence/sqlite-task-store.js'),
-    ]);
-  const config = parseConfigObject({ storage: { path: dbPath }, coordination: { actions: { default: { url: targetUrl } } } });
-  const checkpointMs = process.env.BENCH_CHECKPOINT_MS;
-  const store = SqliteTaskStore.open(dbPath, checkpointMs === undefined ? {} : { backgroundCheckpointMs: Number(checkpointMs) });
-  const service = new CoordinationService({
-    config: config.coordination,
-    retentionMs: config.storage.retention,
-    store,
-    registry: new Registry(),
-    actions: resolveActionTargets(config.coordination.actions, () => ''),
-    logger: pino({ level: 'error' }, pino.destination(2)),
-  });
-  service.start();
-  const app = express();
-  app.use(createAlertRoutes({ receiver: service, token: undefined }));
-  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
-  server.keepAliveTimeout = 65_000;
-  process.once('SIGTERM', () => {
-    void service.stop(0).then(() => {
-      store.close();
-      server.closeAllConnections();
-      server.close();
-      process.exit(0);
-    });
-  });
-}
 
 /** The floor: parse the JSON body, answer 200. Nothing is stored. */
 async function serveFloor() {
@@ -87,6 +45,27 @@ async function serveFloor() {
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
+}
+
+/** The exporter binary (built by `npm run bench`), listening on an ephemeral port; resolves its port. */
+function startExporter(dir, dbPath, targetUrl) {
+  const configFile = join(dir, 'config.yml');
+  // JSON is YAML. Defaults otherwise: concurrency 5, per-target 2, task_timeout 15s; info logs carry the URL.
+  writeFileSync(configFile, JSON.stringify({ coordination: { actions: { default: { url: targetUrl } } } }));
+  const child = spawn(process.execPath, [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${dbPath}`, '--log.level=info'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const port = new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      const match = /url=http:\/\/127\.0\.0\.1:(\d+).*msg=listening/.exec(text);
+      if (match) resolve(Number(match[1]));
+    });
+    void exited.then((code) => reject(new Error(`exporter exited with ${code}:\n${text}`)));
+  });
+  return { child, port, exited };
 }
 
 function startChild(args) {
@@ -195,7 +174,7 @@ async function main() {
   const warmup = Array.from({ length: WARMUP_NOTIFICATIONS }, (_, n) => notificationBody(n, 'w'));
   const bodies = Array.from({ length: count }, (_, n) => notificationBody(n, 'b'));
 
-  const exporter = startChild(['--serve-exporter', dbPath, targetUrl]);
+  const exporter = startExporter(dir, dbPath, targetUrl);
   let result;
   let walBytes = 0;
   try {
