@@ -329,7 +329,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     if (current.plan === undefined) {
       // Computed once, before the first delivery, and stored: every retry sends the same body
       // apart from `attempt`, as an idempotent receiver expects.
-      const plan = buildPlan(task, this.context, this.clock.now()) as JsonValue;
+      const plan: JsonValue = buildPlan(task, this.context, this.clock.now());
       this.options.store.savePlan(task.id, plan, this.clock.now());
       current = { ...task, plan };
     }
