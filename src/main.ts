@@ -207,7 +207,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     routers: [
       // The ingest hot path first: express tries routers in order.
       createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
-      createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path }),
+      createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path, pollIntervalMs: config.analysis.step }),
       createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
       createMetricsRoute({
         path: config.web.telemetry_path,
