@@ -3,43 +3,89 @@
 import type { Clock } from '../model/clock.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
+import { StreamingBudget } from './streaming-budget.js';
 import { SwarmAnalyzer, type AnalyzerSettings } from './swarm-analyzer.js';
 import type { SwarmAnalysis } from './swarm-analysis.js';
+
+/** A cycle in which some swarms could not be analysed; the others were published. */
+export class AnalysisCycleError extends Error {
+  constructor(readonly failures: ReadonlyMap<string, unknown>) {
+    const [first] = failures;
+    super(`analysis failed for ${failures.size} swarm(s) (${[...failures.keys()].join(', ')}): ${first === undefined ? '' : String(first[1])}`, { cause: first?.[1] });
+    this.name = 'AnalysisCycleError';
+  }
+}
 
 export class AnalysisEngine {
   private readonly analyzers = new Map<string, SwarmAnalyzer>();
   private snapshots: ReadonlyMap<string, SwarmAnalysis> = new Map();
+  private running: Promise<void> = Promise.resolve();
+  /** Shared by every swarm: the N² streaming states of all of them stay within it. */
+  readonly budget: StreamingBudget;
 
   constructor(
     private readonly registry: AgentRegistry,
     private readonly settings: AnalyzerSettings,
     private readonly clock: Clock,
     private readonly metrics?: AnalysisMetrics,
-    /** Yields between swarms so one large cycle does not hold the event loop for all swarms. */
-    private readonly yieldBetweenSwarms: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
-  ) {}
+    /**
+     * Awaited between swarms and between the metrics of a swarm, so a large cycle does not hold
+     * the event loop (scrapes, pushes, Alertmanager webhooks) for its whole length.
+     */
+    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+    budget?: StreamingBudget,
+  ) {
+    this.budget = budget ?? new StreamingBudget();
+  }
 
   /** The snapshots of the last completed cycle, by swarm. */
   latest(): ReadonlyMap<string, SwarmAnalysis> {
     return this.snapshots;
   }
 
-  /** One step: registry windows, then every swarm's analysis. Never called concurrently (see startPeriodic). */
-  async cycle(): Promise<void> {
+  /**
+   * One step: registry windows, then every swarm's analysis. Cycles never overlap: a call made while
+   * one runs starts when it ends. A swarm whose analysis throws keeps its previous snapshot and
+   * starts afresh next step; the others are published, then the cycle rejects with
+   * AnalysisCycleError (and the last-success time is not moved).
+   */
+  cycle(): Promise<void> {
+    const next = this.running.then(() => this.runCycle());
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runCycle(): Promise<void> {
     const started = this.clock.monotonic();
     this.registry.step();
     const next = new Map<string, SwarmAnalysis>();
+    const failures = new Map<string, unknown>();
+    const settings: AnalyzerSettings = { maxAgents: this.registry.limits.maxAgents, ...this.settings };
     for (const swarm of [...this.registry.swarms()]) {
       let analyzer = this.analyzers.get(swarm.name);
       if (!analyzer) {
-        analyzer = new SwarmAnalyzer(swarm.name, this.settings);
+        analyzer = new SwarmAnalyzer(swarm.name, settings, this.budget);
         this.analyzers.set(swarm.name, analyzer);
       }
-      next.set(swarm.name, analyzer.analyze(swarm, this.clock.now()));
-      await this.yieldBetweenSwarms();
+      try {
+        next.set(swarm.name, await analyzer.analyze(swarm, this.clock.now(), this.pause));
+      } catch (error) {
+        failures.set(swarm.name, error);
+        const previous = this.snapshots.get(swarm.name);
+        if (previous) next.set(swarm.name, previous);
+        analyzer.dispose();
+        this.analyzers.delete(swarm.name);
+      }
+      await this.pause();
     }
-    for (const name of this.analyzers.keys()) if (!next.has(name)) this.analyzers.delete(name);
+    for (const [name, analyzer] of [...this.analyzers]) {
+      if (next.has(name)) continue;
+      analyzer.dispose();
+      this.analyzers.delete(name);
+    }
     this.snapshots = next;
-    this.metrics?.observe((this.clock.monotonic() - started) / 1000, this.clock.now());
+    this.metrics?.observeDuration((this.clock.monotonic() - started) / 1000);
+    if (failures.size > 0) throw new AnalysisCycleError(failures);
+    this.metrics?.markSuccess(this.clock.now());
   }
 }

@@ -17,8 +17,13 @@ export class AnalysisMetrics {
     this.lastSuccess = new Gauge({ name: METRICS.analysisLastSuccess.name, help: METRICS.analysisLastSuccess.help, registers: [registry] });
   }
 
-  observe(seconds: number, finishedAtMs: number): void {
+  /** Every cycle, failed or not: how long it took. */
+  observeDuration(seconds: number): void {
     this.duration.observe(seconds);
+  }
+
+  /** A cycle that analysed every swarm finished at `finishedAtMs` (ms since the epoch). */
+  markSuccess(finishedAtMs: number): void {
     this.lastSuccess.set(finishedAtMs / 1000);
   }
 }

@@ -93,10 +93,18 @@ export interface Forecast {
 export interface VariantComparison {
   readonly metric: string;
   readonly variant: string;
+  /** The most common variant; only its agents of the types the variant has are compared. */
   readonly baseline: string;
+  /**
+   * What was compared: "agents" = per-agent window means (both sides have enough agents; the honest
+   * unit), "points" = every step of every agent pooled (few agents; the p-value is optimistic).
+   */
+  readonly unit: 'agents' | 'points';
   /** mean(variant) / mean(baseline) - 1. */
   readonly effect_ratio: number;
+  /** Two-sided p-value of Welch's t-test, in [0, 1]. */
   readonly p_value: number;
+  /** Agents or points (see unit) on each side. */
   readonly n_variant: number;
   readonly n_baseline: number;
 }

@@ -3,26 +3,38 @@
 import { fitHolt, holtForecast } from '../analysis/holt.js';
 import { recommendAgents, saturationSteps, type AgentTypeLoad } from '../analysis/capacity-forecast.js';
 import { formatDuration } from '../config/duration.js';
+import type { AgentRecord } from '../store/agent-record.js';
+import type { AlignedWindows } from '../store/aligned-windows.js';
 import type { Forecast } from './swarm-analysis.js';
 
 export interface ForecastInputs {
   /** Swarm load per step (sum of active tasks), chronological; NaN where no agent reported. */
   readonly load: ArrayLike<number>;
   readonly stepMs: number;
+  /** Points of a full window (analysis.window / analysis.step). */
+  readonly windowPoints: number;
   readonly horizonsMs: readonly number[];
   /** Per type: agents up now, their capacity and load. */
   readonly types: readonly AgentTypeLoad[];
 }
 
-/** A forecast needs this many finite points (and at least a quarter of the window). */
+/** A forecast needs at least this many finite points, and at least a quarter of the window. */
 export const MIN_FORECAST_POINTS = 10;
+
+/**
+ * Finite load points a valid forecast needs: a quarter of the window (so a 1 h horizon is never
+ * extrapolated from a couple of minutes of a 30 m window), at least MIN_FORECAST_POINTS.
+ */
+export function forecastPointsNeeded(windowPoints: number): number {
+  return Math.max(MIN_FORECAST_POINTS, Math.ceil(windowPoints / 4));
+}
 
 export function swarmForecast(inputs: ForecastInputs): Forecast {
   const capacity = inputs.types.reduce((sum, t) => sum + t.capacity, 0);
   const loadNow = inputs.types.reduce((sum, t) => sum + t.load, 0);
   const hasCapacity = capacity > 0;
-  const fit = fitHolt(inputs.load, { minPoints: Math.max(MIN_FORECAST_POINTS, Math.ceil(inputs.load.length / 4)) });
-  if (!fit.valid) {
+  const fit = fitHolt(inputs.load, { minPoints: forecastPointsNeeded(inputs.windowPoints) });
+  if (!fit.valid || inputs.horizonsMs.length === 0) {
     return { valid: false, load_now: Number.isFinite(loadNow) ? loadNow : null, capacity: hasCapacity ? capacity : null, horizons: [], saturation_seconds: null, scaling: [] };
   }
   const stepSeconds = inputs.stepMs / 1000;
@@ -41,4 +53,37 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
     saturation_seconds: saturation === undefined || !Number.isFinite(saturation) ? null : saturation * stepSeconds,
     scaling: scaling.map((s) => ({ type: s.type, current: s.current, recommended: s.recommended, confidence: s.confidence })),
   };
+}
+
+/**
+ * Swarm load per step, chronological: the sum of the agents' active tasks where at least one agent
+ * reported (NaN where none did). `scratch` has at least the window's capacity.
+ */
+export function swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord[], scratch: Float64Array): Float64Array {
+  const filled = windows.filled;
+  const load = new Float64Array(filled).fill(Number.NaN);
+  for (const agent of agents) {
+    if (!windows.view('active_tasks', agent.id)) continue;
+    const series = windows.chronological('active_tasks', agent.id, scratch);
+    for (let t = 0; t < filled; t++) {
+      const v = series[t] ?? Number.NaN;
+      if (Number.isFinite(v)) load[t] = (Number.isNaN(load[t] ?? Number.NaN) ? 0 : (load[t] ?? 0)) + v;
+    }
+  }
+  return load;
+}
+
+/** Per type: agents up now, their declared capacity and current load (active tasks). */
+export function typeLoads(agents: readonly AgentRecord[]): AgentTypeLoad[] {
+  const byType = new Map<string, { agents: number; capacity: number; load: number }>();
+  for (const agent of agents) {
+    if (!agent.up) continue;
+    const t = byType.get(agent.type) ?? { agents: 0, capacity: 0, load: 0 };
+    t.agents += 1;
+    t.capacity += agent.capacity ?? 0;
+    const active = agent.value('active_tasks');
+    t.load += Number.isFinite(active) ? active : 0;
+    byType.set(agent.type, t);
+  }
+  return [...byType].map(([type, t]) => ({ type, ...t }));
 }

@@ -1,9 +1,26 @@
-// Small reads over aligned window rings used by the analysis cycle: chronological copies and summaries.
+// Small reads over aligned window rings used by the analysis cycle: chronological copies and
+// order-free summaries, with caller-owned scratch buffers so a cycle allocates nothing per agent.
 import type { AlignedWindows } from '../store/aligned-windows.js';
 
-/** Chronological copy of a series' filled window, NaN-filled when the series does not exist. */
+/** Chronological copy of a series' filled window, NaN-filled when the series does not exist (allocates). */
 export function seriesOf(windows: AlignedWindows, metric: string, agent: string): Float64Array {
   return windows.view(metric, agent) ? windows.chronological(metric, agent) : new Float64Array(windows.filled).fill(Number.NaN);
+}
+
+/**
+ * Chronological copy of a series' filled window into `scratch` (length ≥ windows.capacity); a view of
+ * `filled` points, NaN where there is no series. Valid until the scratch is reused.
+ */
+export function chronologicalInto(windows: AlignedWindows, metric: string, agent: string, scratch: Float64Array): Float64Array {
+  return windows.chronological(metric, agent, scratch);
+}
+
+/**
+ * The store's ring of a series (every ring of a swarm shares one head, so ring order is the same
+ * for all of them: fine for anything that does not depend on the order of the steps), or `missing`.
+ */
+export function ringOf(windows: AlignedWindows, metric: string, agent: string, missing: Float64Array): Float64Array {
+  return windows.seriesOf(metric).get(agent) ?? missing;
 }
 
 /** Mean of the finite points, NaN when there is none. */
@@ -20,17 +37,17 @@ export function finiteMean(values: ArrayLike<number>): number {
   return n === 0 ? Number.NaN : sum / n;
 }
 
-/** Median of the finite points, NaN when there is none. */
-export function finiteMedian(values: ArrayLike<number>): number {
-  const finite: number[] = [];
+/** Median of the finite points, NaN when there is none; `scratch` (length ≥ values.length) spares a copy. */
+export function finiteMedian(values: ArrayLike<number>, scratch: Float64Array = new Float64Array(values.length)): number {
+  let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? Number.NaN;
-    if (Number.isFinite(v)) finite.push(v);
+    if (Number.isFinite(v)) scratch[n++] = v;
   }
-  if (finite.length === 0) return Number.NaN;
-  finite.sort((a, b) => a - b);
-  const h = finite.length >> 1;
-  return finite.length % 2 === 1 ? (finite[h] ?? Number.NaN) : ((finite[h - 1] ?? 0) + (finite[h] ?? 0)) / 2;
+  if (n === 0) return Number.NaN;
+  const finite = scratch.subarray(0, n).sort();
+  const h = n >> 1;
+  return n % 2 === 1 ? (finite[h] ?? Number.NaN) : ((finite[h - 1] ?? 0) + (finite[h] ?? 0)) / 2;
 }
 
 /** Appends the finite points to `out`. */
@@ -39,4 +56,11 @@ export function pushFinite(values: ArrayLike<number>, out: number[]): void {
     const v = values[i] ?? Number.NaN;
     if (Number.isFinite(v)) out.push(v);
   }
+}
+
+/** Number of finite points. */
+export function finiteCount(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i] ?? Number.NaN)) n += 1;
+  return n;
 }
