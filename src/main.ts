@@ -17,6 +17,7 @@ import { countingSink } from './exposition/exporter-metrics.js';
 import { AnalysisEngine } from './analysis-cycle/analysis-engine.js';
 import { AnalysisMetrics } from './analysis-cycle/analysis-metrics.js';
 import { toPlanAnalysis } from './analysis-cycle/plan-analysis.js';
+import { recordHistory } from './analysis-cycle/history-recorder.js';
 import { CoordinationService } from './coordination/coordination-service.js';
 import { resolveActionTargets } from './coordination/action-delivery.js';
 import { registryPlanContext } from './coordination/registry-plan-context.js';
@@ -47,6 +48,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 /** Longest stretch a /metrics render holds the event loop before yielding (bench target: 50 ms block). */
 const RENDER_SLICE_MS = 10;
+/** How often a compact analysis snapshot and the agent states are written to the history tables. */
+const HISTORY_INTERVAL_MS = 60_000;
 
 export interface RunningExporter {
   readonly url: string;
@@ -257,6 +260,12 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       }),
     );
   }
+  loops.push(
+    startPeriodic(() => recordHistory(coordination, registry, engine.latest()), {
+      everyMs: HISTORY_INTERVAL_MS,
+      onError: (error) => stepLog.warn({ err: error }, 'recording analysis history failed'),
+    }),
+  );
   const pullers: { stop(): Promise<void> }[] = [];
   if (scrapeOptions.options.targets.length > 0 || scrapeOptions.options.fileSd.length > 0) {
     const scraper = new Scraper(scrapeOptions.options, { sink, registry: promRegistry, clock, logger, announceAgent: (swarm, agent, update) => void registry.heartbeat(swarm, agent, update) });
