@@ -295,6 +295,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         stepMs: config.analysis.step,
         ...(ingestToken !== undefined && { ingestToken }),
         ...(webhookToken !== undefined && { webhookToken }),
+        ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
     : undefined;

@@ -121,7 +121,14 @@ const scrapeSchema = z
   })
   .strict();
 
-const demoSchema = z.object({ enabled: z.boolean().default(false), seed: z.number().int().default(42) }).strict();
+const demoSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    seed: z.number().int().default(42),
+    /** push: the simulated agents push through the HTTP API; scrape: the exporter scrapes them. */
+    mode: z.enum(['push', 'scrape']).default('push'),
+  })
+  .strict();
 
 const logSchema = z
   .object({ level: z.enum(LOG_LEVELS).default('info'), format: z.enum(LOG_FORMATS).default('logfmt') })

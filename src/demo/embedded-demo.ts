@@ -8,6 +8,9 @@ import { startPeriodic, type PeriodicTask } from '../runtime/periodic.js';
 import { startCoordinationReceiver, type ActionTarget, type CoordinationReceiver } from './coordination-receiver.js';
 import { DemoAlertSource } from './demo-alerts.js';
 import { startSimulatedSwarm, type SimulatedSwarm } from './simulated-swarm.js';
+import { Scraper, type ScraperDeps } from '../ingest/scrape/scraper.js';
+import { targetsFromConfig } from '../ingest/scrape/scrape-target.js';
+import { defaultScrapeMapping } from '../ingest/scrape/mapping-schema.js';
 
 /** Pseudo secret_file name that resolves to the demo's generated signing secret. */
 export const DEMO_SECRET_REF = '<demo>';
@@ -54,6 +57,8 @@ export interface EmbeddedDemoOptions {
   readonly ingestToken?: string;
   readonly webhookToken?: string;
   readonly log: (message: string) => void;
+  /** Scrape mode: the simulator serves an exposition page and the exporter scrapes it with these. */
+  readonly scrape?: Omit<ScraperDeps, 'announceAgent' | 'fetchImpl'>;
 }
 
 export interface EmbeddedDemo {
@@ -61,16 +66,27 @@ export interface EmbeddedDemo {
   stop(): Promise<void>;
 }
 
-/** Starts the simulator (day scenario) and the demo alerting once the exporter listens. */
+/** Starts the simulator (day scenario), in scrape mode its scraper, and the demo alerting once the exporter listens. */
 export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<EmbeddedDemo> {
   const simulator = await startSimulatedSwarm({
     target: options.exporterUrl,
     scenario: 'day',
     seed: options.seed,
     ...(options.ingestToken !== undefined && { token: options.ingestToken }),
+    ...(options.scrape !== undefined && { transport: 'scrape' as const }),
     log: options.log,
   });
   options.orchestrator.attach(simulator);
+  let scraper: Scraper | undefined;
+  if (options.scrape !== undefined && simulator.scrapeUrl !== undefined) {
+    const target = targetsFromConfig([{ url: simulator.scrapeUrl, swarm: simulator.swarm, agent_label: 'agent' }]);
+    const registry = options.registry;
+    scraper = new Scraper(
+      { intervalMs: options.stepMs, timeoutMs: options.stepMs, targets: target, fileSd: [], mapping: defaultScrapeMapping() },
+      { ...options.scrape, announceAgent: (swarm, agent, update) => void registry.heartbeat(swarm, agent, update) },
+    );
+    scraper.start();
+  }
   const alerts = new DemoAlertSource({
     registry: options.registry,
     analysis: options.analysis,
@@ -86,6 +102,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
     simulator,
     async stop() {
       await loop.stop();
+      await scraper?.stop();
       await simulator.stop();
       await options.orchestrator.receiver.close();
     },

@@ -7,6 +7,7 @@ import { systemTimers } from '../client/timers.js';
 import type { CancelTimer, Timers } from '../client/timers.js';
 import { balancingMoves } from './coordination-payload.js';
 import { SwarmModel } from './swarm-model.js';
+import { renderSwarmPage, startExpositionServer } from './exposition-page.js';
 import type { BalancingOutcome, SimEvent, StepFrame } from './swarm-model.js';
 import type { AgentRole } from './topology.js';
 
@@ -44,6 +45,11 @@ export interface SimulatedSwarmOptions {
   readonly fetch?: typeof fetch;
   /** One line per notable event (phases, failures, restarts, delivery trouble). */
   readonly log?: (message: string) => void;
+  /**
+   * "push" (default): agents push through the HTTP API. "scrape": nothing is pushed; the swarm is
+   * served as one exposition page (`scrapeUrl`) for the exporter's scrape mode.
+   */
+  readonly transport?: 'push' | 'scrape';
 }
 
 export interface SimulatedAgent {
@@ -76,6 +82,8 @@ export interface SimulatedSwarm {
   /** Ids of the agents that are down now. */
   downAgents(): string[];
   status(): SimulatorStatus;
+  /** In scrape mode: the exposition page to scrape (agent label = agent id). */
+  readonly scrapeUrl: string | undefined;
   /** Stops stepping, flushes what is buffered, and resolves when the reporter is done. Idempotent. */
   stop(): Promise<void>;
 }
@@ -134,14 +142,18 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
       .finally(() => beating.delete(agent.id));
   };
 
-  log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, target ${options.target}`);
-  const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
-  const ok = registered.filter((r) => r?.ok === true).length;
-  log(`simulator: registered ${ok}/${agents.length} agents`);
+  const scrape = options.transport === 'scrape';
+  let last: StepFrame | undefined;
+  const exposition = scrape ? await startExpositionServer(() => renderSwarmPage(last)) : undefined;
+  log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`);
+  if (!scrape) {
+    const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
+    const ok = registered.filter((r) => r?.ok === true).length;
+    log(`simulator: registered ${ok}/${agents.length} agents`);
+  }
 
   let stopped = false;
   let cancelTick: CancelTimer | undefined;
-  let last: StepFrame | undefined;
   let wasDown = new Set<string>();
   let startedAt = clock.now();
   let steps = 0;
@@ -161,6 +173,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
           downNow.add(agent.id);
           return;
         }
+        if (scrape) return;
         reporter.record(agent.id, agentFrame.metrics, now);
         // Back from the dead, or its turn in the spread: heartbeat.
         if (wasDown.has(agent.id) || i % heartbeatEvery === frame.step % heartbeatEvery) void heartbeat(agent);
@@ -193,6 +206,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     swarm,
     scenario: model.scenario.name,
     agents,
+    scrapeUrl: exposition?.url,
     restartAgent(id) {
       const restarted = model.restartAgent(id);
       if (restarted) log(`simulator: restarting ${id} on request`);
@@ -221,6 +235,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
         log('simulator: stopping, flushing buffered samples');
       }
       await reporter.stop();
+      await exposition?.close();
     },
   };
 }
