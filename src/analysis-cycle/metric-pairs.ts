@@ -2,12 +2,13 @@
 // queue_depth with response_time), and the bounded, sticky set of them a swarm exposes.
 import { metricCorrelation } from '../analysis/metric-correlation.js';
 import { pairCount } from '../analysis/packed-triangle.js';
+import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import { TOP_PAIR_MARGIN } from './correlation-track.js';
 import type { MetricPairCorrelation } from './swarm-analysis.js';
-import { ringOf } from './window-reads.js';
+import { isMissing, ringOf } from './window-reads.js';
 
 /** Per-agent metric × metric pairs are exposed from this |r| up. */
 export const METRIC_PAIR_MIN_ABS_R = 0.5;
@@ -21,6 +22,19 @@ function stronger(x: MetricPairCorrelation, y: MetricPairCorrelation): number {
 }
 
 /**
+ * Each agent's M×M matrix is recomputed every this many steps (a quarter of the agents per step):
+ * it is the costliest per-agent read of a cycle (O(M²·W) per agent), and it only chooses which
+ * pairs to expose; the exposed pairs' r are recomputed exactly every step.
+ */
+export const METRIC_PAIR_REFRESH_STEPS = 4;
+
+interface CachedAgent {
+  /** Packed r over the metric list (packed-triangle.ts). */
+  readonly r: Float64Array;
+  step: number;
+}
+
+/**
  * Keeps the swarm's strongest `limit` per-agent pairs with |r| ≥ METRIC_PAIR_MIN_ABS_R, with the
  * same hysteresis as the cross-agent top pairs: an exposed pair stays while its |r| is at least the
  * entry bar minus TOP_PAIR_MARGIN, so near-equal pairs of a large swarm do not take turns.
@@ -28,8 +42,10 @@ function stronger(x: MetricPairCorrelation, y: MetricPairCorrelation): number {
 export class MetricPairSelector {
   /** Exposed pairs of the last step: agent → bit k set for packed metric pair k. */
   private previous = new Map<string, number>();
-  private previousMetrics = '';
+  private readonly cache = new Map<string, CachedAgent>();
+  private metricKey = '';
   private scratch = new Float64Array(0);
+  private steps = 0;
 
   constructor(
     private readonly limit: number,
@@ -38,64 +54,92 @@ export class MetricPairSelector {
 
   /** One step over the agents' canonical windows (read as rings: r does not depend on step order). */
   select(windows: AlignedWindows, agents: readonly AgentRecord[], missing: Float64Array): MetricPairCorrelation[] {
+    const step = this.steps++;
     const metrics = CANONICAL_METRICS.filter((m) => windows.seriesOf(m).size > 0);
-    // Bit positions mean metric pairs of this metric list only.
+    // Bit positions and cached matrices mean pairs of this metric list only.
     const metricKey = metrics.join(',');
-    if (metricKey !== this.previousMetrics) this.previous.clear();
-    this.previousMetrics = metricKey;
+    if (metricKey !== this.metricKey) {
+      this.previous.clear();
+      this.cache.clear();
+      this.metricKey = metricKey;
+    }
     if (metrics.length < 2 || this.limit === 0) {
       this.previous.clear();
+      this.cache.clear();
       return [];
     }
     const w = windows.capacity;
     if (this.scratch.length < metrics.length * w) this.scratch = new Float64Array(metrics.length * w);
-    const out = new Float64Array(pairCount(metrics.length));
-    const best = new BoundedStrongest(this.limit);
-    const kept: MetricPairCorrelation[] = [];
+    const pairs = pairCount(metrics.length);
     const rows: Float64Array[] = new Array<Float64Array>(metrics.length);
-    for (const agent of agents) {
+    const readRows = (agent: string): number => {
       let present = 0;
       metrics.forEach((m, i) => {
-        const ring = ringOf(windows, m, agent.id, missing);
+        const ring = ringOf(windows, m, agent, missing);
         rows[i] = ring;
-        if (ring !== missing) present += 1;
+        if (!isMissing(ring, missing)) present += 1;
       });
-      if (present < 2) continue;
-      metricCorrelation(rows, { out, scratch: this.scratch, minOverlap: this.minOverlap });
+      return present;
+    };
+    const best = new BoundedStrongest(this.limit);
+    const kept: Candidate[] = [];
+    const present = new Set<string>();
+    agents.forEach((agent, index) => {
+      present.add(agent.id);
+      let cached = this.cache.get(agent.id);
+      if (cached === undefined || step - cached.step >= METRIC_PAIR_REFRESH_STEPS || index % METRIC_PAIR_REFRESH_STEPS === step % METRIC_PAIR_REFRESH_STEPS) {
+        if (cached === undefined) {
+          cached = { r: new Float64Array(pairs), step };
+          this.cache.set(agent.id, cached);
+        }
+        cached.step = step;
+        if (readRows(agent.id) < 2) cached.r.fill(Number.NaN);
+        else metricCorrelation(rows, { out: cached.r, scratch: this.scratch, minOverlap: this.minOverlap });
+      }
       const was = this.previous.get(agent.id) ?? 0;
       let k = 0;
       for (let i = 0; i < metrics.length; i++) {
         for (let j = i + 1; j < metrics.length; j++, k++) {
-          const r = out[k] ?? Number.NaN;
+          const r = cached.r[k] ?? Number.NaN;
           if (!(Math.abs(r) >= METRIC_PAIR_MIN_ABS_R)) continue;
-          const pair = { agent: agent.id, metric_a: metrics[i] ?? '', metric_b: metrics[j] ?? '', r, bit: k };
+          const pair = { agent: agent.id, metric_a: metrics[i] ?? '', metric_b: metrics[j] ?? '', r, bit: k, i, j };
           best.offer(pair);
           if ((was & (1 << k)) !== 0) kept.push(pair);
         }
       }
-    }
+    });
+    if (this.cache.size > present.size) for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
+
     const fresh = best.sorted();
     const entryBar = fresh.length >= this.limit ? Math.abs(fresh[this.limit - 1]?.r ?? 0) : METRIC_PAIR_MIN_ABS_R;
     const keepBar = Math.max(METRIC_PAIR_MIN_ABS_R, entryBar - TOP_PAIR_MARGIN);
     const chosen = kept.filter((p) => Math.abs(p.r) >= keepBar).sort(stronger).slice(0, this.limit);
     const bits = new Map<string, number>();
-    const mark = (p: MetricPairCorrelation & { readonly bit: number }): boolean => {
+    const mark = (p: Candidate): boolean => {
       const had = bits.get(p.agent) ?? 0;
       if ((had & (1 << p.bit)) !== 0) return false;
       bits.set(p.agent, had | (1 << p.bit));
       return true;
     };
-    for (const p of chosen as (MetricPairCorrelation & { readonly bit: number })[]) mark(p);
+    for (const p of chosen) mark(p);
     for (const p of fresh) {
       if (chosen.length >= this.limit) break;
       if (mark(p)) chosen.push(p);
     }
     this.previous = bits;
-    return chosen.sort(stronger).map((p) => ({ agent: p.agent, metric_a: p.metric_a, metric_b: p.metric_b, r: p.r }));
+    // The selection may rest on matrices a few steps old; the values exposed are exact now.
+    const exposed: MetricPairCorrelation[] = [];
+    for (const p of chosen) {
+      readRows(p.agent);
+      const r = pearsonPairwise(rows[p.i] ?? missing, rows[p.j] ?? missing, this.minOverlap);
+      if (Number.isFinite(r)) exposed.push({ agent: p.agent, metric_a: p.metric_a, metric_b: p.metric_b, r });
+    }
+    return exposed.sort(stronger);
   }
 }
 
-type Candidate = MetricPairCorrelation & { readonly bit: number };
+/** A pair on offer: its packed index (bit) and its metrics' positions in the metric list. */
+type Candidate = MetricPairCorrelation & { readonly bit: number; readonly i: number; readonly j: number };
 
 /** The `limit` largest |r| seen so far (a min-heap on |r|; ties keep the earlier offer). */
 class BoundedStrongest {

@@ -24,7 +24,6 @@ import { swarmForecast, swarmLoad, typeLoads } from './swarm-forecast.js';
 import { swarmLeadLags } from './swarm-lead-lag.js';
 import { swarmVariants } from './swarm-variants.js';
 import { utilisationOf } from './utilisation.js';
-import { ringOf } from './window-reads.js';
 
 export interface AnalyzerSettings {
   readonly stepMs: number;
@@ -172,7 +171,19 @@ export class SwarmAnalyzer {
 
     const { windows } = state;
     const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, scratch: this.buffers });
-    const bottlenecks = swarmBottlenecks({ windows, agents, stepMs: this.settings.stepMs, leads: this.settings.topPairs > 0 ? leadLags : null, scratch: this.buffers, missing: this.missing });
+    const latencyTrack = this.states.get('response_time')?.anomaly;
+    const bottlenecks = swarmBottlenecks({
+      windows,
+      agents,
+      stepMs: this.settings.stepMs,
+      leads: this.settings.topPairs > 0 ? leadLags : null,
+      scratch: this.buffers,
+      missing: this.missing,
+      latencyMedian: (agent) => {
+        const slot = this.slots.slotOf(agent);
+        return latencyTrack === undefined || slot === undefined ? undefined : latencyTrack.median(slot);
+      },
+    });
     const utilization = agents.map((a) => ({ agent: a.id, score: utilisationOf(a) }));
     const balance = loadBalance(Float64Array.from(utilization, (u) => u.score));
     // A cluster needs recent steps to share: none before the second step.
@@ -317,7 +328,7 @@ export class SwarmAnalyzer {
     if (points <= 0) return null;
     const rows = new Array<Float64Array | null>(this.slots.capacity).fill(null);
     for (const [agent, slot] of this.slots.entries()) {
-      if (ringOf(state.windows, metric, agent, this.missing) === this.missing) continue;
+      if (!state.windows.view(metric, agent)) continue;
       rows[slot] = state.windows.chronological(metric, agent).subarray(0, points);
     }
     return rows;

@@ -19,6 +19,11 @@ export interface BottleneckInputs {
   readonly scratch: readonly [Float64Array, Float64Array];
   /** An all-NaN ring of the window's capacity, for agents without a series. */
   readonly missing: Float64Array;
+  /**
+   * The median of an agent's response_time window when already known (the anomaly track keeps it
+   * sorted: O(1)), else undefined and it is computed here.
+   */
+  readonly latencyMedian?: (agent: string) => number | undefined;
 }
 
 /** Scores every agent; strongest first (ties by agent id). Agents with no known component are left out. */
@@ -37,7 +42,7 @@ export function swarmBottlenecks(inputs: BottleneckInputs): BottleneckEntry[] {
     queueSlope[i] = linearTrend(queue).slope / stepSeconds;
     queueDepth[i] = finiteMean(queue);
     throughput[i] = finiteMean(ringOf(windows, 'throughput', agent.id, missing));
-    latency[i] = finiteMedian(ringOf(windows, 'response_time', agent.id, missing), scratch[1]);
+    latency[i] = inputs.latencyMedian?.(agent.id) ?? finiteMedian(ringOf(windows, 'response_time', agent.id, missing), scratch[1]);
   });
   // A leader's latency or queue preceding a follower's is upstream impact.
   const edges: LeadEdge[] | null =

@@ -57,19 +57,28 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
 
 /**
  * Swarm load per step, chronological: the sum of the agents' active tasks where at least one agent
- * reported (NaN where none did). `scratch` has at least the window's capacity.
+ * reported (NaN where none did). Summed in ring order (every ring shares one head), turned
+ * chronological once at the end. `scratch` has at least the window's capacity.
  */
 export function swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord[], scratch: Float64Array): Float64Array {
   const filled = windows.filled;
-  const load = new Float64Array(filled).fill(Number.NaN);
+  const w = windows.capacity;
+  const sum = scratch.subarray(0, w).fill(Number.NaN);
+  const rings = windows.seriesOf('active_tasks');
+  let head = 0;
   for (const agent of agents) {
-    if (!windows.view('active_tasks', agent.id)) continue;
-    const series = windows.chronological('active_tasks', agent.id, scratch);
-    for (let t = 0; t < filled; t++) {
-      const v = series[t] ?? Number.NaN;
-      if (Number.isFinite(v)) load[t] = (Number.isNaN(load[t] ?? Number.NaN) ? 0 : (load[t] ?? 0)) + v;
+    const ring = rings.get(agent.id);
+    if (ring === undefined) continue;
+    head = windows.view('active_tasks', agent.id)?.head ?? head;
+    for (let t = 0; t < w; t++) {
+      const v = ring[t] ?? Number.NaN;
+      if (Number.isFinite(v)) sum[t] = (Number.isNaN(sum[t] ?? Number.NaN) ? 0 : (sum[t] ?? 0)) + v;
     }
   }
+  // While the window fills, steps sit at [0, filled); once full, the oldest is at the shared head.
+  const start = filled < w ? 0 : head;
+  const load = new Float64Array(filled);
+  for (let t = 0; t < filled; t++) load[t] = sum[(start + t) % w] ?? Number.NaN;
   return load;
 }
 

@@ -13,7 +13,7 @@ import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import type { VariantComparison } from './swarm-analysis.js';
-import { finiteCount, finiteMean, pushFinite, ringOf } from './window-reads.js';
+import { finiteCount, finiteMean, isMissing, pushFinite, ringOf } from './window-reads.js';
 
 /** Agents per side for the agent-level test. */
 export const AGENT_LEVEL_MIN_AGENTS = 5;
@@ -72,7 +72,7 @@ function sideOf(windows: AlignedWindows, metric: string, agents: readonly AgentR
   const points: number[] = [];
   for (const agent of agents) {
     const ring = ringOf(windows, metric, agent.id, missing);
-    if (ring === missing) continue;
+    if (isMissing(ring, missing)) continue;
     if (finiteCount(ring) >= VARIANT_MIN_POINTS) means.push(finiteMean(ring));
     pushFinite(ring, points);
   }

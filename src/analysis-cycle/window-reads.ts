@@ -16,11 +16,20 @@ export function chronologicalInto(windows: AlignedWindows, metric: string, agent
 }
 
 /**
- * The store's ring of a series (every ring of a swarm shares one head, so ring order is the same
- * for all of them: fine for anything that does not depend on the order of the steps), or `missing`.
+ * The store's ring of a series, or `missing` (an all-NaN ring) when there is none, cut to the steps
+ * written so far. Every ring of a swarm shares one head, so ring order is the same for all of them:
+ * fine for anything that does not depend on the order of the steps (means, medians, Pearson r).
+ * While the window fills, the steps sit at ring indexes [0, filled) (writes start at 0), so the
+ * unwritten tail is cut off instead of being read as gaps.
  */
 export function ringOf(windows: AlignedWindows, metric: string, agent: string, missing: Float64Array): Float64Array {
-  return windows.seriesOf(metric).get(agent) ?? missing;
+  const ring = windows.seriesOf(metric).get(agent) ?? missing;
+  return windows.filled < windows.capacity ? ring.subarray(0, windows.filled) : ring;
+}
+
+/** Whether `ringOf` answered with the `missing` ring (or a cut of it). */
+export function isMissing(ring: Float64Array, missing: Float64Array): boolean {
+  return ring.buffer === missing.buffer;
 }
 
 /** Mean of the finite points, NaN when there is none. */
