@@ -26,8 +26,30 @@ export interface CorrelationTrack {
   dispose(): void;
 }
 
-/** Hysteresis margin of the exposed top pairs, in |r|: a pair leaves only when clearly below the entry bar. */
+/** Least hysteresis margin of the exposed top pairs, in |r|. */
 export const TOP_PAIR_MARGIN = 0.05;
+
+/** A pair leaves when it falls this many standard errors of r below the entry bar. */
+export const EXIT_STANDARD_ERRORS = 2.5;
+
+/**
+ * Hysteresis margin of the exposed pairs, in |r|: an exposed pair stays while |r| ≥ entry bar −
+ * margin, the entry bar being the k-th strongest |r| now. The margin is EXIT_STANDARD_ERRORS
+ * standard errors of a sample r at the bar, (1 − r²)/√(W − 1) (Fisher's large-sample variance of
+ * r), at least TOP_PAIR_MARGIN. In a large swarm hundreds of pairs sit within a few hundredths of
+ * the bar and their sample r wander by about one standard error as the window slides; a pair then
+ * leaves only for a fall its sampling noise does not explain, and the exposed series stay put.
+ */
+export function exitMargin(entryBar: number, windowPoints: number): number {
+  const bar = Math.min(1, Math.abs(entryBar));
+  const standardError = (1 - bar * bar) / Math.sqrt(Math.max(1, windowPoints - 1));
+  return Math.max(TOP_PAIR_MARGIN, EXIT_STANDARD_ERRORS * standardError);
+}
+
+/** The entry bar of a top-k list (strongest first): |r| of its k-th pair, 0 while it has fewer. */
+export function entryBarOf(top: readonly { readonly r: number }[], k: number): number {
+  return k > 0 && top.length >= k ? Math.abs(top[k - 1]?.r ?? 0) : 0;
+}
 
 /**
  * Common points a pair needs before its r is reported: a quarter of the window, at least 10 — enough

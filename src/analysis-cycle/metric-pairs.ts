@@ -6,7 +6,7 @@ import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
-import { TOP_PAIR_MARGIN } from './correlation-track.js';
+import { exitMargin } from './correlation-track.js';
 import type { MetricPairCorrelation } from './swarm-analysis.js';
 import { isMissing, ringOf } from './window-reads.js';
 
@@ -36,8 +36,8 @@ interface CachedAgent {
 
 /**
  * Keeps the swarm's strongest `limit` per-agent pairs with |r| ≥ METRIC_PAIR_MIN_ABS_R, with the
- * same hysteresis as the cross-agent top pairs: an exposed pair stays while its |r| is at least the
- * entry bar minus TOP_PAIR_MARGIN, so near-equal pairs of a large swarm do not take turns.
+ * same hysteresis as the cross-agent top pairs (correlation-track.ts, exitMargin), so near-equal
+ * pairs of a large swarm do not take turns.
  */
 export class MetricPairSelector {
   /** Exposed pairs of the last step: agent → bit k set for packed metric pair k. */
@@ -49,6 +49,7 @@ export class MetricPairSelector {
 
   constructor(
     private readonly limit: number,
+    private readonly windowPoints: number,
     private readonly minOverlap: number,
   ) {}
 
@@ -112,7 +113,7 @@ export class MetricPairSelector {
 
     const fresh = best.sorted();
     const entryBar = fresh.length >= this.limit ? Math.abs(fresh[this.limit - 1]?.r ?? 0) : METRIC_PAIR_MIN_ABS_R;
-    const keepBar = Math.max(METRIC_PAIR_MIN_ABS_R, entryBar - TOP_PAIR_MARGIN);
+    const keepBar = Math.max(METRIC_PAIR_MIN_ABS_R, entryBar - exitMargin(entryBar, this.windowPoints));
     const chosen = kept.filter((p) => Math.abs(p.r) >= keepBar).sort(stronger).slice(0, this.limit);
     const bits = new Map<string, number>();
     const mark = (p: Candidate): boolean => {

@@ -5,7 +5,7 @@ import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
-import { TOP_PAIR_MARGIN, type CorrelationTrack, type TrackStep } from './correlation-track.js';
+import { entryBarOf, exitMargin, type CorrelationTrack, type TrackStep } from './correlation-track.js';
 
 /**
  * One N² scratch state per swarm, re-seeded by whichever periodic metric recomputes. Seeding with
@@ -41,6 +41,7 @@ export class PeriodicTrack implements CorrelationTrack {
 
   constructor(
     private readonly capacity: number,
+    private readonly windowPoints: number,
     private readonly minOverlap: number,
     private readonly topPairs: number,
     private readonly scratch: RecomputeScratch,
@@ -49,8 +50,10 @@ export class PeriodicTrack implements CorrelationTrack {
   advance(_column: Float64Array, rows: readonly Float64Array[], recompute: boolean): TrackStep {
     this.rows = rows;
     if (recompute || !this.computed) {
-      const fresh = this.scratch.recompute(rows, this.topPairs);
-      this.previous = this.topPairs === 0 ? [] : stickyTopPairs(fresh.r, this.capacity, this.topPairs, this.previous, TOP_PAIR_MARGIN, 0, fresh.top);
+      const k = this.topPairs;
+      const fresh = this.scratch.recompute(rows, k);
+      const margin = exitMargin(entryBarOf(fresh.top, k), this.windowPoints);
+      this.previous = k === 0 ? [] : stickyTopPairs(fresh.r, this.capacity, k, this.previous, margin, 0, fresh.top);
       this.meanAbs = fresh.meanAbs;
       this.computed = true;
     } else {

@@ -3,7 +3,7 @@
 import type { KernelArena } from '../analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
-import { TOP_PAIR_MARGIN, type CorrelationTrack, type TrackStep } from './correlation-track.js';
+import { entryBarOf, exitMargin, type CorrelationTrack, type TrackStep } from './correlation-track.js';
 
 export class StreamingTrack implements CorrelationTrack {
   readonly tier = 'streaming';
@@ -30,8 +30,10 @@ export class StreamingTrack implements CorrelationTrack {
     const r = this.stream.pushAndCorrelate(column);
     // Right after the push, before any other state of the arena runs: reads only the rows that can
     // hold a top pair (the fused kernel's row statistics).
-    const summary = this.stream.summary(this.topPairs);
-    const top = this.topPairs === 0 ? [] : stickyTopPairs(r, this.stream.capacity, this.topPairs, this.previous, TOP_PAIR_MARGIN, 0, summary.top);
+    const k = this.topPairs;
+    const summary = this.stream.summary(k);
+    const margin = exitMargin(entryBarOf(summary.top, k), this.stream.window);
+    const top = k === 0 ? [] : stickyTopPairs(r, this.stream.capacity, k, this.previous, margin, 0, summary.top);
     this.previous = top;
     return { top, meanAbs: summary.meanAbs };
   }

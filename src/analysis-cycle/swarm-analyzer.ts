@@ -93,7 +93,7 @@ export class SwarmAnalyzer {
     this.missing = new Float64Array(w).fill(Number.NaN);
     this.buffers = [new Float64Array(w), new Float64Array(w)];
     this.minOverlap = minOverlapFor(w);
-    this.metricPairs = new MetricPairSelector(settings.topPairs, this.minOverlap);
+    this.metricPairs = new MetricPairSelector(settings.topPairs, w, this.minOverlap);
   }
 
   /** Slot capacity of the correlation states (rows of each N×N matrix). */
@@ -316,7 +316,7 @@ export class SwarmAnalyzer {
         correlation = new StreamingTrack(capacity, w, this.arena, this.minOverlap, this.settings.topPairs, history);
       } else {
         this.scratch ??= new RecomputeScratch(capacity, w, this.arena, this.minOverlap);
-        correlation = new PeriodicTrack(capacity, this.minOverlap, this.settings.topPairs, this.scratch);
+        correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch);
       }
       this.states.set(metric, { correlation, anomaly: existing?.anomaly ?? new AnomalyTrack(capacity, w, history) });
     }
