@@ -154,7 +154,8 @@ export function stickyTopPairs(
   known?: readonly CorrelatedPair[],
 ): CorrelatedPair[] {
   const fresh = known ?? topPairs(r, n, k, minAbs);
-  const entryBar = fresh.length === k ? Math.abs((fresh[k - 1] as CorrelatedPair).r) : minAbs;
+  // k = 0 (analysis.top_pairs: 0) exposes nothing: there is no k-th pair to set a bar.
+  const entryBar = k > 0 && fresh.length === k ? Math.abs((fresh[k - 1] as CorrelatedPair).r) : minAbs;
   const keepBar = Math.max(minAbs, entryBar - margin);
   const chosen = new Map<number, CorrelatedPair>();
   for (const p of previous) {
