@@ -15,17 +15,23 @@ const { createLogger } = await import(join(root, 'dist/src/runtime/logger.js'));
 
 const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load', 'custom_a', 'custom_b'];
 const SCRAPES = 15;
-
-/** Times `SCRAPES` GETs with curl (a separate process, so the client does not block our event loop). */
 const run = promisify(execFile);
 
-async function curlTimes(url) {
-  const times = [];
-  for (let i = 0; i < SCRAPES; i++) {
-    const r = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', url], { encoding: 'utf8' });
-    const [t, size] = r.stdout.trim().split(' ');
-    times.push({ ms: Number(t) * 1000, bytes: Number(size) });
-  }
+/** Times `SCRAPES` GETs with curl (a separate process, so the client does not block our event loop). */
+/**
+ * Times `SCRAPES` GETs with curl, all from ONE child shell: spawning is synchronous in Node (and
+ * slower the larger the process), so one spawn per scrape would block the very event loop we
+ * measure. `onSpawned` runs right after the single spawn.
+ */
+async function curlTimes(url, onSpawned = () => undefined) {
+  const script = `for i in $(seq ${SCRAPES}); do curl -s -o /dev/null -w '%{time_total} %{size_download}\\n' '${url}'; done`;
+  const pending = run('sh', ['-c', script], { encoding: 'utf8' });
+  onSpawned();
+  const r = await pending;
+  const times = r.stdout.trim().split('\n').map((line) => {
+    const [t, size] = line.split(' ');
+    return { ms: Number(t) * 1000, bytes: Number(size) };
+  });
   const sorted = times.map((x) => x.ms).sort((a, b) => a - b);
   return { medianMs: sorted[Math.floor(sorted.length / 2)], bytes: times[0].bytes };
 }
@@ -58,8 +64,7 @@ async function scenario(label, agents, pushgatewayBin) {
     const series = page.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
 
     const histogram = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
-    const ours = await curlTimes(`${exporter.url}/metrics`);
+    const ours = await curlTimes(`${exporter.url}/metrics`, () => histogram.enable());
     histogram.disable();
     const maxBlockMs = histogram.max / 1e6;
 

@@ -215,7 +215,12 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       createMetricsRoute({
         path: config.web.telemetry_path,
         registry: promRegistry,
-        renderers: [() => renderAgentFamilies(registry, slicePauser(RENDER_SLICE_MS)), () => renderAnalysisFamilies(engine.latest())],
+        renderers: [
+          (write) => renderAgentFamilies(registry, write, slicePauser(RENDER_SLICE_MS)),
+          async (write) => {
+            for (const chunk of renderAnalysisFamilies(engine.latest())) await write(chunk);
+          },
+        ],
         onError: onUnexpectedError,
       }),
       createOtlpRoutes({ sink, ...(config.otlp && { mapping: config.otlp }), ...(ingestToken !== undefined && { token: ingestToken }), logger }),

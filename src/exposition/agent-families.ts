@@ -36,10 +36,18 @@ function labelsOf(agent: AgentRecord): string {
   return labels;
 }
 
-/** Copies what the page needs; O(agents x metrics), a few ms at 5,000 agents. */
-export function snapshotAgents(registry: AgentRegistry): AgentRow[] {
+/**
+ * Copies what the page needs; O(agents x metrics). The set of agents is fixed first, so counts and
+ * families always agree; each agent's row is copied at once (consistent per agent), and the copy
+ * yields between slices like the rendering does.
+ */
+export async function snapshotAgents(registry: AgentRegistry, pause: Pause = NO_PAUSE): Promise<AgentRow[]> {
+  const agents = [...registry.agents()];
   const rows: AgentRow[] = [];
-  for (const agent of registry.agents()) {
+  for (let i = 0; i < agents.length; i++) {
+    const agent = agents[i];
+    if (agent === undefined) continue;
+    if (i % CHECK_EVERY === CHECK_EVERY - 1) await pause();
     const values = new Float64Array(CANONICAL_METRICS.length);
     CANONICAL_METRICS.forEach((metric, i) => {
       values[i] = agent.value(metric);
@@ -66,6 +74,8 @@ export function snapshotAgents(registry: AgentRegistry): AgentRow[] {
 /** Yields to the event loop when the current slice has run for `sliceMs`. */
 export type Pause = () => Promise<void> | undefined;
 
+const NO_PAUSE: Pause = () => undefined;
+
 export function slicePauser(sliceMs: number, now: () => number = () => performance.now()): Pause {
   let sliceStart = now();
   return () => {
@@ -81,29 +91,41 @@ export function slicePauser(sliceMs: number, now: () => number = () => performan
 
 type LineWriter = (row: AgentRow) => string;
 
-/** Agents between two pause checks. */
-const CHECK_EVERY = 128;
+/** Receives the page in order; a returned promise is awaited (backpressure). */
+export type ChunkWriter = (chunk: string) => void | Promise<void>;
 
-async function family(spec: MetricSpec, rows: readonly AgentRow[], line: LineWriter, pause: Pause): Promise<string> {
+/** Agents between two pause checks: small enough that a slice overshoots its budget by little. */
+const CHECK_EVERY = 32;
+/**
+ * Characters gathered before a chunk is handed to the writer. Small chunks leave the JS heap (as
+ * socket buffers) while still young, so the garbage collector never copies a megabyte-sized
+ * half-built page from one young generation to the next.
+ */
+const CHUNK_CHARS = 64 * 1024;
+
+async function family(spec: MetricSpec, rows: readonly AgentRow[], line: LineWriter, pause: Pause, write: ChunkWriter): Promise<void> {
   let body = '';
+  let started = false;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (row !== undefined) body += line(row);
+    if (body.length >= CHUNK_CHARS) {
+      await write(started ? body : familyHeader(spec) + body);
+      started = true;
+      body = '';
+    }
     if (i % CHECK_EVERY === CHECK_EVERY - 1) await pause();
   }
-  return body === '' ? '' : familyHeader(spec) + body;
+  if (body !== '') await write(started ? body : familyHeader(spec) + body);
 }
 
-const NO_PAUSE: Pause = () => undefined;
-
-/** The text of every per-agent family plus agents-per-status counts, from one snapshot, one chunk per
- * family (chunks are written to the socket one by one instead of being flattened into one string). */
-export async function renderAgentFamilies(registry: AgentRegistry, pause: Pause = NO_PAUSE): Promise<string[]> {
-  const rows = snapshotAgents(registry);
-  const parts: string[] = [];
-  const add = async (spec: MetricSpec, line: LineWriter): Promise<void> => {
-    parts.push(await family(spec, rows, line, pause));
-  };
+/**
+ * Writes every per-agent family plus agents-per-status counts, from one snapshot, in chunks of about
+ * 64 KiB, yielding to the event loop between slices.
+ */
+export async function renderAgentFamilies(registry: AgentRegistry, write: ChunkWriter, pause: Pause = NO_PAUSE): Promise<void> {
+  const rows = await snapshotAgents(registry, pause);
+  const add = (spec: MetricSpec, line: LineWriter): Promise<void> => family(spec, rows, line, pause, write);
 
   const info = METRICS.agentInfo.name;
   await add(METRICS.agentInfo, (r) => `${info}{${r.labels},${r.type}} 1\n`);
@@ -146,8 +168,8 @@ export async function renderAgentFamilies(registry: AgentRegistry, pause: Pause 
     for (const s of HEALTH_STATUSES) text += `${status}{${r.labels},status="${s}"} ${r.health.status === s ? 1 : 0}\n`;
     return text;
   });
-  parts.push(renderStatusCounts(rows));
-  return parts.filter((part) => part !== '');
+  const counts = renderStatusCounts(rows);
+  if (counts !== '') await write(counts);
 }
 
 /** agentswarm_agents{swarm,status}: every status of every swarm, zeros included, from the same snapshot. */

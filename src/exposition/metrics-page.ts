@@ -1,27 +1,31 @@
 // Assembles the /metrics page: prom-client registry output plus the families rendered from snapshots,
 // in the text format or OpenMetrics as the Accept header asks.
 import type { Registry } from './prom.js';
+import type { ChunkWriter } from './agent-families.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, toOpenMetrics } from './text-format.js';
 
-/** Renders families that are not prom-client objects (per-agent values, analysis scores); each renderer
- * takes its own consistent snapshot and may yield to the event loop between slices. */
-export type FamilyRenderer = () => string | readonly string[] | Promise<string | readonly string[]>;
-
-export interface MetricsPage {
-  readonly contentType: string;
-  /** The page in chunks, to be written in order. */
-  readonly chunks: readonly string[];
-}
+/** Writes families that are not prom-client objects (per-agent values, analysis scores), each from its
+ * own consistent snapshot; it may yield to the event loop between chunks. */
+export type FamilyRenderer = (write: ChunkWriter) => void | Promise<void>;
 
 /** True when the client asks for OpenMetrics (as Prometheus does when it supports it). */
 export function wantsOpenMetrics(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('application/openmetrics-text');
 }
 
-export async function renderMetricsPage(registry: Registry, renderers: readonly FamilyRenderer[], openMetrics: boolean): Promise<MetricsPage> {
-  const ours = (await Promise.all(renderers.map((render) => render()))).flat();
+export function contentTypeFor(openMetrics: boolean): string {
+  return openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
+}
+
+/**
+ * Streams the page to `write`: our families, then prom-client's registry. OpenMetrics needs the
+ * whole page (counter family names change), so it is gathered and converted first.
+ */
+export async function renderMetricsPage(registry: Registry, renderers: readonly FamilyRenderer[], openMetrics: boolean, write: ChunkWriter): Promise<void> {
+  const gathered: string[] = [];
+  const sink: ChunkWriter = openMetrics ? (chunk) => void gathered.push(chunk) : write;
+  for (const render of renderers) await render(sink);
   const fromClient = await registry.metrics();
-  const chunks = [...ours, fromClient.endsWith('\n') || fromClient === '' ? fromClient : `${fromClient}\n`];
-  // OpenMetrics is asked for rarely (Prometheus prefers it only when configured): convert the whole page.
-  return openMetrics ? { contentType: OPENMETRICS_CONTENT_TYPE, chunks: [toOpenMetrics(chunks.join(''))] } : { contentType: TEXT_CONTENT_TYPE, chunks };
+  await sink(fromClient.endsWith('\n') || fromClient === '' ? fromClient : `${fromClient}\n`);
+  if (openMetrics) await write(toOpenMetrics(gathered.join('')));
 }

@@ -1,6 +1,6 @@
 // GET <telemetry_path>: the Prometheus exposition, text 0.0.4 or OpenMetrics by Accept.
-import { Router } from 'express';
-import { renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
+import { Router, type Response } from 'express';
+import { contentTypeFor, renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
 import type { Registry } from '../exposition/prom.js';
 
 export interface MetricsRouteDeps {
@@ -10,26 +10,36 @@ export interface MetricsRouteDeps {
   readonly onError: (error: unknown) => void;
 }
 
+/** Resolves when the socket wants more data or the client went away; leaves no listener behind. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export function createMetricsRoute(deps: MetricsRouteDeps): Router {
   const router = Router();
   router.get(deps.path, async (req, res) => {
+    const openMetrics = wantsOpenMetrics(req.get('accept'));
+    res.status(200).set('Content-Type', contentTypeFor(openMetrics));
     try {
-      const page = await renderMetricsPage(deps.registry, deps.renderers, wantsOpenMetrics(req.get('accept')));
-      res.status(200).set('Content-Type', page.contentType);
-      for (const chunk of page.chunks) {
-        // Respect backpressure so a slow scraper does not make us buffer the whole page twice.
-        if (res.destroyed) return;
-        if (!res.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
-          });
-        }
-      }
+      await renderMetricsPage(deps.registry, deps.renderers, openMetrics, async (chunk) => {
+        if (res.destroyed || chunk === '') return;
+        // Respect backpressure so a slow scraper does not make us buffer the whole page.
+        if (!res.write(chunk)) await drainedOrClosed(res);
+      });
       res.end();
     } catch (error) {
       deps.onError(error);
-      res.status(500).type('text').send('error rendering metrics\n');
+      // A truncated page must fail the scrape rather than look complete.
+      if (res.headersSent) res.destroy();
+      else res.status(500).type('text').send('error rendering metrics\n');
     }
   });
   return router;
