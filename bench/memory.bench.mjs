@@ -4,12 +4,35 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { emit } from './lib/processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const AGENTS = 1000;
 const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load', 'custom_a', 'custom_b'];
 const POINTS = 240;
+
+function post(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 if (process.argv[2] === 'child') {
   const { parseConfigObject } = await import(join(root, 'dist/src/config/parse-config.js'));
@@ -24,18 +47,20 @@ if (process.argv[2] === 'child') {
       const samples = [];
       for (let k = a; k < a + 100; k++) for (const metric of METRICS) samples.push({ swarm: `swarm-${k % 4}`, agent: `agent-${k}`, metric, value: Math.random() });
       if (step === 0) {
-        const res = await fetch(`${exporter.url}/api/v1/samples`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples }) });
-        if (res.status !== 202) throw new Error(`ingest failed: ${res.status}`);
+        // Through the real HTTP route (node:http, as an agent's client would; fetch would load undici
+        // into the exporter's process, which the exporter itself does not need to hold agents).
+        const status = await post(`${exporter.url}/api/v1/samples`, JSON.stringify({ samples }));
+        if (status !== 202) throw new Error(`ingest failed: ${status}`);
       } else exporter.registry.ingest(samples, 'push');
     }
     clock.advance(15_000);
     exporter.registry.step();
   }
-  await (await fetch(`${exporter.url}/metrics`)).text();
+  await get(`${exporter.url}/metrics`);
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, 200));
   globalThis.gc?.();
-  process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, filled: exporter.registry.swarm('swarm-0')?.windows.filled }));
+  process.stdout.write(JSON.stringify({ ...process.memoryUsage(), filled: exporter.registry.swarm('swarm-0')?.windows.filled }));
   await exporter.stop();
   process.exit(0);
 } else if (process.argv[2] === 'peer') {
@@ -56,6 +81,8 @@ if (process.argv[2] === 'child') {
     windows_filled: ours.filled,
     ours_rss_mib: mib(ours.rss),
     ours_heap_used_mib: mib(ours.heapUsed),
+    ours_heap_total_mib: mib(ours.heapTotal),
+    ours_array_buffers_mib: mib(ours.arrayBuffers),
     peer: 'bare node holding the same Float64Arrays',
     peer_rss_mib: mib(peer.rss),
     target_mib: 150,
