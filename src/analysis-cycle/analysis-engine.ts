@@ -26,7 +26,8 @@ export class AnalysisEngine {
   constructor(
     private readonly registry: AgentRegistry,
     private readonly settings: AnalyzerSettings,
-    private readonly clock: Clock,
+    /** The exporter's clock (snapshot times; routes date their answers with it too). */
+    readonly clock: Clock,
     private readonly metrics?: AnalysisMetrics,
     /**
      * Awaited between swarms and between the metrics of a swarm, so a large cycle does not hold

@@ -1,61 +1,119 @@
 // GET /api/v1/analysis (latest snapshot per swarm) and /api/v1/analysis/correlations (one full matrix).
-import { Router, type RequestHandler } from 'express';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Router, type RequestHandler, type Response } from 'express';
 import { exactCorrelation } from '../analysis/correlation-matrix.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
 import type { AnalysisEngine } from '../analysis-cycle/analysis-engine.js';
+import { minOverlapFor } from '../analysis-cycle/correlation-track.js';
 import type { AnalysisResponse, CorrelationMatrixResponse } from '../analysis-cycle/swarm-analysis.js';
-import { seriesOf } from '../analysis-cycle/window-reads.js';
+import { ringOf } from '../analysis-cycle/window-reads.js';
+import type { Clock } from '../model/clock.js';
+import { METRIC_NAME_PATTERN, SWARM_NAME_PATTERN } from '../model/canonical-metrics.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import { sendProblem } from './problem.js';
 
-/** Beyond this many agents the full matrix (N² numbers) is refused; top pairs are on /metrics. */
+/**
+ * Beyond this many agents the full matrix (N² numbers, ~80 MB of JSON at 2,000) is refused with 422;
+ * the top pairs are on /metrics and in GET /api/v1/analysis.
+ */
 export const MAX_MATRIX_AGENTS = 2000;
+/** Matrix rows written between yields to the event loop (a 2,000-row body takes a few hundred ms). */
+const ROWS_PER_SLICE = 64;
 
 export interface AnalysisRouteDeps {
   readonly engine: AnalysisEngine;
   readonly registry: AgentRegistry;
   readonly auth: RequestHandler;
+  /** For `generated_at`; default the engine's clock. */
+  readonly clock?: Clock;
+}
+
+/** A single query parameter: undefined when absent, an error message when repeated or not matching `pattern`. */
+function queryParam(value: unknown, name: string, pattern: RegExp, what: string): { value?: string; error?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== 'string') return { error: `${name}: expected one ${what}, got ${Array.isArray(value) ? `${value.length} values` : typeof value}` };
+  if (!pattern.test(value)) return { error: `${name}: expected a ${what} matching ${pattern.source}, got ${JSON.stringify(value.slice(0, 64))}` };
+  return { value };
 }
 
 export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
   const router = Router();
+  const clock = deps.clock ?? deps.engine.clock;
+
   router.get('/api/v1/analysis', deps.auth, (req, res) => {
-    const swarm = typeof req.query.swarm === 'string' ? req.query.swarm : undefined;
-    const swarms = [...deps.engine.latest().values()].filter((s) => swarm === undefined || s.swarm === swarm).sort((a, b) => (a.swarm < b.swarm ? -1 : 1));
-    const body: AnalysisResponse = { generated_at: new Date().toISOString(), swarms };
+    const swarm = queryParam(req.query.swarm, 'swarm', SWARM_NAME_PATTERN, 'swarm name');
+    if (swarm.error !== undefined) return sendProblem(res, 400, swarm.error);
+    const latest = deps.engine.latest();
+    if (swarm.value !== undefined && !latest.has(swarm.value) && deps.registry.swarm(swarm.value) === undefined) {
+      return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarm.value)}`);
+    }
+    // A swarm known to the registry but not analysed yet (before its first cycle) gives an empty list.
+    const swarms = [...latest.values()].filter((s) => swarm.value === undefined || s.swarm === swarm.value).sort((a, b) => (a.swarm < b.swarm ? -1 : a.swarm > b.swarm ? 1 : 0));
+    const body: AnalysisResponse = { generated_at: new Date(clock.now()).toISOString(), swarms };
     res.json(body);
   });
-  router.get('/api/v1/analysis/correlations', deps.auth, (req, res) => {
-    const swarmName = req.query.swarm;
-    const metric = req.query.metric;
-    if (typeof swarmName !== 'string' || swarmName === '') return sendProblem(res, 400, 'swarm: expected a swarm name as a query parameter');
-    if (typeof metric !== 'string' || metric === '') return sendProblem(res, 400, 'metric: expected a metric name as a query parameter');
-    const swarm = deps.registry.swarm(swarmName);
-    if (!swarm) return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarmName)}`);
-    const agents = [...swarm.windows.seriesOf(metric).keys()].sort();
-    if (agents.length === 0) return sendProblem(res, 404, `metric: swarm ${JSON.stringify(swarmName)} has no series of ${JSON.stringify(metric)}`);
-    if (agents.length > MAX_MATRIX_AGENTS) return sendProblem(res, 422, `swarm: ${agents.length} agents exceed the full-matrix limit of ${MAX_MATRIX_AGENTS}; use the top pairs on /metrics`);
+
+  router.get('/api/v1/analysis/correlations', deps.auth, async (req, res) => {
+    const swarmName = queryParam(req.query.swarm, 'swarm', SWARM_NAME_PATTERN, 'swarm name');
+    const metric = queryParam(req.query.metric, 'metric', METRIC_NAME_PATTERN, 'metric name');
+    if (swarmName.error !== undefined) return sendProblem(res, 400, swarmName.error);
+    if (metric.error !== undefined) return sendProblem(res, 400, metric.error);
+    if (swarmName.value === undefined) return sendProblem(res, 400, 'swarm: expected a swarm name as a query parameter');
+    if (metric.value === undefined) return sendProblem(res, 400, 'metric: expected a metric name as a query parameter');
+    const swarm = deps.registry.swarm(swarmName.value);
+    if (!swarm) return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarmName.value)}`);
+    const { windows } = swarm;
+    const agents = [...windows.seriesOf(metric.value).keys()].sort();
+    if (agents.length === 0) return sendProblem(res, 404, `metric: swarm ${JSON.stringify(swarmName.value)} has no series of ${JSON.stringify(metric.value)}`);
+    if (agents.length > MAX_MATRIX_AGENTS) {
+      return sendProblem(res, 422, `swarm: ${agents.length} agents have ${metric.value}, more than the full-matrix limit of ${MAX_MATRIX_AGENTS}; use the top pairs (GET /api/v1/analysis or /metrics)`);
+    }
+    // The rings as they lie (every ring shares one head; r does not depend on step order), with the
+    // cycle's least overlap, so the matrix agrees with the exposed pairs.
+    const missing = new Float64Array(windows.capacity).fill(Number.NaN);
+    const result = windows.filled >= 2 ? exactCorrelation(agents.map((a) => ringOf(windows, metric.value ?? '', a, missing)), { minOverlap: minOverlapFor(windows.capacity) }) : undefined;
     const n = agents.length;
-    const matrix: (number | null)[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : null)));
-    if (n >= 2 && swarm.windows.filled >= 2) {
-      const result = exactCorrelation(agents.map((a) => seriesOf(swarm.windows, metric, a)));
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
+    const row = (i: number): (number | null)[] => {
+      const out = new Array<number | null>(n);
+      for (let j = 0; j < n; j++) {
+        if (result === undefined) out[j] = null;
+        else if (i === j) out[j] = result.rowValid[i] === 1 ? 1 : null;
+        else {
           const r = result.r[pairIndex(n, i, j)] ?? Number.NaN;
-          const v = Number.isFinite(r) ? r : null;
-          const row = matrix[i];
-          const col = matrix[j];
-          if (row) row[j] = v;
-          if (col) col[i] = v;
-        }
-        if (result.rowValid[i] !== 1) {
-          const row = matrix[i];
-          if (row) row[i] = null;
+          out[j] = Number.isFinite(r) ? r : null;
         }
       }
-    }
-    const body: CorrelationMatrixResponse = { swarm: swarmName, metric, agents, matrix };
-    res.json(body);
+      return out;
+    };
+    await streamMatrix(res, { swarm: swarmName.value, metric: metric.value, agents }, n, row);
   });
   return router;
+}
+
+/**
+ * Writes the CorrelationMatrixResponse (swarm-analysis.ts) row by row, yielding to the event loop between slices and
+ * waiting for the socket to drain: no N²-number string in memory, no long block of the loop.
+ */
+async function streamMatrix(res: Response, head: Omit<CorrelationMatrixResponse, 'matrix'>, n: number, row: (i: number) => (number | null)[]): Promise<void> {
+  res.status(200).type('application/json');
+  const write = async (chunk: string): Promise<void> => {
+    if (res.write(chunk)) return;
+    // A client that goes away never drains: 'close' ends the wait too.
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  };
+  await write(`${JSON.stringify(head).slice(0, -1)},"matrix":[`);
+  for (let i = 0; i < n; i++) {
+    if (res.destroyed) return;
+    await write(`${i === 0 ? '' : ','}${JSON.stringify(row(i))}`);
+    if ((i + 1) % ROWS_PER_SLICE === 0) await nextTurn();
+  }
+  res.end(']}');
 }
