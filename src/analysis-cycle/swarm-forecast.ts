@@ -38,7 +38,8 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
     return { valid: false, load_now: Number.isFinite(loadNow) ? loadNow : null, capacity: hasCapacity ? capacity : null, horizons: [], saturation_seconds: null, scaling: [] };
   }
   const stepSeconds = inputs.stepMs / 1000;
-  const horizons = inputs.horizonsMs.map((ms) => {
+  // One entry per distinct horizon: "60m" and "1h" are one series on /metrics.
+  const horizons = [...new Set(inputs.horizonsMs)].map((ms) => {
     const f = holtForecast(fit, ms / inputs.stepMs);
     return { horizon_seconds: ms / 1000, horizon: formatDuration(ms), load: Math.max(0, f.mean), lower: Math.max(0, f.lower), upper: Math.max(0, f.upper) };
   });

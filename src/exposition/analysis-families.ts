@@ -2,13 +2,13 @@
 // are not finite are left out, never exposed as NaN or ±Inf.
 import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
 import { METRICS, type MetricSpec } from './metric-catalogue.js';
-import { escapeLabelValue, familyHeader } from './text-format.js';
+import { familyHeader, labelPairs } from './text-format.js';
 
 type Labels = readonly (readonly [string, string])[];
 
 function line(name: string, labels: Labels, value: number): string {
   if (!Number.isFinite(value)) return '';
-  return `${name}{${labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}} ${value}\n`;
+  return `${name}{${labelPairs(labels)}} ${value}\n`;
 }
 
 function family(spec: MetricSpec, snapshots: readonly SwarmAnalysis[], lines: (s: SwarmAnalysis) => string): string {
@@ -33,12 +33,13 @@ export function renderAnalysisFamilies(latest: ReadonlyMap<string, SwarmAnalysis
     family(M.metricCorrelation, snaps, (s) => s.metric_correlations.map((c) => line(M.metricCorrelation.name, [['swarm', s.swarm], ['agent', c.agent], ['metric_a', c.metric_a], ['metric_b', c.metric_b]], c.r)).join('')),
     family(M.correlationMeanAbs, snaps, (s) => Object.entries(s.correlation_mean_abs).map(([metric, v]) => line(M.correlationMeanAbs.name, [['swarm', s.swarm], ['metric', metric]], v)).join('')),
     family(M.anomalyClusterMaxSize, snaps, (s) => line(M.anomalyClusterMaxSize.name, [['swarm', s.swarm]], s.clusters.reduce((max, c) => Math.max(max, c.agents.length), 0))),
+    // Every analysed agent (it has anomaly scores) gets a value, 0 outside any cluster, so the series
+    // does not appear and vanish with each cluster.
     family(M.agentAnomalyClusterPeers, snaps, (s) => {
       const peers = new Map<string, number>();
+      for (const a of s.anomaly_scores) peers.set(a.agent, 0);
       for (const c of s.clusters) for (const a of c.agents) peers.set(a, Math.max(peers.get(a) ?? 0, c.agents.length - 1));
-      return s.utilization.length === 0 && peers.size === 0
-        ? ''
-        : [...new Set([...s.anomaly_scores.map((a) => a.agent), ...peers.keys()])].map((agent) => line(M.agentAnomalyClusterPeers.name, [['swarm', s.swarm], ['agent', agent]], peers.get(agent) ?? 0)).join('');
+      return [...peers].map(([agent, n]) => line(M.agentAnomalyClusterPeers.name, [['swarm', s.swarm], ['agent', agent]], n)).join('');
     }),
     family(M.loadBalanceIndex, snaps, (s) => (s.load_balance.index === null ? '' : line(M.loadBalanceIndex.name, [['swarm', s.swarm]], s.load_balance.index))),
     family(M.forecastLoad, snaps, (s) => (s.forecast.valid ? s.forecast.horizons.map((h) => line(M.forecastLoad.name, [['swarm', s.swarm], ['horizon', h.horizon]], h.load)).join('') : '')),

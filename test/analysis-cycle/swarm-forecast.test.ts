@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { forecastPointsNeeded, MIN_FORECAST_POINTS, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
+
+const line = (n: number): Float64Array => Float64Array.from({ length: n }, (_, t) => 10 + 0.5 * t + (t % 2 === 0 ? 0.1 : -0.1));
+const types = [{ type: 'worker', agents: 4, capacity: 40, load: 20 }];
+
+describe('swarmForecast', () => {
+  it.each([
+    { windowPoints: 20, needed: MIN_FORECAST_POINTS },
+    { windowPoints: 120, needed: 30 },
+    { windowPoints: 1800, needed: 450 },
+  ])('needs max(10, ⌈W/4⌉) finite points: $needed for W = $windowPoints', ({ windowPoints, needed }) => {
+    expect(forecastPointsNeeded(windowPoints)).toBe(needed);
+    const base = { stepMs: 1000, windowPoints, horizonsMs: [60_000], types };
+    expect(swarmForecast({ ...base, load: line(needed - 1) }).valid).toBe(false);
+    expect(swarmForecast({ ...base, load: line(needed) }).valid).toBe(true);
+  });
+
+  it('gives one horizon per distinct duration (60m and 1h are one series)', () => {
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [3_600_000, 300_000, 3_600_000], types });
+    expect(f.horizons.map((h) => h.horizon)).toEqual(['1h', '5m']);
+  });
+
+  it('reports no saturation and no scaling without declared capacity', () => {
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types: [{ type: 'worker', agents: 4, capacity: 0, load: 20 }] });
+    expect(f.valid).toBe(true);
+    expect(f.capacity).toBeNull();
+    expect(f.saturation_seconds).toBeNull();
+    expect(f.scaling).toEqual([]);
+  });
+
+  it('puts saturation where the trend meets capacity', () => {
+    // Level ≈ 10 + 0.5·39 = 29.5 at the last step, capacity 40: (40 − 29.5)/0.5 = 21 steps of 1 s.
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types });
+    expect(f.saturation_seconds).toBeGreaterThan(21 * 0.9);
+    expect(f.saturation_seconds).toBeLessThan(21 * 1.1);
+  });
+});
