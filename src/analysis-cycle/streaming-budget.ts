@@ -6,7 +6,7 @@
  * and the process stays below 1 GiB RSS with 8 canonical metrics (see docs/scores.md, "Bounds");
  * up to ~4,000 agents every canonical metric streams.
  */
-export const DEFAULT_STREAMING_BUDGET_BYTES = 512 * 2 ** 20;
+export const DEFAULT_STREAMING_BUDGET_BYTES = 384 * 2 ** 20;
 
 /** Bytes held per owner (one owner per swarm analyzer); owners re-plan against what is left. */
 export class StreamingBudget {

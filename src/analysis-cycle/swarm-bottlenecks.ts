@@ -1,13 +1,12 @@
 // Bottleneck ranking of one swarm: reads each agent's utilisation, queue trend, throughput and
 // latency from the windows and scores them (kernel and its operational-law model: analysis/bottleneck.ts).
 import { bottleneckScores, type LeadEdge } from '../analysis/bottleneck.js';
-import { linearTrend } from '../analysis/linear-trend.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import { LEAD_MIN_ABS_R } from './swarm-lead-lag.js';
 import type { BottleneckEntry, LeadLag } from './swarm-analysis.js';
 import { utilisationOf } from './utilisation.js';
-import { finiteMean, finiteMedian, ringOf } from './window-reads.js';
+import { finiteMean, finiteMedian, ringOf, ringSlope } from './window-reads.js';
 
 export interface BottleneckInputs {
   readonly windows: AlignedWindows;
@@ -37,10 +36,10 @@ export function swarmBottlenecks(inputs: BottleneckInputs): BottleneckEntry[] {
   const latency = new Float64Array(n);
   const stepSeconds = inputs.stepMs / 1000;
   agents.forEach((agent, i) => {
-    // The slope needs the steps in order; means and medians do not, so they read the ring as it lies.
-    const queue = windows.chronological('queue_depth', agent.id, scratch[0]);
-    queueSlope[i] = linearTrend(queue).slope / stepSeconds;
-    queueDepth[i] = finiteMean(queue);
+    // The slope reads the ring in step order; means and medians do not care about the order.
+    const queue = windows.view('queue_depth', agent.id);
+    queueSlope[i] = queue === undefined ? Number.NaN : ringSlope(queue.values, queue.head, queue.filled) / stepSeconds;
+    queueDepth[i] = finiteMean(ringOf(windows, 'queue_depth', agent.id, missing));
     throughput[i] = finiteMean(ringOf(windows, 'throughput', agent.id, missing));
     latency[i] = inputs.latencyMedian?.(agent.id) ?? finiteMedian(ringOf(windows, 'response_time', agent.id, missing), scratch[1]);
   });

@@ -13,7 +13,7 @@ import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import type { VariantComparison } from './swarm-analysis.js';
-import { finiteCount, finiteMean, isMissing, pushFinite, ringOf } from './window-reads.js';
+import { finiteMeanOf, isMissing, pushFinite, ringOf } from './window-reads.js';
 
 /** Agents per side for the agent-level test. */
 export const AGENT_LEVEL_MIN_AGENTS = 5;
@@ -55,10 +55,13 @@ export function swarmVariants(inputs: VariantInputs): VariantComparison[] {
     const base = (groups.get(baseline) ?? []).filter((a) => types.has(a.type));
     if (base.length === 0) continue;
     for (const metric of CANONICAL_METRICS) {
-      const variantSide = sideOf(windows, metric, members, missing);
-      const baseSide = sideOf(windows, metric, base, missing);
-      const byAgents = variantSide.means.length >= AGENT_LEVEL_MIN_AGENTS && baseSide.means.length >= AGENT_LEVEL_MIN_AGENTS;
-      const result = byAgents ? welchTTest(baseSide.means, variantSide.means, AGENT_LEVEL_MIN_AGENTS) : welchTTest(baseSide.points, variantSide.points, VARIANT_MIN_POINTS);
+      const variantMeans = agentMeans(windows, metric, members, missing);
+      const baseMeans = agentMeans(windows, metric, base, missing);
+      const byAgents = variantMeans.length >= AGENT_LEVEL_MIN_AGENTS && baseMeans.length >= AGENT_LEVEL_MIN_AGENTS;
+      // Points are pooled only when the agents are too few for the agent-level test.
+      const result = byAgents
+        ? welchTTest(baseMeans, variantMeans, AGENT_LEVEL_MIN_AGENTS)
+        : welchTTest(pooledPoints(windows, metric, base, missing), pooledPoints(windows, metric, members, missing), VARIANT_MIN_POINTS);
       if (!result.valid || !Number.isFinite(result.effectRatio) || !Number.isFinite(result.pValue)) continue;
       out.push({ metric, variant, baseline, unit: byAgents ? 'agents' : 'points', effect_ratio: result.effectRatio, p_value: result.pValue, n_variant: result.nVariant, n_baseline: result.nBaseline });
     }
@@ -66,15 +69,24 @@ export function swarmVariants(inputs: VariantInputs): VariantComparison[] {
   return out;
 }
 
-/** One side's per-agent window means (agents with enough points) and its pooled points. */
-function sideOf(windows: AlignedWindows, metric: string, agents: readonly AgentRecord[], missing: Float64Array): { means: number[]; points: number[] } {
+/** Window means of the agents with at least VARIANT_MIN_POINTS finite points. */
+function agentMeans(windows: AlignedWindows, metric: string, agents: readonly AgentRecord[], missing: Float64Array): number[] {
   const means: number[] = [];
-  const points: number[] = [];
   for (const agent of agents) {
     const ring = ringOf(windows, metric, agent.id, missing);
     if (isMissing(ring, missing)) continue;
-    if (finiteCount(ring) >= VARIANT_MIN_POINTS) means.push(finiteMean(ring));
-    pushFinite(ring, points);
+    const mean = finiteMeanOf(ring, VARIANT_MIN_POINTS);
+    if (Number.isFinite(mean)) means.push(mean);
   }
-  return { means, points };
+  return means;
+}
+
+/** Every finite point of every agent of the side. */
+function pooledPoints(windows: AlignedWindows, metric: string, agents: readonly AgentRecord[], missing: Float64Array): number[] {
+  const points: number[] = [];
+  for (const agent of agents) {
+    const ring = ringOf(windows, metric, agent.id, missing);
+    if (!isMissing(ring, missing)) pushFinite(ring, points);
+  }
+  return points;
 }

@@ -73,3 +73,53 @@ export function finiteCount(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i] ?? Number.NaN)) n += 1;
   return n;
 }
+
+/** Mean of the finite points when there are at least `minPoints` of them, else NaN. One pass. */
+export function finiteMeanOf(values: ArrayLike<number>, minPoints: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? Number.NaN;
+    if (Number.isFinite(v)) {
+      sum += v;
+      n += 1;
+    }
+  }
+  return n === 0 || n < minPoints ? Number.NaN : sum / n;
+}
+
+/**
+ * Least-squares slope per step of a ring read in step order without copying it: while the window
+ * fills the steps sit at [0, filled), afterwards the oldest is at `head`. Two-pass and centred like
+ * analysis/linear-trend.ts (values relative to the first finite one, so offsets keep their
+ * precision); NaN with fewer than 2 finite points.
+ */
+export function ringSlope(ring: Float64Array, head: number, filled: number): number {
+  const w = ring.length;
+  const start = filled < w ? 0 : head;
+  let count = 0;
+  let st = 0;
+  let sy = 0;
+  let first = Number.NaN;
+  for (let t = 0; t < filled; t++) {
+    const y = ring[(start + t) % w] ?? Number.NaN;
+    if (!Number.isFinite(y)) continue;
+    if (count === 0) first = y;
+    count += 1;
+    st += t;
+    sy += y - first;
+  }
+  if (count < 2) return Number.NaN;
+  const mt = st / count;
+  const my = sy / count;
+  let stt = 0;
+  let sty = 0;
+  for (let t = 0; t < filled; t++) {
+    const y = ring[(start + t) % w] ?? Number.NaN;
+    if (!Number.isFinite(y)) continue;
+    const dt = t - mt;
+    stt += dt * dt;
+    sty += dt * (y - first - my);
+  }
+  return sty / stt;
+}

@@ -44,7 +44,7 @@ describe('capacityFor', () => {
   it.each([
     { agents: 0, maxAgents: 5000, capacity: 16 },
     { agents: 16, maxAgents: 5000, capacity: 32 },
-    { agents: 1000, maxAgents: 5000, capacity: 1264 },
+    { agents: 1000, maxAgents: 5000, capacity: 1136 },
     // Never more slots than agents.max_agents allows a swarm…
     { agents: 4500, maxAgents: 5000, capacity: 5000 },
     { agents: 5000, maxAgents: 5000, capacity: 5000 },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CLUSTER_CANDIDATES } from '../../src/analysis-cycle/anomaly-track.js';
 import { StreamingBudget } from '../../src/analysis-cycle/streaming-budget.js';
 import type { SwarmAnalysis } from '../../src/analysis-cycle/swarm-analysis.js';
-import { MAX_CORRELATED_CUSTOM_METRICS, SwarmAnalyzer } from '../../src/analysis-cycle/swarm-analyzer.js';
+import { MAX_CORRELATED_CUSTOM_METRICS, type SwarmAnalyzer } from '../../src/analysis-cycle/swarm-analyzer.js';
 import { pearsonPairwise } from '../../src/analysis/pearson-pair.js';
 import { seeded, type Rng } from '../analysis/support/random.js';
 import { engineHarness, type EngineHarness } from '../support/engine-harness.js';
@@ -113,7 +113,7 @@ describe('SwarmAnalyzer membership', () => {
     const h = engineHarness({ windowPoints: 20, limits: { heartbeatTimeoutMs: 2000, expireAfterMs: 4000 } });
     const rng = seeded(9);
     for (let t = 0; t < 5; t += 1) await h.step(groupedStep(rng, 4, 10, 0, ['active_tasks']));
-    expect(analyzerOf(h).capacity).toBe(64);
+    expect(analyzerOf(h).capacity).toBe(48);
     for (let t = 0; t < 10; t += 1) await h.step(groupedStep(rng, 1, 3, 0, ['active_tasks']));
     expect(analyzerOf(h).capacity).toBe(16);
   });
