@@ -34,7 +34,7 @@ interface Tracked {
 }
 
 /** Thresholds mirror alerts/*.yml (documented there); only the hold times are shorter. */
-export const DEMO_THRESHOLDS = { bottleneckScore: 0.7, clusterSize: 3, balanceIndex: 0.6 } as const;
+export const DEMO_THRESHOLDS = { bottleneckScore: 0.5, clusterSize: 3, balanceIndex: 0.7 } as const;
 
 function fingerprint(labels: Readonly<Record<string, string>>): string {
   const text = Object.keys(labels)
@@ -57,7 +57,7 @@ export function demoConditions(registry: AgentRegistry, analysis: ReadonlyMap<st
   }
   for (const s of analysis.values()) {
     const top = s.bottlenecks[0];
-    if (top && top.score >= DEMO_THRESHOLDS.bottleneckScore) {
+    if (top && top.score > DEMO_THRESHOLDS.bottleneckScore) {
       out.push({
         labels: { alertname: 'AgentSwarmBottleneck', swarm: s.swarm, agent: top.agent, severity: 'warning', coordination_type: 'resource_balancing', priority: 'high' },
         summary: 'An agent is the likely constraint of its swarm.',
