@@ -16,7 +16,9 @@ const DEMO_AGENTS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'] as const;
 const STEP_MS = 1_000;
 /** An agent the test controls, in its own swarm so that the demo's five stay untouched. */
 const PROBE = { swarm: 'e2e', agent: 'probe' } as const;
-const SCREENSHOTS = [join(REPO, 'test-artifacts/status-page.png'), join(REPO, 'docs/status-page.png')];
+// Every run leaves the screenshot in test-artifacts/; UPDATE_SCREENSHOT=1 also refreshes the README's
+// copy in docs/ (so an ordinary test run does not dirty the work tree).
+const SCREENSHOTS = [join(REPO, 'test-artifacts/status-page.png'), ...(process.env.UPDATE_SCREENSHOT === '1' ? [join(REPO, 'docs/status-page.png')] : [])];
 
 /** The built exporter is required like Chromium: skip loudly locally, fail under CI. */
 function builtExporter(): boolean {
