@@ -13,7 +13,7 @@ const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'er
 const BATCHES = 20;
 const PER_BATCH = 1000;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
-const CONNECTIONS = 4;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 
 // 20 batches x 100 agents x 10 metrics = 1,000 agents in all; values within every metric's range.
 const batches = Array.from({ length: BATCHES }, (_, b) =>

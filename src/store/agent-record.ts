@@ -1,5 +1,5 @@
 // One agent's state: identity, metadata, latest values, liveness and health.
-import { DEFAULT_AGENT_TYPE } from '../model/canonical-metrics.js';
+import { CANONICAL_METRIC_SPECS, DEFAULT_AGENT_TYPE, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { HealthStatus } from '../model/health-status.js';
 import type { HealthComponents } from '../health/health-score.js';
 
@@ -13,6 +13,9 @@ export interface LatestValue {
 export interface HeldValue {
   value: number;
   timestamp: number;
+  /** The metric's valid range (canonical bounds; ±Infinity for custom metrics), for the ingest fast path. */
+  readonly min: number;
+  readonly max: number;
 }
 
 export interface AgentHealth {
@@ -51,7 +54,10 @@ export class AgentRecord {
   observe(metric: string, value: number, timestamp: number): void {
     const latest = this.latest as Map<string, HeldValue>;
     const held = latest.get(metric);
-    if (held === undefined) latest.set(metric, { value, timestamp });
+    if (held === undefined) {
+      const spec = isCanonicalMetric(metric) ? CANONICAL_METRIC_SPECS[metric] : undefined;
+      latest.set(metric, { value, timestamp, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity });
+    }
     else if (held.timestamp <= timestamp) {
       held.value = value;
       held.timestamp = timestamp;

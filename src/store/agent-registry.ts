@@ -152,6 +152,22 @@ export class AgentRegistry implements SampleSink {
       if (id === lastId && swarm === lastSwarm) agent = lastAgent;
       else if (typeof swarm === 'string' && typeof id === 'string') agent = this.swarmStates.get(swarm)?.agents.get(id);
       const held = agent !== undefined && typeof metric === 'string' ? agent.held(metric) : undefined;
+      // Fast path: a known series, a finite in-range number, the default timestamp.
+      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now) {
+        if (held.timestamp <= now) {
+          held.value = value;
+          held.timestamp = now;
+        }
+        lastSwarm = swarm;
+        lastId = id;
+        lastAgent = agent;
+        if (agent.ingestStamp !== stamp) {
+          agent.ingestStamp = stamp;
+          touched.push(agent);
+        }
+        accepted += 1;
+        continue;
+      }
       const problem =
         (held !== undefined ? undefined : ((agent ? undefined : (checkSwarm(swarm, 'swarm') ?? checkAgentId(id, 'agent'))) ?? checkMetricName(metric, 'metric'))) ??
         checkValue(metric as string, value, 'value') ??
