@@ -52,6 +52,17 @@ describe('push ingest validation', () => {
     expect(exporter.registry.get('default', 'keeper')?.value('cpu_usage')).toBe(0.25);
   });
 
+  it('applies every value rule to series it already knows (the ingest fast path)', async () => {
+    await exporter.post('/api/v1/samples', { samples: [{ agent: 'known', metric: 'throughput', value: 1 }, { agent: 'known', metric: 'cpu_usage', value: 0.5 }, { agent: 'known', metric: 'custom_k', value: 1 }] });
+    const body = '{"samples":[{"agent":"known","metric":"throughput","value":1e999},{"agent":"known","metric":"cpu_usage","value":1.01},{"agent":"known","metric":"custom_k","value":-1e999},{"agent":"known","metric":"cpu_usage","value":"0.7"},{"agent":"known","metric":"throughput","value":2}]}';
+    const res = await exporter.post('/api/v1/samples', body);
+    expect(res.status).toBe(202);
+    expect((res.json.errors as { index: number }[]).map((e) => e.index)).toEqual([0, 1, 2, 3]);
+    expect(exporter.registry.get('default', 'known')?.value('throughput')).toBe(2);
+    expect(exporter.registry.get('default', 'known')?.value('cpu_usage')).toBe(0.5);
+    expect(exporter.registry.get('default', 'known')?.value('custom_k')).toBe(1);
+  });
+
   it('answers 400 naming the first problem when nothing in a batch is valid', async () => {
     const res = await exporter.post('/api/v1/samples', { samples: [{ agent: 'h1', metric: 'cpu_usage', value: 7 }] });
     expect(res.status).toBe(400);
