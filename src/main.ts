@@ -34,7 +34,7 @@ import { DEMO_SECRET_REF, startDemoOrchestrator, startEmbeddedDemo } from './dem
 import { createApp } from './http/create-app.js';
 import { createProbeRoutes, type Readiness } from './http/probe-routes.js';
 import { createMetricsRoute } from './http/metrics-route.js';
-import { createIngestRoutes } from './http/ingest-routes.js';
+import { createIngestRoutes, createSamplesFastLane } from './http/ingest-routes.js';
 import { createAgentsRoutes } from './http/agents-routes.js';
 import { bearerAuth } from './http/bearer-auth.js';
 import { parseListenAddress } from './http/listen-address.js';
@@ -208,7 +208,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const apiAuth = bearerAuth(apiToken);
   const app = createApp({
     routers: [
-      // The ingest hot path first: express tries routers in order.
+      // Ingest first: express tries routers in order (the batch route is served before express).
       createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path, pollIntervalMs: config.analysis.step }),
       createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
@@ -232,7 +232,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     onUnexpectedError,
   });
 
-  const server = createServer(app);
+  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, onError: onUnexpectedError });
+  const server = createServer((req, res) => {
+    if (!samplesFastLane(req, res)) app(req, res);
+  });
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = 65_000;

@@ -1,5 +1,6 @@
 // Bearer-token check with a constant-time comparison; the token is never logged or echoed.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './problem.js';
 
@@ -12,21 +13,27 @@ export function tokensMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/**
+ * True when no token is configured or the request carries `Authorization: Bearer <token>`; otherwise
+ * answers 401 itself and returns false.
+ */
+export function authorize(req: IncomingMessage, res: ServerResponse, expected: string | undefined): boolean {
+  if (expected === undefined) return true;
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] !== undefined && tokensMatch(match[1], expected)) return true;
+  res.setHeader('WWW-Authenticate', 'Bearer realm="agentswarm-exporter"');
+  sendProblem(res, 401, 'authorization: expected a valid bearer token');
+  return false;
+}
+
 /** Middleware requiring `Authorization: Bearer <token>` when a token is configured; open otherwise. */
 export function bearerAuth(expected: string | undefined, onUnauthorized?: (req: Request) => void): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (expected === undefined) {
-      next();
-      return;
-    }
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match?.[1] !== undefined && tokensMatch(match[1], expected)) {
+    if (expected === undefined || authorize(req, res, expected)) {
       next();
       return;
     }
     onUnauthorized?.(req);
-    res.set('WWW-Authenticate', 'Bearer realm="agentswarm-exporter"');
-    sendProblem(res, 401, 'authorization: expected a valid bearer token');
   };
 }

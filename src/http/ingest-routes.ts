@@ -1,13 +1,14 @@
 // Push ingest routes of DESIGN §3: heartbeat, one agent's metrics, sample batches.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { IngestSource, RegistryIngestOutcome, SampleRejection } from '../ingest/sample.js';
 import { parseAgentMetricsBody, parseBatchEnvelope, parseHeartbeatBody } from '../ingest/push-bodies.js';
 import { checkAgentId } from '../ingest/sample-rules.js';
 import type { AgentRegistry, SampleLike } from '../store/agent-registry.js';
 import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
-import { bearerAuth } from './bearer-auth.js';
-import { jsonBody } from './json-body.js';
-import { sendProblem } from './problem.js';
+import { authorize, bearerAuth } from './bearer-auth.js';
+import { jsonBody, readJsonBody } from './json-body.js';
+import { sendJson, sendProblem } from './problem.js';
 
 export interface IngestRouteDeps {
   readonly registry: AgentRegistry;
@@ -26,14 +27,14 @@ interface IngestAnswer {
  * 202 when at least one sample was kept; 429 when nothing was kept because the agent cap refused new
  * agents; 400 when nothing valid was sent.
  */
-function answer(res: Response, outcome: IngestAnswer & { readonly limited: number }): void {
+function answer(res: ServerResponse, outcome: IngestAnswer & { readonly limited: number }): void {
   const body: IngestAnswer = { accepted: outcome.accepted, rejected: outcome.rejected, errors: outcome.errors };
   if (outcome.accepted > 0) {
-    res.status(202).json(body);
+    sendJson(res, 202, body);
   } else if (outcome.limited > 0 && outcome.limited === outcome.rejected) {
-    res.status(429).json({ error: outcome.errors[0]?.reason ?? 'agent: max_agents reached', ...body });
+    sendJson(res, 429, { error: outcome.errors[0]?.reason ?? 'agent: max_agents reached', ...body });
   } else {
-    res.status(400).json({ error: outcome.errors[0]?.reason ?? 'samples: expected at least one sample', ...body });
+    sendJson(res, 400, { error: outcome.errors[0]?.reason ?? 'samples: expected at least one sample', ...body });
   }
 }
 
@@ -47,6 +48,41 @@ function agentParam(req: Request, res: Response): string | undefined {
   return agent;
 }
 
+export const SAMPLES_PATH = '/api/v1/samples';
+
+/**
+ * POST /api/v1/samples outside express: the ingest hot path, where express' router and response
+ * helpers cost about a sixth of a 1,000-sample request (measured in CPU time per request). Returns
+ * false for any other request, which then goes to the express app.
+ */
+export function createSamplesFastLane(deps: IngestRouteDeps & { readonly onError: (error: unknown) => void }): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { registry, metrics } = deps;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!authorize(req, res, deps.token)) return;
+    const read = await readJsonBody(req, res);
+    if (!read.ok) return;
+    const parsed = parseBatchEnvelope(read.body);
+    if (!parsed.ok) {
+      sendProblem(res, 400, parsed.error);
+      return;
+    }
+    const outcome = registry.ingest(parsed.value as readonly SampleLike[], 'push');
+    metrics.countIngest('push', outcome);
+    answer(res, { ...outcome, limited: outcome.agentLimitRejections });
+  };
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    if (url !== SAMPLES_PATH && !url.startsWith(`${SAMPLES_PATH}?`)) return false;
+    handle(req, res).catch((error: unknown) => {
+      deps.onError(error);
+      if (!res.headersSent) sendProblem(res, 500, 'internal error');
+    });
+    return true;
+  };
+}
+
+/** Heartbeat and single-agent metrics (express routes; the batch route is the fast lane above). */
 export function createIngestRoutes(deps: IngestRouteDeps): Router {
   const { registry, metrics } = deps;
   const router = Router();
@@ -91,16 +127,6 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
       reason: e.reason.replace(/^(value|metric):/, `metrics.${names[e.index] ?? ''}:`),
     }));
     answer(res, { ...outcome, errors, limited: outcome.agentLimitRejections });
-  });
-
-  router.post('/api/v1/samples', auth, jsonBody(), (req, res) => {
-    const parsed = parseBatchEnvelope(req.body);
-    if (!parsed.ok) {
-      sendProblem(res, 400, parsed.error);
-      return;
-    }
-    const outcome = ingest(parsed.value as readonly SampleLike[]);
-    answer(res, { ...outcome, limited: outcome.agentLimitRejections });
   });
 
   return router;

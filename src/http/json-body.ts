@@ -1,55 +1,63 @@
 // JSON request bodies: content type (415), size limit enforced before the body is read whole (413),
 // parse errors (400). JSON.parse keeps "__proto__" as a plain own key and handlers never merge bodies
 // into objects, so a body cannot change a prototype.
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
 
 /** RELIABILITY: ingest bodies are at most 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Refuses the request and closes the connection so the rest of an oversized body is never read. */
-function refuseTooLarge(req: Request, res: Response, limit: number): void {
-  res.set('Connection', 'close');
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  res.setHeader('Connection', 'close');
   sendProblem(res, 413, `body: expected at most ${limit} bytes`);
   req.unpipe();
   res.on('finish', () => req.socket.destroy());
 }
 
 export interface JsonBodyOptions {
-  /** An empty body is allowed (req.body stays undefined). */
+  /** An empty body is allowed (the body is then undefined). */
   readonly optional?: boolean;
   readonly limit?: number;
 }
 
-/** Reads and parses a JSON body into req.body, answering 400/413/415 itself. */
-export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
+/** The parsed body, or `handled` when a 4xx was already sent (or the request broke off). */
+export type JsonBodyOutcome = { readonly ok: true; readonly body: unknown } | { readonly ok: false };
+
+const HANDLED: JsonBodyOutcome = { ok: false };
+
+/**
+ * Reads and parses a JSON body with plain node:http calls, answering 400/413/415 itself. Shared by
+ * the express middleware and the ingest fast lane.
+ */
+export function readJsonBody(req: IncomingMessage, res: ServerResponse, options: JsonBodyOptions = {}): Promise<JsonBodyOutcome> {
   const limit = options.limit ?? MAX_BODY_BYTES;
-  return (req, res, next) => {
-    const declared = req.get('content-length');
-    const chunked = req.get('transfer-encoding') !== undefined;
-    if (!chunked && (declared === undefined || declared === '0')) {
-      if (options.optional) {
-        req.body = undefined;
-        next();
-        return;
-      }
-      sendProblem(res, 400, 'body: expected a JSON object, got an empty body');
-      return;
-    }
-    if (!req.is('application/json')) {
-      sendProblem(res, 415, `content-type: expected application/json, got ${JSON.stringify(req.get('content-type') ?? 'none')}`);
-      return;
-    }
-    const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
-    const charset = /charset=([^;\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase() ?? 'utf-8';
-    if (encoding !== 'identity' || (charset !== 'utf-8' && charset !== 'utf8')) {
-      sendProblem(res, 415, 'content-type: expected UTF-8 JSON without content encoding');
-      return;
-    }
-    if (declared !== undefined && Number(declared) > limit) {
-      refuseTooLarge(req, res, limit);
-      return;
-    }
+  const declared = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (declared === undefined || declared === '0')) {
+    if (options.optional) return Promise.resolve({ ok: true, body: undefined });
+    sendProblem(res, 400, 'body: expected a JSON object, got an empty body');
+    return Promise.resolve(HANDLED);
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  const semicolon = contentType.indexOf(';');
+  const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    sendProblem(res, 415, `content-type: expected application/json, got ${JSON.stringify(contentType === '' ? 'none' : contentType)}`);
+    return Promise.resolve(HANDLED);
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  const charset = /charset=([^;\s]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? 'utf-8';
+  if (encoding !== 'identity' || (charset !== 'utf-8' && charset !== 'utf8')) {
+    sendProblem(res, 415, 'content-type: expected UTF-8 JSON without content encoding');
+    return Promise.resolve(HANDLED);
+  }
+  if (declared !== undefined && Number(declared) > limit) {
+    refuseTooLarge(req, res, limit);
+    return Promise.resolve(HANDLED);
+  }
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -59,6 +67,7 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
       if (size > limit) {
         done = true;
         refuseTooLarge(req, res, limit);
+        resolve(HANDLED);
         return;
       }
       chunks.push(chunk);
@@ -68,16 +77,28 @@ export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
       done = true;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+        parsed = JSON.parse((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
       } catch {
         sendProblem(res, 400, 'body: expected valid JSON');
+        resolve(HANDLED);
         return;
       }
-      req.body = parsed;
-      next();
+      resolve({ ok: true, body: parsed });
     });
     req.on('error', () => {
       done = true;
+      resolve(HANDLED);
+    });
+  });
+}
+
+/** Express middleware: reads the JSON body into req.body, answering 400/413/415 itself. */
+export function jsonBody(options: JsonBodyOptions = {}): RequestHandler {
+  return (req, res, next) => {
+    void readJsonBody(req, res, options).then((outcome) => {
+      if (!outcome.ok) return;
+      req.body = outcome.body;
+      next();
     });
   };
 }
