@@ -16,6 +16,9 @@ export interface HeldValue {
   /** The metric's valid range (canonical bounds; ±Infinity for custom metrics), for the ingest fast path. */
   readonly min: number;
   readonly max: number;
+  readonly name: string;
+  /** Index in the agent's series order. */
+  readonly position: number;
 }
 
 export interface AgentHealth {
@@ -41,6 +44,9 @@ export class AgentRecord {
   customMetricCount = 0;
   /** Registry bookkeeping: the ingest call that last touched this agent. */
   ingestStamp = 0;
+  /** Series in the order they were first seen, and where the next lookup starts (see held). */
+  private readonly order: HeldValue[] = [];
+  private cursor = 0;
 
   constructor(
     readonly swarm: string,
@@ -56,7 +62,9 @@ export class AgentRecord {
     const held = latest.get(metric);
     if (held === undefined) {
       const spec = isCanonicalMetric(metric) ? CANONICAL_METRIC_SPECS[metric] : undefined;
-      latest.set(metric, { value, timestamp, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity });
+      const created: HeldValue = { value, timestamp, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity, name: metric, position: this.order.length };
+      latest.set(metric, created);
+      this.order.push(created);
     }
     else if (held.timestamp <= timestamp) {
       held.value = value;
@@ -64,9 +72,16 @@ export class AgentRecord {
     }
   }
 
-  /** The mutable slot of a series, for the registry's ingest hot path; undefined when the series is new. */
+  /**
+   * The mutable slot of a series, for the registry's ingest hot path; undefined when the series is
+   * new. Agents send their metrics in the same order batch after batch, so the series after the last
+   * one asked for is tried first: a string comparison instead of hashing a freshly parsed name.
+   */
   held(metric: string): HeldValue | undefined {
-    return (this.latest as Map<string, HeldValue>).get(metric);
+    const guess = this.order[this.cursor];
+    const found = guess !== undefined && guess.name === metric ? guess : (this.latest as Map<string, HeldValue>).get(metric);
+    if (found !== undefined) this.cursor = found.position + 1 === this.order.length ? 0 : found.position + 1;
+    return found;
   }
 
   /** Latest value of a metric, NaN when none. */
