@@ -211,7 +211,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       // Ingest first: express tries routers in order (the batch route is served before express).
       createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
       createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path, pollIntervalMs: config.analysis.step }),
-      createProbeRoutes({ readiness, version: build.version, telemetryPath: config.web.telemetry_path }),
+      createProbeRoutes({ readiness }),
       createMetricsRoute({
         path: config.web.telemetry_path,
         registry: promRegistry,
