@@ -7,6 +7,8 @@
 //  - NaN marks a gap: the agent had no fresh value at that step, or the series did not exist yet;
 //  - a series created mid-window starts with NaN for the steps before it existed.
 
+import { NO_REVISIONS, type RevisionBatch, type RevisionSource } from './window-revisions.js';
+
 /** A read-only view of one ring, for zero-copy kernels. */
 export interface RingView {
   readonly values: Float64Array;
@@ -16,7 +18,7 @@ export interface RingView {
   readonly filled: number;
 }
 
-export class AlignedWindows {
+export class AlignedWindows implements RevisionSource {
   private head = 0;
   private filledPoints = 0;
   private steps = 0;
@@ -84,6 +86,14 @@ export class AlignedWindows {
     this.head = (at + 1) % this.capacity;
     if (this.filledPoints < this.capacity) this.filledPoints += 1;
     this.steps += 1;
+  }
+
+  /**
+   * Cells of already-written steps rewritten since the last call (see window-revisions.ts). Only
+   * the newest column is written today, so this is always empty; time-keyed ingest fills it.
+   */
+  drainRevisions(): RevisionBatch {
+    return NO_REVISIONS;
   }
 
   /** The ring of one series, or undefined. */
