@@ -19,9 +19,13 @@ import { AnalysisMetrics } from './analysis-cycle/analysis-metrics.js';
 import { toPlanAnalysis } from './analysis-cycle/plan-analysis.js';
 import { recordHistory } from './analysis-cycle/history-recorder.js';
 import { CoordinationService } from './coordination/coordination-service.js';
-import { resolveActionTargets } from './coordination/action-delivery.js';
 import { registryPlanContext } from './coordination/registry-plan-context.js';
 import { SqliteTaskStore } from './persistence/sqlite-task-store.js';
+import { DatabaseLockedError } from './persistence/database-lock.js';
+import { DatabaseCorruptError, type StoreHealth } from './persistence/store-errors.js';
+import { rotatingActionTargets } from './coordination/rotating-action-targets.js';
+import { SERVER_TIMEOUTS } from './http/server-timeouts.js';
+import { WatchedFile } from './runtime/watched-file.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
@@ -42,10 +46,9 @@ import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
-/** RELIABILITY: Node's defaults (60 s headers, 300 s request) are too loose. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 10_000;
+/** After its database file vanished, how long the exporter answers 503 before it stops (docs/reliability.md). */
+const FATAL_HOLD_MS = 1000;
 /** Longest stretch a /metrics render holds the event loop before yielding (bench target: 50 ms block). */
 const RENDER_SLICE_MS = 10;
 /** How often a compact analysis snapshot and the agent states are written to the history tables. */
@@ -60,6 +63,8 @@ export interface RunningExporter {
   readonly config: Readonly<Config>;
   /** Graceful stop: ready -> 503, loops stopped, connections drained within the grace period. */
   stop(): Promise<void>;
+  /** Resolves (after a graceful stop) when the exporter had to stop itself: its database file vanished. */
+  readonly failed: Promise<Error>;
 }
 
 export interface StartOptions {
@@ -71,16 +76,27 @@ export interface StartOptions {
   readonly manualSteps?: boolean;
 }
 
-function readToken(path: string | undefined, key: string): string | undefined {
+/** A token file, re-read when it changes (rotation without a restart, docs/reliability.md); undefined when not configured. */
+function watchToken(path: string | undefined, key: string, logger: Logger, watched: { stop(): void }[]): (() => string) | undefined {
   if (path === undefined) return undefined;
-  let text: string;
+  const parse = (raw: string): string => {
+    const text = raw.trim();
+    if (text === '') throw new Error('empty');
+    return text;
+  };
+  let file: WatchedFile<string>;
   try {
-    text = readFileSync(path, 'utf8').trim();
+    file = WatchedFile.open(path, {
+      parse,
+      onChange: () => logger.info({ component: 'web', file: key }, 'token file changed: the new token applies, the old one is refused'),
+      onError: (message) => logger.warn({ component: 'web', file: key }, message),
+    });
   } catch (error) {
-    throw new ConfigError([`${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], 'configuration');
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${code}`], 'configuration');
   }
-  if (text === '') throw new ConfigError([`${key}: ${path} is empty`], 'configuration');
-  return text;
+  watched.push(file);
+  return () => file.current();
 }
 
 /**
@@ -140,9 +156,11 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   };
 
   const auth = config.web.auth;
-  const ingestToken = readToken(auth.ingest_token_file, 'web.auth.ingest_token_file');
-  const webhookToken = readToken(auth.webhook_token_file, 'web.auth.webhook_token_file');
-  const apiToken = readToken(auth.api_token_file, 'web.auth.api_token_file');
+  const watched: { stop(): void }[] = [];
+  cleanup.push(() => watched.forEach((w) => w.stop()));
+  const ingestToken = watchToken(auth.ingest_token_file, 'web.auth.ingest_token_file', logger, watched);
+  const webhookToken = watchToken(auth.webhook_token_file, 'web.auth.webhook_token_file', logger, watched);
+  const apiToken = watchToken(auth.api_token_file, 'web.auth.api_token_file', logger, watched);
   for (const [key, value] of Object.entries({ ingest_token_file: ingestToken, webhook_token_file: webhookToken, api_token_file: apiToken })) {
     if (value === undefined) logger.warn({ component: 'web' }, `web.auth.${key} is not set: that API is open to anyone who can reach the port`);
   }
@@ -178,7 +196,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
-  const store = openTaskStore(config.storage.path);
+  let onStoreFault = (_fault: Exclude<StoreHealth, { ok: true }>): void => undefined;
+  const store = openTaskStore(config.storage.path, (fault) => onStoreFault(fault));
   cleanup.push(() => store.close());
   const demoLog = logger.child({ component: 'demo' });
   const orchestrator = config.demo.enabled ? await startDemoOrchestrator((m) => demoLog.info(m)).catch(fail) : undefined;
@@ -186,12 +205,19 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   let coordination: CoordinationService;
   try {
     const actions = orchestrator ? { ...config.coordination.actions, default: { url: orchestrator.url, secret_file: DEMO_SECRET_REF } } : config.coordination.actions;
+    const coordinationLog = logger.child({ component: 'coordination' });
+    const targets = rotatingActionTargets(actions, {
+      special: (path) => (orchestrator && path === DEMO_SECRET_REF ? orchestrator.secret : undefined),
+      onChange: (path) => coordinationLog.info({ file: path }, 'secret file changed: deliveries are signed with the new secret'),
+      onError: (message) => coordinationLog.warn(message),
+    });
+    watched.push(targets);
     coordination = new CoordinationService({
       config: config.coordination,
       retentionMs: config.storage.retention,
       store,
       registry: promRegistry,
-      actions: resolveActionTargets(actions, (path) => (orchestrator && path === DEMO_SECRET_REF ? orchestrator.secret : readFileSync(path, 'utf8'))),
+      actions: targets.targets,
       logger,
       planContext: registryPlanContext(registry, (swarm) => {
         const snapshot = engine.latest().get(swarm);
@@ -233,12 +259,9 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   });
 
   const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, onError: onUnexpectedError });
-  const server = createServer((req, res) => {
+  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
     if (!samplesFastLane(req, res)) app(req, res);
   });
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = 65_000;
   const address = parseListenAddress(config.web.listen_address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -290,7 +313,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     pullers.push(reader);
   }
 
-  readiness.ready = true;
+  readiness.ready = store.health().ok;
   logger.info({ component: 'web', address: config.web.listen_address, url, version: build.version }, 'listening');
 
   const demo = orchestrator
@@ -301,8 +324,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         analysis: () => engine.latest(),
         seed: config.demo.seed,
         stepMs: config.analysis.step,
-        ...(ingestToken !== undefined && { ingestToken }),
-        ...(webhookToken !== undefined && { webhookToken }),
+        ...(ingestToken !== undefined && { ingestToken: ingestToken() }),
+        ...(webhookToken !== undefined && { webhookToken: webhookToken() }),
         ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
@@ -330,17 +353,30 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       });
       if (!demo) await orchestrator?.receiver.close();
       store.close();
+      watched.forEach((w) => w.stop());
     })();
     return stopping;
   };
 
-  return { url, server, registry, engine, coordination, config, stop };
+  // A vanished or corrupt database: not ready, 503 everywhere (the store refuses every call), one
+  // error line. A vanished file also stops the process, so that its restart opens a fresh one.
+  let reportFailure: (error: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+  onStoreFault = (fault) => {
+    readiness.ready = false;
+    const gone = fault.reason === 'gone';
+    logger.error({ component: 'storage', reason: fault.reason, path: config.storage.path }, `${fault.message}: answering 503 and not ready${gone ? '; stopping so that a restart opens it afresh' : ''}`);
+    if (gone) setTimeout(() => void stop().then(() => reportFailure(new Error(fault.message))), FATAL_HOLD_MS).unref();
+  };
+  if (!store.health().ok) onStoreFault(store.health() as Exclude<StoreHealth, { ok: true }>);
+
+  return { url, server, registry, engine, coordination, config, stop, failed };
 }
 
 /** SQLite at storage.path (its folder created), or in memory for ":memory:". */
-function openTaskStore(path: string): SqliteTaskStore {
+function openTaskStore(path: string, onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void): SqliteTaskStore {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  return SqliteTaskStore.open(path);
+  return SqliteTaskStore.open(path, { onFault });
 }
 
 /** Process entry: parse flags and config, start, stop on SIGTERM/SIGINT. Returns the exit code. */
@@ -361,19 +397,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     running = await startExporter({ config, logger, env });
   } catch (error) {
+    if (error instanceof DatabaseLockedError || error instanceof DatabaseCorruptError) {
+      process.stderr.write(`agentswarm-exporter: ${error.message}\n`);
+      return 1;
+    }
     logger.error({ err: error }, 'start-up failed');
     return 1;
   }
-  await new Promise<void>((resolve) => {
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    void running.failed.then(resolve);
     const onSignal = (signal: NodeJS.Signals): void => {
       logger.info({ signal }, 'shutting down');
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      void running.stop().then(resolve);
+      void running.stop().then(() => resolve(undefined));
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
   logger.info('stopped');
-  return 0;
+  return failure === undefined ? 0 : 1;
 }

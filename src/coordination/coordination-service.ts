@@ -23,7 +23,7 @@ import { DEFAULT_MAPPING, type MappingTable } from './alert-mapping.js';
 import type { AlertmanagerNotification } from './alertmanager-payload.js';
 import { incomingAlerts } from './alert-intake.js';
 import { CoordinationMetrics, type AlertResult, type AlertStatusLabel } from './coordination-metrics.js';
-import { impactRatio, planContextProbe, type ScoreProbe, type ScoreReading } from './impact.js';
+import { impactRatio, planContextProbe, type ProbeTarget, type ScoreProbe, type ScoreReading } from './impact.js';
 import { EMPTY_PLAN_CONTEXT, type PlanContext } from './plan-context.js';
 import { buildPlan } from './plans.js';
 import { retryPolicyFromConfig } from './retry-policy.js';
@@ -114,6 +114,14 @@ export interface TaskApi {
 
 const DUPLICATE: ReadonlySet<AlertDisposition> = new Set(['duplicate', 'stale']);
 
+/** While an impact's score cannot be read (e.g. just after a restart), how often to try again, ms. */
+const IMPACT_RETRY_MS = 5000;
+
+/** A store fault that stays until the process restarts: the file vanished, or it is corrupt. */
+function isStickyFault(error: unknown): boolean {
+  return isStoreUnavailable(error) && (error.reason === 'gone' || error.reason === 'corrupt');
+}
+
 /**
  * One object for main.ts: construct, `start()`, mount `createAlertRoutes({ receiver: service })`
  * and `createCoordinationRoutes({ api: service })`, and `await stop(graceMs)` on SIGTERM before
@@ -172,7 +180,12 @@ export class CoordinationService implements AlertReceiver, TaskApi {
           if (outcome === 'released') this.log.info(fields, 'delivery released at shutdown; the next start sends it again');
           else if (outcome !== 'succeeded') this.log.warn(fields, 'delivery attempt did not succeed');
         },
-        onError: (error, where) => this.log.error({ err: error, where }, 'coordination loop error'),
+        onError: (error, where) => {
+          // A vanished or corrupt database is reported once, where it is detected (main.ts); the
+          // runner polls every second and would otherwise log the same fault each time.
+          if (isStickyFault(error)) return;
+          this.log.error({ err: error, where }, 'coordination loop error');
+        },
       },
     });
   }
@@ -192,6 +205,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       const task = this.options.store.getTask(id);
       if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
     }
+    this.resumeImpacts();
     this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index) => this.fireSchedule(spec, index));
     this.scheduleRetention(0);
     this.state = 'running';
@@ -358,24 +372,64 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       return;
     }
     if (before === undefined) return;
+    const dueAt = this.clock.now() + this.options.config.impact_delay;
+    try {
+      // Persisted with the task, so a restart inside impact_delay still measures it (resumeImpacts).
+      this.options.store.setImpactDue(task.id, { dueAt, baseline: before }, this.clock.now());
+    } catch (error) {
+      this.log.warn({ err: error, task: task.id }, 'impact due time could not be stored; measured only if this process keeps running');
+    }
+    this.armImpact(task, before, dueAt, this.options.config.impact_delay);
+  }
+
+  private armImpact(task: ProbeTarget & { readonly id: string }, before: ScoreReading, dueAt: number, delayMs: number): void {
     const timer = this.scheduler.setTimeout(() => {
       this.impactTimers.delete(timer);
-      this.measureImpact(task, before);
-    }, this.options.config.impact_delay);
+      this.measureImpact(task, before, dueAt);
+    }, Math.max(0, delayMs));
     this.impactTimers.add(timer);
   }
 
-  private measureImpact(task: TaskRecord, before: ScoreReading): void {
+  /**
+   * Measures, or — when the score cannot be read yet (after a restart the agents have not pushed
+   * again) — retries every IMPACT_RETRY_MS until one impact_delay past the due time, then gives up.
+   */
+  private measureImpact(task: ProbeTarget & { readonly id: string }, before: ScoreReading, dueAt: number): void {
+    const { store } = this.options;
     try {
-      const after = this.probe.read(task);
-      if (after === undefined || after.score !== before.score) return;
-      const ratio = impactRatio(before, after);
       const now = this.clock.now();
-      this.options.store.saveImpact(task.id, { score: before.score, before: before.value, after: after.value, ratio, measuredAt: now }, now);
+      const after = this.probe.read(task);
+      if (after === undefined || after.score !== before.score) {
+        const retryAt = now + Math.max(1000, Math.min(IMPACT_RETRY_MS, this.options.config.impact_delay));
+        if (retryAt <= dueAt + this.options.config.impact_delay && this.state === 'running') this.armImpact(task, before, dueAt, retryAt - now);
+        else store.setImpactDue(task.id, undefined, now);
+        return;
+      }
+      const ratio = impactRatio(before, after);
+      store.saveImpact(task.id, { score: before.score, before: before.value, after: after.value, ratio, measuredAt: now }, now);
       this.metrics.impactRatio(task.type, ratio);
     } catch (error) {
       this.log.warn({ err: error, task: task.id, unavailable: isStoreUnavailable(error) }, 'impact could not be measured');
     }
+  }
+
+  /** Re-arms the impact measurements a previous process left pending (due during the restart: measured now). */
+  private resumeImpacts(): void {
+    const { store } = this.options;
+    let pending: ReturnType<TaskStore['pendingImpacts']>;
+    try {
+      pending = store.pendingImpacts();
+    } catch (error) {
+      this.log.warn({ err: error }, 'pending impact measurements could not be read');
+      return;
+    }
+    const now = this.clock.now();
+    for (const due of pending) {
+      const task = store.getTask(due.taskId);
+      if (task === undefined) continue;
+      this.armImpact(task, due.baseline, due.dueAt, due.dueAt - now);
+    }
+    if (pending.length > 0) this.log.info({ pending: pending.length }, 'resumed impact measurements left pending by a previous process');
   }
 
   private scheduleRetention(delayMs: number): void {
@@ -384,7 +438,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
         const removed = this.options.store.applyRetention(this.clock.now() - this.options.retentionMs);
         if (removed.tasks + removed.incidents + removed.snapshots + removed.agentStates > 0) this.log.info(removed, 'retention applied');
       } catch (error) {
-        this.log.warn({ err: error }, 'retention failed; retrying at the next interval');
+        if (!isStickyFault(error)) this.log.warn({ err: error }, 'retention failed; retrying at the next interval');
       }
       if (this.state === 'running' || this.state === 'new') this.scheduleRetention(this.options.retentionIntervalMs ?? 3_600_000);
     }, delayMs);

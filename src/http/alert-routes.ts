@@ -4,14 +4,14 @@ import type { Logger } from 'pino';
 import type { AlertReceiver } from '../coordination/coordination-service.js';
 import { parseAlertmanagerPayload } from '../coordination/alertmanager-payload.js';
 import { isStoreUnavailable } from '../persistence/store-errors.js';
-import { bearerAuth } from './bearer-auth.js';
+import { bearerAuth, type TokenSource } from './bearer-auth.js';
 import { jsonBody } from './json-body.js';
 import { sendProblem } from './problem.js';
 
 export interface AlertRouteDeps {
   readonly receiver: AlertReceiver;
   /** Contents of web.auth.webhook_token_file; undefined = open (main warns at start). */
-  readonly token: string | undefined;
+  readonly token: TokenSource;
   readonly logger?: Logger;
 }
 

@@ -1,4 +1,4 @@
-// Bearer-token check with a constant-time comparison; the token is never logged or echoed.
+// Bearer-token check with a constant-time comparison; the token is never logged or echoed, and may rotate.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -14,10 +14,21 @@ export function tokensMatch(presented: string, expected: string): boolean {
 }
 
 /**
+ * The expected token: fixed, or read on every request (a WatchedFile's current value, so a
+ * rotated token file takes effect without a restart); undefined = open.
+ */
+export type TokenSource = string | (() => string) | undefined;
+
+function expectedToken(source: TokenSource): string | undefined {
+  return typeof source === 'function' ? source() : source;
+}
+
+/**
  * True when no token is configured or the request carries `Authorization: Bearer <token>`; otherwise
  * answers 401 itself and returns false.
  */
-export function authorize(req: IncomingMessage, res: ServerResponse, expected: string | undefined): boolean {
+export function authorize(req: IncomingMessage, res: ServerResponse, source: TokenSource): boolean {
+  const expected = expectedToken(source);
   if (expected === undefined) return true;
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -28,9 +39,9 @@ export function authorize(req: IncomingMessage, res: ServerResponse, expected: s
 }
 
 /** Middleware requiring `Authorization: Bearer <token>` when a token is configured; open otherwise. */
-export function bearerAuth(expected: string | undefined, onUnauthorized?: (req: Request) => void): RequestHandler {
+export function bearerAuth(expected: TokenSource, onUnauthorized?: (req: Request) => void): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (expected === undefined || authorize(req, res, expected)) {
+    if (authorize(req, res, expected)) {
       next();
       return;
     }

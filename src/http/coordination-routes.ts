@@ -6,14 +6,14 @@ import { attemptJson, incidentJson, taskJson } from '../coordination/task-json.j
 import { AGENT_ID_PATTERN, SWARM_NAME_PATTERN } from '../model/canonical-metrics.js';
 import { COORDINATION_TYPES, PRIORITIES, TASK_STATUSES } from '../model/coordination-vocabulary.js';
 import { isStoreUnavailable } from '../persistence/store-errors.js';
-import { bearerAuth } from './bearer-auth.js';
+import { bearerAuth, type TokenSource } from './bearer-auth.js';
 import { jsonBody } from './json-body.js';
 import { sendProblem } from './problem.js';
 
 export interface CoordinationRouteDeps {
   readonly api: TaskApi;
   /** Contents of web.auth.api_token_file; undefined = open. */
-  readonly token: string | undefined;
+  readonly token: TokenSource;
 }
 
 export const TASKS_PATH = '/api/v1/coordination/tasks';

@@ -6,7 +6,7 @@ import { parseAgentMetricsBody, parseBatchEnvelope, parseHeartbeatBody } from '.
 import { checkAgentId } from '../ingest/sample-rules.js';
 import type { AgentRegistry, SampleLike } from '../store/agent-registry.js';
 import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
-import { authorize, bearerAuth } from './bearer-auth.js';
+import { authorize, bearerAuth, type TokenSource } from './bearer-auth.js';
 import { jsonBody, readJsonBody } from './json-body.js';
 import { sendJson, sendProblem } from './problem.js';
 
@@ -14,7 +14,7 @@ export interface IngestRouteDeps {
   readonly registry: AgentRegistry;
   readonly metrics: ExporterMetrics;
   /** Bearer token for agents; undefined = open. */
-  readonly token: string | undefined;
+  readonly token: TokenSource;
 }
 
 interface IngestAnswer {

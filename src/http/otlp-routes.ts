@@ -9,7 +9,7 @@ import { encodeExportResponse, encodeStatus, exportResponseJson, type ExportOutc
 import { OtlpDeltaState, mapOtlpRequest } from '../ingest/otlp/map-otlp.js';
 import { defaultOtlpMapping, type OtlpMapping } from '../ingest/otlp/otlp-mapping.js';
 import type { DecodeResult } from '../ingest/otlp/otlp-model.js';
-import { bearerAuth } from './bearer-auth.js';
+import { bearerAuth, type TokenSource } from './bearer-auth.js';
 
 /** RELIABILITY: ingest bodies are at most 1 MiB — after decompression, so a gzip bomb stops there. */
 export const OTLP_MAX_BODY_BYTES = 1024 * 1024;
@@ -19,7 +19,7 @@ export interface OtlpRouteDeps {
   /** Defaults to the GenAI mapping (see otlp-mapping.ts). */
   readonly mapping?: OtlpMapping;
   /** Ingest bearer token (`web.auth.ingest_token_file`); undefined = open. */
-  readonly token?: string;
+  readonly token?: TokenSource;
   readonly maxBodyBytes?: number;
   readonly logger?: Logger;
 }

@@ -1,7 +1,7 @@
 // In-memory twin of the SQLite TaskStore for fast tests: same contract, same decisions, no durability.
 import { decideAlert } from '../coordination/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
-import { StoreUnavailableError } from './store-errors.js';
+import { StoreUnavailableError, type StoreHealth } from './store-errors.js';
 import type {
   AgentStateRecord,
   AlertDisposition,
@@ -13,6 +13,7 @@ import type {
   LeaseRecovery,
   NewTask,
   NotificationOutcome,
+  PendingImpact,
   QueueEntry,
   RetentionResult,
   TaskFilter,
@@ -36,6 +37,7 @@ export class MemoryTaskStore implements TaskStore {
   private readonly attempts = new Map<string, AttemptRecord[]>();
   private snapshots: AnalysisSnapshotRecord[] = [];
   private readonly states = new Map<string, AgentStateRecord>();
+  private readonly dueImpacts = new Map<string, PendingImpact>();
   private nextSeq = 1;
   private closed = false;
   /** Set by tests to make every call fail as the SQLite store does when busy or full. */
@@ -242,7 +244,28 @@ export class MemoryTaskStore implements TaskStore {
         task.impact = copy(impact);
         task.updatedAt = now;
       }
+      this.dueImpacts.delete(id);
     });
+  }
+
+  setImpactDue(id: string, due: Omit<PendingImpact, 'taskId'> | undefined, now: number): void {
+    this.write(() => {
+      const task = this.tasks.get(id);
+      if (task === undefined) return;
+      task.updatedAt = now;
+      if (due === undefined) this.dueImpacts.delete(id);
+      else this.dueImpacts.set(id, copy({ taskId: id, dueAt: due.dueAt, baseline: due.baseline }));
+    });
+  }
+
+  pendingImpacts(): PendingImpact[] {
+    this.check();
+    // Retention may have deleted the task since: its pending impact goes with it, as in SQLite.
+    return copy([...this.dueImpacts.values()].filter((p) => this.tasks.has(p.taskId)).sort((a, b) => a.dueAt - b.dueAt));
+  }
+
+  health(): StoreHealth {
+    return { ok: true };
   }
 
   recoverLeases(owner: string, now: number, maxAttempts: number): LeaseRecovery {

@@ -97,4 +97,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX agent_performance_states_by_time ON agent_performance_states (bucket_start);
     `,
   },
+  {
+    version: 2,
+    description: 'pending impact measurements survive a restart',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN impact_due_at INTEGER;
+      -- JSON {score, value, higherIsBetter}: the reading taken just before delivery.
+      ALTER TABLE tasks ADD COLUMN impact_baseline TEXT;
+      CREATE INDEX tasks_impact_due ON tasks (impact_due_at) WHERE impact_due_at IS NOT NULL;
+    `,
+  },
 ];

@@ -1,22 +1,25 @@
-// TaskStore on better-sqlite3: WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE, numbered migrations.
+// TaskStore on better-sqlite3: WAL, synchronous=FULL, BEGIN IMMEDIATE, migrations, one-process lock, file and corruption watch.
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { decideAlert } from '../coordination/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
 import { startBackgroundCheckpoint, type BackgroundCheckpoint } from './background-checkpoint.js';
+import { acquireDatabaseLock, fileIdentity, sameFile, type DatabaseLock, type FileIdentity } from './database-lock.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import { StoreUnavailableError, type UnavailableReason } from './store-errors.js';
+import { DatabaseCorruptError, StoreUnavailableError, type StoreHealth, type UnavailableReason } from './store-errors.js';
 import type {
   AgentStateRecord,
   AlertDisposition,
   AnalysisSnapshotRecord,
   AttemptRecord,
+  ImpactBaseline,
   IncidentRecord,
   IncomingAlert,
   JsonValue,
   LeaseRecovery,
   NewTask,
   NotificationOutcome,
+  PendingImpact,
   QueueEntry,
   RetentionResult,
   TaskFilter,
@@ -44,6 +47,20 @@ export interface SqliteTaskStoreOptions {
   readonly backgroundCheckpointMs?: number;
   /** Receives background checkpoint failures. */
   readonly onCheckpointError?: (message: string) => void;
+  /**
+   * Take the one-process lock on `<path>.lock` (default true for files): a second store on the
+   * same file, in this process or another, fails with DatabaseLockedError naming the holder.
+   */
+  readonly lock?: boolean;
+  /** Run `PRAGMA quick_check` before anything else and refuse a damaged file (default true). */
+  readonly quickCheck?: boolean;
+  /**
+   * How often the file's device and inode are compared with those opened, ms (default 500; each
+   * commit checks too). Deleted or replaced: the store turns unhealthy ("gone").
+   */
+  readonly watchIntervalMs?: number;
+  /** Called once, when the store turns unhealthy (file gone or corrupt). */
+  readonly onFault?: (health: Exclude<StoreHealth, { ok: true }>) => void;
 }
 
 // With background checkpoints the writer only checkpoints itself once the WAL passes ~40 MiB (worker
@@ -67,9 +84,15 @@ const UNAVAILABLE: ReadonlyArray<readonly [string, UnavailableReason]> = [
   ['SQLITE_READONLY', 'readonly'],
 ];
 
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'));
+}
+
 function translate(error: unknown): unknown {
   if (error instanceof StoreUnavailableError) return error;
   const code = (error as { code?: unknown }).code;
+  if (isCorruption(error)) return new StoreUnavailableError('corrupt', `database corrupt: ${String(code)}`, { cause: error });
   if (typeof code === 'string') {
     for (const [prefix, reason] of UNAVAILABLE) {
       if (code.startsWith(prefix)) return new StoreUnavailableError(reason, `database ${reason}: ${code}`, { cause: error });
@@ -176,23 +199,44 @@ export class SqliteTaskStore implements TaskStore {
   private readonly db: Db;
   private readonly stmts: ReturnType<SqliteTaskStore['prepare']>;
   private readonly checkpointer: BackgroundCheckpoint | undefined;
+  private readonly lock: DatabaseLock | undefined;
+  private readonly identity: FileIdentity | undefined;
+  private readonly watchTimer: NodeJS.Timeout | undefined;
+  private readonly onFault: SqliteTaskStoreOptions['onFault'];
+  private fault: Exclude<StoreHealth, { ok: true }> | undefined;
 
-  /** Opens (creating if needed) and migrates the database at `path` (":memory:" for tests). */
+  /**
+   * Opens (creating if needed), checks and migrates the database at `path` (":memory:" for
+   * tests), under the one-process lock. Throws DatabaseLockedError when another process holds
+   * it and DatabaseCorruptError when the file fails `PRAGMA quick_check` or is not a database.
+   */
   static open(path: string, options: SqliteTaskStoreOptions = {}): SqliteTaskStore {
+    const memory = path === ':memory:' || path === '';
+    // The lock first: nothing (not even a migration) touches a file another exporter is using.
+    const lock = !memory && options.lock !== false ? acquireDatabaseLock(path) : undefined;
     let db: Db | undefined;
     try {
       db = new Database(path);
-      return new SqliteTaskStore(db, options);
+      return new SqliteTaskStore(db, path, lock, options);
     } catch (error) {
       db?.close();
+      lock?.release();
+      if (isCorruption(error)) throw new DatabaseCorruptError(path, String((error as { code?: unknown }).code));
       throw translate(error);
     }
   }
 
-  private constructor(db: Db, options: SqliteTaskStoreOptions) {
+  private constructor(db: Db, path: string, lock: DatabaseLock | undefined, options: SqliteTaskStoreOptions) {
     this.db = db;
+    this.lock = lock;
+    this.onFault = options.onFault;
     // busy_timeout first, so that even switching the journal mode waits for another process's lock.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 250))}`);
+    if (options.quickCheck !== false && !db.memory) {
+      // O(size of the file), once: a damaged page found now is a clear refusal instead of 500s later.
+      const problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+      if (problems.length !== 1 || problems[0] !== 'ok') throw new DatabaseCorruptError(path, `quick_check: ${problems.join('; ')}`);
+    }
     db.pragma('journal_mode = WAL');
     // WAL's default NORMAL keeps commits across a process crash but not across power loss (RELIABILITY).
     db.pragma('synchronous = FULL');
@@ -207,6 +251,50 @@ export class SqliteTaskStore implements TaskStore {
       db.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
       this.checkpointer = startBackgroundCheckpoint(db.name, checkpointMs, options.onCheckpointError);
     }
+    this.identity = db.memory ? undefined : fileIdentity(path);
+    if (this.identity !== undefined) {
+      const timer = setInterval(() => {
+        try {
+          this.checkFile();
+        } catch {
+          // Recorded as the store's fault (and reported through onFault); calls fail from now on.
+        }
+      }, Math.max(10, options.watchIntervalMs ?? 500));
+      timer.unref();
+      this.watchTimer = timer;
+    }
+  }
+
+  /** ok, or the sticky fault (file gone or replaced, database corrupt) that makes every call fail with 503. */
+  health(): StoreHealth {
+    return this.fault ?? { ok: true };
+  }
+
+  private setFault(reason: 'gone' | 'corrupt', message: string): StoreUnavailableError {
+    if (this.fault === undefined) {
+      this.fault = { ok: false, reason, message };
+      this.onFault?.(this.fault);
+    }
+    return new StoreUnavailableError(this.fault.reason, this.fault.message);
+  }
+
+  /** Throws (and turns unhealthy) when the path no longer names the file this store opened. */
+  private checkFile(): void {
+    if (this.identity === undefined || this.fault !== undefined) return;
+    if (!sameFile(fileIdentity(this.db.name), this.identity)) {
+      throw this.setFault('gone', `database file ${this.db.name} was deleted or replaced while open`);
+    }
+  }
+
+  private guard(): void {
+    if (this.fault !== undefined) throw new StoreUnavailableError(this.fault.reason, this.fault.message);
+    this.checkFile();
+  }
+
+  private failure(error: unknown): unknown {
+    const translated = translate(error);
+    if (translated instanceof StoreUnavailableError && translated.reason === 'corrupt') return this.setFault('corrupt', translated.message);
+    return translated;
   }
 
   /** PRAGMA values for checks and diagnostics (journal_mode, synchronous, busy_timeout, user_version, integrity_check). */
@@ -265,8 +353,10 @@ export class SqliteTaskStore implements TaskStore {
       savePlan: db.prepare('UPDATE tasks SET plan = ?, updated_at = ? WHERE id = ?'),
       saveImpact: db.prepare(
         `UPDATE tasks SET impact_score = @score, impact_before = @before, impact_after = @after, impact_ratio = @ratio,
-           impact_measured_at = @measuredAt, updated_at = @now WHERE id = @id`,
+           impact_measured_at = @measuredAt, impact_due_at = NULL, impact_baseline = NULL, updated_at = @now WHERE id = @id`,
       ),
+      setImpactDue: db.prepare('UPDATE tasks SET impact_due_at = @dueAt, impact_baseline = @baseline, updated_at = @now WHERE id = @id'),
+      pendingImpacts: db.prepare('SELECT id, impact_due_at, impact_baseline FROM tasks WHERE impact_due_at IS NOT NULL ORDER BY impact_due_at, seq'),
       staleLeases: db.prepare(
         "SELECT id, attempts FROM tasks WHERE status = 'running' AND (lease_owner IS NOT @owner OR lease_expires_at IS NULL OR lease_expires_at <= @now)",
       ),
@@ -303,19 +393,26 @@ export class SqliteTaskStore implements TaskStore {
 
   // Every write: BEGIN IMMEDIATE takes the write lock up front, so a busy database fails before
   // any work instead of deadlocking on a read-to-write upgrade. Errors become StoreUnavailableError.
+  // The file is checked before and after each commit: a commit that landed in a deleted file is
+  // reported as a failure (503, Alertmanager retries), so nothing is acknowledged into it.
   private write<T>(fn: () => T): T {
+    this.guard();
+    let result: T;
     try {
-      return this.db.transaction(fn).immediate();
+      result = this.db.transaction(fn).immediate();
     } catch (error) {
-      throw translate(error);
+      throw this.failure(error);
     }
+    this.checkFile();
+    return result;
   }
 
   private read<T>(fn: () => T): T {
+    if (this.fault !== undefined) throw new StoreUnavailableError(this.fault.reason, this.fault.message);
     try {
       return fn();
     } catch (error) {
-      throw translate(error);
+      throw this.failure(error);
     }
   }
 
@@ -474,6 +571,22 @@ export class SqliteTaskStore implements TaskStore {
     this.write(() => this.stmts.saveImpact.run({ id, now, ...impact }));
   }
 
+  setImpactDue(id: string, due: Omit<PendingImpact, 'taskId'> | undefined, now: number): void {
+    this.write(() =>
+      this.stmts.setImpactDue.run({ id, now, dueAt: due?.dueAt ?? null, baseline: due === undefined ? null : JSON.stringify(due.baseline) }),
+    );
+  }
+
+  pendingImpacts(): PendingImpact[] {
+    return this.read(() =>
+      (this.stmts.pendingImpacts.all() as Row[]).map((row) => ({
+        taskId: str(row.id),
+        dueAt: num(row.impact_due_at),
+        baseline: parseJson<ImpactBaseline>(row.impact_baseline),
+      })),
+    );
+  }
+
   recoverLeases(owner: string, now: number, maxAttempts: number): LeaseRecovery {
     return this.write(() => {
       const requeued: string[] = [];
@@ -622,7 +735,9 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   close(): void {
+    if (this.watchTimer !== undefined) clearInterval(this.watchTimer);
     this.checkpointer?.close();
     if (this.db.open) this.db.close();
+    this.lock?.release();
   }
 }

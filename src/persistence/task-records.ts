@@ -30,6 +30,20 @@ export interface TaskImpact {
   readonly measuredAt: number;
 }
 
+/** The targeted score read just before delivery, kept until the impact is measured. */
+export interface ImpactBaseline {
+  readonly score: string;
+  readonly value: number;
+  readonly higherIsBetter: boolean;
+}
+
+/** An impact measurement not taken yet: due at `dueAt` (ms), against `baseline`. */
+export interface PendingImpact {
+  readonly taskId: string;
+  readonly dueAt: number;
+  readonly baseline: ImpactBaseline;
+}
+
 export interface NewTask {
   /** Also the `webhook-id` of every delivery attempt: the receiver's idempotency key. */
   readonly id: string;

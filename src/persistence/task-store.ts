@@ -1,5 +1,6 @@
 // The coordination store contract: incidents, tasks, attempts, leases, snapshots, agent states, retention.
 import type { Priority } from '../model/coordination-vocabulary.js';
+import type { StoreHealth } from './store-errors.js';
 import type {
   AgentStateRecord,
   AnalysisSnapshotRecord,
@@ -9,6 +10,7 @@ import type {
   JsonValue,
   LeaseRecovery,
   NewTask,
+  PendingImpact,
   NotificationOutcome,
   QueueEntry,
   RetentionResult,
@@ -30,7 +32,8 @@ import type {
  * - a task leaves `running` only through `finishAttempt` by its lease owner, or `recoverLeases`;
  * - final statuses (succeeded, failed, cancelled) never change.
  *
- * One process per database: leases are not a distributed lock.
+ * One process per database: leases are not a distributed lock. The SQLite store enforces it with
+ * a lock on `<file>.lock` (a second process refuses to start, naming the holder's pid).
  */
 export interface TaskStore {
   /** Applies one Alertmanager notification (dedup, incidents, cancellation) in one transaction. */
@@ -57,8 +60,18 @@ export interface TaskStore {
   /** Stores the plan computed for the task (once, before its first delivery). */
   savePlan(id: string, plan: JsonValue, now: number): void;
 
-  /** Stores the measured impact of a succeeded task. */
+  /** Stores the measured impact of a succeeded task, and clears its pending impact (if any). */
   saveImpact(id: string, impact: TaskImpact, now: number): void;
+
+  /**
+   * Persists when the impact of a succeeded task is due and the baseline it is measured against
+   * (`undefined` clears it: measured elsewhere, or given up), so a restart inside
+   * `coordination.impact_delay` still measures it.
+   */
+  setImpactDue(id: string, due: Omit<PendingImpact, 'taskId'> | undefined, now: number): void;
+
+  /** Impacts due and not measured yet, soonest first (read once at start). */
+  pendingImpacts(): PendingImpact[];
 
   /**
    * Re-queues `running` tasks whose lease belongs to another owner (a previous process) or has
@@ -93,6 +106,12 @@ export interface TaskStore {
    * since and not attached to an open task, snapshots and agent states. Open tasks are kept.
    */
   applyRetention(cutoffMs: number): RetentionResult;
+
+  /**
+   * ok, or a sticky fault that makes every call throw StoreUnavailableError: readiness reads it
+   * (503 while not ok). SQLite: the file was deleted or replaced ("gone"), or is corrupt.
+   */
+  health(): StoreHealth;
 
   close(): void;
 }
