@@ -30,6 +30,8 @@ export class DatabaseLockedError extends Error {
 export interface DatabaseLock {
   /** The sibling lock file. */
   readonly path: string;
+  /** Its device and inode when taken: were it deleted, a second process could take a new one. */
+  readonly identity: FileIdentity | undefined;
   /** Releases the lock (idempotent). */
   release(): void;
 }
@@ -110,6 +112,7 @@ export function acquireDatabaseLock(databasePath: string, pid: number = process.
   let released = false;
   return {
     path,
+    identity: fileIdentity(path),
     release: () => {
       if (released) return;
       released = true;

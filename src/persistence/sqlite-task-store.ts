@@ -284,6 +284,9 @@ export class SqliteTaskStore implements TaskStore {
     if (!sameFile(fileIdentity(this.db.name), this.identity)) {
       throw this.setFault('gone', `database file ${this.db.name} was deleted or replaced while open`);
     }
+    if (this.lock?.identity !== undefined && !sameFile(fileIdentity(this.lock.path), this.lock.identity)) {
+      throw this.setFault('gone', `lock file ${this.lock.path} was deleted or replaced while open`);
+    }
   }
 
   private guard(): void {
