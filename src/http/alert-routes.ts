@@ -10,7 +10,7 @@ import { sendProblem } from './problem.js';
 
 export interface AlertRouteDeps {
   readonly receiver: AlertReceiver;
-  /** Contents of web.auth.webhook_token_file; undefined = open (main warns at start). */
+  /** web.auth.webhook_token_file, re-read when it changes; undefined = open (main warns at start). */
   readonly token: TokenSource;
   readonly logger?: Logger;
 }
@@ -19,6 +19,8 @@ export const ALERTS_PATH = '/api/v1/alerts';
 
 // Alertmanager ignores Retry-After, but humans and other senders can use it.
 const RETRY_AFTER_SECONDS = '5';
+/** At most one "store unavailable" line per reason per minute: Alertmanager retries every refusal. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 function statusOf(body: unknown): 'firing' | 'resolved' | 'unknown' {
   const status = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined;
@@ -35,6 +37,8 @@ export function createAlertRoutes(deps: AlertRouteDeps): Router {
   const { receiver } = deps;
   const log = deps.logger?.child({ component: 'alerts' });
   const router = Router();
+  const lastLogged = new Map<string, number>();
+  const suppressed = new Map<string, number>();
 
   const countInvalid = (req: Request, res: Response, next: NextFunction): void => {
     res.on('finish', () => {
@@ -78,7 +82,14 @@ export function createAlertRoutes(deps: AlertRouteDeps): Router {
         });
       } catch (error) {
         if (!isStoreUnavailable(error)) throw error;
-        log?.warn({ reason: error.reason }, 'notification refused: store unavailable; Alertmanager will retry');
+        const now = performance.now();
+        if (now - (lastLogged.get(error.reason) ?? -Infinity) >= REFUSAL_LOG_INTERVAL_MS) {
+          log?.warn({ reason: error.reason, suppressed: suppressed.get(error.reason) ?? 0 }, 'notification refused: store unavailable; Alertmanager will retry');
+          lastLogged.set(error.reason, now);
+          suppressed.set(error.reason, 0);
+        } else {
+          suppressed.set(error.reason, (suppressed.get(error.reason) ?? 0) + 1);
+        }
         res.set('Retry-After', RETRY_AFTER_SECONDS);
         sendProblem(res, 503, `store: ${error.message}; retry`);
       }

@@ -35,6 +35,8 @@ export class DatabaseCorruptError extends Error {
     readonly databasePath: string,
     detail: string,
   ) {
+    // One line: quick_check reports on several lines; the first few problems are enough to act on.
+    detail = detail.replace(/\s+/g, ' ').trim().slice(0, 300);
     super(
       `database ${databasePath} is damaged (${detail}); inspect it with: sqlite3 ${JSON.stringify(databasePath)} 'PRAGMA integrity_check' — then restore a backup or move it aside to start with an empty one (docs/reliability.md)`,
     );
