@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,58 @@ describe('SqliteTaskStore', () => {
   it('opens an in-memory database for tests', () => {
     const store = SqliteTaskStore.open(':memory:');
     expect(store.createTask(newTask(), 1).created).toBe(true);
+    store.close();
+  });
+});
+
+describe('SqliteTaskStore: one process, a file that stays', () => {
+  it('refuses a second store on the same file, naming this pid, until the first closes', () => {
+    const path = freshPath();
+    const first = SqliteTaskStore.open(path);
+    expect(() => SqliteTaskStore.open(path)).toThrow(new RegExp(`in use by pid ${process.pid} on host `));
+    first.close();
+    SqliteTaskStore.open(path).close();
+  });
+
+  it('turns unhealthy within the watch interval when its file is deleted, and refuses every call after', async () => {
+    const path = freshPath();
+    const faults: string[] = [];
+    const store = SqliteTaskStore.open(path, { watchIntervalMs: 50, onFault: (f) => faults.push(f.reason) });
+    store.createTask(newTask(), 1);
+    unlinkSync(path);
+    const deadline = Date.now() + 2000;
+    while (store.health().ok && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(store.health()).toMatchObject({ ok: false, reason: 'gone' });
+    expect(() => store.createTask(newTask(), 2)).toThrow(expect.objectContaining({ name: 'StoreUnavailableError', reason: 'gone' }));
+    expect(() => store.listTasks()).toThrow(expect.objectContaining({ reason: 'gone' }));
+    expect(faults).toEqual(['gone']);
+    store.close();
+  });
+
+  it('reports a commit that landed in a file replaced meanwhile as a failure, so it is never acknowledged', () => {
+    const path = freshPath();
+    const store = SqliteTaskStore.open(path, { watchIntervalMs: 60_000 });
+    const other = `${path}.other`;
+    new Database(other).close();
+    renameSync(other, path);
+    // No timer tick in between: the check after the commit catches it.
+    expect(() => store.createTask(newTask(), 1)).toThrow(expect.objectContaining({ reason: 'gone' }));
+    store.close();
+  });
+
+  it('applies migration 2 to a version-1 file without losing its tasks', () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    const v1 = MIGRATIONS.find((m) => m.version === 1);
+    raw.exec(v1?.sql ?? '');
+    raw.pragma('user_version = 1');
+    raw.exec(`INSERT INTO tasks (id, type, priority, priority_rank, status, source, swarm, agents, reason, alerts, created_at, updated_at, next_attempt_at)
+      VALUES ('old', 'performance_sync', 'low', 3, 'succeeded', 'api', 's', '[]', '', '[]', 0, 0, 0)`);
+    raw.close();
+    const store = SqliteTaskStore.open(path);
+    expect(store.pragma('user_version')).toBe(2);
+    expect(store.getTask('old')?.status).toBe('succeeded');
+    expect(store.pendingImpacts()).toEqual([]);
     store.close();
   });
 });

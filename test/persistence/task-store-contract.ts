@@ -294,6 +294,31 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
       });
     });
 
+    describe('pending impacts', () => {
+      it('keeps the due time and baseline until the impact is saved or cleared, soonest first', () => {
+        const a = store.createTask(newTask(), T0).task;
+        const b = store.createTask(newTask(), T0).task;
+        const c = store.createTask(newTask(), T0).task;
+        expect(store.pendingImpacts()).toEqual([]);
+        store.setImpactDue(a.id, { dueAt: T0 + 9000, baseline: { score: 'health', value: 0.4, higherIsBetter: true } }, T0);
+        store.setImpactDue(b.id, { dueAt: T0 + 5000, baseline: { score: 'unhealthy_agents', value: 3, higherIsBetter: false } }, T0);
+        store.setImpactDue(c.id, { dueAt: T0 + 7000, baseline: { score: 'health', value: 0.1, higherIsBetter: true } }, T0);
+        expect(store.pendingImpacts()).toEqual([
+          { taskId: b.id, dueAt: T0 + 5000, baseline: { score: 'unhealthy_agents', value: 3, higherIsBetter: false } },
+          { taskId: c.id, dueAt: T0 + 7000, baseline: { score: 'health', value: 0.1, higherIsBetter: true } },
+          { taskId: a.id, dueAt: T0 + 9000, baseline: { score: 'health', value: 0.4, higherIsBetter: true } },
+        ]);
+        store.saveImpact(b.id, { score: 'unhealthy_agents', before: 3, after: 1, ratio: 2 / 3, measuredAt: T0 + 5000 }, T0 + 5000);
+        store.setImpactDue(c.id, undefined, T0 + 7000);
+        expect(store.pendingImpacts().map((p) => p.taskId)).toEqual([a.id]);
+        expect(store.getTask(b.id)?.impact).toMatchObject({ score: 'unhealthy_agents', after: 1 });
+      });
+    });
+
+    it('reports itself healthy while it works', () => {
+      expect(store.health()).toEqual({ ok: true });
+    });
+
     it('answers StoreUnavailableError after close', () => {
       store.close();
       expect(() => store.createTask(newTask(), T0)).toThrow(expect.objectContaining({ name: 'StoreUnavailableError', reason: 'closed' }));
