@@ -67,7 +67,11 @@ export function swarmAnalysis(nowMs: number, overrides: Partial<SwarmAnalysis> =
       model: { alpha: 0.2, beta: 0.1, phi: 0.98, sigma: 1.2 },
       scaling: [{ type: 'worker', current: 2, recommended: 3, raw: 3, confidence: 0.75 }],
     },
-    variants: [],
+    variants: [
+      { metric: 'response_time', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: -0.31, p_value: 0.004, p_value_unadjusted: 0.001, n_variant: 6, n_baseline: 6 },
+      { metric: 'throughput', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: 0.04, p_value: 0.62, p_value_unadjusted: 0.31, n_variant: 6, n_baseline: 6 },
+      { metric: 'response_time', variant: 'canary', baseline: 'v1', unit: 'agents', effect_ratio: -0.5, p_value: null, p_value_unadjusted: null, n_variant: 1, n_baseline: 6 },
+    ],
     ...overrides,
   };
 }
