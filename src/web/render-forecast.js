@@ -97,7 +97,7 @@ function chartOptions(colours, width, saturationAt, bounds) {
       x: { time: true, range: () => [bounds().xMin, bounds().xMax] },
       y: { range: () => [0, bounds().yMax] },
     },
-    axes: [{ ...axis, size: 40 }, { ...axis, label: 'active tasks', labelSize: 18, labelGap: 2, size: ySize }],
+    axes: [{ ...axis, size: 56 }, { ...axis, label: 'active tasks', labelSize: 18, labelGap: 2, size: ySize }],
     series: [
       {},
       { label: 'observed', stroke: colours.observed, width: 2, points: { fill: colours.surface } },
