@@ -101,9 +101,15 @@ function watchToken(path: string | undefined, key: string, logger: Logger, watch
 
 /**
  * The demo plays minute-long phases: unless the user set them, it analyses every 2 s over 5 minutes
- * and declares an agent failed after 15 s, so every scripted event shows within a few steps.
+ * and declares an agent failed after 15 s, so every scripted event shows within a few steps; its
+ * forecast horizons fit in that window (a horizon beyond the window is not served).
  */
-export const DEMO_DEFAULTS: Readonly<Record<string, string>> = { 'analysis.step': '2s', 'analysis.window': '5m', 'agents.heartbeat_timeout': '15s' };
+export const DEMO_DEFAULTS: Readonly<Record<string, string | readonly string[]>> = {
+  'analysis.step': '2s',
+  'analysis.window': '5m',
+  'agents.heartbeat_timeout': '15s',
+  'analysis.forecast_horizons': ['1m', '2m', '5m'],
+};
 
 function applyDemoDefaults(raw: Record<string, unknown>): void {
   const demo = raw.demo as Record<string, unknown> | undefined;
@@ -190,6 +196,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       maxLag: config.analysis.max_lag,
       anomalyThreshold: config.analysis.anomaly_threshold,
       forecastHorizonsMs: config.analysis.forecast_horizons,
+      scalingTargetUtilisation: config.analysis.scaling_target_utilization,
     },
     clock,
     new AnalysisMetrics(promRegistry),

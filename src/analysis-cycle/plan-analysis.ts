@@ -16,7 +16,7 @@ export function toPlanAnalysis(s: SwarmAnalysis): PlanAnalysis {
     };
   });
   const f = s.forecast;
-  const confidence = f.scaling.length > 0 ? Math.min(...f.scaling.map((x) => x.confidence)) : 0;
+  const confidence = f.confidence ?? 0;
   return {
     takenAt: s.computed_at,
     clusters,
@@ -29,6 +29,7 @@ export function toPlanAnalysis(s: SwarmAnalysis): PlanAnalysis {
       recommendedAgents: Object.fromEntries(f.scaling.map((x) => [x.type, x.recommended])),
       confidence,
     },
-    variants: s.variants.map((v) => ({ metric: v.metric, variant: v.variant, effectRatio: v.effect_ratio, pValue: v.p_value, higherIsBetter: HIGHER_IS_BETTER.has(v.metric) })),
+    // A comparison without a p-value (too few agents) is no evidence for a plan.
+    variants: s.variants.flatMap((v) => (v.p_value === null ? [] : [{ metric: v.metric, variant: v.variant, effectRatio: v.effect_ratio, pValue: v.p_value, higherIsBetter: HIGHER_IS_BETTER.has(v.metric) }])),
   };
 }

@@ -72,21 +72,48 @@ export interface ForecastHorizon {
 export interface ScalingRecommendation {
   readonly type: string;
   readonly current: number;
+  /** Stabilised (highest raw value of the last 5 minutes, bounded steps, bottleneck floor): what /metrics exports. */
   readonly recommended: number;
+  /** This step's need before stabilisation. */
+  readonly raw: number;
   /** In [0, 1]. */
   readonly confidence: number;
 }
 
+export interface SaturationInterval {
+  /** Point forecast reaches capacity. */
+  readonly seconds: number;
+  /** The band's upper edge reaches it (earliest plausible). */
+  readonly earliest_seconds: number;
+  /** The band's lower edge reaches it within the window; null when it does not (maybe never). */
+  readonly latest_seconds: number | null;
+}
+
+export interface ForecastModel {
+  readonly alpha: number;
+  readonly beta: number;
+  /** Damping factor; 1 = undamped. */
+  readonly phi: number;
+  /** Residual standard deviation of the one-step errors (load units). */
+  readonly sigma: number;
+}
+
 export interface Forecast {
-  /** False until the window holds enough points; scalers must check it. */
+  /** False until the window holds enough points (and some horizon is within the window); scalers must check it. */
   readonly valid: boolean;
   /** Swarm load now: sum of active tasks. */
   readonly load_now: number | null;
   /** Sum of declared capacities; null when no agent declared one. */
   readonly capacity: number | null;
   readonly horizons: readonly ForecastHorizon[];
-  /** Seconds until load reaches capacity; null if never within reach. */
+  /** Seconds until load reaches capacity; null if not within the window's reach. */
   readonly saturation_seconds: number | null;
+  /** saturation_seconds with its 95 % band; null when saturation_seconds is. */
+  readonly saturation: SaturationInterval | null;
+  /** forecastConfidence at the longest served horizon, in [0, 1]; null when not valid. */
+  readonly confidence: number | null;
+  /** The fitted damped-trend Holt parameters; null when not valid. */
+  readonly model: ForecastModel | null;
   readonly scaling: readonly ScalingRecommendation[];
 }
 
@@ -96,15 +123,20 @@ export interface VariantComparison {
   /** The most common variant; only its agents of the types the variant has are compared. */
   readonly baseline: string;
   /**
-   * What was compared: "agents" = per-agent window means (both sides have enough agents; the honest
-   * unit), "points" = every step of every agent pooled (few agents; the p-value is optimistic).
+   * What was compared: always "agents" (per-agent window means). "points" (pooled steps) is no longer
+   * produced: with too few agents there is no p-value instead.
    */
   readonly unit: 'agents' | 'points';
-  /** mean(variant) / mean(baseline) - 1. */
+  /** mean of the variant's agent means / mean of the baseline's − 1. */
   readonly effect_ratio: number;
-  /** Two-sided p-value of Welch's t-test, in [0, 1]. */
-  readonly p_value: number;
-  /** Agents or points (see unit) on each side. */
+  /**
+   * Two-sided p-value of Welch's t-test on per-agent means, Holm-adjusted over every comparison of
+   * the swarm (what /metrics exports); null with fewer than 3 agents on a side.
+   */
+  readonly p_value: number | null;
+  /** The same test before the adjustment; null likewise. */
+  readonly p_value_unadjusted: number | null;
+  /** Agents on each side. */
   readonly n_variant: number;
   readonly n_baseline: number;
 }

@@ -6,6 +6,7 @@ import { KernelArena } from '../analysis/kernel-arena.js';
 import { MAX_ROWS } from '../analysis/correlation-matrix.js';
 import type { AnomalyLayer } from '../analysis/anomaly-clusters.js';
 import { loadBalance } from '../analysis/load-balance.js';
+import { ScalingStabiliser } from '../analysis/scaling-stabiliser.js';
 import type { CorrelatedPair } from '../analysis/top-pairs.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
@@ -20,7 +21,7 @@ import { StreamingTrack } from './streaming-track.js';
 import type { AnomalyEntry, CorrelationPair, SwarmAnalysis } from './swarm-analysis.js';
 import { swarmBottlenecks } from './swarm-bottlenecks.js';
 import { swarmClusters } from './swarm-clusters.js';
-import { swarmForecast, swarmLoad, typeLoads } from './swarm-forecast.js';
+import { BOTTLENECK_ALERT_BAR, swarmForecast, swarmLoad, typeLoads } from './swarm-forecast.js';
 import { swarmLeadLags } from './swarm-lead-lag.js';
 import { swarmVariants } from './swarm-variants.js';
 import { utilisationOf } from './utilisation.js';
@@ -33,6 +34,8 @@ export interface AnalyzerSettings {
   readonly maxLag: number;
   readonly anomalyThreshold: number;
   readonly forecastHorizonsMs: readonly number[];
+  /** analysis.scaling_target_utilization; default 0.7. */
+  readonly scalingTargetUtilisation?: number;
   /** agents.max_agents: a swarm never has more, so slot capacity never needs more. Default MAX_ROWS. */
   readonly maxAgents?: number;
 }
@@ -85,6 +88,8 @@ export class SwarmAnalyzer {
   private readonly buffers: readonly [Float64Array, Float64Array];
   private readonly metricPairs: MetricPairSelector;
   private readonly minOverlap: number;
+  /** Scale-down stabilisation of the scaling recommendations across steps. */
+  private readonly scaling = new ScalingStabiliser();
 
   constructor(
     readonly swarm: string,
@@ -195,13 +200,17 @@ export class SwarmAnalyzer {
     const utilization = agents.map((a) => ({ agent: a.id, score: utilisationOf(a) }));
     const balance = loadBalance(Float64Array.from(utilization, (u) => u.score));
     // A cluster needs recent steps to share: none before the second step.
-    const clusters = this.steps < 2 ? [] : swarmClusters(layers, n, (slot) => this.slots.agentAt(slot));
+    const clusters = this.steps < 2 ? [] : swarmClusters(layers, n, (slot) => this.slots.agentAt(slot), { windows, threshold: anomalyThreshold, minOverlap: this.minOverlap });
     const forecast = swarmForecast({
       load: swarmLoad(windows, agents, this.buffers[0]),
       stepMs: this.settings.stepMs,
       windowPoints: this.settings.windowPoints,
       horizonsMs: this.settings.forecastHorizonsMs,
       types: typeLoads(agents),
+      ...(this.settings.scalingTargetUtilisation === undefined ? {} : { targetUtilisation: this.settings.scalingTargetUtilisation }),
+      bottleneckTypes: new Set(bottlenecks.filter((b) => b.score > BOTTLENECK_ALERT_BAR).map((b) => b.type)),
+      stabiliser: this.scaling,
+      now,
     });
     const variants = swarmVariants({ windows, agents, missing: this.missing });
     const metricCorrelations = this.metricPairs.select(windows, agents, this.missing);

@@ -1,18 +1,43 @@
-// Correlated-anomaly clusters of one swarm: the kernel's slot-indexed clusters (analysis/
-// anomaly-clusters.ts) turned into agent names, metrics, recent steps and the strongest evidence.
+// Correlated-anomaly clusters of one swarm: reads the flagged agents' windows from the store rings,
+// runs the kernel (analysis/anomaly-clusters.ts) and turns its slot-indexed clusters into agent names,
+// metrics, recent steps and the strongest evidence. See docs/analysis-scores.md.
 import { findAnomalyClusters, type AnomalyLayer } from '../analysis/anomaly-clusters.js';
-import { ANOMALY_STEPS } from './anomaly-track.js';
+import type { AlignedWindows } from '../store/aligned-windows.js';
+import { ANOMALY_STEPS, MAX_CLUSTER_CANDIDATES } from './anomaly-track.js';
 import type { AnomalyCluster } from './swarm-analysis.js';
 
-/** |r| a pair needs to tie two anomalous agents into one cluster. */
+/** |r| of two agents' changes (without the anomalous steps) that links them. */
 export const CLUSTER_MIN_ABS_R = 0.6;
 /** Evidence pairs kept per cluster, strongest first. */
 export const CLUSTER_EVIDENCE = 10;
 
+export interface ClusterReads {
+  readonly windows: AlignedWindows;
+  /** analysis.anomaly_threshold. */
+  readonly threshold: number;
+  /** Least common clean changes for a link (the correlation's least overlap). */
+  readonly minOverlap: number;
+}
+
 /** Clusters of ≥ 2 agents, largest first; `slots` is the capacity of the layers' slot space. */
-export function swarmClusters(layers: readonly AnomalyLayer[], slots: number, agentAt: (slot: number) => string | undefined): AnomalyCluster[] {
+export function swarmClusters(layers: readonly AnomalyLayer[], slots: number, agentAt: (slot: number) => string | undefined, reads: ClusterReads): AnomalyCluster[] {
   if (layers.length === 0) return [];
-  const found = findAnomalyClusters({ agents: slots, steps: ANOMALY_STEPS, layers, minAbsR: CLUSTER_MIN_ABS_R });
+  const { windows } = reads;
+  const found = findAnomalyClusters({
+    agents: slots,
+    steps: ANOMALY_STEPS,
+    layers,
+    threshold: reads.threshold,
+    minAbsR: CLUSTER_MIN_ABS_R,
+    minOverlap: reads.minOverlap,
+    maxAgents: MAX_CLUSTER_CANDIDATES,
+    series: (layer, slot) => {
+      const metric = layers[layer]?.metric;
+      const agent = agentAt(slot);
+      if (metric === undefined || agent === undefined || windows.view(metric, agent) === undefined) return undefined;
+      return windows.chronological(metric, agent);
+    },
+  });
   return found.flatMap((c) => {
     const agents = c.members.map(agentAt).filter((a): a is string => a !== undefined);
     if (agents.length < 2) return [];

@@ -1,7 +1,10 @@
-// Load forecast of one swarm: Holt's linear smoothing of total active tasks, saturation against total
-// capacity, and agents needed per type (kernels in analysis/holt.ts and analysis/capacity-forecast.ts).
+// Load forecast of one swarm: damped-trend Holt of total active tasks at the horizons the window can
+// serve, saturation against total capacity (with an interval), and agents needed per type, stabilised
+// across steps (kernels in analysis/holt.ts, analysis/capacity-forecast.ts,
+// analysis/scaling-stabiliser.ts). See docs/analysis-scores.md.
 import { fitHolt, holtForecast } from '../analysis/holt.js';
-import { recommendAgents, saturationSteps, type AgentTypeLoad } from '../analysis/capacity-forecast.js';
+import { forecastConfidence, recommendAgents, saturationEstimate, type AgentTypeLoad } from '../analysis/capacity-forecast.js';
+import type { ScalingStabiliser } from '../analysis/scaling-stabiliser.js';
 import { formatDuration } from '../config/duration.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
@@ -16,43 +19,74 @@ export interface ForecastInputs {
   readonly horizonsMs: readonly number[];
   /** Per type: agents up now, their capacity and load. */
   readonly types: readonly AgentTypeLoad[];
+  /** analysis.scaling_target_utilization; default 0.7. */
+  readonly targetUtilisation?: number;
+  /** Types with an agent above the bottleneck alert bar: their recommendation never drops below the agents running. */
+  readonly bottleneckTypes?: ReadonlySet<string>;
+  /** Scale-down stabilisation across steps (one per swarm); none = the raw recommendation. */
+  readonly stabiliser?: ScalingStabiliser;
+  /** Time of this step (ms), for the stabilisation window. */
+  readonly now?: number;
 }
 
 /** A forecast needs at least this many finite points, and at least a quarter of the window. */
 export const MIN_FORECAST_POINTS = 10;
 
+/** Bottleneck score above which a type counts as constrained (the AgentSwarmBottleneck alert bar). */
+export const BOTTLENECK_ALERT_BAR = 0.5;
+
 /**
- * Finite load points a valid forecast needs: a quarter of the window (so a 1 h horizon is never
+ * Finite load points a valid forecast needs: a quarter of the window (so a horizon is never
  * extrapolated from a couple of minutes of a 30 m window), at least MIN_FORECAST_POINTS.
  */
 export function forecastPointsNeeded(windowPoints: number): number {
   return Math.max(MIN_FORECAST_POINTS, Math.ceil(windowPoints / 4));
 }
 
+/** The configured horizons the window serves: at most the window's length (longer ones are absent, not extrapolated). */
+export function servedHorizonsMs(horizonsMs: readonly number[], windowPoints: number, stepMs: number): number[] {
+  const limit = windowPoints * stepMs;
+  return [...new Set(horizonsMs)].filter((ms) => ms > 0 && ms <= limit).sort((a, b) => a - b);
+}
+
 export function swarmForecast(inputs: ForecastInputs): Forecast {
   const capacity = inputs.types.reduce((sum, t) => sum + t.capacity, 0);
   const loadNow = inputs.types.reduce((sum, t) => sum + t.load, 0);
   const hasCapacity = capacity > 0;
+  const served = servedHorizonsMs(inputs.horizonsMs, inputs.windowPoints, inputs.stepMs);
   const fit = fitHolt(inputs.load, { minPoints: forecastPointsNeeded(inputs.windowPoints) });
-  if (!fit.valid || inputs.horizonsMs.length === 0) {
-    return { valid: false, load_now: Number.isFinite(loadNow) ? loadNow : null, capacity: hasCapacity ? capacity : null, horizons: [], saturation_seconds: null, scaling: [] };
+  const longest = served[served.length - 1];
+  if (!fit.valid || longest === undefined) {
+    return { valid: false, load_now: Number.isFinite(loadNow) ? loadNow : null, capacity: hasCapacity ? capacity : null, horizons: [], saturation_seconds: null, saturation: null, confidence: null, model: null, scaling: [] };
   }
   const stepSeconds = inputs.stepMs / 1000;
   // One entry per distinct horizon: "60m" and "1h" are one series on /metrics.
-  const horizons = [...new Set(inputs.horizonsMs)].map((ms) => {
+  const horizons = served.map((ms) => {
     const f = holtForecast(fit, ms / inputs.stepMs);
     return { horizon_seconds: ms / 1000, horizon: formatDuration(ms), load: Math.max(0, f.mean), lower: Math.max(0, f.lower), upper: Math.max(0, f.upper) };
   });
-  const saturation = hasCapacity ? saturationSteps(fit, capacity) : undefined;
-  const longest = Math.max(...inputs.horizonsMs);
-  const scaling = hasCapacity ? recommendAgents(inputs.types, holtForecast(fit, longest / inputs.stepMs)) : [];
+  const saturation = hasCapacity ? saturationEstimate(fit, capacity, inputs.windowPoints) : undefined;
+  const atLongest = holtForecast(fit, longest / inputs.stepMs);
+  const raw = hasCapacity ? recommendAgents(inputs.types, atLongest, inputs.targetUtilisation === undefined ? {} : { targetUtilisation: inputs.targetUtilisation }) : [];
+  const bottlenecks = inputs.bottleneckTypes ?? new Set<string>();
+  const withFloor = raw.map((r) => ({ ...r, recommended: bottlenecks.has(r.type) ? Math.max(r.recommended, r.current) : r.recommended }));
+  const stabilised =
+    inputs.stabiliser === undefined || withFloor.length === 0
+      ? withFloor.map((r) => r.recommended)
+      : inputs.stabiliser.step(inputs.now ?? 0, withFloor.map((r) => ({ type: r.type, current: r.current, raw: r.recommended, bottleneck: bottlenecks.has(r.type) })));
   return {
     valid: true,
     load_now: loadNow,
     capacity: hasCapacity ? capacity : null,
     horizons,
-    saturation_seconds: saturation === undefined || !Number.isFinite(saturation) ? null : saturation * stepSeconds,
-    scaling: scaling.map((s) => ({ type: s.type, current: s.current, recommended: s.recommended, confidence: s.confidence })),
+    saturation_seconds: saturation === undefined ? null : saturation.steps * stepSeconds,
+    saturation:
+      saturation === undefined
+        ? null
+        : { seconds: saturation.steps * stepSeconds, earliest_seconds: saturation.earliest * stepSeconds, latest_seconds: saturation.latest === undefined ? null : saturation.latest * stepSeconds },
+    confidence: forecastConfidence(atLongest),
+    model: { alpha: fit.alpha, beta: fit.beta, phi: fit.phi, sigma: fit.sigma },
+    scaling: withFloor.map((s, i) => ({ type: s.type, current: s.current, recommended: stabilised[i] ?? s.recommended, raw: s.recommended, confidence: s.confidence })),
   };
 }
 

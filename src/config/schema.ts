@@ -56,7 +56,10 @@ const analysisSchema = z
     top_pairs: z.number().int().min(0).max(10_000).default(20),
     max_lag: z.number().int().min(0).max(1000).default(10),
     anomaly_threshold: z.number().positive().default(3.5),
-    forecast_horizons: z.array(duration(1000)).min(1).max(10).prefault(['5m', '15m', '1h']),
+    // Horizons beyond analysis.window are not served (docs/analysis-scores.md): the defaults fit the 30m window.
+    forecast_horizons: z.array(duration(1000)).min(1).max(10).prefault(['5m', '15m', '30m']),
+    /** Utilisation the scaling recommendation plans for (docs/analysis-scores.md). */
+    scaling_target_utilization: z.number().gt(0).max(1).default(0.7),
   })
   .strict();
 

@@ -45,8 +45,9 @@ export function renderAnalysisFamilies(latest: ReadonlyMap<string, SwarmAnalysis
     family(M.forecastLoad, snaps, (s) => (s.forecast.valid ? s.forecast.horizons.map((h) => line(M.forecastLoad.name, [['swarm', s.swarm], ['horizon', h.horizon]], h.load)).join('') : '')),
     family(M.forecastValid, snaps, (s) => line(M.forecastValid.name, [['swarm', s.swarm]], s.forecast.valid ? 1 : 0)),
     family(M.forecastSaturation, snaps, (s) => (s.forecast.valid && s.forecast.saturation_seconds !== null ? line(M.forecastSaturation.name, [['swarm', s.swarm]], s.forecast.saturation_seconds) : '')),
+    family(M.forecastConfidence, snaps, (s) => (s.forecast.valid && s.forecast.confidence !== null ? line(M.forecastConfidence.name, [['swarm', s.swarm]], s.forecast.confidence) : '')),
     family(M.scalingRecommended, snaps, (s) => (s.forecast.valid ? s.forecast.scaling.map((r) => line(M.scalingRecommended.name, [['swarm', s.swarm], ['type', r.type]], r.recommended)).join('') : '')),
     family(M.variantEffect, snaps, (s) => s.variants.map((v) => line(M.variantEffect.name, [['swarm', s.swarm], ['metric', v.metric], ['variant', v.variant]], v.effect_ratio)).join('')),
-    family(M.variantPValue, snaps, (s) => s.variants.map((v) => line(M.variantPValue.name, [['swarm', s.swarm], ['metric', v.metric], ['variant', v.variant]], v.p_value)).join('')),
+    family(M.variantPValue, snaps, (s) => s.variants.map((v) => (v.p_value === null ? '' : line(M.variantPValue.name, [['swarm', s.swarm], ['metric', v.metric], ['variant', v.variant]], v.p_value))).join('')),
   ].filter((part) => part !== '');
 }

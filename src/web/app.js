@@ -7,6 +7,7 @@ import { History } from './history.js';
 import { defaultCorrelationMetric, groupBySwarm, swarmNames } from './model.js';
 import { renderBottlenecks } from './render-bottlenecks.js';
 import { renderClusters } from './render-clusters.js';
+import { renderVariants } from './render-variants.js';
 import { renderCorrelations, renderMetricOptions } from './render-correlations.js';
 import { createForecastView } from './render-forecast.js';
 import { agentKey, renderAgentDetail, renderHealthGrid, renderLegend } from './render-health.js';
@@ -91,6 +92,7 @@ function start() {
     correlations: byId('correlation-matrix', HTMLElement),
     bottlenecks: byId('bottleneck-list', HTMLElement),
     clusters: byId('cluster-list', HTMLElement),
+    variants: byId('variant-list', HTMLElement),
     forecastSummary: byId('forecast-summary', HTMLElement),
     forecastChart: byId('forecast-chart', HTMLElement),
     tasks: byId('task-feed', HTMLElement),
@@ -235,7 +237,7 @@ function start() {
           : state.analysis === null
             ? 'Loading…'
             : `No analysis for swarm ${state.swarm ?? '—'} yet: it runs at each step once agents report.`;
-      for (const el of [els.correlations, els.bottlenecks, els.clusters]) replaceKeepingFocus(el, [note(text)]);
+      for (const el of [els.correlations, els.bottlenecks, els.clusters, els.variants]) replaceKeepingFocus(el, [note(text)]);
       renderMetricOptions(els.metricSelect, [], null);
       forecast.unavailable(text);
     } else {
@@ -245,6 +247,7 @@ function start() {
       renderCorrelations(els.correlations, { analysis, metric });
       renderBottlenecks(els.bottlenecks, { analysis });
       renderClusters(els.clusters, { analysis });
+      renderVariants(els.variants, { analysis });
       forecast.update({ analysis, observed: history.series(`swarm:${analysis.swarm}`, 'load'), theme: dark.matches ? 'dark' : 'light' });
     }
 

@@ -14,6 +14,37 @@ import { forecastChart } from './model.js';
  */
 
 const CHART_HEIGHT = 220;
+/** Tick length plus the gap to the tick values (uPlot's defaults: 10 + 5 px). */
+const TICK_SPACE = 15;
+/** Average width of a tick-value character at the chart's 12 px font, with a margin. */
+const CHAR_PX = 7.5;
+
+/**
+ * @typedef {{ xMin: number, xMax: number, yMax: number }} ChartBounds
+ */
+
+/**
+ * The chart's extent: x spans the analysis window and the served horizons; y fits the observed load
+ * and the forecast at the served horizons — not the band's edges, which on a noisy load can be many
+ * times the load itself (the band is drawn clipped) — and the capacity when it is near that range.
+ * @param {SwarmAnalysis} analysis
+ * @param {ForecastChart} shaped
+ * @returns {ChartBounds}
+ */
+export function chartBounds(analysis, shaped) {
+  const nowSec = Math.round(analysis.computed_at / 1000);
+  const f = analysis.forecast;
+  const longest = f.valid ? f.horizons.reduce((m, hz) => Math.max(m, hz.horizon_seconds), 0) : 0;
+  const windowSec = analysis.window_points * analysis.step_seconds;
+  const xs = shaped.data[0];
+  const xMin = Math.min(nowSec - windowSec, xs[0] ?? nowSec);
+  const xMax = Math.max(nowSec + longest, nowSec + 1);
+  let top = 0;
+  for (const series of [shaped.data[1], shaped.data[2]]) for (const v of series) if (typeof v === 'number' && Number.isFinite(v)) top = Math.max(top, v);
+  // Capacity is shown when the load could reach it in the picture; far above, it would flatten the load.
+  if (shaped.capacity !== null && shaped.capacity <= Math.max(1, top) * 1.5) top = Math.max(top, shaped.capacity);
+  return { xMin, xMax, yMax: Math.max(1, top * 1.1) };
+}
 
 /**
  * The uPlot constructor, loaded by a classic script before the modules; undefined if it failed to
@@ -46,17 +77,27 @@ function themeColours() {
  * @param {ReturnType<typeof themeColours>} colours
  * @param {number} width
  * @param {() => number | null} saturationAt  seconds since the epoch
+ * @param {() => ChartBounds} bounds
  * @returns {import('uplot').Options}
  */
-function chartOptions(colours, width, saturationAt) {
+function chartOptions(colours, width, saturationAt, bounds) {
   const axis = { stroke: colours.axis, grid: { stroke: colours.grid, width: 1 }, ticks: { stroke: colours.grid, width: 1 } };
+  /**
+   * The y axis is as wide as its widest tick value, so the values never run into the axis label
+   * (which uPlot places in its own `labelSize` strip outside `size`).
+   * @param {unknown} _u @param {string[] | null} values
+   */
+  const ySize = (_u, values) => TICK_SPACE + CHAR_PX * Math.max(2, ...(values ?? []).map((v) => String(v).length));
   return {
     width,
     height: CHART_HEIGHT,
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
-    axes: [axis, { ...axis, label: 'active tasks', size: 50 }],
+    scales: {
+      x: { time: true, range: () => [bounds().xMin, bounds().xMax] },
+      y: { range: () => [0, bounds().yMax] },
+    },
+    axes: [{ ...axis, size: 56 }, { ...axis, label: 'active tasks', labelSize: 18, labelGap: 2, size: ySize }],
     series: [
       {},
       { label: 'observed', stroke: colours.observed, width: 2, points: { fill: colours.surface } },
@@ -100,6 +141,8 @@ export function createForecastView(containers) {
   let chartKey = '';
   /** @type {number | null} */
   let saturationAt = null;
+  /** @type {ChartBounds} */
+  let bounds = { xMin: 0, xMax: 1, yMax: 1 };
   const resize = new ResizeObserver(() => {
     if (chart !== undefined) chart.setSize({ width: chartWidth(), height: CHART_HEIGHT });
   });
@@ -123,6 +166,7 @@ export function createForecastView(containers) {
     const nowSec = Math.round(analysis.computed_at / 1000);
     const shaped = forecastChart(f, nowSec, view.observed);
     saturationAt = shaped.saturationAt;
+    bounds = chartBounds(analysis, shaped);
     renderSummary(containers.summary, analysis, shaped);
     const UPlotCtor = uPlotClass();
     if (UPlotCtor === undefined || shaped.data[0].length < 2) {
@@ -136,7 +180,7 @@ export function createForecastView(containers) {
       chartKey = key;
       const frame = h('div', { role: 'img', 'aria-label': chartLabel(analysis, shaped) });
       containers.chart.append(frame);
-      chart = new UPlotCtor(chartOptions(themeColours(), chartWidth(), () => saturationAt), shaped.data, frame);
+      chart = new UPlotCtor(chartOptions(themeColours(), chartWidth(), () => saturationAt, () => bounds), shaped.data, frame);
     } else {
       chart.setData(shaped.data);
       chart.root.parentElement?.setAttribute('aria-label', chartLabel(analysis, shaped));
@@ -178,6 +222,17 @@ function saturationText(f) {
 }
 
 /**
+ * The saturation time's 95 % range, e.g. "; 95 %: 12 min – beyond the window".
+ * @param {import('./model.js').Forecast} f
+ */
+function saturationRange(f) {
+  const s = f.saturation;
+  if (s === null || s === undefined) return '';
+  const latest = s.latest_seconds === null ? 'beyond the window' : formatDuration(s.latest_seconds);
+  return `; 95 %: ${formatDuration(s.earliest_seconds)} – ${latest}`;
+}
+
+/**
  * @param {HTMLElement} container
  * @param {SwarmAnalysis} analysis
  * @param {ForecastChart} shaped
@@ -188,7 +243,8 @@ function renderSummary(container, analysis, shaped) {
   const facts = [
     ['Load now', f.load_now === null ? '—' : `${trimNumber(f.load_now, 3)} active tasks`],
     ['Capacity', f.capacity === null ? 'not declared' : `${trimNumber(f.capacity, 3)} slots`],
-    ['Saturation', saturating && shaped.saturationAt !== null ? `in ${formatDuration(f.saturation_seconds)} (at ${formatClock(shaped.saturationAt * 1000)})` : saturationText(f)],
+    ['Saturation', saturating && shaped.saturationAt !== null ? `in ${formatDuration(f.saturation_seconds)} (at ${formatClock(shaped.saturationAt * 1000)})${saturationRange(f)}` : saturationText(f)],
+    ['Confidence', f.valid && typeof f.confidence === 'number' ? formatPercent(f.confidence) : '—'],
   ];
   const validity = f.valid ? null : note(`Forecast not valid yet: ${analysis.filled_points} of ${analysis.window_points} window points filled.`);
   const horizons =

@@ -4,7 +4,8 @@ import { startTestExporter, type TestExporter } from '../support/test-exporter.j
 import { SwarmDriver } from '../support/swarm-driver.js';
 
 const AGENTS = ['w1', 'w2', 'w3', 'w4'];
-const CAPACITY = 10;
+/** Slots per agent: the rising load reaches the swarm's 32 slots within the 2-minute window's reach. */
+const CAPACITY = 8;
 /** Swarm load (sum of active tasks) at step 0 and its growth per step. */
 const START = 8;
 const SLOPE = 0.1;
@@ -21,7 +22,8 @@ describe('load forecast and saturation', () => {
   }
 
   beforeAll(async () => {
-    exporter = await startTestExporter();
+    // Window 2m at 1s: the 5m horizon is beyond it and must be absent, not extrapolated.
+    exporter = await startTestExporter({ analysis: { forecast_horizons: ['30s', '1m', '2m', '5m'] } });
     driver = new SwarmDriver(exporter);
     await driver.heartbeat(Object.fromEntries(AGENTS.map((a) => [a, { type: 'worker', capacity: CAPACITY }])));
   });
@@ -35,14 +37,17 @@ describe('load forecast and saturation', () => {
     for (let i = 0; i < needed - 1; i += 1) {
       await step();
       expect((await driver.series('agentswarm_forecast_valid'))[0]?.value, `after ${t} points`).toBe(0);
-      for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents']) {
+      for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents', 'agentswarm_forecast_confidence']) {
         expect(await driver.series(name), `${name} after ${t} points`).toEqual([]);
       }
       expect((await driver.analysis()).forecast.valid).toBe(false);
     }
     await step();
     expect((await driver.series('agentswarm_forecast_valid'))[0]?.value).toBe(1);
-    expect((await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon).sort()).toEqual(['15m', '1h', '5m']);
+    expect((await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon).sort()).toEqual(['1m', '2m', '30s']);
+    const [confidence] = await driver.series('agentswarm_forecast_confidence');
+    expect(confidence?.value).toBeGreaterThanOrEqual(0);
+    expect(confidence?.value).toBeLessThanOrEqual(1);
   });
 
   it('predicts the saturation time of a steadily rising load within 20 % of the true one', async () => {
@@ -56,9 +61,14 @@ describe('load forecast and saturation', () => {
     const analysis = await driver.analysis();
     expect(analysis.forecast.capacity).toBe(capacity);
     expect(analysis.forecast.saturation_seconds).toBeCloseTo(saturation?.value ?? 0, 6);
+    // The interval brackets the point value and the truth.
+    const interval = analysis.forecast.saturation;
+    expect(interval?.seconds).toBeCloseTo(saturation?.value ?? 0, 6);
+    expect(interval?.earliest_seconds).toBeLessThanOrEqual(trueSeconds);
+    expect(interval?.latest_seconds ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(trueSeconds);
   });
 
-  it('forecasts the rising load at each horizon inside its band and recommends more workers for the hour ahead', async () => {
+  it('forecasts the rising load at each horizon inside its band and recommends more workers for the longest served horizon', async () => {
     const analysis = await driver.analysis();
     const nowLoad = START + SLOPE * (t - 1);
     for (const h of analysis.forecast.horizons) {
@@ -69,8 +79,9 @@ describe('load forecast and saturation', () => {
     }
     const [workers] = await driver.series('agentswarm_scaling_recommended_agents');
     expect(workers?.labels.type).toBe('worker');
-    // At 1 h the trend asks for far more than 4 agents of 10 slots at 80 % utilisation.
+    // In 2 minutes the load (≈ 33 tasks) needs 6 agents of 8 slots at 70 % utilisation.
     expect(workers?.value).toBeGreaterThan(AGENTS.length);
+    expect(analysis.forecast.horizons.map((h) => h.horizon)).toEqual(['30s', '1m', '2m']);
     const scaling = analysis.forecast.scaling[0];
     expect(scaling?.confidence).toBeGreaterThanOrEqual(0);
     expect(scaling?.confidence).toBeLessThanOrEqual(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forecastPointsNeeded, MIN_FORECAST_POINTS, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
+import { forecastPointsNeeded, MIN_FORECAST_POINTS, servedHorizonsMs, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
 
 const line = (n: number): Float64Array => Float64Array.from({ length: n }, (_, t) => 10 + 0.5 * t + (t % 2 === 0 ? 0.1 : -0.1));
 const types = [{ type: 'worker', agents: 4, capacity: 40, load: 20 }];
@@ -11,18 +11,28 @@ describe('swarmForecast', () => {
     { windowPoints: 1800, needed: 450 },
   ])('needs max(10, ⌈W/4⌉) finite points: $needed for W = $windowPoints', ({ windowPoints, needed }) => {
     expect(forecastPointsNeeded(windowPoints)).toBe(needed);
-    const base = { stepMs: 1000, windowPoints, horizonsMs: [60_000], types };
+    const base = { stepMs: 1000, windowPoints, horizonsMs: [10_000], types };
     expect(swarmForecast({ ...base, load: line(needed - 1) }).valid).toBe(false);
     expect(swarmForecast({ ...base, load: line(needed) }).valid).toBe(true);
   });
 
-  it('gives one horizon per distinct duration (60m and 1h are one series)', () => {
-    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [3_600_000, 300_000, 3_600_000], types });
-    expect(f.horizons.map((h) => h.horizon)).toEqual(['1h', '5m']);
+  it('gives one horizon per distinct duration (60m and 1h are one series), shortest first', () => {
+    const f = swarmForecast({ load: line(60), stepMs: 60_000, windowPoints: 60, horizonsMs: [3_600_000, 300_000, 3_600_000], types });
+    expect(f.horizons.map((h) => h.horizon)).toEqual(['5m', '1h']);
+  });
+
+  it('serves no horizon beyond the window: absent, not extrapolated; none served is not valid', () => {
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [20_000, 40_000, 41_000, 300_000], types });
+    expect(f.valid).toBe(true);
+    expect(f.horizons.map((h) => h.horizon_seconds)).toEqual([20, 40]);
+    expect(servedHorizonsMs([20_000, 40_000, 41_000], 40, 1000)).toEqual([20_000, 40_000]);
+    const none = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types });
+    expect(none.valid).toBe(false);
+    expect(none.horizons).toEqual([]);
   });
 
   it('reports no saturation and no scaling without declared capacity', () => {
-    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types: [{ type: 'worker', agents: 4, capacity: 0, load: 20 }] });
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [30_000], types: [{ type: 'worker', agents: 4, capacity: 0, load: 20 }] });
     expect(f.valid).toBe(true);
     expect(f.capacity).toBeNull();
     expect(f.saturation_seconds).toBeNull();
@@ -31,7 +41,7 @@ describe('swarmForecast', () => {
 
   it('puts saturation where the trend meets capacity', () => {
     // Level ≈ 10 + 0.5·39 = 29.5 at the last step, capacity 40: (40 − 29.5)/0.5 = 21 steps of 1 s.
-    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types });
+    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [30_000], types });
     expect(f.saturation_seconds).toBeGreaterThan(21 * 0.9);
     expect(f.saturation_seconds).toBeLessThan(21 * 1.1);
   });

@@ -1,39 +1,64 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { forecastConfidence, recommendAgents, saturationSteps } from '../../src/analysis/capacity-forecast.js';
-import { fitHolt, holtForecast } from '../../src/analysis/holt.js';
-import { nullToNaN, seeded } from './support/random.js';
+import { fitHolt, holtForecast, holtPath, holtRunFrom, regressionStart, varianceFactor } from '../../src/analysis/holt.js';
+import { seeded } from './support/random.js';
 
 interface HoltFixture {
-  readonly series: (number | null)[];
-  readonly alpha: number;
-  readonly beta: number;
-  readonly level: number;
-  readonly trend: number;
-  readonly sigma: number;
-  readonly sse: number;
-  readonly forecasts: { steps: number; mean: number; lower: number; upper: number }[];
+  readonly series: number[];
+  readonly start: { readonly level: number; readonly trend: number };
+  readonly fixed: {
+    readonly alpha: number;
+    readonly beta: number;
+    readonly phi: number;
+    readonly level: number;
+    readonly trend: number;
+    readonly sse: number;
+    readonly forecasts: { steps: number; mean: number; variance_factor: number }[];
+  }[];
+  readonly grid: { readonly sse: number; readonly alpha: number; readonly beta: number; readonly phi: number };
 }
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/analysis/holt.json', import.meta.url), 'utf8')) as HoltFixture[];
+// statsmodels' ETSModel at fixed parameters and its SSE over the grid: make_holt_fixtures.py.
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/analysis/holt-damped.json', import.meta.url), 'utf8')) as HoltFixture[];
 
-describe("Holt's linear method", () => {
-  it.each(fixtures.map((f, k) => [k, f] as const))('matches the numpy-side fit and forecasts (fixture %i)', (_k, f) => {
-    const fit = fitHolt(nullToNaN(f.series));
-    expect(fit.valid).toBe(true);
-    expect(fit.alpha).toBe(f.alpha);
-    expect(fit.beta).toBe(f.beta);
-    expect(fit.level).toBeCloseTo(f.level, 9);
-    expect(fit.trend).toBeCloseTo(f.trend, 9);
-    expect(fit.sigma).toBeCloseTo(f.sigma, 9);
-    expect(fit.sse).toBeCloseTo(f.sse, 7);
-    for (const expected of f.forecasts) {
-      const got = holtForecast(fit, expected.steps);
-      expect(got.mean).toBeCloseTo(expected.mean, 8);
-      expect(got.lower).toBeCloseTo(expected.lower, 8);
-      expect(got.upper).toBeCloseTo(expected.upper, 8);
+describe('damped-trend Holt against statsmodels', () => {
+  it.each(fixtures.map((f, k) => [k, f] as const))('starts from the numpy least-squares line (fixture %i)', (_k, f) => {
+    const start = regressionStart(f.series);
+    expect(start?.first).toBe(0);
+    expect(start?.level).toBeCloseTo(f.start.level, 9);
+    expect(start?.trend).toBeCloseTo(f.start.trend, 11);
+  });
+
+  it.each(fixtures.map((f, k) => [k, f] as const))('matches ETSModel states, SSE, forecasts and variances at fixed parameters (fixture %i)', (_k, f) => {
+    for (const p of f.fixed) {
+      const run = holtRunFrom(f.series, p.alpha, p.beta, p.phi, { first: 0, level: f.start.level, trend: f.start.trend });
+      expect(run.level).toBeCloseTo(p.level, 8);
+      expect(run.trend).toBeCloseTo(p.trend, 9);
+      expect(run.sse / p.sse).toBeCloseTo(1, 10);
+      const fit = { valid: true, alpha: p.alpha, beta: p.beta, phi: p.phi, level: run.level, trend: run.trend, sigma: 1, sse: run.sse, points: f.series.length };
+      for (const expected of p.forecasts) {
+        const got = holtForecast(fit, expected.steps);
+        expect(got.mean).toBeCloseTo(expected.mean, 7);
+        expect(varianceFactor(fit, expected.steps) / expected.variance_factor).toBeCloseTo(1, 10);
+        // The band is ±z·σ·√factor around the mean.
+        expect((got.upper - got.lower) / 2).toBeCloseTo(1.959963984540054 * Math.sqrt(expected.variance_factor), 9);
+      }
+      const path = [...holtPath(fit, 60)];
+      for (const expected of p.forecasts) expect(path[expected.steps - 1]?.mean).toBeCloseTo(expected.mean, 7);
+      for (const expected of p.forecasts) expect(path[expected.steps - 1]?.upper).toBeCloseTo(holtForecast(fit, expected.steps).upper, 9);
     }
   });
 
+  it.each(fixtures.map((f, k) => [k, f] as const))('picks the grid point statsmodels finds least SSE at (fixture %i)', (_k, f) => {
+    const fit = fitHolt(f.series);
+    expect(fit.valid).toBe(true);
+    expect([fit.alpha, fit.beta, fit.phi]).toEqual([f.grid.alpha, f.grid.beta, f.grid.phi]);
+    expect(fit.sse / f.grid.sse).toBeCloseTo(1, 10);
+    expect(fit.sigma).toBeCloseTo(Math.sqrt(f.grid.sse / (f.series.length - 5)), 10);
+  });
+});
+
+describe("Holt's method on edge cases", () => {
   it('is valid only with enough points', () => {
     expect(fitHolt([1, 2, 3, 4, 5, 6, 7, 8, 9]).valid).toBe(false);
     expect(fitHolt([1, 2, 3, 4, 5, 6, 7, 8, 9, 10.5]).valid).toBe(true);
@@ -102,11 +127,18 @@ describe('saturation and scaling', () => {
       forecast,
     );
     expect(recs).toEqual([
-      { type: 'planner', current: 2, recommended: 4, confidence: 1 - 10 / 120 }, // 30 / (10·0.8) = 3.75
-      { type: 'worker', current: 5, recommended: 12, confidence: 1 - 10 / 120 }, // 90 / 8 = 11.25
+      { type: 'planner', current: 2, recommended: 5, confidence: 1 - 10 / 120 }, // 30 / (10·0.7) = 4.29 (default target 0.7)
+      { type: 'worker', current: 5, recommended: 13, confidence: 1 - 10 / 120 }, // 90 / 7 = 12.86
       { type: 'idle', current: 1, recommended: 1, confidence: 1 - 10 / 120 },
       { type: 'unknown', current: 0, recommended: 0, confidence: 0 },
     ]);
+  });
+
+  it('never recommends fewer agents than the load now needs at the target, whatever the forecast', () => {
+    const [rec] = recommendAgents([{ type: 'worker', agents: 5, capacity: 50, load: 45 }], { steps: 60, mean: 10, lower: 0, upper: 20 });
+    expect(rec?.recommended).toBe(7); // ⌈45 / (10 · 0.7)⌉, the forecast alone would say 2
+    const [at08] = recommendAgents([{ type: 'worker', agents: 5, capacity: 50, load: 45 }], { steps: 60, mean: 10, lower: 0, upper: 20 }, { targetUtilisation: 0.9 });
+    expect(at08?.recommended).toBe(5);
   });
 
   it('splits by capacity when there is no load yet, and never below minAgents', () => {

@@ -31,7 +31,9 @@ describe('configuration', () => {
     expect(config.agents).toEqual({ heartbeat_timeout: 45_000, expire_after: 600_000, max_agents: 5000, max_custom_metrics: 64 });
     expect(config.analysis.step).toBe(15_000);
     expect(config.analysis.window).toBe(1_800_000);
-    expect(config.analysis.forecast_horizons).toEqual([300_000, 900_000, 3_600_000]);
+    // Within the 30m window: a horizon beyond it is not served (changed from 1h on purpose, issue 11).
+    expect(config.analysis.forecast_horizons).toEqual([300_000, 900_000, 1_800_000]);
+    expect(config.analysis.scaling_target_utilization).toBe(0.7);
     expect(config.coordination.concurrency).toBe(5);
     expect(config.coordination.max_attempts).toBe(4);
     expect(config.coordination.backoff).toEqual({ initial: 1000, max: 300_000 });

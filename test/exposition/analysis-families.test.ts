@@ -39,9 +39,16 @@ function snapshot(swarm: string, overrides: Partial<SwarmAnalysis> = {}): SwarmA
       capacity: 30,
       horizons: [{ horizon_seconds: 300, horizon: '5m', load: 12, lower: 11, upper: 13 }],
       saturation_seconds: 600,
-      scaling: [{ type: 'worker', current: 3, recommended: 4, confidence: 0.7 }],
+      saturation: { seconds: 600, earliest_seconds: 450, latest_seconds: null },
+      confidence: 0.7,
+      model: { alpha: 0.1, beta: 0.05, phi: 0.98, sigma: 1 },
+      scaling: [{ type: 'worker', current: 3, recommended: 4, raw: 4, confidence: 0.7 }],
     },
-    variants: [{ metric: 'response_time', variant: 'v2', baseline: 'v1', unit: 'points', effect_ratio: -0.3, p_value: 0.001, n_variant: 60, n_baseline: 120 }],
+    variants: [
+      { metric: 'response_time', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: -0.3, p_value: 0.001, p_value_unadjusted: 0.0005, n_variant: 6, n_baseline: 12 },
+      // Too few agents: the effect is shown, no p-value.
+      { metric: 'throughput', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: 0.1, p_value: null, p_value_unadjusted: null, n_variant: 2, n_baseline: 12 },
+    ],
     ...overrides,
   };
 }
@@ -91,9 +98,9 @@ describe('analysis families on /metrics', () => {
   });
 
   it('exposes only forecast_valid 0 while the forecast is invalid (scalers read a missing series as 0)', () => {
-    const page = render(snapshot('s1', { forecast: { valid: false, load_now: 3, capacity: 30, horizons: [], saturation_seconds: null, scaling: [] } }));
+    const page = render(snapshot('s1', { forecast: { valid: false, load_now: 3, capacity: 30, horizons: [], saturation_seconds: null, saturation: null, confidence: null, model: null, scaling: [] } }));
     expect(valuesOf(page, 'agentswarm_forecast_valid')).toEqual({ s1: 0 });
-    for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents']) expect(valuesOf(page, name)).toEqual({});
+    for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents', 'agentswarm_forecast_confidence']) expect(valuesOf(page, name)).toEqual({});
   });
 
   it('exposes the forecast, saturation, scaling, lead/lag, metric pairs and variants of a valid snapshot', () => {
@@ -104,7 +111,8 @@ describe('analysis families on /metrics', () => {
     expect(valuesOf(page, 'agentswarm_scaling_recommended_agents')).toEqual({ 's1/worker': 4 });
     expect(valuesOf(page, 'agentswarm_agent_lead_lag_seconds')).toEqual({ 's1/response_time/a/b': 30 });
     expect(valuesOf(page, 'agentswarm_metric_correlation')).toEqual({ 's1/a/queue_depth/response_time': 0.7 });
-    expect(valuesOf(page, 'agentswarm_variant_effect_ratio')).toEqual({ 's1/response_time/v2': -0.3 });
+    expect(valuesOf(page, 'agentswarm_forecast_confidence')).toEqual({ s1: 0.7 });
+    expect(valuesOf(page, 'agentswarm_variant_effect_ratio')).toEqual({ 's1/response_time/v2': -0.3, 's1/throughput/v2': 0.1 });
     expect(valuesOf(page, 'agentswarm_variant_p_value')).toEqual({ 's1/response_time/v2': 0.001 });
     expect(valuesOf(page, 'agentswarm_load_balance_index')).toEqual({ s1: 0.9 });
   });
@@ -117,7 +125,7 @@ describe('analysis families on /metrics', () => {
   });
 
   it('escapes label values', () => {
-    const page = render(snapshot('s1', { forecast: { ...snapshot('s1').forecast, scaling: [{ type: 'odd"type\\x\ny', current: 1, recommended: 2, confidence: 1 }] } }));
+    const page = render(snapshot('s1', { forecast: { ...snapshot('s1').forecast, scaling: [{ type: 'odd"type\\x\ny', current: 1, recommended: 2, raw: 2, confidence: 1 }] } }));
     expect(page).toContain('type="odd\\"type\\\\x\\ny"');
     expect(samples(page).find((s) => s.name === 'agentswarm_scaling_recommended_agents')?.labels.type).toBe('odd"type\\x\ny');
   });

@@ -17,6 +17,9 @@ export interface HarnessOptions {
   readonly budget?: StreamingBudget;
   readonly metrics?: AnalysisMetrics;
   readonly pause?: () => Promise<void>;
+  /** Forecast horizons (ms); default 5m, 15m, 1h (beyond a short window: not served). */
+  readonly forecastHorizonsMs?: readonly number[];
+  readonly scalingTargetUtilisation?: number;
 }
 
 export interface EngineHarness {
@@ -37,7 +40,7 @@ export function engineHarness(options: HarnessOptions = {}): EngineHarness {
   );
   const engine = new AnalysisEngine(
     registry,
-    { stepMs, windowPoints: registry.windowPoints, topPairs: options.topPairs ?? 20, maxLag: options.maxLag ?? 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000, 900_000, 3_600_000] },
+    { stepMs, windowPoints: registry.windowPoints, topPairs: options.topPairs ?? 20, maxLag: options.maxLag ?? 10, anomalyThreshold: 3.5, forecastHorizonsMs: options.forecastHorizonsMs ?? [300_000, 900_000, 3_600_000], ...(options.scalingTargetUtilisation === undefined ? {} : { scalingTargetUtilisation: options.scalingTargetUtilisation }) },
     clock,
     options.metrics,
     options.pause ?? (() => Promise.resolve()),

@@ -107,11 +107,11 @@ describe('forecastChart', () => {
   it('joins observed loads to the forecast at now, with the band at each horizon and capacity throughout', () => {
     const chart = forecastChart(swarmAnalysis(now * 1000).forecast, now, { times: [(now - 2) * 1000, (now - 1) * 1000], values: [10, 11] });
     const [xs, observed, load, lower, upper, capacity] = chart.data;
-    expect(xs).toEqual([now - 2, now - 1, now, now + 300, now + 900, now + 3600]);
+    expect(xs).toEqual([now - 2, now - 1, now, now + 300, now + 900, now + 1800]);
     expect(observed).toEqual([10, 11, 12, null, null, null]);
-    expect(load).toEqual([null, null, 12, 13.5, 16, 24]);
-    expect(lower).toEqual([null, null, 12, 12.2, 13.5, 18]);
-    expect(upper).toEqual([null, null, 12, 14.8, 18.6, 30]);
+    expect(load).toEqual([null, null, 12, 13.5, 16, 20]);
+    expect(lower).toEqual([null, null, 12, 12.2, 13.5, 15]);
+    expect(upper).toEqual([null, null, 12, 14.8, 18.6, 25]);
     expect(capacity).toEqual([20, 20, 20, 20, 20, 20]);
     expect(chart.saturationAt).toBe(now + 1800);
   });

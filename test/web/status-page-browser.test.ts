@@ -67,6 +67,11 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     await page.locator('#forecast-chart .uplot canvas').waitFor();
     expect(await page.locator('#forecast-summary').innerText()).toMatch(/Saturation\s+in 30 min/);
     expect(await page.locator('.horizons tbody tr').count()).toBe(3);
+    expect(await page.locator('#forecast-summary').innerText()).toMatch(/Confidence\s+75 %/);
+    // Variants: the significant one first, the one without enough agents says so.
+    await expect.poll(() => page.locator('.variants tbody tr').count()).toBe(3);
+    expect(await page.locator('.variants tbody tr').first().innerText()).toMatch(/v2\s+response time\s+−31 %\s+0\.004\s+6 vs 6\s+better/);
+    expect(await page.locator('.variants tbody tr[data-verdict="too-few-agents"]').innerText()).toMatch(/canary/);
     const delivered = page.locator('#task-feed tr[data-status="succeeded"]');
     expect(await delivered.innerText()).toMatch(/cross system healing\s+high\s+✔ Delivered\s+1\s+\+200 % health score/);
     expect(await page.locator('#task-feed tbody tr').count()).toBe(4);

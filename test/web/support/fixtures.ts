@@ -59,12 +59,19 @@ export function swarmAnalysis(nowMs: number, overrides: Partial<SwarmAnalysis> =
       horizons: [
         { horizon_seconds: 300, horizon: '5m', load: 13.5, lower: 12.2, upper: 14.8 },
         { horizon_seconds: 900, horizon: '15m', load: 16, lower: 13.5, upper: 18.6 },
-        { horizon_seconds: 3600, horizon: '1h', load: 24, lower: 18, upper: 30 },
+        { horizon_seconds: 1800, horizon: '30m', load: 20, lower: 15, upper: 25 },
       ],
       saturation_seconds: 1800,
-      scaling: [{ type: 'worker', current: 2, recommended: 3, confidence: 0.8 }],
+      saturation: { seconds: 1800, earliest_seconds: 1200, latest_seconds: null },
+      confidence: 0.75,
+      model: { alpha: 0.2, beta: 0.1, phi: 0.98, sigma: 1.2 },
+      scaling: [{ type: 'worker', current: 2, recommended: 3, raw: 3, confidence: 0.75 }],
     },
-    variants: [],
+    variants: [
+      { metric: 'response_time', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: -0.31, p_value: 0.004, p_value_unadjusted: 0.001, n_variant: 6, n_baseline: 6 },
+      { metric: 'throughput', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: 0.04, p_value: 0.62, p_value_unadjusted: 0.31, n_variant: 6, n_baseline: 6 },
+      { metric: 'response_time', variant: 'canary', baseline: 'v1', unit: 'agents', effect_ratio: -0.5, p_value: null, p_value_unadjusted: null, n_variant: 1, n_baseline: 6 },
+    ],
     ...overrides,
   };
 }
