@@ -22,6 +22,8 @@ import { CoordinationService } from './coordination/coordination-service.js';
 import { resolveActionTargets } from './coordination/action-delivery.js';
 import { registryPlanContext } from './coordination/registry-plan-context.js';
 import { SqliteTaskStore } from './persistence/sqlite-task-store.js';
+import { PostgresTaskStore } from './persistence/postgres-task-store.js';
+import type { TaskStore } from './persistence/task-store.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
@@ -178,7 +180,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
-  const store = openTaskStore(config.storage.path);
+  const store = openTaskStore(config.storage, readToken(config.storage.password_file, 'storage.password_file'));
   cleanup.push(() => store.close());
   const demoLog = logger.child({ component: 'demo' });
   const orchestrator = config.demo.enabled ? await startDemoOrchestrator((m) => demoLog.info(m)).catch(fail) : undefined;
@@ -337,8 +339,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   return { url, server, registry, engine, coordination, config, stop };
 }
 
-/** SQLite at storage.path (its folder created), or in memory for ":memory:". */
-function openTaskStore(path: string): SqliteTaskStore {
+/** PostgreSQL at storage.url when set; else SQLite at storage.path (its folder created), or in memory for ":memory:". */
+function openTaskStore(storage: Readonly<Config['storage']>, password: string | undefined): TaskStore {
+  if (storage.url !== undefined) return PostgresTaskStore.open({ url: storage.url, password });
+  const path = storage.path;
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   return SqliteTaskStore.open(path);
 }

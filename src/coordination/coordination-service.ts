@@ -62,6 +62,8 @@ export interface CoordinationServiceOptions {
   readonly retentionIntervalMs?: number;
   /** Lease owner id of this process (default a random UUID per service). */
   readonly owner?: string;
+  /** With a shared store: how often peers' dead leases and their queued tasks are picked up, ms (default 1000). */
+  readonly resyncIntervalMs?: number;
 }
 
 /** Why a notification could not be taken: the route answers 503 and Alertmanager retries. */
@@ -133,6 +135,8 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   private readonly impactTimers = new Set<TimerHandle>();
   private cronJobs: CronJob[] = [];
   private retentionTimer: TimerHandle | undefined;
+  private resyncTimer: TimerHandle | undefined;
+  private readonly owner: string;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(private readonly options: CoordinationServiceOptions) {
@@ -145,6 +149,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.context = options.planContext ?? EMPTY_PLAN_CONTEXT;
     this.probe = options.scoreProbe ?? planContextProbe(this.context);
     this.mapping = options.mapping ?? DEFAULT_MAPPING;
+    this.owner = options.owner ?? randomUUID();
     this.metrics = new CoordinationMetrics(options.registry, () => {
       try {
         return options.store.countQueuedByPriority();
@@ -162,7 +167,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       concurrency: config.concurrency,
       perTargetConcurrency: config.per_target_concurrency,
       taskTimeoutMs: config.task_timeout,
-      owner: options.owner ?? randomUUID(),
+      owner: this.owner,
       targetOf: (type) => options.actions(type)?.origin ?? 'unconfigured',
       execute: (task, signal) => this.execute(task, signal),
       hooks: {
@@ -192,9 +197,10 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       const task = this.options.store.getTask(id);
       if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
     }
-    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index) => this.fireSchedule(spec, index));
+    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index, slotAt) => this.fireSchedule(spec, index, slotAt));
     this.scheduleRetention(0);
     this.state = 'running';
+    if (this.options.store.shared === true) this.scheduleResync();
     this.log.info({ schedules: this.cronJobs.length, queued: this.runner.waiting }, 'coordination started');
   }
 
@@ -208,6 +214,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     for (const job of this.cronJobs) job.stop();
     this.cronJobs = [];
     if (this.retentionTimer !== undefined) this.scheduler.clearTimeout(this.retentionTimer);
+    if (this.resyncTimer !== undefined) this.scheduler.clearTimeout(this.resyncTimer);
     for (const timer of this.impactTimers) this.scheduler.clearTimeout(timer);
     this.impactTimers.clear();
     await this.runner.stop(graceMs);
@@ -302,8 +309,22 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     return result;
   }
 
-  private fireSchedule(spec: ScheduleSpec, index: number): void {
+  private fireSchedule(spec: ScheduleSpec, index: number, slotAt?: number): void {
     if (!this.accepting) return;
+    const { store } = this.options;
+    if (store.claimScheduleSlot !== undefined) {
+      // Several replicas fire the same cron: the slot's lease row decides which one creates the tasks.
+      const slot = slotAt ?? Math.round(this.clock.now() / 1000) * 1000;
+      try {
+        if (!store.claimScheduleSlot(String(index), slot, this.owner, this.clock.now())) {
+          this.log.debug({ schedule: index, slot }, 'schedule slot fired by another replica');
+          return;
+        }
+      } catch (error) {
+        this.log.error({ err: error, schedule: index, slot }, 'schedule slot could not be claimed');
+        return;
+      }
+    }
     const swarms = spec.swarm !== undefined ? [spec.swarm] : this.context.swarms();
     for (const swarm of swarms) {
       try {
@@ -376,6 +397,26 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     } catch (error) {
       this.log.warn({ err: error, task: task.id, unavailable: isStoreUnavailable(error) }, 'impact could not be measured');
     }
+  }
+
+  private scheduleResync(): void {
+    this.resyncTimer = this.scheduler.setTimeout(() => {
+      this.resyncTimer = undefined;
+      if (this.state !== 'running') return;
+      try {
+        const recovery = this.runner.resync();
+        if (recovery.requeued.length > 0 || recovery.failed.length > 0) {
+          this.log.warn({ requeued: recovery.requeued.length, failed: recovery.failed.length }, 'recovered tasks of a replica that died');
+        }
+        for (const id of recovery.failed) {
+          const task = this.options.store.getTask(id);
+          if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
+        }
+      } catch (error) {
+        this.log.warn({ err: error }, 'shared queue re-read failed; retrying at the next interval');
+      }
+      this.scheduleResync();
+    }, this.options.resyncIntervalMs ?? 1000);
   }
 
   private scheduleRetention(delayMs: number): void {

@@ -123,6 +123,19 @@ export class TaskRunner {
     return recovery;
   }
 
+  /**
+   * For a store shared with other processes: recovers the leases of peers that died and picks up
+   * tasks this process has not seen (created by a peer, or re-queued by a recovery). Throws
+   * StoreUnavailableError; the caller retries on its next period.
+   */
+  resync(): { requeued: readonly string[]; failed: readonly string[] } {
+    if (!this.running) return { requeued: [], failed: [] };
+    const { store, clock, owner, policy } = this.options;
+    const recovery = store.recoverLeases(owner, clock.now(), policy.maxAttempts);
+    for (const entry of store.queuedTasks()) this.enqueue(entry);
+    return recovery;
+  }
+
   /** Makes a queued task known to the loop (new, retried or recovered). Idempotent per id. */
   enqueue(entry: QueueEntry): void {
     if (this.stopping || this.queued.has(entry.id) || this.inFlight.has(entry.id)) return;

@@ -30,7 +30,9 @@ import type {
  * - a task leaves `running` only through `finishAttempt` by its lease owner, or `recoverLeases`;
  * - final statuses (succeeded, failed, cancelled) never change.
  *
- * One process per database: leases are not a distributed lock.
+ * One process per database for SQLite and memory. A store with `shared: true` (PostgreSQL) is
+ * used by several processes at once: its leases are bound to the holder's database session, so
+ * `recoverLeases` takes only the leases of processes that died (docs/high-availability.md).
  */
 export interface TaskStore {
   /** Applies one Alertmanager notification (dedup, incidents, cancellation) in one transaction. */
@@ -95,4 +97,18 @@ export interface TaskStore {
   applyRetention(cutoffMs: number): RetentionResult;
 
   close(): void;
+
+  /**
+   * True when several exporter processes share the store (PostgreSQL): the coordination service
+   * then re-reads the queue and recovers dead peers' leases periodically, since tasks created or
+   * released by a peer never pass through this process. Absent = one process per store.
+   */
+  readonly shared?: boolean;
+
+  /**
+   * Takes the one lease row of a schedule slot (`schedule` identity, `slotAt` the slot's nominal
+   * time, ms); true for exactly one caller across every process sharing the store. Stores for
+   * one process omit it: their single process fires every slot.
+   */
+  claimScheduleSlot?(schedule: string, slotAt: number, owner: string, now: number): boolean;
 }

@@ -67,7 +67,8 @@ export interface PostgresCluster {
  */
 export async function startPostgresCluster(bin: string): Promise<PostgresCluster> {
   const asPostgres = process.getuid?.() === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'agentswarm-pg-'));
+  // Under root the cluster belongs to `postgres`, which must reach the dir: /tmp, not a private TMPDIR.
+  const dir = mkdtempSync(join(asPostgres ? '/tmp' : tmpdir(), 'agentswarm-pg-'));
   const data = join(dir, 'data');
   if (asPostgres) {
     const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
