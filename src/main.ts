@@ -42,6 +42,8 @@ import { bearerAuth } from './http/bearer-auth.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
+import { ownedSwarmsOnly } from './ingest/shard-sink.js';
+import { ownsSwarm } from './model/shard.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
 /** RELIABILITY: Node's defaults (60 s headers, 300 s request) are too loose. */
@@ -164,7 +166,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
   const promRegistry = new Registry();
   const exporterMetrics = new ExporterMetrics(promRegistry, build);
-  const sink = countingSink(registry, exporterMetrics);
+  // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
+  const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
   const engine = new AnalysisEngine(
     registry,
     {
@@ -211,7 +214,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const app = createApp({
     routers: [
       // Ingest first: express tries routers in order (the batch route is served before express).
-      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
+      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard }),
       createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path, pollIntervalMs: config.analysis.step }),
       createProbeRoutes({ readiness }),
       createMetricsRoute({
@@ -234,7 +237,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     onUnexpectedError,
   });
 
-  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, onError: onUnexpectedError });
+  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard, onError: onUnexpectedError });
   const server = createServer((req, res) => {
     if (!samplesFastLane(req, res)) app(req, res);
   });
@@ -278,7 +281,12 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
   const pullers: { stop(): Promise<void> }[] = [];
   if (scrapeOptions.options.targets.length > 0 || scrapeOptions.options.fileSd.length > 0) {
-    const scraper = new Scraper(scrapeOptions.options, { sink, registry: promRegistry, clock, logger, announceAgent: (swarm, agent, update) => void registry.heartbeat(swarm, agent, update) });
+    // A sharded replica scrapes only the static targets of its own swarms (file_sd ones are filtered by the sink).
+    const owned = { ...scrapeOptions.options, targets: scrapeOptions.options.targets.filter((t) => ownsSwarm(config.shard, t.swarm)) };
+    const announceAgent = (swarm: string, agent: string, update: Parameters<AgentRegistry['heartbeat']>[2]): void => {
+      if (ownsSwarm(config.shard, swarm)) void registry.heartbeat(swarm, agent, update);
+    };
+    const scraper = new Scraper(owned, { sink, registry: promRegistry, clock, logger, announceAgent });
     scraper.start();
     pullers.push(scraper);
   }
