@@ -114,6 +114,9 @@ export interface TaskApi {
   createTask(input: ManualTaskInput): TaskRecord;
 }
 
+/** Clock skew between replicas the incremental queue re-read tolerates, ms. */
+const RESYNC_SKEW_MS = 10_000;
+
 const DUPLICATE: ReadonlySet<AlertDisposition> = new Set(['duplicate', 'stale']);
 
 /**
@@ -136,6 +139,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   private cronJobs: CronJob[] = [];
   private retentionTimer: TimerHandle | undefined;
   private resyncTimer: TimerHandle | undefined;
+  private lastResyncAt: number | undefined;
   private readonly owner: string;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -403,8 +407,12 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.resyncTimer = this.scheduler.setTimeout(() => {
       this.resyncTimer = undefined;
       if (this.state !== 'running') return;
+      // Re-read what was written since the previous pass began, minus a margin for clock skew between replicas.
+      const since = this.lastResyncAt === undefined ? undefined : this.lastResyncAt - RESYNC_SKEW_MS;
+      const startedAt = this.clock.now();
       try {
-        const recovery = this.runner.resync();
+        const recovery = this.runner.resync(since);
+        this.lastResyncAt = startedAt;
         if (recovery.requeued.length > 0 || recovery.failed.length > 0) {
           this.log.warn({ requeued: recovery.requeued.length, failed: recovery.failed.length }, 'recovered tasks of a replica that died');
         }

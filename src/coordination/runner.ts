@@ -125,14 +125,16 @@ export class TaskRunner {
 
   /**
    * For a store shared with other processes: recovers the leases of peers that died and picks up
-   * tasks this process has not seen (created by a peer, or re-queued by a recovery). Throws
+   * tasks this process has not seen (created by a peer, or re-queued by a recovery): those
+   * written since `sinceMs` when the store can tell, else the whole queue. Throws
    * StoreUnavailableError; the caller retries on its next period.
    */
-  resync(): { requeued: readonly string[]; failed: readonly string[] } {
+  resync(sinceMs?: number): { requeued: readonly string[]; failed: readonly string[] } {
     if (!this.running) return { requeued: [], failed: [] };
     const { store, clock, owner, policy } = this.options;
     const recovery = store.recoverLeases(owner, clock.now(), policy.maxAttempts);
-    for (const entry of store.queuedTasks()) this.enqueue(entry);
+    const entries = sinceMs !== undefined && store.queuedTasksSince !== undefined ? store.queuedTasksSince(sinceMs) : store.queuedTasks();
+    for (const entry of entries) this.enqueue(entry);
     return recovery;
   }
 

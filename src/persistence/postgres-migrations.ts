@@ -46,6 +46,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       -- Partial indexes keep the hot queries (queue, leases) small however long the history grows.
       CREATE INDEX tasks_queued ON tasks (priority_rank, seq) WHERE status = 'queued';
       CREATE INDEX tasks_running ON tasks (lease_expires_at) WHERE status = 'running';
+      CREATE INDEX tasks_queued_since ON tasks (updated_at) WHERE status = 'queued';
       CREATE INDEX tasks_by_status ON tasks (status, seq);
       CREATE INDEX tasks_by_type ON tasks (type, seq);
       CREATE INDEX tasks_by_finish ON tasks (finished_at) WHERE finished_at IS NOT NULL;

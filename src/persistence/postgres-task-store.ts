@@ -330,9 +330,13 @@ export class PostgresTaskStore implements TaskStore {
         now,
       ],
     ).rows[0];
+    return this.newRecord(task, num(row?.seq), now);
+  }
+
+  private newRecord(task: NewTask, seq: number, now: number): TaskRecord {
     return {
       ...task,
-      seq: num(row?.seq),
+      seq,
       status: 'queued',
       attempts: 0,
       plan: undefined,
@@ -361,20 +365,52 @@ export class PostgresTaskStore implements TaskStore {
 
   recordNotification(receiver: string, alerts: readonly IncomingAlert[], now: number): NotificationOutcome {
     return this.write(() => {
-      this.lockFingerprints(alerts.map((a) => a.fingerprint));
-      const dispositions: AlertDisposition[] = [];
+      const fingerprints = [...new Set(alerts.map((a) => a.fingerprint))];
+      this.lockFingerprints(fingerprints);
+      // Under the fingerprint locks nothing else changes these rows: read them once, decide in
+      // memory, write in batches. A notification of 100 alerts costs a handful of round trips.
+      const known = new Map<string, IncidentRecord[]>();
+      for (const row of this.q('SELECT * FROM incidents WHERE fingerprint = ANY($1::text[])', [fingerprints]).rows) {
+        const incident = toIncident(row);
+        const list = known.get(incident.fingerprint);
+        if (list === undefined) known.set(incident.fingerprint, [incident]);
+        else list.push(incident);
+      }
+      const openTasks = new Map<string, string>();
+      for (const row of this.q(`SELECT fingerprint, id FROM tasks WHERE receiver = $1 AND fingerprint = ANY($2::text[]) AND status IN ${OPEN_STATUSES}`, [
+        receiver,
+        fingerprints,
+      ]).rows) {
+        openTasks.set(str(row.fingerprint), str(row.id));
+      }
+      const pendingTasks: NewTask[] = [];
+      const pendingIncidents: IncidentRecord[] = [];
+      const touched: IncidentRecord[] = [];
       const created: TaskRecord[] = [];
       const cancelled: TaskRecord[] = [];
+      const flush = (): void => {
+        if (pendingTasks.length > 0) created.push(...this.insertTasks(pendingTasks.splice(0), now));
+        if (pendingIncidents.length > 0) this.insertIncidents(pendingIncidents.splice(0));
+        if (touched.length > 0) {
+          const rows = touched.splice(0);
+          this.q(
+            `UPDATE incidents i SET last_seen_at = $1 FROM unnest($2::text[], $3::bigint[]) AS u(fingerprint, starts_at)
+             WHERE i.fingerprint = u.fingerprint AND i.starts_at = u.starts_at`,
+            [now, rows.map((r) => r.fingerprint), rows.map((r) => r.startsAt)],
+          );
+        }
+      };
+      const dispositions: AlertDisposition[] = [];
       for (const alert of alerts) {
-        const incidentRow = this.q('SELECT * FROM incidents WHERE fingerprint = $1 AND starts_at = $2', [alert.fingerprint, alert.startsAt]).rows[0];
-        const incident = incidentRow === undefined ? undefined : toIncident(incidentRow);
-        const newer =
-          incident === undefined &&
-          this.q('SELECT 1 FROM incidents WHERE fingerprint = $1 AND starts_at > $2 LIMIT 1', [alert.fingerprint, alert.startsAt]).rows.length > 0;
-        const openTaskId =
-          alert.status === 'firing' && incident === undefined && !newer && alert.task !== undefined ? this.openTaskId(receiver, alert.fingerprint) : undefined;
+        const list = known.get(alert.fingerprint) ?? [];
+        known.set(alert.fingerprint, list);
+        const index = list.findIndex((i) => i.startsAt === alert.startsAt);
+        const incident = index < 0 ? undefined : list[index];
+        const newer = incident === undefined && list.some((i) => i.startsAt > alert.startsAt);
+        const openTaskId = alert.status === 'firing' && incident === undefined && !newer && alert.task !== undefined ? openTasks.get(alert.fingerprint) : undefined;
         let incidentTask: { status: TaskRecord['status']; otherFiringIncidents: number } | undefined;
         if (alert.status === 'resolved' && incident?.status === 'firing' && incident.taskId !== undefined) {
+          flush();
           const taskRow = this.q('SELECT status FROM tasks WHERE id = $1', [incident.taskId]).rows[0];
           const others = this.q(
             "SELECT COUNT(*)::int AS n FROM incidents WHERE task_id = $1 AND status = 'firing' AND NOT (fingerprint = $2 AND starts_at = $3)",
@@ -383,17 +419,16 @@ export class PostgresTaskStore implements TaskStore {
           if (taskRow !== undefined) incidentTask = { status: str(taskRow.status) as TaskRecord['status'], otherFiringIncidents: num(others?.n ?? 0) };
         }
         const decision = decideAlert(alert.status, alert.task !== undefined, { incident, newerIncidentExists: newer, openTaskId, incidentTask });
-        const insertIncident = (status: 'firing' | 'resolved', endsAt: number | null, taskId: string | null): void => {
-          this.q(
-            `INSERT INTO incidents (fingerprint, starts_at, receiver, status, ends_at, alertname, task_id, first_seen_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-            [alert.fingerprint, alert.startsAt, receiver, status, endsAt, alert.alertname, taskId, now],
-          );
+        const open = (status: 'firing' | 'resolved', endsAt: number | undefined, taskId: string | undefined): void => {
+          const record: IncidentRecord = { fingerprint: alert.fingerprint, startsAt: alert.startsAt, receiver, status, endsAt, alertname: alert.alertname, taskId, firstSeenAt: now, lastSeenAt: now };
+          pendingIncidents.push(record);
+          list.push(record);
         };
         switch (decision.kind) {
           case 'duplicate':
             if (incident !== undefined) {
-              this.q('UPDATE incidents SET last_seen_at = $1 WHERE fingerprint = $2 AND starts_at = $3', [now, alert.fingerprint, alert.startsAt]);
+              touched.push(incident);
+              list[index] = { ...incident, lastSeenAt: now };
             }
             dispositions.push('duplicate');
             break;
@@ -401,42 +436,100 @@ export class PostgresTaskStore implements TaskStore {
             dispositions.push('stale');
             break;
           case 'open': {
-            let taskId: string | null = null;
+            let taskId: string | undefined;
             if (decision.task === 'create' && alert.task !== undefined) {
-              const task = this.insertTask(alert.task, now);
-              created.push(task);
-              taskId = task.id;
+              pendingTasks.push(alert.task);
+              taskId = alert.task.id;
+              openTasks.set(alert.fingerprint, taskId);
             } else if (decision.task === 'link' && openTaskId !== undefined) {
               taskId = openTaskId;
             }
-            insertIncident('firing', null, taskId);
+            open('firing', undefined, taskId);
             dispositions.push(decision.task === 'create' ? 'created' : decision.task === 'link' ? 'linked' : 'recorded');
             break;
           }
           case 'resolve':
+            flush();
             this.q("UPDATE incidents SET status = 'resolved', ends_at = $1, last_seen_at = $2 WHERE fingerprint = $3 AND starts_at = $4", [
               alert.endsAt ?? now,
               now,
               alert.fingerprint,
               alert.startsAt,
             ]);
+            if (incident !== undefined) list[index] = { ...incident, status: 'resolved', endsAt: alert.endsAt ?? now, lastSeenAt: now };
             if (decision.cancelTask && incident?.taskId !== undefined) {
               const row = this.q(
                 "UPDATE tasks SET status = 'cancelled', finished_at = $1, updated_at = $1, last_error = $2 WHERE id = $3 AND status = 'queued' RETURNING *",
                 [now, 'alert resolved before the task ran', incident.taskId],
               ).rows[0];
-              if (row !== undefined) cancelled.push(toTask(row));
+              if (row !== undefined) {
+                cancelled.push(toTask(row));
+                if (openTasks.get(alert.fingerprint) === incident.taskId) openTasks.delete(alert.fingerprint);
+              }
             }
             dispositions.push('resolved');
             break;
           case 'tombstone':
-            insertIncident('resolved', alert.endsAt ?? now, null);
+            open('resolved', alert.endsAt ?? now, undefined);
             dispositions.push('resolved_unknown');
             break;
         }
       }
+      flush();
       return { dispositions, created, cancelled };
     });
+  }
+
+  /** One INSERT for many tasks; records built from what was written (seq from RETURNING), in input order. */
+  private insertTasks(tasks: readonly NewTask[], now: number): TaskRecord[] {
+    const col = <T>(f: (t: NewTask) => T): T[] => tasks.map(f);
+    const rows = this.q(
+      `INSERT INTO tasks (id, type, priority, priority_rank, status, source, swarm, agents, reason, alerts, receiver, fingerprint,
+         incident_starts_at, created_at, updated_at, next_attempt_at)
+       SELECT u.id, u.type, u.priority, u.rank, 'queued', u.source, u.swarm, u.agents, u.reason, u.alerts, u.receiver, u.fingerprint,
+         u.incident_starts_at, $13, $13, $13
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::text[], $12::bigint[]) WITH ORDINALITY
+         AS u(id, type, priority, rank, source, swarm, agents, reason, alerts, receiver, fingerprint, incident_starts_at, n)
+       ORDER BY u.n
+       RETURNING id, seq`,
+      [
+        col((t) => t.id),
+        col((t) => t.type),
+        col((t) => t.priority),
+        col((t) => RANK[t.priority]),
+        col((t) => t.source),
+        col((t) => t.swarm),
+        col((t) => JSON.stringify(t.agents)),
+        col((t) => t.reason),
+        col((t) => JSON.stringify(t.alerts)),
+        col((t) => t.receiver ?? null),
+        col((t) => t.fingerprint ?? null),
+        col((t) => t.incidentStartsAt ?? null),
+        now,
+      ],
+    ).rows;
+    const seqs = new Map(rows.map((r) => [str(r.id), num(r.seq)]));
+    return tasks.map((task) => this.newRecord(task, seqs.get(task.id) ?? 0, now));
+  }
+
+  private insertIncidents(incidents: readonly IncidentRecord[]): void {
+    const col = <T>(f: (i: IncidentRecord) => T): T[] => incidents.map(f);
+    this.q(
+      `INSERT INTO incidents (fingerprint, starts_at, receiver, status, ends_at, alertname, task_id, first_seen_at, last_seen_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])`,
+      [
+        col((i) => i.fingerprint),
+        col((i) => i.startsAt),
+        col((i) => i.receiver),
+        col((i) => i.status),
+        col((i) => i.endsAt ?? null),
+        col((i) => i.alertname),
+        col((i) => i.taskId ?? null),
+        col((i) => i.firstSeenAt),
+        col((i) => i.lastSeenAt),
+      ],
+    );
   }
 
   createTask(task: NewTask, now: number): { created: boolean; task: TaskRecord } {
@@ -567,6 +660,21 @@ export class PostgresTaskStore implements TaskStore {
         priority: str(row.priority) as QueueEntry['priority'],
         nextAttemptAt: num(row.next_attempt_at),
       })),
+    );
+  }
+
+  /** Queued tasks written at or after `sinceMs` (by any replica's clock), in queue order: the periodic re-read stays small. */
+  queuedTasksSince(sinceMs: number): QueueEntry[] {
+    return this.read(() =>
+      this.q("SELECT id, seq, type, priority, next_attempt_at FROM tasks WHERE status = 'queued' AND updated_at >= $1 ORDER BY priority_rank, seq", [sinceMs]).rows.map(
+        (row) => ({
+          id: str(row.id),
+          seq: num(row.seq),
+          type: str(row.type) as QueueEntry['type'],
+          priority: str(row.priority) as QueueEntry['priority'],
+          nextAttemptAt: num(row.next_attempt_at),
+        }),
+      ),
     );
   }
 

@@ -111,4 +111,10 @@ export interface TaskStore {
    * one process omit it: their single process fires every slot.
    */
   claimScheduleSlot?(schedule: string, slotAt: number, owner: string, now: number): boolean;
+
+  /**
+   * Queued tasks written (created, re-queued) at or after `sinceMs`, in queue order: what a shared
+   * store's periodic re-read needs, without loading the whole queue every second.
+   */
+  queuedTasksSince?(sinceMs: number): QueueEntry[];
 }
