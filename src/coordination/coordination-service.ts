@@ -114,8 +114,13 @@ export interface TaskApi {
   createTask(input: ManualTaskInput): TaskRecord;
 }
 
-/** Clock skew between replicas the incremental queue re-read tolerates, ms. */
-const RESYNC_SKEW_MS = 10_000;
+/** Clock skew between replicas the incremental queue re-read tolerates, ms (replicas run NTP). */
+const RESYNC_SKEW_MS = 2000;
+/**
+ * Every this many passes the whole queue is re-read: it catches what the incremental read cannot
+ * (queued tasks a dead peer had only in memory, skew beyond the margin) at a bounded cost.
+ */
+const FULL_RESYNC_EVERY = 30;
 
 const DUPLICATE: ReadonlySet<AlertDisposition> = new Set(['duplicate', 'stale']);
 
@@ -140,6 +145,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   private retentionTimer: TimerHandle | undefined;
   private resyncTimer: TimerHandle | undefined;
   private lastResyncAt: number | undefined;
+  private resyncPasses = 0;
   private readonly owner: string;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -408,7 +414,9 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       this.resyncTimer = undefined;
       if (this.state !== 'running') return;
       // Re-read what was written since the previous pass began, minus a margin for clock skew between replicas.
-      const since = this.lastResyncAt === undefined ? undefined : this.lastResyncAt - RESYNC_SKEW_MS;
+      this.resyncPasses += 1;
+      const full = this.lastResyncAt === undefined || this.resyncPasses % FULL_RESYNC_EVERY === 0;
+      const since = full || this.lastResyncAt === undefined ? undefined : this.lastResyncAt - RESYNC_SKEW_MS;
       const startedAt = this.clock.now();
       try {
         const recovery = this.runner.resync(since);

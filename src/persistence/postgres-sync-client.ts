@@ -48,6 +48,13 @@ port.on('message', (msg) => {
         if (!connecting) connecting = connect().finally(() => { connecting = undefined; });
         await connecting;
       }
+      if (msg.op === 'many') {
+        // Several statements in one simple-protocol message: one round trip.
+        const result = await client.query(msg.sql);
+        const list = Array.isArray(result) ? result : [result];
+        answer({ id: msg.id, results: list.map((r) => ({ rows: r.rows || [], rowCount: r.rowCount || 0 })), session });
+        return;
+      }
       const result = await client.query({ text: msg.sql, values: msg.params });
       answer({ id: msg.id, rows: result.rows || [], rowCount: result.rowCount || 0, session });
     } catch (error) {
@@ -65,6 +72,11 @@ port.on('message', (msg) => {
 `;
 
 export type PgRow = Record<string, unknown>;
+
+/** A string as an SQL literal (standard_conforming_strings, the default since PostgreSQL 9.1). */
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
 
 export interface PgQueryResult {
   readonly rows: PgRow[];
@@ -108,6 +120,7 @@ interface Reply {
   readonly id: number;
   readonly rows?: PgRow[];
   readonly rowCount?: number;
+  readonly results?: PgQueryResult[];
   readonly session: number;
   readonly error?: { readonly message: string; readonly code: string | undefined; readonly constraint: string | undefined };
 }
@@ -141,11 +154,24 @@ export class SyncPgClient {
   }
 
   query(sql: string, params: readonly unknown[] = []): PgQueryResult {
+    const reply = this.call({ op: 'query', sql, params });
+    return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
+  }
+
+  /**
+   * Runs `;`-separated statements without parameters (values inlined with `literal`) in one round
+   * trip; one result per statement.
+   */
+  queryMany(sql: string): PgQueryResult[] {
+    return this.call({ op: 'many', sql, params: [] }).results ?? [];
+  }
+
+  private call(message: { op: 'query' | 'many'; sql: string; params: readonly unknown[] }): Reply {
     if (this.closed) throw new PgClosedError('connection closed');
     const channel = this.open();
     const id = this.nextId++;
     const seen = Atomics.load(channel.signal, 0);
-    channel.port.postMessage({ op: 'query', id, sql, params });
+    channel.port.postMessage({ ...message, id });
     const reply = this.await(channel, id, seen, this.options.replyTimeoutMs);
     if (reply === undefined) {
       this.drop();
@@ -153,7 +179,7 @@ export class SyncPgClient {
     }
     this.lastSession = `${channel.generation}.${reply.session}`;
     if (reply.error !== undefined) throw new PgQueryError(reply.error.message, reply.error.code, reply.error.constraint);
-    return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
+    return reply;
   }
 
   /** Ends the session (bounded wait) and the worker. Idempotent. */

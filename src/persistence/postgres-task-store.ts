@@ -4,7 +4,7 @@ import { decideAlert } from '../coordination/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
 import type { Migration } from './migrations.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
-import { PgClosedError, PgQueryError, PgTimeoutError, SyncPgClient, type PgRow } from './postgres-sync-client.js';
+import { literal, PgClosedError, PgQueryError, PgTimeoutError, SyncPgClient, type PgRow } from './postgres-sync-client.js';
 import { StoreUnavailableError, type UnavailableReason } from './store-errors.js';
 import type {
   AgentStateRecord,
@@ -257,10 +257,11 @@ export class PostgresTaskStore implements TaskStore {
     return this.client.query(sql, params);
   }
 
-  private write<T>(fn: () => T): T {
+  /** `begins`: fn sends BEGIN itself, with its first statements (one round trip fewer). */
+  private write<T>(fn: () => T, begins = false): T {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        this.q('BEGIN');
+        if (!begins) this.q('BEGIN');
         try {
           const out = fn();
           this.q('COMMIT');
@@ -366,30 +367,38 @@ export class PostgresTaskStore implements TaskStore {
   recordNotification(receiver: string, alerts: readonly IncomingAlert[], now: number): NotificationOutcome {
     return this.write(() => {
       const fingerprints = [...new Set(alerts.map((a) => a.fingerprint))];
-      this.lockFingerprints(fingerprints);
       // Under the fingerprint locks nothing else changes these rows: read them once, decide in
-      // memory, write in batches. A notification of 100 alerts costs a handful of round trips.
+      // memory, write in batches. BEGIN, the locks (sorted: no deadlock) and both reads go in one
+      // message; each read is its own statement, so it sees what a peer committed before the lock.
+      const keys = [...new Set(fingerprints.map(lockKey))].sort((a, b) => a - b);
+      const list = fingerprints.length === 0 ? 'NULL' : fingerprints.map(literal).join(', ');
+      const results = this.client.queryMany(
+        [
+          'BEGIN',
+          ...(keys.length === 0 ? [] : [`SELECT ${keys.map((k) => `pg_advisory_xact_lock(${LOCK_FINGERPRINT}, ${k})`).join(', ')}`]),
+          `SELECT * FROM incidents WHERE fingerprint IN (${list})`,
+          `SELECT fingerprint, id FROM tasks WHERE receiver = ${literal(receiver)} AND fingerprint IN (${list}) AND status IN ${OPEN_STATUSES}`,
+        ].join(';\n'),
+      );
+      const incidentRows = results[results.length - 2]?.rows ?? [];
+      const openRows = results[results.length - 1]?.rows ?? [];
       const known = new Map<string, IncidentRecord[]>();
-      for (const row of this.q('SELECT * FROM incidents WHERE fingerprint = ANY($1::text[])', [fingerprints]).rows) {
+      for (const row of incidentRows) {
         const incident = toIncident(row);
         const list = known.get(incident.fingerprint);
         if (list === undefined) known.set(incident.fingerprint, [incident]);
         else list.push(incident);
       }
       const openTasks = new Map<string, string>();
-      for (const row of this.q(`SELECT fingerprint, id FROM tasks WHERE receiver = $1 AND fingerprint = ANY($2::text[]) AND status IN ${OPEN_STATUSES}`, [
-        receiver,
-        fingerprints,
-      ]).rows) {
-        openTasks.set(str(row.fingerprint), str(row.id));
-      }
+      for (const row of openRows) openTasks.set(str(row.fingerprint), str(row.id));
       const pendingTasks: NewTask[] = [];
       const pendingIncidents: IncidentRecord[] = [];
       const touched: IncidentRecord[] = [];
       const created: TaskRecord[] = [];
       const cancelled: TaskRecord[] = [];
       const flush = (): void => {
-        if (pendingTasks.length > 0) created.push(...this.insertTasks(pendingTasks.splice(0), now));
+        // Tasks and their incidents in one statement (the incidents' foreign keys are checked at its end).
+        if (pendingTasks.length > 0) created.push(...this.insertTasks(pendingTasks.splice(0), now, pendingIncidents.splice(0)));
         if (pendingIncidents.length > 0) this.insertIncidents(pendingIncidents.splice(0));
         if (touched.length > 0) {
           const rows = touched.splice(0);
@@ -477,14 +486,15 @@ export class PostgresTaskStore implements TaskStore {
       }
       flush();
       return { dispositions, created, cancelled };
-    });
+    }, true);
   }
 
   /** One INSERT for many tasks; records built from what was written (seq from RETURNING), in input order. */
-  private insertTasks(tasks: readonly NewTask[], now: number): TaskRecord[] {
+  private insertTasks(tasks: readonly NewTask[], now: number, incidents: readonly IncidentRecord[] = []): TaskRecord[] {
     const col = <T>(f: (t: NewTask) => T): T[] => tasks.map(f);
+    const incidentInsert = incidents.length === 0 ? undefined : this.incidentInsert(incidents, 14);
     const rows = this.q(
-      `INSERT INTO tasks (id, type, priority, priority_rank, status, source, swarm, agents, reason, alerts, receiver, fingerprint,
+      `${incidentInsert === undefined ? '' : `WITH i AS (${incidentInsert.sql}) `}INSERT INTO tasks (id, type, priority, priority_rank, status, source, swarm, agents, reason, alerts, receiver, fingerprint,
          incident_starts_at, created_at, updated_at, next_attempt_at)
        SELECT u.id, u.type, u.priority, u.rank, 'queued', u.source, u.swarm, u.agents, u.reason, u.alerts, u.receiver, u.fingerprint,
          u.incident_starts_at, $13, $13, $13
@@ -507,6 +517,7 @@ export class PostgresTaskStore implements TaskStore {
         col((t) => t.fingerprint ?? null),
         col((t) => t.incidentStartsAt ?? null),
         now,
+        ...(incidentInsert?.params ?? []),
       ],
     ).rows;
     const seqs = new Map(rows.map((r) => [str(r.id), num(r.seq)]));
@@ -514,11 +525,18 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   private insertIncidents(incidents: readonly IncidentRecord[]): void {
+    const { sql, params } = this.incidentInsert(incidents, 1);
+    this.q(sql, params);
+  }
+
+  /** The INSERT of many incidents, its parameters numbered from `first`. */
+  private incidentInsert(incidents: readonly IncidentRecord[], first: number): { sql: string; params: unknown[] } {
     const col = <T>(f: (i: IncidentRecord) => T): T[] => incidents.map(f);
-    this.q(
-      `INSERT INTO incidents (fingerprint, starts_at, receiver, status, ends_at, alertname, task_id, first_seen_at, last_seen_at)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])`,
-      [
+    const types = ['text', 'bigint', 'text', 'text', 'bigint', 'text', 'text', 'bigint', 'bigint'];
+    return {
+      sql: `INSERT INTO incidents (fingerprint, starts_at, receiver, status, ends_at, alertname, task_id, first_seen_at, last_seen_at)
+       SELECT * FROM unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`,
+      params: [
         col((i) => i.fingerprint),
         col((i) => i.startsAt),
         col((i) => i.receiver),
@@ -529,7 +547,7 @@ export class PostgresTaskStore implements TaskStore {
         col((i) => i.firstSeenAt),
         col((i) => i.lastSeenAt),
       ],
-    );
+    };
   }
 
   createTask(task: NewTask, now: number): { created: boolean; task: TaskRecord } {
