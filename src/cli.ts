@@ -17,6 +17,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--log.level <level>', key: 'log.level', env: 'AGENTSWARM_EXPORTER_LOG_LEVEL', description: 'debug, info, warn or error (default "info")' },
   { flag: '--log.format <format>', key: 'log.format', env: 'AGENTSWARM_EXPORTER_LOG_FORMAT', description: 'logfmt or json (default "logfmt")' },
   { flag: '--storage.path <path>', key: 'storage.path', env: 'AGENTSWARM_EXPORTER_STORAGE_PATH', description: 'SQLite file for coordination history, ":memory:" for none (default "data/agentswarm.db")' },
+  { flag: '--storage.url <url>', key: 'storage.url', env: 'AGENTSWARM_EXPORTER_STORAGE_URL', description: 'PostgreSQL instead of SQLite (postgres://user@host:port/db), shared by an HA pair' },
+  { flag: '--shard <i/n>', key: 'shard', env: 'AGENTSWARM_EXPORTER_SHARD', description: 'own only the swarms whose hashmod(swarm, n) is i (e.g. "0/4")' },
   { flag: '--demo', key: 'demo.enabled', env: 'AGENTSWARM_EXPORTER_DEMO', description: 'start an embedded simulated five-agent swarm', boolean: true },
 ];
 

@@ -26,6 +26,8 @@ import { DatabaseCorruptError, type StoreHealth } from './persistence/store-erro
 import { rotatingActionTargets } from './coordination/rotating-action-targets.js';
 import { SERVER_TIMEOUTS } from './http/server-timeouts.js';
 import { WatchedFile } from './runtime/watched-file.js';
+import { PostgresTaskStore } from './persistence/postgres-task-store.js';
+import type { TaskStore } from './persistence/task-store.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
@@ -44,6 +46,8 @@ import { bearerAuth } from './http/bearer-auth.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
+import { ownedSwarmsOnly } from './ingest/shard-sink.js';
+import { ownsSwarm } from './model/shard.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -74,6 +78,19 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Tests drive steps by hand (registry.step()) instead of on a timer. */
   readonly manualSteps?: boolean;
+}
+
+/** A secret read once at start (the PostgreSQL password: a connection is opened with it once). */
+function readSecretOnce(path: string | undefined, key: string): string | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError([`${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], 'configuration');
+  }
+  if (text === '') throw new ConfigError([`${key}: ${path} is empty`], 'configuration');
+  return text;
 }
 
 /** A token file, re-read when it changes (rotation without a restart, docs/reliability.md); undefined when not configured. */
@@ -186,7 +203,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
   const promRegistry = new Registry();
   const exporterMetrics = new ExporterMetrics(promRegistry, build);
-  const sink = countingSink(registry, exporterMetrics);
+  // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
+  const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
   const engine = new AnalysisEngine(
     registry,
     {
@@ -204,7 +222,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
   let onStoreFault = (_fault: Exclude<StoreHealth, { ok: true }>): void => undefined;
-  const store = openTaskStore(config.storage.path, (fault) => onStoreFault(fault));
+  const store = openTaskStore(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) => onStoreFault(fault));
   cleanup.push(() => store.close());
   const demoLog = logger.child({ component: 'demo' });
   const orchestrator = config.demo.enabled ? await startDemoOrchestrator((m) => demoLog.info(m)).catch(fail) : undefined;
@@ -242,7 +260,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const app = createApp({
     routers: [
       // Ingest first: express tries routers in order (the batch route is served before express).
-      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken }),
+      createIngestRoutes({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard }),
       createStatusPageRoutes({ version: build.version, telemetryPath: config.web.telemetry_path, pollIntervalMs: config.analysis.step }),
       createProbeRoutes({ readiness }),
       createMetricsRoute({
@@ -265,7 +283,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     onUnexpectedError,
   });
 
-  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, onError: onUnexpectedError });
+  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard, onError: onUnexpectedError });
   const server = createServer(SERVER_TIMEOUTS, (req, res) => {
     if (!samplesFastLane(req, res)) app(req, res);
   });
@@ -306,7 +324,12 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   );
   const pullers: { stop(): Promise<void> }[] = [];
   if (scrapeOptions.options.targets.length > 0 || scrapeOptions.options.fileSd.length > 0) {
-    const scraper = new Scraper(scrapeOptions.options, { sink, registry: promRegistry, clock, logger, announceAgent: (swarm, agent, update) => void registry.heartbeat(swarm, agent, update) });
+    // A sharded replica scrapes only the static targets of its own swarms (file_sd ones are filtered by the sink).
+    const owned = { ...scrapeOptions.options, targets: scrapeOptions.options.targets.filter((t) => ownsSwarm(config.shard, t.swarm)) };
+    const announceAgent = (swarm: string, agent: string, update: Parameters<AgentRegistry['heartbeat']>[2]): void => {
+      if (ownsSwarm(config.shard, swarm)) void registry.heartbeat(swarm, agent, update);
+    };
+    const scraper = new Scraper(owned, { sink, registry: promRegistry, clock, logger, announceAgent });
     scraper.start();
     pullers.push(scraper);
   }
@@ -380,8 +403,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   return { url, server, registry, engine, coordination, config, stop, failed };
 }
 
-/** SQLite at storage.path (its folder created), or in memory for ":memory:". */
-function openTaskStore(path: string, onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void): SqliteTaskStore {
+/** PostgreSQL at storage.url when set; else SQLite at storage.path (its folder created), or in memory for ":memory:". */
+function openTaskStore(storage: Readonly<Config['storage']>, password: string | undefined, onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void): TaskStore {
+  if (storage.url !== undefined) return PostgresTaskStore.open({ url: storage.url, password });
+  const path = storage.path;
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   return SqliteTaskStore.open(path, { onFault });
 }

@@ -1,6 +1,8 @@
 // The agent-side reporter: heartbeats, direct and batched metric pushes to the exporter's HTTP API (DESIGN §3),
 // with bounded buffering, bounded concurrency, retry with backoff, and a flushing stop. Runtime-dependency-free.
 import type { Clock } from '../model/clock.js';
+import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
+import { ownerShard } from '../model/shard.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { postJson } from './post-json.js';
 import type { AttemptOutcome } from './post-json.js';
@@ -71,8 +73,14 @@ export interface BatchOptions {
 }
 
 export interface ReporterOptions {
-  /** Base URL of the exporter, e.g. "http://127.0.0.1:10464". */
-  readonly target: string;
+  /** Base URL of the exporter, e.g. "http://127.0.0.1:10464" (required unless `shardTargets` is set). */
+  readonly target?: string;
+  /**
+   * Sharded exporters: the replica URLs in shard order (`--shard=0/n` first). The reporter sends
+   * to the one owning its swarm, hashmod(swarm, n) as Prometheus' relabeling computes it, so it
+   * never meets a 421. Takes precedence over `target`.
+   */
+  readonly shardTargets?: readonly string[];
   /** Swarm put on every request; absent = the exporter's default swarm. */
   readonly swarm?: string;
   /** Bearer token for `web.auth.ingest_token_file`. */
@@ -161,7 +169,7 @@ export class AgentReporter {
   private readonly counters: MutableStats = { requests: 0, retries: 0, delivered: 0, failures: 0, heartbeats: 0, samplesAccepted: 0, samplesRejected: 0, samplesDropped: 0 };
 
   constructor(options: ReporterOptions) {
-    this.base = options.target.replace(/\/+$/, '');
+    this.base = shardTarget(options.swarm ?? DEFAULT_SWARM, options.shardTargets ?? (options.target === undefined ? [] : [options.target])).replace(/\/+$/, '');
     this.swarm = options.swarm;
     this.token = options.token;
     this.maxBatch = positiveInt('batch.maxSamples', options.batch?.maxSamples ?? 1000);
@@ -426,6 +434,12 @@ export class AgentReporter {
     void promise.finally(() => this.inFlight.delete(promise));
     return promise;
   }
+}
+
+/** The URL of the replica owning `swarm` among `urls` (shard order); the only URL when there is one. */
+export function shardTarget(swarm: string, urls: readonly string[]): string {
+  if (urls.length === 0) throw new RangeError('target: expected an exporter URL (target or shardTargets)');
+  return urls[ownerShard(swarm, urls.length)] ?? '';
 }
 
 function stoppedResult(): DeliveryResult {

@@ -67,8 +67,28 @@ const storageSchema = z
   .object({
     path: z.string().min(1).default('data/agentswarm.db'),
     retention: duration(60_000).prefault('7d'),
+    /** PostgreSQL instead of SQLite, shared by an HA pair: postgres://user@host:port/db (docs/high-availability.md). */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/./, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    /** File holding the PostgreSQL password (overrides one in the URL). */
+    password_file: z.string().min(1).optional(),
   })
   .strict();
+
+/** `shard: {index, count}` or `--shard=i/n`: this replica owns the swarms with hashmod(swarm, count) == index. */
+const shardSchema = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+    return match ? { index: Number(match[1]), count: Number(match[2]) } : value;
+  },
+  z
+    .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(1024) })
+    .strict()
+    .refine((s) => s.index < s.count, { message: 'expected index < count (shards are numbered 0 .. count-1)', path: ['index'] }),
+);
 
 const actionSchema = z
   .object({
@@ -143,6 +163,8 @@ export const configSchema = z
     agents: agentsSchema.prefault({}),
     analysis: analysisSchema.prefault({}),
     storage: storageSchema.prefault({}),
+    /** Sharding (optional): without it this replica owns every swarm. */
+    shard: shardSchema.optional(),
     coordination: coordinationSchema.prefault({}),
     scrape: scrapeSchema.prefault({}),
     /** Query mode (optional): read agents' metrics from a Prometheus-compatible HTTP API. */

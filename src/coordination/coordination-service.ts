@@ -62,6 +62,8 @@ export interface CoordinationServiceOptions {
   readonly retentionIntervalMs?: number;
   /** Lease owner id of this process (default a random UUID per service). */
   readonly owner?: string;
+  /** With a shared store: how often peers' dead leases and their queued tasks are picked up, ms (default 1000). */
+  readonly resyncIntervalMs?: number;
 }
 
 /** Why a notification could not be taken: the route answers 503 and Alertmanager retries. */
@@ -112,6 +114,14 @@ export interface TaskApi {
   createTask(input: ManualTaskInput): TaskRecord;
 }
 
+/** Clock skew between replicas the incremental queue re-read tolerates, ms (replicas run NTP). */
+const RESYNC_SKEW_MS = 2000;
+/**
+ * Every this many passes the whole queue is re-read: it catches what the incremental read cannot
+ * (queued tasks a dead peer had only in memory, skew beyond the margin) at a bounded cost.
+ */
+const FULL_RESYNC_EVERY = 30;
+
 const DUPLICATE: ReadonlySet<AlertDisposition> = new Set(['duplicate', 'stale']);
 
 /** While an impact's score cannot be read (e.g. just after a restart), how often to try again, ms. */
@@ -141,6 +151,10 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   private readonly impactTimers = new Set<TimerHandle>();
   private cronJobs: CronJob[] = [];
   private retentionTimer: TimerHandle | undefined;
+  private resyncTimer: TimerHandle | undefined;
+  private lastResyncAt: number | undefined;
+  private resyncPasses = 0;
+  private readonly owner: string;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(private readonly options: CoordinationServiceOptions) {
@@ -153,6 +167,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.context = options.planContext ?? EMPTY_PLAN_CONTEXT;
     this.probe = options.scoreProbe ?? planContextProbe(this.context);
     this.mapping = options.mapping ?? DEFAULT_MAPPING;
+    this.owner = options.owner ?? randomUUID();
     this.metrics = new CoordinationMetrics(options.registry, () => {
       try {
         return options.store.countQueuedByPriority();
@@ -170,7 +185,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       concurrency: config.concurrency,
       perTargetConcurrency: config.per_target_concurrency,
       taskTimeoutMs: config.task_timeout,
-      owner: options.owner ?? randomUUID(),
+      owner: this.owner,
       targetOf: (type) => options.actions(type)?.origin ?? 'unconfigured',
       execute: (task, signal) => this.execute(task, signal),
       hooks: {
@@ -206,9 +221,10 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
     }
     this.resumeImpacts();
-    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index) => this.fireSchedule(spec, index));
+    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index, slotAt) => this.fireSchedule(spec, index, slotAt));
     this.scheduleRetention(0);
     this.state = 'running';
+    if (this.options.store.shared === true) this.scheduleResync();
     this.log.info({ schedules: this.cronJobs.length, queued: this.runner.waiting }, 'coordination started');
   }
 
@@ -222,6 +238,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     for (const job of this.cronJobs) job.stop();
     this.cronJobs = [];
     if (this.retentionTimer !== undefined) this.scheduler.clearTimeout(this.retentionTimer);
+    if (this.resyncTimer !== undefined) this.scheduler.clearTimeout(this.resyncTimer);
     for (const timer of this.impactTimers) this.scheduler.clearTimeout(timer);
     this.impactTimers.clear();
     await this.runner.stop(graceMs);
@@ -316,8 +333,22 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     return result;
   }
 
-  private fireSchedule(spec: ScheduleSpec, index: number): void {
+  private fireSchedule(spec: ScheduleSpec, index: number, slotAt?: number): void {
     if (!this.accepting) return;
+    const { store } = this.options;
+    if (store.claimScheduleSlot !== undefined) {
+      // Several replicas fire the same cron: the slot's lease row decides which one creates the tasks.
+      const slot = slotAt ?? Math.round(this.clock.now() / 1000) * 1000;
+      try {
+        if (!store.claimScheduleSlot(String(index), slot, this.owner, this.clock.now())) {
+          this.log.debug({ schedule: index, slot }, 'schedule slot fired by another replica');
+          return;
+        }
+      } catch (error) {
+        this.log.error({ err: error, schedule: index, slot }, 'schedule slot could not be claimed');
+        return;
+      }
+    }
     const swarms = spec.swarm !== undefined ? [spec.swarm] : this.context.swarms();
     for (const swarm of swarms) {
       try {
@@ -430,6 +461,32 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       this.armImpact(task, due.baseline, due.dueAt, due.dueAt - now);
     }
     if (pending.length > 0) this.log.info({ pending: pending.length }, 'resumed impact measurements left pending by a previous process');
+  }
+
+  private scheduleResync(): void {
+    this.resyncTimer = this.scheduler.setTimeout(() => {
+      this.resyncTimer = undefined;
+      if (this.state !== 'running') return;
+      // Re-read what was written since the previous pass began, minus a margin for clock skew between replicas.
+      this.resyncPasses += 1;
+      const full = this.lastResyncAt === undefined || this.resyncPasses % FULL_RESYNC_EVERY === 0;
+      const since = full || this.lastResyncAt === undefined ? undefined : this.lastResyncAt - RESYNC_SKEW_MS;
+      const startedAt = this.clock.now();
+      try {
+        const recovery = this.runner.resync(since);
+        this.lastResyncAt = startedAt;
+        if (recovery.requeued.length > 0 || recovery.failed.length > 0) {
+          this.log.warn({ requeued: recovery.requeued.length, failed: recovery.failed.length }, 'recovered tasks of a replica that died');
+        }
+        for (const id of recovery.failed) {
+          const task = this.options.store.getTask(id);
+          if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
+        }
+      } catch (error) {
+        this.log.warn({ err: error }, 'shared queue re-read failed; retrying at the next interval');
+      }
+      this.scheduleResync();
+    }, this.options.resyncIntervalMs ?? 1000);
   }
 
   private scheduleRetention(delayMs: number): void {

@@ -123,6 +123,21 @@ export class TaskRunner {
     return recovery;
   }
 
+  /**
+   * For a store shared with other processes: recovers the leases of peers that died and picks up
+   * tasks this process has not seen (created by a peer, or re-queued by a recovery): those
+   * written since `sinceMs` when the store can tell, else the whole queue. Throws
+   * StoreUnavailableError; the caller retries on its next period.
+   */
+  resync(sinceMs?: number): { requeued: readonly string[]; failed: readonly string[] } {
+    if (!this.running) return { requeued: [], failed: [] };
+    const { store, clock, owner, policy } = this.options;
+    const recovery = store.recoverLeases(owner, clock.now(), policy.maxAttempts);
+    const entries = sinceMs !== undefined && store.queuedTasksSince !== undefined ? store.queuedTasksSince(sinceMs) : store.queuedTasks();
+    for (const entry of entries) this.enqueue(entry);
+    return recovery;
+  }
+
   /** Makes a queued task known to the loop (new, retried or recovered). Idempotent per id. */
   enqueue(entry: QueueEntry): void {
     if (this.stopping || this.queued.has(entry.id) || this.inFlight.has(entry.id)) return;

@@ -14,12 +14,17 @@ export interface CronJob {
   stop(): void;
 }
 
-/** Starts `run` on a cron expression; tests pass a fake to fire schedules by hand. */
-export type CronFactory = (expression: string, run: () => void) => CronJob;
+/**
+ * Starts `run` on a cron expression; tests pass a fake to fire schedules by hand. `run` gets the
+ * slot's nominal time (ms), the same on every replica whatever its timer jitter: the key under
+ * which a shared store lets one replica fire the slot.
+ */
+export type CronFactory = (expression: string, run: (slotAt?: number) => void) => CronJob;
 
 /** node-cron 4: no overlapping runs, timers unref'd so a schedule never keeps the process alive. */
 export const nodeCronFactory: CronFactory = (expression, run) => {
-  const task = cron.schedule(expression, run, { noOverlap: true, unref: true });
+  // The nominal time, rounded to the second: node-cron's context date is the matched second.
+  const task = cron.schedule(expression, (context) => run(Math.round(context.date.getTime() / 1000) * 1000), { noOverlap: true, unref: true });
   return { stop: () => void task.destroy() };
 };
 
@@ -37,8 +42,12 @@ export function validateSchedules(schedules: readonly ScheduleSpec[]): string[] 
 }
 
 /** Starts every schedule; `fire(spec, index)` is called on each tick and must not throw. */
-export function startSchedules(schedules: readonly ScheduleSpec[], factory: CronFactory, fire: (spec: ScheduleSpec, index: number) => void): CronJob[] {
+export function startSchedules(
+  schedules: readonly ScheduleSpec[],
+  factory: CronFactory,
+  fire: (spec: ScheduleSpec, index: number, slotAt: number | undefined) => void,
+): CronJob[] {
   const errors = validateSchedules(schedules);
   if (errors.length > 0) throw new Error(errors.join('\n'));
-  return schedules.map((spec, index) => factory(spec.cron, () => fire(spec, index)));
+  return schedules.map((spec, index) => factory(spec.cron, (slotAt) => fire(spec, index, slotAt)));
 }

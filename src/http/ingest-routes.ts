@@ -9,12 +9,16 @@ import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
 import { authorize, bearerAuth, type TokenSource } from './bearer-auth.js';
 import { jsonBody, readJsonBody } from './json-body.js';
 import { sendJson, sendProblem } from './problem.js';
+import type { Shard } from '../model/shard.js';
+import { refuseMisdirected, swarmOfRaw } from './shard-guard.js';
 
 export interface IngestRouteDeps {
   readonly registry: AgentRegistry;
   readonly metrics: ExporterMetrics;
   /** Bearer token for agents; undefined = open. */
   readonly token: TokenSource;
+  /** This replica's shard; pushes for other shards' swarms get 421. Undefined = owns every swarm. */
+  readonly shard?: Shard | undefined;
 }
 
 interface IngestAnswer {
@@ -72,6 +76,7 @@ export function createSamplesFastLane(deps: IngestRouteDeps & { readonly onError
       sendProblem(res, 400, parsed.error);
       return;
     }
+    if (refuseMisdirected(res, deps.shard, (parsed.value as readonly SampleLike[]).map(swarmOfRaw))) return;
     const outcome = ingestPushed(deps, parsed.value as readonly SampleLike[]);
     answer(res, { ...outcome, limited: outcome.agentLimitRejections });
   };
@@ -102,6 +107,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
       sendProblem(res, 400, parsed.error);
       return;
     }
+    if (refuseMisdirected(res, deps.shard, [parsed.value.swarm])) return;
     const result = registry.heartbeat(parsed.value.swarm, agent, parsed.value.update);
     if (!result.ok) {
       sendProblem(res, 429, result.reason);
@@ -119,6 +125,7 @@ export function createIngestRoutes(deps: IngestRouteDeps): Router {
       return;
     }
     const { names } = parsed.value;
+    if (refuseMisdirected(res, deps.shard, parsed.value.samples.map(swarmOfRaw))) return;
     const outcome = ingest(parsed.value.samples);
     // The registry names generic fields; here the field is the metric key in the body.
     const errors = outcome.errors.map((e) => ({

@@ -32,8 +32,11 @@ import type {
  * - a task leaves `running` only through `finishAttempt` by its lease owner, or `recoverLeases`;
  * - final statuses (succeeded, failed, cancelled) never change.
  *
- * One process per database: leases are not a distributed lock. The SQLite store enforces it with
- * a lock on `<file>.lock` (a second process refuses to start, naming the holder's pid).
+ * One process per database for SQLite and memory: leases are not a distributed lock, and the
+ * SQLite store enforces it with a lock on `<file>.lock` (a second process refuses to start, naming
+ * the holder's pid). A store with `shared: true` (PostgreSQL) is used by several processes at once:
+ * its leases are bound to the holder's database session, so `recoverLeases` takes only the leases
+ * of processes that died (docs/high-availability.md).
  */
 export interface TaskStore {
   /** Applies one Alertmanager notification (dedup, incidents, cancellation) in one transaction. */
@@ -114,4 +117,24 @@ export interface TaskStore {
   health(): StoreHealth;
 
   close(): void;
+
+  /**
+   * True when several exporter processes share the store (PostgreSQL): the coordination service
+   * then re-reads the queue and recovers dead peers' leases periodically, since tasks created or
+   * released by a peer never pass through this process. Absent = one process per store.
+   */
+  readonly shared?: boolean;
+
+  /**
+   * Takes the one lease row of a schedule slot (`schedule` identity, `slotAt` the slot's nominal
+   * time, ms); true for exactly one caller across every process sharing the store. Stores for
+   * one process omit it: their single process fires every slot.
+   */
+  claimScheduleSlot?(schedule: string, slotAt: number, owner: string, now: number): boolean;
+
+  /**
+   * Queued tasks written (created, re-queued) at or after `sinceMs`, in queue order: what a shared
+   * store's periodic re-read needs, without loading the whole queue every second.
+   */
+  queuedTasksSince?(sinceMs: number): QueueEntry[];
 }
