@@ -22,6 +22,7 @@ import { CoordinationService } from './coordination/coordination-service.js';
 import { resolveActionTargets } from './coordination/action-delivery.js';
 import { registryPlanContext } from './coordination/registry-plan-context.js';
 import { SqliteTaskStore } from './persistence/sqlite-task-store.js';
+import { StoreUnavailableError } from './persistence/store-errors.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
@@ -87,7 +88,13 @@ function readToken(path: string | undefined, key: string): string | undefined {
  * The demo plays minute-long phases: unless the user set them, it analyses every 2 s over 5 minutes
  * and declares an agent failed after 15 s, so every scripted event shows within a few steps.
  */
-export const DEMO_DEFAULTS: Readonly<Record<string, string>> = { 'analysis.step': '2s', 'analysis.window': '5m', 'agents.heartbeat_timeout': '15s' };
+export const DEMO_DEFAULTS: Readonly<Record<string, string>> = {
+  'analysis.step': '2s',
+  'analysis.window': '5m',
+  'agents.heartbeat_timeout': '15s',
+  // The demo's tasks never mix with a real deployment's history (docs/demo.md).
+  'storage.path': ':memory:',
+};
 
 function applyDemoDefaults(raw: Record<string, unknown>): void {
   const demo = raw.demo as Record<string, unknown> | undefined;
@@ -124,7 +131,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, vers
   }
   for (const [key, value] of cli.overrides) setPath(raw, key, value);
   applyDemoDefaults(raw);
-  return parseConfigObject(raw, source);
+  const config = parseConfigObject(raw, source);
+  // Checked with the rest of the configuration, before anything starts.
+  try {
+    parseListenAddress(config.web.listen_address);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message], source);
+  }
+  return config;
 }
 
 /** Starts the exporter with a validated config; resolves once it listens and is ready. */
@@ -301,13 +315,22 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         analysis: () => engine.latest(),
         seed: config.demo.seed,
         stepMs: config.analysis.step,
+        timeScale: config.demo.time_scale,
+        alerting: config.demo.alerting,
+        // One window less a step: the oldest sample stays inside the window when it arrives.
+        backfillMs: config.analysis.window - config.analysis.step,
         ...(ingestToken !== undefined && { ingestToken }),
         ...(webhookToken !== undefined && { webhookToken }),
         ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
     : undefined;
-  if (demo) logger.info({ component: 'demo', agents: demo.simulator.agents.length, swarm: demo.simulator.swarm }, 'demo swarm started');
+  if (demo) {
+    logger.info(
+      { component: 'demo', agents: demo.simulator.agents.length, swarm: demo.simulator.swarm, alerting: config.demo.alerting, time_scale: config.demo.time_scale, storage: config.storage.path },
+      config.storage.path === ':memory:' ? 'demo swarm started; its coordination history is kept in memory, apart from any real deployment' : `demo swarm started; its coordination history goes to ${config.storage.path}`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -343,6 +366,37 @@ function openTaskStore(path: string): SqliteTaskStore {
   return SqliteTaskStore.open(path);
 }
 
+/** One line for a start-up failure: what could not be done and why, in words. */
+export function describeStartupError(error: unknown, config: Readonly<Config>): string {
+  if (error instanceof ConfigError) return error.message;
+  const e = error as NodeJS.ErrnoException & { hostname?: string };
+  const address = config.web.listen_address;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${address}: the address is already in use (another process holds the port; choose another with --web.listen-address)`;
+    case 'EACCES':
+      if (e.syscall === 'listen') return `cannot listen on ${address}: permission denied (ports below 1024 need privileges)`;
+      break;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${address}: no interface of this machine has that address`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${address}: host ${JSON.stringify(e.hostname ?? address)} not found`;
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return `cannot open storage.path ${config.storage.path}: the database is locked by another process (another exporter on the same file?)`;
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return `cannot open storage.path ${config.storage.path}: ${e.message}`;
+    default:
+      break;
+  }
+  if (error instanceof StoreUnavailableError) return `cannot open storage.path ${config.storage.path}: ${error.message}`;
+  return `start-up failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** Process entry: parse flags and config, start, stop on SIGTERM/SIGINT. Returns the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const build = readBuildInfo(env);
@@ -361,8 +415,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     running = await startExporter({ config, logger, env });
   } catch (error) {
-    logger.error({ err: error }, 'start-up failed');
-    return 1;
+    // One human line naming the cause, no stack: 2 for configuration, 1 for everything else.
+    process.stderr.write(`agentswarm-exporter: ${describeStartupError(error, config)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
   }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -50,6 +50,12 @@ export interface SimulatedSwarmOptions {
    * served as one exposition page (`scrapeUrl`) for the exporter's scrape mode.
    */
   readonly transport?: 'push' | 'scrape';
+  /**
+   * Push mode: before playing live, play this much of the scenario at once and push it with past
+   * timestamps (one step apart, ending now), as any agent that buffered its samples could, so the
+   * exporter's windows start full. 0 or absent: none.
+   */
+  readonly backfillMs?: number;
 }
 
 export interface SimulatedAgent {
@@ -150,6 +156,23 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
     const ok = registered.filter((r) => r?.ok === true).length;
     log(`simulator: registered ${ok}/${agents.length} agents`);
+  }
+
+  const backfillSteps = scrape ? 0 : Math.floor((options.backfillMs ?? 0) / stepMs);
+  if (backfillSteps > 0) {
+    const end = clock.now();
+    for (let k = 0; k < backfillSteps; k += 1) {
+      const frame = model.step();
+      last = frame;
+      const at = end - (backfillSteps - k) * stepMs;
+      frame.agents.forEach((agentFrame, i) => {
+        const agent = agents[i];
+        if (agent !== undefined && agentFrame.up && agentFrame.metrics !== undefined) reporter.record(agent.id, agentFrame.metrics, at);
+      });
+    }
+    await reporter.flush();
+    const s = reporter.stats();
+    log(`simulator: backfilled ${backfillSteps} steps (${Math.round((backfillSteps * stepMs) / 1000)} s of the scenario, up to phase ${last?.phase ?? '?'}) with timestamps: ${s.samplesAccepted} samples accepted, ${s.samplesRejected} rejected`);
   }
 
   let stopped = false;
