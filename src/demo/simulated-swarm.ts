@@ -88,6 +88,10 @@ export interface SimulatedSwarm {
   /** Ids of the agents that are down now. */
   downAgents(): string[];
   status(): SimulatorStatus;
+  /** Agents whose registering heartbeat was answered at start-up (push mode; scrape mode: all). */
+  readonly registered: number;
+  /** The reporter's last delivery failure in words ("fetch failed: ECONNREFUSED"), if any. */
+  lastFailure(): string | undefined;
   /** In scrape mode: the exposition page to scrape (agent label = agent id). */
   readonly scrapeUrl: string | undefined;
   /** Stops stepping, flushes what is buffered, and resolves when the reporter is done. Idempotent. */
@@ -122,7 +126,12 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   });
   const agents: SimulatedAgent[] = model.agents.map((a) => ({ id: a.id, type: a.type, capacity: a.capacity, variant: a.variant }));
   const metricsPerStep = agents.length * 8;
-  const trouble = troubleLogger(log, clock);
+  let lastFailure: string | undefined;
+  const logTrouble = troubleLogger(log, clock);
+  const trouble = (event: ReporterEvent): void => {
+    if (event.type === 'gave_up') lastFailure = `${event.route} failed after ${event.attempts} attempt(s): ${event.message}`;
+    logTrouble(event);
+  };
   const reporter = new AgentReporter({
     target: options.target,
     swarm,
@@ -152,10 +161,11 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   let last: StepFrame | undefined;
   const exposition = scrape ? await startExpositionServer(() => renderSwarmPage(last)) : undefined;
   log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`);
+  let registered = agents.length;
   if (!scrape) {
-    const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
-    const ok = registered.filter((r) => r?.ok === true).length;
-    log(`simulator: registered ${ok}/${agents.length} agents`);
+    const results = await Promise.all(agents.map((agent) => heartbeat(agent)));
+    registered = results.filter((r) => r?.ok === true).length;
+    log(`simulator: registered ${registered}/${agents.length} agents`);
   }
 
   const backfillSteps = scrape ? 0 : Math.floor((options.backfillMs ?? 0) / stepMs);
@@ -230,6 +240,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     scenario: model.scenario.name,
     agents,
     scrapeUrl: exposition?.url,
+    registered,
     restartAgent(id) {
       const restarted = model.restartAgent(id);
       if (restarted) log(`simulator: restarting ${id} on request`);
@@ -242,6 +253,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
       return outcome;
     },
     downAgents: () => model.downAgents(),
+    lastFailure: () => lastFailure,
     status: () => ({
       scenario: model.scenario.name,
       swarm,
