@@ -78,10 +78,17 @@ function readToken(path: string | undefined, key: string): string | undefined {
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (error) {
-    throw new ConfigError([`${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], 'configuration');
+    throw new ConfigError([`${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
   }
   if (text === '') throw new ConfigError([`${key}: ${path} is empty`], 'configuration');
   return text;
+}
+
+/** "no such file (ENOENT)": why a file could not be read, in words with the code. */
+function fileErrorInWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const words: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory' };
+  return words[code] === undefined ? code : `${words[code]} (${code})`;
 }
 
 /**
@@ -116,7 +123,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, vers
     try {
       text = readFileSync(cli.configFile, 'utf8');
     } catch (error) {
-      throw new ConfigError([`--config.file: cannot read ${cli.configFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], source);
+      throw new ConfigError([`--config.file: cannot read ${cli.configFile}: ${fileErrorInWords(error)}`], source);
     }
     let doc: unknown;
     try {
@@ -393,7 +400,10 @@ export function describeStartupError(error: unknown, config: Readonly<Config>): 
     default:
       break;
   }
-  if (error instanceof StoreUnavailableError) return `cannot open storage.path ${config.storage.path}: ${error.message}`;
+  if (error instanceof StoreUnavailableError) {
+    const why = error.reason === 'busy' ? 'the database is locked by another process (another exporter on the same file?)' : error.message;
+    return `cannot open storage.path ${config.storage.path}: ${why}`;
+  }
   return `start-up failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 

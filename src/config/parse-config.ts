@@ -7,7 +7,8 @@ import { suggestKey } from './did-you-mean.js';
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[], source: string) {
     // One problem, one line; several, one per line under the heading.
-    super(problems.length === 1 ? `invalid configuration in ${source}: ${problems[0] ?? ''}` : `invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const where = source === 'configuration' ? 'invalid configuration' : `invalid configuration in ${source}`;
+    super(problems.length === 1 ? `${where}: ${problems[0] ?? ''}` : `${where}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
