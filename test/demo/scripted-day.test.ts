@@ -91,5 +91,14 @@ describe('the embedded demo\'s scripted day', () => {
     // Each was delivered to the orchestrator, and the healing task restarted the failed agent.
     await vi.waitFor(async () => expect(new Set(receiver?.received().map((r) => r.type))).toEqual(new Set(COORDINATION_TYPES)), { timeout: 10_000, interval: 50 });
     expect(receiver.received().some((r) => r.type === 'cross_system_healing' && r.action.startsWith('restarted delta'))).toBe(true);
+    // The loop is visible at info level, with ids: accepted alerts, created and delivered tasks.
+    const lines = ex.logs.map((l) => JSON.parse(l) as { level: number | string; msg: string; task?: string; fingerprint?: string });
+    const info = (msg: string): typeof lines => lines.filter((l) => l.msg === msg && (l.level === 30 || l.level === 'info'));
+    expect(info('alert accepted').every((l) => typeof l.fingerprint === 'string')).toBe(true);
+    expect(info('alert accepted').length).toBeGreaterThanOrEqual(fired.size);
+    const ids = new Set((await list()).map((t) => t.id));
+    expect(new Set(info('task created').map((l) => l.task))).toEqual(ids);
+    expect(info('task delivered').length).toBeGreaterThanOrEqual(COORDINATION_TYPES.length);
+    expect(info('task delivered').every((l) => l.task !== undefined && ids.has(l.task))).toBe(true);
   }, 120_000);
 });
