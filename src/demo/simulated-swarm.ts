@@ -51,9 +51,10 @@ export interface SimulatedSwarmOptions {
    */
   readonly transport?: 'push' | 'scrape';
   /**
-   * Push mode: before playing live, play this much of the scenario at once and push it with past
-   * timestamps (one step apart, ending now), as any agent that buffered its samples could, so the
-   * exporter's windows start full. 0 or absent: none.
+   * Push mode: before playing live, play this much of the scenario (the end of the previous day)
+   * at once and push it with past timestamps (one step apart, ending now), as any agent that
+   * buffered its samples could, so the exporter's windows start full and the live day starts at
+   * its first phase. 0 or absent: none.
    */
   readonly backfillMs?: number;
 }
@@ -170,6 +171,9 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
 
   const backfillSteps = scrape ? 0 : Math.floor((options.backfillMs ?? 0) / stepMs);
   if (backfillSteps > 0) {
+    // The history is the end of the previous day, so that the live day starts at its first phase.
+    const lead = (model.stepsPerCycle - (backfillSteps % model.stepsPerCycle)) % model.stepsPerCycle;
+    for (let k = 0; k < lead; k += 1) model.step();
     const end = clock.now();
     for (let k = 0; k < backfillSteps; k += 1) {
       const frame = model.step();
