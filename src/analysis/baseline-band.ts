@@ -6,8 +6,10 @@
 // (hour of day, UTC) when the history spans at least SEASONAL_MIN_DAYS days and the hour-of-day
 // medians explain at least SEASONAL_MIN_EXPLAINED of the robust variance:
 //   explained = 1 − (MAD of the residuals after removing each hour's median)² / (MAD of the values)².
-// A seasonal band's centre is its hour's median and its spread the MAD of that hour's residuals
-// (pooled over all hours when an hour has fewer than MIN_POINTS_PER_HOUR points).
+// A seasonal centre is the hour medians interpolated linearly between the hours' midpoints (so a
+// daily curve is not a staircase whose steps would widen every hour's spread), and its spread the
+// MAD of that hour's residuals from it (pooled over all hours when an hour has fewer than
+// MIN_POINTS_PER_HOUR points).
 
 export interface TimedValue {
   /** Milliseconds since the epoch. */
@@ -40,7 +42,9 @@ const MAD_TO_SD = 1.482602218505602;
 export const SEASONAL_MIN_DAYS = 3;
 export const SEASONAL_MIN_EXPLAINED = 0.3;
 export const MIN_POINTS = 12;
-const MIN_POINTS_PER_HOUR = 6;
+/** An hour gets a spread of its own only with this many points: the MAD of fewer is too noisy, and
+ * a noisy spread under-covers on average (coverage is concave in the spread). */
+const MIN_POINTS_PER_HOUR = 100;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
@@ -65,7 +69,8 @@ export function learnBaseline(history: readonly TimedValue[]): BaselineProfile |
   for (const p of points) (byHour[hourOf(p.t)] as number[]).push(p.value);
   if (byHour.some((h) => h.length === 0)) return flat;
   const hourCenters = byHour.map((h) => median(h));
-  const residualsByHour = byHour.map((h, hour) => h.map((v) => v - (hourCenters[hour] as number)));
+  const residualsByHour: number[][] = Array.from({ length: 24 }, () => []);
+  for (const p of points) (residualsByHour[hourOf(p.t)] as number[]).push(p.value - interpolated(hourCenters, p.t));
   const pooled = residualsByHour.flat();
   const pooledCenter = median(pooled);
   const pooledSpread = MAD_TO_SD * median(pooled.map((r) => Math.abs(r - pooledCenter)));
@@ -81,10 +86,22 @@ export function learnBaseline(history: readonly TimedValue[]): BaselineProfile |
   return { seasonal: true, explained, points: points.length, bands };
 }
 
-/** The band in force at time `t` (ms). */
+/** The band in force at time `t` (ms): a seasonal centre interpolated between hour midpoints. */
 export function bandAt(profile: BaselineProfile, t: number): BaselineBand {
-  const b = profile.seasonal ? profile.bands[hourOf(t)] : profile.bands[0];
-  return b ?? (profile.bands[0] as BaselineBand);
+  const flat = profile.bands[0] as BaselineBand;
+  if (!profile.seasonal) return flat;
+  const own = profile.bands[hourOf(t)] ?? flat;
+  return band(interpolated(profile.bands.map((b) => b.center), t), own.spread);
+}
+
+/** Linear interpolation of 24 hour values placed at the hours' midpoints, wrapping at midnight. */
+function interpolated(hourValues: readonly number[], t: number): number {
+  const hours = (((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS - 0.5;
+  const lo = Math.floor(hours);
+  const frac = hours - lo;
+  const a = hourValues[(lo + 24) % 24] as number;
+  const b = hourValues[(lo + 25) % 24] as number;
+  return a + frac * (b - a);
 }
 
 /** How many spreads `value` lies from the band's centre (signed); NaN for a constant history. */
