@@ -72,7 +72,7 @@ export function fitUsl(points: readonly UslPoint[]): UslFit | undefined {
   for (const v of x) sst += (v - mean) ** 2;
   const r2 = sst > 0 ? 1 - sse / sst : Number.NaN;
 
-  const [sigmaStdErr, kappaStdErr] = standardErrors(n, x, lambda, sigma, kappa, sse);
+  const [sigmaStdErr, kappaStdErr] = standardErrors(n, lambda, sigma, kappa, sse);
   const peakAgents = kappa > 0 && kappa > 2 * kappaStdErr && sigma < 1 ? Math.sqrt((1 - sigma) / kappa) : undefined;
   return { lambda, sigma, kappa, sigmaStdErr, kappaStdErr, peakAgents, r2, points: n.length, distinctAgents: distinct };
 }
@@ -238,7 +238,7 @@ function levenbergMarquardt(n: readonly number[], x: readonly number[], sigma0: 
 }
 
 /** Standard errors of (σ, κ) from the full three-parameter Jacobian: s²·(JᵀJ)⁻¹ with s² = SSE/(m − 3). */
-function standardErrors(n: readonly number[], x: readonly number[], lambda: number, sigma: number, kappa: number, sse: number): [number, number] {
+function standardErrors(n: readonly number[], lambda: number, sigma: number, kappa: number, sse: number): [number, number] {
   const m = n.length;
   if (m <= 3) return [Number.NaN, Number.NaN];
   const jtj = [0, 0, 0, 0, 0, 0, 0, 0, 0];
