@@ -150,13 +150,25 @@ export class SwarmSystem {
     return this.snapshots;
   }
 
+  /**
+   * The history is a database: when it cannot be read (busy, gone, corrupt — the store reports that
+   * through readiness), the live families go on and the fits keep their last values.
+   */
+  private readHistory(swarm: string, agent: string | undefined, since: number, limit: number): readonly StateRow[] {
+    try {
+      return this.history?.listAgentStates(swarm, agent, since, limit) ?? [];
+    } catch {
+      return [];
+    }
+  }
+
   private state(swarm: string, now: number): SwarmState {
     let state = this.swarms.get(swarm);
     if (state) return state;
     state = { buckets: new Map(), seeded: new Map(), fit: undefined, fittedAt: Number.NEGATIVE_INFINITY, recovery: { counts: RECOVERY_BUCKETS.map(() => 0), sum: 0, count: 0 } };
     // Only history bucketed like the stored states can seed: after a restart the fit is back at once.
     if (this.history && this.settings.scalabilityBucketMs === 5 * 60_000) {
-      const rows = this.history.listAgentStates(swarm, undefined, now - this.settings.historyMs, SEED_ROW_LIMIT);
+      const rows = this.readHistory(swarm, undefined, now - this.settings.historyMs, SEED_ROW_LIMIT);
       for (const p of scalabilityPointsByBucket(rows)) state.seeded.set(p.bucketStart, { agents: p.agents, throughput: p.throughput });
     }
     this.swarms.set(swarm, state);
@@ -223,8 +235,9 @@ export class SwarmSystem {
       const key = agentKey(next.swarm, next.agent);
       const profiles = this.profiles.get(key);
       if (!profiles) continue; // gone since it was queued
-      const rows = this.history.listAgentStates(next.swarm, next.agent, now - this.settings.historyMs, 7 * 288 + 1);
-      for (const metric of this.settings.baselineMetrics) {
+      const rows = this.readHistory(next.swarm, next.agent, now - this.settings.historyMs, Math.ceil(this.settings.historyMs / (5 * 60_000)) + 1);
+      // Nothing read (no history yet, or the store is unreadable): keep what was learned.
+      for (const metric of rows.length === 0 ? [] : this.settings.baselineMetrics) {
         const profile = learnBaseline(rows.flatMap((r) => (r.status === 'failed' || r.metrics[metric] === undefined ? [] : [{ t: r.bucketStart, value: r.metrics[metric] as number }])));
         if (profile) profiles.set(metric, profile);
         else profiles.delete(metric);
