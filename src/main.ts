@@ -13,11 +13,13 @@ import { Registry } from './exposition/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
 import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';
 import { renderAnalysisFamilies } from './exposition/analysis-families.js';
+import { renderSystemFamilies } from './exposition/system-families.js';
 import { countingSink } from './exposition/exporter-metrics.js';
 import { AnalysisEngine } from './analysis-cycle/analysis-engine.js';
 import { AnalysisMetrics } from './analysis-cycle/analysis-metrics.js';
 import { toPlanAnalysis } from './analysis-cycle/plan-analysis.js';
 import { recordHistory } from './analysis-cycle/history-recorder.js';
+import { DEFAULT_SWARM_SYSTEM_SETTINGS, SwarmSystem } from './analysis-cycle/swarm-system.js';
 import { CoordinationService } from './coordination/coordination-service.js';
 import { registryPlanContext } from './coordination/registry-plan-context.js';
 import { SqliteTaskStore } from './persistence/sqlite-task-store.js';
@@ -32,6 +34,7 @@ import { StoreUnavailableError } from './persistence/store-errors.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
+import { createSystemRoutes } from './http/system-routes.js';
 import { createOtlpRoutes } from './http/otlp-routes.js';
 import { createStatusPageRoutes } from './http/status-page-routes.js';
 import { Scraper, scraperOptionsFromConfig } from './ingest/scrape/scraper.js';
@@ -241,6 +244,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   let onStoreFault = (_fault: Exclude<StoreHealth, { ok: true }>): void => undefined;
   const store = openTaskStore(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) => onStoreFault(fault));
   cleanup.push(() => store.close());
+  // The swarm as a system: totals every cycle, USL and baselines from the stored history.
+  const system = new SwarmSystem(clock, { ...DEFAULT_SWARM_SYSTEM_SETTINGS, baselineMetrics: config.analysis.baseline_metrics, ...(config.demo.enabled && { scalabilityBucketMs: 10 * config.analysis.step }) }, store);
   const demoLog = logger.child({ component: 'demo' });
   const orchestrator = config.demo.enabled ? await startDemoOrchestrator((m) => demoLog.info(m)).catch(fail) : undefined;
   if (orchestrator) cleanup.push(() => orchestrator.receiver.close());
@@ -287,6 +292,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
           (write) => renderAgentFamilies(registry, write, slicePauser(RENDER_SLICE_MS)),
           async (write) => {
             for (const chunk of renderAnalysisFamilies(engine.latest())) await write(chunk);
+            for (const chunk of renderSystemFamilies(system.latest())) await write(chunk);
           },
         ],
         onError: onUnexpectedError,
@@ -294,6 +300,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       createOtlpRoutes({ sink, ...(config.otlp && { mapping: config.otlp }), ...(ingestToken !== undefined && { token: ingestToken }), logger }),
       createAgentsRoutes({ registry, auth: apiAuth }),
       createAnalysisRoutes({ engine, registry, auth: apiAuth }),
+      createSystemRoutes({ system, clock, auth: apiAuth }),
       createAlertRoutes({ receiver: coordination, token: webhookToken, logger }),
       createCoordinationRoutes({ api: coordination, token: apiToken }),
     ],
@@ -326,7 +333,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const loops: PeriodicTask[] = [];
   if (options.manualSteps !== true) {
     loops.push(
-      startPeriodic(() => engine.cycle(), {
+      startPeriodic(() => engine.cycle().finally(() => system.observe(registry.agents())), {
         everyMs: config.analysis.step,
         onError: (error) => stepLog.error({ err: error }, 'analysis cycle failed'),
         onSkip: () => stepLog.warn('analysis cycle skipped: the previous one still runs'),

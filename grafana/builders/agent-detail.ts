@@ -97,14 +97,22 @@ function workRow(): Row {
         min: 0,
         width: 8,
       }),
-      timeseries({
-        title: 'Response time',
-        description: 'Task completion / response latency of the agent in seconds (agentswarm_agent_response_time_seconds).',
-        unit: 's',
-        queries: [{ expr: `agentswarm_agent_response_time_seconds{${A}}`, legend: 'response time' }],
-        min: 0,
-        width: 8,
-      }),
+      timeseries(
+        {
+          title: 'Response time and its normal',
+          description: "Task completion / response latency of the agent in seconds (agentswarm_agent_response_time_seconds) inside the agent's own learned normal: its 95 % baseline band (agentswarm_agent_baseline, by hour of day when it has a daily pattern). AgentSwarmAgentAbnormal fires after 10 minutes more than 4 spreads outside.",
+          unit: 's',
+          queries: [
+            { expr: `agentswarm_agent_response_time_seconds{${A}}`, legend: 'response time' },
+            { expr: `agentswarm_agent_baseline{${A}, metric="response_time", bound="upper"}`, legend: 'normal upper' },
+            { expr: `agentswarm_agent_baseline{${A}, metric="response_time", bound="lower"}`, legend: 'normal lower' },
+            { expr: `agentswarm_agent_baseline{${A}, metric="response_time", bound="center"}`, legend: 'normal' },
+          ],
+          min: 0,
+          width: 8,
+        },
+        { band: { upper: 'normal upper', lower: 'normal lower' } },
+      ),
       timeseries({
         title: 'Queued and active tasks',
         description: 'Tasks waiting at the agent (agentswarm_agent_queue_depth_tasks) and in progress (agentswarm_agent_active_tasks).',

@@ -5,6 +5,7 @@ import { capacityForecastDashboard } from './capacity-forecast.js';
 import { coordinationDashboard } from './coordination.js';
 import { correlationBottlenecksDashboard } from './correlation-bottlenecks.js';
 import { swarmOverviewDashboard } from './swarm-overview.js';
+import { swarmSystemDashboard } from './swarm-system.js';
 
 export interface DashboardFile {
   /** File name under grafana/dashboards/. */
@@ -18,6 +19,7 @@ export const DASHBOARD_FILES: readonly DashboardFile[] = [
   { file: 'agentswarm-correlation-bottlenecks.json', build: correlationBottlenecksDashboard },
   { file: 'agentswarm-capacity-forecast.json', build: capacityForecastDashboard },
   { file: 'agentswarm-coordination.json', build: coordinationDashboard },
+  { file: 'agentswarm-system.json', build: swarmSystemDashboard },
 ];
 
 /** The exact text written for a dashboard: 2-space JSON and a final newline. */

@@ -21,6 +21,7 @@ import {
 import { MappingType, ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Panel, ThresholdsConfig, ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as BarGaugeBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
+import { PanelBuilder as NodeGraphBuilder } from '@grafana/grafana-foundation-sdk/nodegraph';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as StateTimelineBuilder } from '@grafana/grafana-foundation-sdk/statetimeline';
@@ -48,6 +49,8 @@ export interface Query {
   readonly instant?: boolean;
   /** Return the result as a table (one column per label) rather than time series. */
   readonly table?: boolean;
+  /** Query id; defaults to A, B, C… by position (the node graph needs `nodes` and `edges`). */
+  readonly refId?: string;
 }
 
 /** A colour step: from `value` upwards (null = from minus infinity) the colour applies. */
@@ -92,7 +95,7 @@ export const PRESSURE_STEPS: readonly Step[] = [
 
 function target(query: Query, index: number): DataqueryBuilder {
   const builder = new DataqueryBuilder()
-    .refId(String.fromCharCode(65 + index))
+    .refId(query.refId ?? String.fromCharCode(65 + index))
     .datasource(DATASOURCE)
     .expr(query.expr)
     .legendFormat(query.legend ?? '__auto');
@@ -226,4 +229,16 @@ export function valueMappings(entries: Readonly<Record<string, { readonly text: 
     options[value] = { text: result.text, color: result.color, index };
   });
   return { type: MappingType.ValueToText, options };
+}
+
+/**
+ * A node graph from two table queries with refIds `nodes` (a column `id`) and `edges` (columns
+ * `id`, `source`, `target`), which is how Grafana's Node Graph panel recognises its frames; each
+ * query's Value becomes the `mainstat` shown on the node or edge.
+ */
+export function nodeGraph(spec: PanelSpec): cog.Builder<Panel> {
+  return applyCommon(new NodeGraphBuilder(), spec).withTransformation({
+    id: 'organize',
+    options: { excludeByName: { Time: true }, renameByName: { Value: 'mainstat', 'Value #nodes': 'mainstat', 'Value #edges': 'mainstat' } },
+  });
 }

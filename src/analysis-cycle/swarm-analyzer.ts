@@ -48,7 +48,7 @@ export const MAX_CORRELATED_CUSTOM_METRICS = 4;
  * all: latency and queues feed the bottleneck score's upstream impact and most alerts, active tasks
  * the load picture; then the rest of the canonical metrics; custom metrics last.
  */
-export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_depth', 'active_tasks', 'throughput', 'error_rate', 'cpu_usage', 'memory_usage', 'coordination_load'];
+export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_depth', 'active_tasks', 'throughput', 'error_rate', 'cpu_usage', 'memory_usage', 'coordination_load', 'messages_per_second'];
 
 /**
  * Slot growth on a full slot map. Every step costs O(capacity²) whether slots are used or not, and a

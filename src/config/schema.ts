@@ -1,5 +1,6 @@
 // The configuration contract of DESIGN §4 as a zod schema: YAML keys kept as-is, durations parsed to ms.
 import { z } from 'zod';
+import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import { COORDINATION_TYPES, PRIORITIES } from '../model/coordination-vocabulary.js';
 import { parseDuration } from './duration.js';
 import { queryConfigSchema } from '../ingest/query/query-config.js';
@@ -60,6 +61,8 @@ const analysisSchema = z
     forecast_horizons: z.array(duration(1000)).min(1).max(10).prefault(['5m', '15m', '30m']),
     /** Utilisation the scaling recommendation plans for (docs/analysis-scores.md). */
     scaling_target_utilization: z.number().gt(0).max(1).default(0.7),
+    // Canonical metrics whose per-agent baseline band is exposed (agents × metrics × 3 series).
+    baseline_metrics: z.array(z.enum(CANONICAL_METRICS)).max(CANONICAL_METRICS.length).prefault(['response_time', 'error_rate']),
   })
   .strict();
 

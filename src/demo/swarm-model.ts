@@ -412,6 +412,8 @@ export class SwarmModel {
       queue_depth: Math.round(queue),
       active_tasks: Math.min(agent.capacity, Math.max(0, Math.round(utilization * agent.capacity + 0.3 * noise(5)))),
       coordination_load: round4(clamp01(ROLE_COORDINATION[agent.type] + 0.1 * utilization + 0.02 * noise(6) + 0.2 * spike)),
+      // Each completed task is handed on and acknowledged; coordinating roles also chatter.
+      messages_per_second: round4(Math.max(0, (completed / dt) * (2 + 10 * ROLE_COORDINATION[agent.type]) * (1 + 0.02 * noise(6)))),
     };
     return { delivered: completed * (1 - errorRate), metrics };
   }

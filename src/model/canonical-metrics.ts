@@ -10,6 +10,7 @@ export const CANONICAL_METRICS = [
   'queue_depth',
   'active_tasks',
   'coordination_load',
+  'messages_per_second',
 ] as const;
 
 export type CanonicalMetric = (typeof CANONICAL_METRICS)[number];
@@ -33,6 +34,7 @@ export const CANONICAL_METRIC_SPECS: Readonly<Record<CanonicalMetric, CanonicalM
   queue_depth: { gauge: 'agentswarm_agent_queue_depth_tasks', help: 'Latest number of tasks waiting at the agent.', min: 0, max: Infinity },
   active_tasks: { gauge: 'agentswarm_agent_active_tasks', help: 'Latest number of tasks in progress at the agent.', min: 0, max: Infinity },
   coordination_load: { gauge: 'agentswarm_agent_coordination_load_ratio', help: 'Latest share of time the agent spends coordinating with other agents (0..1).', min: 0, max: 1 },
+  messages_per_second: { gauge: 'agentswarm_agent_messages_per_second', help: 'Latest rate of messages the agent sends to other agents, per second.', min: 0, max: Infinity },
 };
 
 const CANONICAL_SET: ReadonlySet<string> = new Set(CANONICAL_METRICS);

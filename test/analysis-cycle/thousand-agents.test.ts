@@ -42,6 +42,7 @@ function stationarySwarm(seed: number): () => StepValues {
         queue_depth: queue,
         active_tasks: Math.max(0, 4 + x(6)),
         coordination_load: clamp(0.3 + 0.05 * x(7)),
+        messages_per_second: Math.max(0, 10 + 2 * x(8)),
       };
     });
     return step;

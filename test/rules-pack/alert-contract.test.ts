@@ -19,6 +19,8 @@ const REQUIRED: readonly (readonly [string, string | undefined, string | undefin
   ['AgentSwarmAgentCritical', 'cross_system_healing', 'high'],
   ['AgentSwarmAgentDegraded', 'performance_sync', 'medium'],
   ['AgentSwarmBottleneck', 'resource_balancing', 'high'],
+  // Issue 17: an agent far from its own learned normal.
+  ['AgentSwarmAgentAbnormal', 'performance_sync', 'medium'],
   ['AgentSwarmLoadImbalance', 'resource_balancing', 'medium'],
   ['AgentSwarmCorrelatedAnomaly', 'anomaly_correlation', 'high'],
   ['AgentSwarmSaturationPredicted', 'predictive_scaling', 'high'],
