@@ -5,10 +5,11 @@
 //  - the same exporter with the same pushes and steps but no analysis cycle (what the analysis adds);
 //  - a bare Node process holding the same raw numbers in plain Float64Arrays (the floor).
 // The report names the consumers: the store's rings, the robust windows, the N² correlation states
-// (the streaming budget's account, in WebAssembly memory), the rest of the array buffers (the
-// streaming states' private window copies among them), the heap and what is left (code, WASM
-// scratch, allocator slack).
-// Environment: BENCH_AGENTS (default 1000). Run `npm run build` first.
+// (the streaming budget's account) and the kernels' WebAssembly memory that holds them, the rest of
+// the array buffers (the streaming states' private window copies among them), the heap and what is
+// left (Node's own code and libraries, allocator slack).
+// Environment: BENCH_AGENTS (default 1000), BENCH_NODE_FLAGS (extra Node flags for the exporter
+// processes, e.g. "--max-semi-space-size=2"). Run `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -47,14 +48,15 @@ function get(url) {
 function analysisHoldings(engine) {
   const analyzer = engine.analyzers?.get?.('default');
   const states = analyzer?.states;
-  if (!(states instanceof Map)) return { capacity: analyzer?.capacity ?? null, robust: null };
+  const arena = analyzer?.arena?.buffer?.byteLength ?? null;
+  if (!(states instanceof Map)) return { capacity: analyzer?.capacity ?? null, robust: null, arena };
   let robust = 0;
   for (const s of states.values()) {
     const bytes = s.anomaly?.bank?.byteLength;
     // Before the compact bank: a ring and a sorted copy of 8 bytes a point each.
     robust += typeof bytes === 'number' ? bytes : s.anomaly?.bank ? s.anomaly.bank.series * s.anomaly.bank.window * 16 : 0;
   }
-  return { capacity: analyzer.capacity, robust };
+  return { capacity: analyzer.capacity, robust, arena };
 }
 
 async function exporterChild(withAnalysis) {
@@ -112,6 +114,7 @@ async function exporterChild(withAnalysis) {
       ringBytes,
       corrStateBytes: engine.budget.usedBytes,
       robustBytes: holdings.robust,
+      arenaBytes: holdings.arena,
       capacity: holdings.capacity,
       lastCycleMs: cycleMs,
     }),
@@ -129,7 +132,8 @@ else if (process.argv[2] === 'peer') {
   process.exit(0);
 } else {
   const run = (mode) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const flags = mode === 'peer' ? [] : (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const r = spawnSync(process.execPath, ['--expose-gc', ...flags, fileURLToPath(import.meta.url), mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
@@ -145,6 +149,7 @@ else if (process.argv[2] === 'peer') {
     window_points: POINTS,
     windows_filled: ours.filled,
     analysis: 'a cycle at every step',
+    node_flags: process.env.BENCH_NODE_FLAGS ?? '',
     ours_rss_mib: mib(ours.rss),
     ours_peak_rss_mib: mib(ours.peak),
     ours_heap_used_mib: mib(ours.heapUsed),
@@ -153,8 +158,11 @@ else if (process.argv[2] === 'peer') {
     store_rings_mib: mib(ours.ringBytes),
     robust_windows_mib: mib(ours.robustBytes),
     correlation_states_mib: mib(ours.corrStateBytes),
+    // The kernels' WebAssembly memory: the correlation states, their scratch and freed blocks
+    // (it grows, never shrinks), outside arrayBuffers.
     other_array_buffers_mib: mib(ours.arrayBuffers - inBuffers),
-    rest_of_rss_mib: mib(ours.rss - ours.heapTotal - ours.arrayBuffers - ours.corrStateBytes),
+    kernel_memory_mib: mib(ours.arenaBytes),
+    rest_of_rss_mib: mib(ours.rss - ours.heapTotal - ours.arrayBuffers - (ours.arenaBytes ?? ours.corrStateBytes)),
     slot_capacity: ours.capacity,
     last_cycle_ms: Math.round(ours.lastCycleMs),
     without_analysis_rss_mib: mib(store.rss),

@@ -13,7 +13,9 @@ const RATIOS = new Set(['cpu_usage', 'memory_usage', 'error_rate', 'coordination
  * The scenarios, each as a swarm of `agents` agents:
  *  - aligned: every agent from the first step, no missed push (the case the old benches measured);
  *  - canonical_only: aligned with the 8 canonical metrics only (what the 2 custom ones cost);
- *  - staggered: 10 % of the agents fill the window, then the other 90 % join at once;
+ *  - staggered: 10 % of the agents fill the window, then the other 90 % join at once; the swarm is
+ *    settled (the state that lasts until the joiners fill the window) once they have a quarter
+ *    window of points, enough for their pairs to count;
  *  - churn: every 4 steps 2 % of the agents leave (they stop pushing and expire after
  *    agents.expire_after) and as many new ones join, from the first step on;
  *  - missed: every agent from the first step; 0.5 % of pushes missed one at a time (carried forward
@@ -105,6 +107,11 @@ export class SwarmScenario {
   /** Agent metadata a heartbeat would carry. */
   metadata(index) {
     return { type: index % 5 === 0 ? 'planner' : 'worker', variant: index % 3 === 0 ? 'v2' : 'v1', capacity: 16 };
+  }
+
+  /** Whether the swarm is in the state the rest of its window looks like (see SCENARIOS). */
+  settledAt(step) {
+    return this.scenario !== 'staggered' || step >= this.joinStep + Math.ceil(this.window / 4);
   }
 
   /** Whether agents join at `step` (the cycle at that step is a "first cycle after a join"). */
