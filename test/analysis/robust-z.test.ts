@@ -117,4 +117,40 @@ describe('RobustWindowBank', () => {
     expect(bank.count(1)).toBe(0);
     expect(bank.median(1)).toBeNaN();
   });
+
+  it.each([
+    ['one-byte slots', 40, 400],
+    ['two-byte slots (W > 256)', 300, 900],
+  ] as const)('matches a full re-sort through gaps, ties and setSeries replacements (%s)', (_name, w, steps) => {
+    const n = 4;
+    const rng = seeded(w);
+    const bank = new RobustWindowBank({ series: n, window: w, minPoints: 3 });
+    const history: number[][] = Array.from({ length: n }, () => []);
+    for (let t = 0; t < steps; t += 1) {
+      const column = [rng.next() < 0.2 ? NaN : Math.floor(rng.next() * 5), rng.gauss(), t % 97 < 30 ? NaN : 1e6 + rng.gauss(), rng.next() < 0.5 ? 2 : rng.gauss()];
+      bank.push(column);
+      for (let i = 0; i < n; i += 1) history[i]!.push(column[i]!);
+      if (t % 53 === 52) {
+        // A series re-seeded from a shorter history (the older steps become gaps), as a slot reused
+        // by a newcomer is: the later pushes must drop exactly the values it was given.
+        const replacement = Array.from({ length: Math.floor(w / 2) }, () => (rng.next() < 0.1 ? NaN : Math.floor(rng.next() * 3)));
+        bank.setSeries(1, replacement);
+        history[1] = [...Array<number>(Math.max(0, history[1]!.length - replacement.length)).fill(NaN), ...replacement].slice(-history[1]!.length);
+      }
+      for (let i = 0; i < n; i += 1) {
+        const window = history[i]!.slice(-w);
+        const finite = window.filter(Number.isFinite);
+        expect(bank.count(i)).toBe(finite.length);
+        if (finite.length === 0) continue;
+        const ref = reference(window);
+        expect(bank.median(i)).toBe(ref.median);
+        expect(bank.mad(i)).toBe(ref.mad);
+      }
+    }
+  });
+
+  it('holds 9 bytes a point up to W = 256 and 10 beyond (sorted values and their ring slots, no raw ring)', () => {
+    expect(new RobustWindowBank({ series: 100, window: 240 }).byteLength).toBe(100 * 240 * 9 + 100 * 4);
+    expect(new RobustWindowBank({ series: 100, window: 720 }).byteLength).toBe(100 * 720 * 10 + 100 * 4);
+  });
 });
