@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './model/clock.js';
 import { AgentRegistry } from './store/agent-registry.js';
 import { Registry } from './exposition/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
+import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';
 import { renderAnalysisFamilies } from './exposition/analysis-families.js';
 import { countingSink } from './exposition/exporter-metrics.js';
@@ -161,6 +162,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     clock,
   );
   const promRegistry = new Registry();
+  registerProcessMetrics(promRegistry);
   const exporterMetrics = new ExporterMetrics(promRegistry, build);
   const sink = countingSink(registry, exporterMetrics);
   const engine = new AnalysisEngine(
