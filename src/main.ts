@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './model/clock.js';
 import { AgentRegistry } from './store/agent-registry.js';
 import { Registry } from './exposition/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
+import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';
 import { renderAnalysisFamilies } from './exposition/analysis-families.js';
 import { renderSystemFamilies } from './exposition/system-families.js';
@@ -222,6 +223,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     clock,
   );
   const promRegistry = new Registry();
+  registerProcessMetrics(promRegistry);
   const exporterMetrics = new ExporterMetrics(promRegistry, build);
   // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
   const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);

@@ -278,6 +278,67 @@ function exporterRow(): Row {
   };
 }
 
+/**
+ * Keeps a process_* / nodejs_* query to the exporter's own targets: every prom-client or Go
+ * process exposes the same names, so the series are joined with agentswarm_build_info (one per
+ * exporter instance, whatever its job is called).
+ */
+function ofExporter(expr: string): string {
+  return `${expr} * on (job, instance) group_left () agentswarm_build_info`;
+}
+
+function exporterProcessRow(): Row {
+  return {
+    title: 'Exporter process',
+    panels: [
+      timeseries({
+        title: 'Exporter CPU',
+        description: 'CPU time the exporter process uses per second of wall time, per instance (rate of process_cpu_seconds_total); 100% = one full core. The analysis cycle and /metrics rendering are the main users.',
+        unit: 'percentunit',
+        queries: [{ expr: ofExporter('rate(process_cpu_seconds_total[5m])'), legend: '{{instance}}' }],
+        min: 0,
+        width: 6,
+      }),
+      timeseries({
+        title: 'Exporter memory',
+        description: 'Resident memory of the exporter process (process_resident_memory_bytes) and the V8 heap in use (nodejs_heap_size_used_bytes), per instance. About 150-250 MiB resident at 1,000 agents; compare with the container memory limit.',
+        unit: 'bytes',
+        queries: [
+          { expr: ofExporter('process_resident_memory_bytes'), legend: '{{instance}} resident' },
+          { expr: ofExporter('nodejs_heap_size_used_bytes'), legend: '{{instance}} heap used' },
+        ],
+        min: 0,
+        width: 6,
+      }),
+      timeseries({
+        title: 'Event-loop lag',
+        description: 'Median and 99th percentile delay of the exporter event loop between two scrapes, in seconds (nodejs_eventloop_lag_p50_seconds, nodejs_eventloop_lag_p99_seconds). Above about 50 ms ingest requests and scrapes wait: the analysis or a render holds the loop.',
+        unit: 's',
+        queries: [
+          { expr: ofExporter('nodejs_eventloop_lag_p50_seconds'), legend: '{{instance}} p50' },
+          { expr: ofExporter('nodejs_eventloop_lag_p99_seconds'), legend: '{{instance}} p99' },
+        ],
+        min: 0,
+        width: 6,
+      }),
+      timeseries(
+        {
+          title: 'Garbage collection and file descriptors',
+          description: 'Share of wall time spent in garbage collection per kind (rate of nodejs_gc_duration_seconds_sum), and open file descriptors as a share of the limit (process_open_fds / process_max_fds; each agent connection and the SQLite files hold one).',
+          unit: 'percentunit',
+          queries: [
+            { expr: `sum by (instance, kind) (${ofExporter('rate(nodejs_gc_duration_seconds_sum[5m])')})`, legend: '{{instance}} gc {{kind}}' },
+            { expr: ofExporter('process_open_fds / process_max_fds'), legend: '{{instance}} open fds' },
+          ],
+          min: 0,
+          width: 6,
+        },
+        { legendTable: true },
+      ),
+    ],
+  };
+}
+
 /** Swarm overview: is every swarm healthy, productive and within its error budget? */
 export function swarmOverviewDashboard(): Dashboard {
   return buildDashboard({
@@ -285,6 +346,6 @@ export function swarmOverviewDashboard(): Dashboard {
     title: 'Agent swarm / Overview',
     description: 'Health, throughput, errors and alerts of every agent swarm, variant experiments, and the exporter itself.',
     variables: [datasourceVariable(), swarmVariable(true)],
-    rows: [healthRow(), throughputRow(), alertsRow(), variantsRow(), exporterRow()],
+    rows: [healthRow(), throughputRow(), alertsRow(), variantsRow(), exporterRow(), exporterProcessRow()],
   });
 }

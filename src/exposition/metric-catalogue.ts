@@ -80,3 +80,39 @@ export const CANONICAL_GAUGES: readonly MetricSpec[] = CANONICAL_METRICS.map((m)
 export function allMetricSpecs(): readonly MetricSpec[] {
   return [...Object.values(METRICS), ...CANONICAL_GAUGES];
 }
+
+/**
+ * The exporter's own process and runtime families (prom-client defaults, src/exposition/process-metrics.ts):
+ * not part of allMetricSpecs() because their names are prom-client's, not ours. process_open_fds,
+ * process_max_fds, process_virtual_memory_bytes and process_heap_bytes exist on Linux only.
+ */
+export const PROCESS_METRICS: readonly MetricSpec[] = [
+  counter('process_cpu_user_seconds_total', [], 'Total user CPU time spent in seconds.'),
+  counter('process_cpu_system_seconds_total', [], 'Total system CPU time spent in seconds.'),
+  counter('process_cpu_seconds_total', [], 'Total user and system CPU time spent in seconds.'),
+  gauge('process_start_time_seconds', [], 'Start time of the process since unix epoch in seconds.'),
+  gauge('process_resident_memory_bytes', [], 'Resident memory size in bytes.'),
+  gauge('process_virtual_memory_bytes', [], 'Virtual memory size in bytes.'),
+  gauge('process_heap_bytes', [], 'Process heap size in bytes.'),
+  gauge('process_open_fds', [], 'Number of open file descriptors.'),
+  gauge('process_max_fds', [], 'Maximum number of open file descriptors.'),
+  gauge('nodejs_eventloop_lag_seconds', [], 'Lag of event loop in seconds.'),
+  gauge('nodejs_eventloop_lag_min_seconds', [], 'The minimum recorded event loop delay.'),
+  gauge('nodejs_eventloop_lag_max_seconds', [], 'The maximum recorded event loop delay.'),
+  gauge('nodejs_eventloop_lag_mean_seconds', [], 'The mean of the recorded event loop delays.'),
+  gauge('nodejs_eventloop_lag_stddev_seconds', [], 'The standard deviation of the recorded event loop delays.'),
+  gauge('nodejs_eventloop_lag_p50_seconds', [], 'The 50th percentile of the recorded event loop delays.'),
+  gauge('nodejs_eventloop_lag_p90_seconds', [], 'The 90th percentile of the recorded event loop delays.'),
+  gauge('nodejs_eventloop_lag_p99_seconds', [], 'The 99th percentile of the recorded event loop delays.'),
+  gauge('nodejs_active_resources', ['type'], 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.'),
+  gauge('nodejs_active_handles', ['type'], 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.'),
+  gauge('nodejs_active_requests', ['type'], 'Number of active libuv requests grouped by request type. Every request type is C++ class name.'),
+  gauge('nodejs_heap_size_total_bytes', [], 'Process heap size from Node.js in bytes.'),
+  gauge('nodejs_heap_size_used_bytes', [], 'Process heap size used from Node.js in bytes.'),
+  gauge('nodejs_external_memory_bytes', [], 'Node.js external memory size in bytes.'),
+  gauge('nodejs_heap_space_size_total_bytes', ['space'], 'Process heap space size total from Node.js in bytes.'),
+  gauge('nodejs_heap_space_size_used_bytes', ['space'], 'Process heap space size used from Node.js in bytes.'),
+  gauge('nodejs_heap_space_size_available_bytes', ['space'], 'Process heap space size available from Node.js in bytes.'),
+  gauge('nodejs_version_info', ['version', 'major', 'minor', 'patch'], 'Node.js version info.'),
+  histogram('nodejs_gc_duration_seconds', ['kind'], 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.'),
+];

@@ -1,7 +1,7 @@
 // PromQL inspection with @prometheus-io/lezer-promql: syntax errors, selected metric names and their label matchers.
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
-import { allMetricSpecs } from '../../../src/exposition/metric-catalogue.js';
+import { PROCESS_METRICS, allMetricSpecs } from '../../../src/exposition/metric-catalogue.js';
 
 export interface Selector {
   readonly metric: string;
@@ -87,7 +87,7 @@ function aggregationOf(source: string, node: SyntaxNode): Aggregation | undefine
 export function knownSeries(): ReadonlyMap<string, ReadonlySet<string> | 'any'> {
   const known = new Map<string, ReadonlySet<string> | 'any'>();
   const target = ['job', 'instance'];
-  for (const spec of allMetricSpecs()) {
+  for (const spec of [...allMetricSpecs(), ...PROCESS_METRICS]) {
     if (spec.type === 'histogram') {
       known.set(`${spec.name}_bucket`, new Set([...spec.labels, ...target, 'le']));
       known.set(`${spec.name}_sum`, new Set([...spec.labels, ...target]));
