@@ -54,6 +54,15 @@ function forecastRow(): Row {
         },
         { noValue: 'never' },
       ),
+      stat({
+        title: 'Forecast confidence',
+        description: 'Confidence of the forecast at the longest served horizon, 0..1 shown as %: 1 minus the 95 % band half-width over the forecast (agentswarm_forecast_confidence).',
+        unit: 'percentunit',
+        queries: [{ expr: 'agentswarm_forecast_confidence{swarm="$swarm"}', instant: true }],
+        min: 0,
+        max: 1,
+        width: 4,
+      }),
       timeseries(
         {
           title: 'Forecast per horizon',
@@ -61,7 +70,7 @@ function forecastRow(): Row {
           unit: 'short',
           queries: [{ expr: 'agentswarm_forecast_load{swarm="$swarm"}', legend: 'in {{horizon}}' }],
           min: 0,
-          width: 24,
+          width: 20,
         },
         { legendTable: true },
       ),

@@ -91,11 +91,12 @@ function coordinationRow(): Row {
       }),
       timeseries({
         title: 'Messages per second',
-        description: 'Messages the swarm\'s agents exchange per second (agentswarm_swarm_messages_per_second), and per live agent; absent when no agent reports messages_per_second.',
+        description: 'Messages the swarm\'s agents exchange per second (agentswarm_swarm_messages_per_second), per live agent, and the busiest agent (agentswarm_agent_messages_per_second); absent when no agent reports messages_per_second.',
         unit: 'short',
         queries: [
           { expr: `agentswarm_swarm_messages_per_second{${S}}`, legend: 'messages/s' },
           { expr: `agentswarm_swarm_messages_per_second{${S}} / swarm:agentswarm_agent_up:sum{${S}}`, legend: 'per agent' },
+          { expr: `max by (swarm) (agentswarm_agent_messages_per_second{${S}})`, legend: 'busiest agent' },
         ],
         min: 0,
         width: 12,

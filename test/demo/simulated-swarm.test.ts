@@ -113,7 +113,7 @@ describe('startSimulatedSwarm', () => {
     const batches = h.server.to('/api/v1/samples');
     expect(batches).toHaveLength(1);
     const samples = h.server.batchedSamples();
-    expect(samples).toHaveLength(40);
+    expect(samples).toHaveLength(5 * CANONICAL_METRICS.length);
     expect(new Set(samples.map((s) => s['swarm']))).toEqual(new Set(['demo']));
     expect(new Set(samples.map((s) => s['timestamp']))).toEqual(new Set([h.t0]));
     expect(new Set(samples.map((s) => s['metric']))).toEqual(new Set(CANONICAL_METRICS));
@@ -197,9 +197,9 @@ describe('startSimulatedSwarm', () => {
     await playTo(h, 1);
 
     const batches = h.server.to('/api/v1/samples');
-    expect(batches.map((b) => (b.body as { samples: unknown[] }).samples.length)).toEqual(new Array(80).fill(1000));
+    expect(batches.map((b) => (b.body as { samples: unknown[] }).samples.length)).toEqual(new Array((2 * 5000 * CANONICAL_METRICS.length) / 1000).fill(1000));
     expect(h.server.maxConcurrent).toBeLessThanOrEqual(4);
     // The last answers may still be on their way back to the client.
-    await vi.waitFor(() => expect(h.sim.status().reporter).toMatchObject({ samplesAccepted: 80_000, samplesDropped: 0, failures: 0 }), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(() => expect(h.sim.status().reporter).toMatchObject({ samplesAccepted: 2 * 5000 * CANONICAL_METRICS.length, samplesDropped: 0, failures: 0 }), { timeout: 10_000, interval: 5 });
   }, 60_000);
 });
