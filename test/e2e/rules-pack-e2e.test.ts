@@ -48,6 +48,10 @@ const MAY_BE_EMPTY: readonly (readonly [RegExp, string])[] = [
   [/outcome="failed"/, 'no coordination task dead-letters when the orchestrator answers 200'],
   [/agentswarm_variant_(effect_ratio|p_value)/, 'needs enough samples per variant for a comparison'],
   [/agentswarm_agent_lead_lag_seconds/, 'only for pairs whose best lag is not zero'],
+  [/agentswarm_swarm_scalability_/, 'needs 4 distinct agent counts in the loaded history (docs/swarm-system.md)'],
+  [/agentswarm_agent_baseline/, "needs 12 points of the agent's stored 5-minute history"],
+  [/agentswarm_agent_recovery_seconds_sum/, 'mean time to recovery: no agent has recovered yet when the dashboards are queried'],
+  [/messages_per_second/, 'only when agents report messages_per_second (these test agents do not)'],
 ];
 
 /** Standard Webhooks: `v1,` + base64 HMAC-SHA256 over "id.timestamp.body", key = base64 after `whsec_`. */
