@@ -11,7 +11,7 @@ describe('demo in scrape mode', () => {
     const parsed = parseExposition(renderSwarmPage(frame));
     if (!parsed.ok) throw new Error('page did not parse');
     const up = frame.agents.filter((a) => a.up).length;
-    expect(parsed.families.map((f) => f.name).sort()).toEqual(['active_tasks', 'coordination_load', 'cpu_usage', 'error_rate', 'memory_usage', 'queue_depth', 'response_time', 'throughput']);
+    expect(parsed.families.map((f) => f.name).sort()).toEqual(['active_tasks', 'coordination_load', 'cpu_usage', 'error_rate', 'memory_usage', 'messages_per_second', 'queue_depth', 'response_time', 'throughput']);
     for (const family of parsed.families) expect(family.samples).toHaveLength(up);
     expect(renderSwarmPage(undefined)).toBe('');
   });
