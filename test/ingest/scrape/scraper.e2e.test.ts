@@ -134,7 +134,11 @@ describe('Scraper against fake agents on loopback', () => {
     expect(healthy.hits()).toBeGreaterThanOrEqual(5);
     expect(hang.hits()).toBeGreaterThanOrEqual(3);
     expect(maxOpen).toBe(1);
-    expect(sink.series('ok', 'queue_depth').length).toBe(healthy.hits());
+    // stop() aborts the scrape in flight (documented), so the last hit may have been
+    // counted by the agent without its body reaching the sink; every earlier one did.
+    const delivered = sink.series('ok', 'queue_depth').length;
+    expect(delivered).toBeGreaterThanOrEqual(healthy.hits() - 1);
+    expect(delivered).toBeLessThanOrEqual(healthy.hits());
   });
 
   it('picks up targets from a file_sd file and forgets removed ones', async () => {
