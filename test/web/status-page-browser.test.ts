@@ -7,6 +7,7 @@ import { EXPECTED_STATUS, startFixtureServer, type FixtureServer } from './suppo
 import { AGENTS, analysisResponse, taskFixtures } from './support/fixtures.js';
 
 const POLL_MS = 1_000;
+const TILE_ALPHA = '.tile[data-agent="alpha"]';
 const TOKEN = 'browser-test-token-3f9a';
 
 describe.skipIf(!chromiumAvailable('the status page browser tests'))('status page in Chromium (fixture API)', () => {
@@ -25,6 +26,15 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     await launched?.close();
     await server?.close();
   });
+
+  /**
+   * Whether the focused element matches `selector`, read in one evaluation: a locator's
+   * `evaluate` resolves the element first and runs the function in a second round trip, so a live
+   * refresh in between (which replaces the tiles) made it compare a detached tile (a flaky false).
+   */
+  async function hasFocus(selector: string): Promise<boolean> {
+    return page.evaluate((s) => document.activeElement?.matches(s) === true, selector);
+  }
 
   async function open(target: FixtureServer = server): Promise<void> {
     page = await launched.context.newPage();
@@ -96,9 +106,9 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
   it('works from the keyboard: Tab reaches a tile, its score shows, Enter opens the details, Escape closes them', async () => {
     server.analysis = analysisResponse(server.clock.now());
     await open();
-    const alpha = page.locator('.tile[data-agent="alpha"]');
-    for (let i = 0; i < 30 && !(await alpha.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
-    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+    const alpha = page.locator(TILE_ALPHA);
+    for (let i = 0; i < 30 && !(await hasFocus(TILE_ALPHA)); i++) await page.keyboard.press('Tab');
+    expect(await hasFocus(TILE_ALPHA)).toBe(true);
     await expect.poll(() => alpha.locator('.tile-score').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
 
     await page.keyboard.press('Enter');
@@ -111,11 +121,11 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     // A live refresh keeps the keyboard focus on the tile.
     server.step();
     await page.waitForTimeout(POLL_MS + 300);
-    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await hasFocus(TILE_ALPHA)).toBe(true);
 
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('#agent-detail').isHidden()).toBe(true);
-    expect(await alpha.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await hasFocus(TILE_ALPHA)).toBe(true);
   });
 
   it('labels its landmarks and every section', async () => {
