@@ -336,9 +336,10 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   private fireSchedule(spec: ScheduleSpec, index: number, slotAt?: number): void {
     if (!this.accepting) return;
     const { store } = this.options;
+    // The slot's nominal second, named in each task's reason so a task can be traced to its slot.
+    const slot = slotAt ?? Math.round(this.clock.now() / 1000) * 1000;
     if (store.claimScheduleSlot !== undefined) {
       // Several replicas fire the same cron: the slot's lease row decides which one creates the tasks.
-      const slot = slotAt ?? Math.round(this.clock.now() / 1000) * 1000;
       try {
         if (!store.claimScheduleSlot(String(index), slot, this.owner, this.clock.now())) {
           this.log.debug({ schedule: index, slot }, 'schedule slot fired by another replica');
@@ -354,7 +355,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       try {
         // One open task per schedule and swarm: a slow target does not pile up syncs.
         const { created } = this.submit(
-          { type: spec.type, priority: spec.priority, swarm, reason: `scheduled by coordination.schedules[${index}] (${spec.cron})` },
+          { type: spec.type, priority: spec.priority, swarm, reason: `scheduled by coordination.schedules[${index}] (${spec.cron}) for the slot at ${new Date(slot).toISOString()}` },
           'schedule',
           { receiver: 'schedule', fingerprint: `schedule:${index}:${swarm}` },
         );

@@ -41,7 +41,7 @@ describe('coordination.schedules', () => {
       ['s2', 'performance_sync', 'maintenance', 'schedule'],
       ['s1', 'performance_sync', 'maintenance', 'schedule'],
     ]);
-    expect(tasks[0]?.reason).toBe('scheduled by coordination.schedules[0] (*/5 * * * *)');
+    expect(tasks[0]?.reason).toMatch(/^scheduled by coordination\.schedules\[0\] \(\*\/5 \* \* \* \*\) for the slot at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
     cron.jobs[0]?.run();
     expect(harness.store.listTasks()).toHaveLength(2);
     await harness.stopService();
