@@ -13,6 +13,7 @@ interface FlagSpec {
 export const FLAGS: readonly FlagSpec[] = [
   { flag: '--config.file <path>', key: undefined, env: 'AGENTSWARM_EXPORTER_CONFIG_FILE', description: 'YAML configuration file (every key optional)' },
   { flag: '--web.listen-address <address>', key: 'web.listen_address', env: 'AGENTSWARM_EXPORTER_WEB_LISTEN_ADDRESS', description: 'address to listen on (default ":10464")' },
+  { flag: '--web.config.file <path>', key: 'web.config_file', env: 'AGENTSWARM_EXPORTER_WEB_CONFIG_FILE', description: 'exporter-toolkit web config (TLS, basic auth, headers), re-read on change' },
   { flag: '--web.telemetry-path <path>', key: 'web.telemetry_path', env: 'AGENTSWARM_EXPORTER_WEB_TELEMETRY_PATH', description: 'path of the metrics page (default "/metrics")' },
   { flag: '--log.level <level>', key: 'log.level', env: 'AGENTSWARM_EXPORTER_LOG_LEVEL', description: 'debug, info, warn or error (default "info")' },
   { flag: '--log.format <format>', key: 'log.format', env: 'AGENTSWARM_EXPORTER_LOG_FORMAT', description: 'logfmt or json (default "logfmt")' },

@@ -1,7 +1,8 @@
 // Composition root: the only place that reads the environment and files, opens sockets and exits.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseCli, CliError } from './cli.js';
 import { ConfigError, parseConfigObject, setPath } from './config/parse-config.js';
@@ -47,6 +48,9 @@ import { createMetricsRoute } from './http/metrics-route.js';
 import { createIngestRoutes, createSamplesFastLane } from './http/ingest-routes.js';
 import { createAgentsRoutes } from './http/agents-routes.js';
 import { bearerAuth } from './http/bearer-auth.js';
+import { WebConfigSource } from './http/web-config/web-config-source.js';
+import { createWebGate } from './http/web-config/web-gate.js';
+import { blowfishInitialState } from './http/web-config/blowfish-pi.js';
 import { parseListenAddress } from './http/listen-address.js';
 import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
@@ -193,6 +197,26 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   }
   const scrapeOptions = scraperOptionsFromConfig(config.scrape);
   if (!scrapeOptions.ok) throw new ConfigError(scrapeOptions.problems, 'configuration');
+  // The HTTPS server, once created: a changed certificate or key is swapped into it.
+  let httpsServer: HttpsServer | undefined;
+  let webConfig: WebConfigSource | undefined;
+  if (config.web.config_file !== undefined) {
+    const webLog = logger.child({ component: 'web', file: 'web.config_file' });
+    try {
+      webConfig = new WebConfigSource(config.web.config_file, {
+        onChange: (state) => {
+          if (state.tls) httpsServer?.setSecureContext(state.tls);
+          webLog.info({ users: Object.keys(state.config.basic_auth_users).length, tls: state.tls !== undefined }, 'web config changed: it applies to the next request or handshake');
+        },
+        onError: (message) => webLog.warn(message),
+      });
+    } catch (error) {
+      throw error instanceof ConfigError ? error : new ConfigError([(error as Error).message], 'web.config_file');
+    }
+    watched.push(webConfig);
+    // Blowfish's initial state is computed once (a few hundred ms): pay it now, not on the first login.
+    if (Object.keys(webConfig.current().config.basic_auth_users).length > 0) blowfishInitialState();
+  }
 
   const registry = new AgentRegistry(
     {
@@ -293,9 +317,18 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   });
 
   const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard, onError: onUnexpectedError });
-  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+  const gate = webConfig ? createWebGate({ state: () => (webConfig as WebConfigSource).current(), bearerTokens: [ingestToken, webhookToken, apiToken] }) : undefined;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (gate && !gate(req, res)) return;
     if (!samplesFastLane(req, res)) app(req, res);
-  });
+  };
+  const tlsAtStart = webConfig?.current();
+  if (tlsAtStart?.tls) {
+    // Certificates are asked for only when the policy needs them (a browser would otherwise prompt).
+    const clientAuth = tlsAtStart.config.tls_server_config?.client_auth_type ?? 'NoClientCert';
+    httpsServer = createHttpsServer({ ...SERVER_TIMEOUTS, ...tlsAtStart.tls, requestCert: clientAuth !== 'NoClientCert', rejectUnauthorized: false }, handle);
+  }
+  const server: Server = httpsServer ?? createServer(SERVER_TIMEOUTS, handle);
   const address = parseListenAddress(config.web.listen_address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -306,7 +339,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   }).catch(fail);
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? (bound.address === '::' ? '127.0.0.1' : `[${bound.address}]`) : bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address;
-  const url = `http://${host}:${bound.port}`;
+  const url = `${httpsServer ? 'https' : 'http'}://${host}:${bound.port}`;
 
   try {
     coordination.start();

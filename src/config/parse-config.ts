@@ -18,7 +18,7 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   switch (issue.code) {
     case 'unrecognized_keys':

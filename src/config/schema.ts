@@ -38,6 +38,8 @@ const webSchema = z
     listen_address: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]*):\d{1,5}$/, 'expected host:port such as ":10464" or "127.0.0.1:10464"').default(':10464'),
     telemetry_path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected an absolute URL path such as "/metrics"').default('/metrics'),
     auth: authSchema.prefault({}),
+    /** exporter-toolkit web configuration file (TLS, basic auth, headers); re-read on change. */
+    config_file: z.string().min(1).optional(),
   })
   .strict();
 

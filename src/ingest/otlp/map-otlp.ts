@@ -82,10 +82,13 @@ interface Accumulator {
   previousExportNs: bigint | undefined;
 }
 
+/** The first of `keys` on the data point; only when none is there, the first on the resource. */
 function lookup(keys: readonly string[], point: Attributes, resource: Attributes): string | undefined {
-  for (const key of keys) {
-    const value = point.get(key) ?? resource.get(key);
-    if (value !== undefined && value !== '') return String(value);
+  for (const attributes of [point, resource]) {
+    for (const key of keys) {
+      const value = attributes.get(key);
+      if (value !== undefined && value !== '') return String(value);
+    }
   }
   return undefined;
 }
@@ -235,6 +238,8 @@ function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temp
   const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.value, sum: 0, buckets: [] }, acc.previousExportNs);
   if (d && d.seconds > 0 && d.count >= 0) {
     acc.rate += d.count / d.seconds;
+    // A counter's value is its own sum (tokens, dollars): sum_rate reads the same increase.
+    acc.sumRate += d.count / d.seconds;
     acc.hasRate = true;
   }
 }

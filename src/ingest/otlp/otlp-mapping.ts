@@ -6,7 +6,8 @@ import { METRIC_NAME_PATTERN } from '../../model/canonical-metrics.js';
  * How a data point series becomes a value over the interval since the previous export:
  * - `value`: the gauge or sum value as reported (summed over the agent's series);
  * - `rate`: per second — observations (histograms, summaries) or increase (monotonic sums);
- * - `sum_rate`: increase of a histogram's/summary's sum per second (e.g. tokens per second);
+ * - `sum_rate`: increase of a histogram's/summary's sum per second (e.g. tokens per second); for a
+ *   monotonic sum, its increase per second (a counter of tokens is its own sum);
  * - `mean`: increase of sum / increase of count (mean observation, e.g. mean latency);
  * - `error_ratio`: share of observations whose point carries the error attribute (`error.type`);
  * - `p50`, `p90`, `p95`, `p99`, ... (`p` + percent): quantile of the observations from explicit
@@ -31,19 +32,46 @@ const entrySchema = z
 
 /**
  * Defaults follow the OpenTelemetry GenAI semantic conventions (semantic-conventions-genai:
- * gen-ai-metrics.md): agent invocations give response time, throughput and error rate; tool
- * executions and token usage give custom metrics.
+ * gen-ai-metrics.md, all still "Development") and the names real emitters send today: agent
+ * invocations give response time, throughput and error rate; workflows, tools, model calls, token
+ * usage and cost give custom metrics. README "OTLP" has the table per framework and which attribute
+ * carries the agent. An agent that sends two aliases of one target (say gen_ai.client.token.usage
+ * and strands.event_loop.input.tokens) reports that target twice per export: map only one.
  */
 export const DEFAULT_OTLP_METRICS: readonly z.input<typeof entrySchema>[] = [
+  // OpenTelemetry GenAI agent spans' metric; gen_ai.agent.name on the point names the agent.
   { source: 'gen_ai.invoke_agent.duration', outputs: { response_time: 'mean', throughput: 'rate', error_rate: 'error_ratio' } },
+  // OpenLIT's agent-operation histogram (seconds): the same agent-level work under its own name.
+  { source: 'gen_ai.agent.operation.duration', outputs: { response_time: 'mean', throughput: 'rate', error_rate: 'error_ratio' } },
+  // Workflows: the conventions' name and Google ADK's.
+  ...['gen_ai.workflow.duration', 'gen_ai.invoke_workflow.duration'].map((source) => ({ source, outputs: { workflow_duration_seconds: 'mean', workflow_runs_per_second: 'rate', workflow_error_ratio: 'error_ratio' } })),
   { source: 'gen_ai.execute_tool.duration', outputs: { tool_duration_seconds: 'mean', tool_calls_per_second: 'rate', tool_error_ratio: 'error_ratio' } },
+  // Model calls (chat, embeddings, ...): custom, so a model's latency never poses as the agent's.
+  { source: 'gen_ai.client.operation.duration', outputs: { model_call_duration_seconds: 'mean', model_calls_per_second: 'rate', model_call_error_ratio: 'error_ratio' } },
   { source: 'gen_ai.client.token.usage', match: { 'gen_ai.token.type': 'input' }, outputs: { input_tokens_per_second: 'sum_rate' } },
   { source: 'gen_ai.client.token.usage', match: { 'gen_ai.token.type': 'output' }, outputs: { output_tokens_per_second: 'sum_rate' } },
+  // Cost, when an emitter sends it (OpenLIT: a histogram of USD per request).
+  { source: 'gen_ai.usage.cost', outputs: { cost_usd_per_second: 'sum_rate' } },
+  // Strands Agents (strands.telemetry.metrics_constants): no agent attribute on the points; the
+  // resource's service.name names the agent.
+  { source: 'strands.event_loop.cycle_duration', outputs: { event_loop_cycle_seconds: 'mean', event_loop_cycles_per_second: 'rate' } },
+  { source: 'strands.event_loop.input.tokens', outputs: { input_tokens_per_second: 'sum_rate' } },
+  { source: 'strands.event_loop.output.tokens', outputs: { output_tokens_per_second: 'sum_rate' } },
+  { source: 'strands.tool.duration', outputs: { tool_duration_seconds: 'mean', tool_calls_per_second: 'rate' } },
+  { source: 'strands.tool.error_count', outputs: { tool_errors_per_second: 'rate' } },
+  // Semantic Kernel (Microsoft.SemanticKernel meters): functions and OpenAI connector token counters.
+  { source: 'semantic_kernel.function.invocation.duration', outputs: { function_duration_seconds: 'mean', function_calls_per_second: 'rate', function_error_ratio: 'error_ratio' } },
+  { source: 'semantic_kernel.connectors.openai.tokens.prompt', outputs: { input_tokens_per_second: 'sum_rate' } },
+  { source: 'semantic_kernel.connectors.openai.tokens.completion', outputs: { output_tokens_per_second: 'sum_rate' } },
 ];
 
 export const otlpMappingSchema = z
   .object({
-    /** Attribute keys naming the agent, first found wins; each is looked up on the data point, then the resource. */
+    /**
+     * Attribute keys naming the agent, in order of preference. Any of them on the data point wins
+     * over any on the resource (a point's gen_ai.agent.name beats a resource's gen_ai.agent.id):
+     * one process (one resource) often hosts several agents.
+     */
     agent_attributes: z.array(z.string().min(1)).min(1).default(['gen_ai.agent.id', 'gen_ai.agent.name', 'service.name']),
     /** Attribute keys naming the swarm, same lookup; absent = default_swarm. */
     swarm_attributes: z.array(z.string().min(1)).default(['agentswarm.swarm', 'service.namespace']),

@@ -57,6 +57,7 @@ describe('mapOtlpRequest with the default GenAI mapping', () => {
 
   it.each([
     ['gen_ai.agent.id on the point beats everything', { 'gen_ai.agent.id': 'id-7' }, { 'service.name': 'svc', 'gen_ai.agent.name': 'alpha' }, 'id-7'],
+    ['gen_ai.agent.name on the point beats gen_ai.agent.id on the resource', { 'gen_ai.agent.name': 'planner' }, { 'service.name': 'svc', 'gen_ai.agent.id': 'process-agent' }, 'planner'],
     ['gen_ai.agent.name on the resource beats service.name', {}, { 'service.name': 'svc', 'gen_ai.agent.name': 'alpha' }, 'alpha'],
     ['service.name is the fallback', {}, { 'service.name': 'svc' }, 'svc'],
   ])('names the agent: %s', (_name, pointAttrs, resource, agent) => {
@@ -138,7 +139,22 @@ describe('parseOtlpMapping', () => {
     if (!parsed.ok) expect(parsed.problems.some((p) => p.startsWith(key))).toBe(true);
   });
 
-  it('defaults to the GenAI conventions', () => {
-    expect(defaultOtlpMapping().metrics.map((m) => m.source)).toEqual(['gen_ai.invoke_agent.duration', 'gen_ai.execute_tool.duration', 'gen_ai.client.token.usage', 'gen_ai.client.token.usage']);
+  it('defaults to the GenAI conventions plus the names ADK, OpenLIT, Strands and Semantic Kernel send', () => {
+    const sources = new Set(defaultOtlpMapping().metrics.map((m) => m.source));
+    for (const name of [
+      'gen_ai.invoke_agent.duration',
+      'gen_ai.execute_tool.duration',
+      'gen_ai.client.token.usage',
+      'gen_ai.client.operation.duration',
+      'gen_ai.workflow.duration',
+      'gen_ai.invoke_workflow.duration',
+      'gen_ai.agent.operation.duration',
+      'gen_ai.usage.cost',
+      'strands.event_loop.cycle_duration',
+      'strands.tool.duration',
+      'semantic_kernel.function.invocation.duration',
+      'semantic_kernel.connectors.openai.tokens.prompt',
+    ])
+      expect(sources.has(name), name).toBe(true);
   });
 });
