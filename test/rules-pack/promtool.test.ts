@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findBinary } from '../support/promtool.js';
@@ -42,6 +42,13 @@ describe.skipIf(promtool === undefined)('promtool (Prometheus 2.42)', () => {
     const result = run(['check', 'config', PROMETHEUS_CONFIG]);
     expect(result.status, result.output).toBe(0);
     expect(result.output).toContain(`SUCCESS: ${allRuleFiles().length} rule files found`);
+  });
+
+  it('accepts sharded-replicas.yml (n sharded replicas) with the same rule files, without warnings', () => {
+    const result = run(['check', 'config', join(dirname(PROMETHEUS_CONFIG), 'sharded-replicas.yml')]);
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain(`SUCCESS: ${allRuleFiles().length} rule files found`);
+    expect(result.output).not.toMatch(/WARNING/);
   });
 
   it.each(promtoolTestFiles().map((f) => [basename(f.path)]))('passes the unit tests of %s', (file) => {
