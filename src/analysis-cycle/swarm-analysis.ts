@@ -157,6 +157,11 @@ export interface SwarmAnalysis {
   /** Per metric: the exposed top pairs (with hysteresis), strongest |r| first. */
   readonly top_pairs: Readonly<Record<string, readonly CorrelationPair[]>>;
   readonly correlation_mean_abs: Readonly<Record<string, number>>;
+  /**
+   * Per metric: the |r| bar in force for the exposed pairs (the least |r| of changes a pair with the
+   * window's full overlap and uncorrelated changes needs to be significant at analysis.correlation_fdr).
+   */
+  readonly correlation_threshold_abs: Readonly<Record<string, number>>;
   readonly lead_lag: readonly LeadLag[];
   readonly metric_correlations: readonly MetricPairCorrelation[];
   readonly load_balance: LoadBalance;
