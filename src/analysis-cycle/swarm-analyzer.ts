@@ -210,7 +210,9 @@ export class SwarmAnalyzer {
     this.periodicTurn += 1;
 
     const { windows } = state;
-    const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, scratch: this.buffers });
+    // top_pairs: 0 turns pair outputs off, the lead search of small swarms with them.
+    const leadSlots = this.settings.topPairs > 0 ? slotted.map(([, slot]) => slot) : [];
+    const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, slots: leadSlots, scratch: this.buffers });
     const latencyTrack = this.states.get('response_time')?.anomaly;
     const bottlenecks = swarmBottlenecks({
       windows,
