@@ -63,15 +63,22 @@ export class ChangeRows {
 
   /** Common changes, and each row's lag-1 autocorrelation of its changes, of slots a and b. */
   facts(a: number, b: number): PairFacts {
-    const x = this.row(a);
-    const y = this.row(b);
+    // Called for up to every pair of a coupled swarm: no view is made for rows already differenced.
+    if (this.done[a] !== 1) this.row(a);
+    if (this.done[b] !== 1) this.row(b);
     const na = this.observed[a] as number;
     const nb = this.observed[b] as number;
     let n: number;
     if (na === this.positions && nb === this.positions) n = na;
     else {
       n = 0;
-      for (let t = 0; t < this.window; t += 1) if (x[t] === x[t] && y[t] === y[t]) n += 1;
+      const buffer = this.buffer;
+      const w = this.window;
+      for (let t = 0, i = a * w, j = b * w; t < w; t += 1, i += 1, j += 1) {
+        const x = buffer[i] as number;
+        const y = buffer[j] as number;
+        if (x === x && y === y) n += 1;
+      }
     }
     return { n, rhoA: this.rho[a] as number, rhoB: this.rho[b] as number };
   }

@@ -90,12 +90,14 @@ export interface SignificanceInput {
   readonly fdr: number;
   /** Common points and autocorrelations of a pair; called for prefilter survivors only. */
   readonly facts: (a: number, b: number) => PairFacts;
+  /** At most this many significant pairs are returned (the strongest); default all. */
+  readonly limit?: number;
 }
 
 export interface SignificanceResult {
   /** BH cutoff τ* (pairs with p ≤ τ* are significant); 0 when none is. */
   readonly cutoff: number;
-  /** Significant pairs, strongest |r| first (ties by (a, b)). */
+  /** Significant pairs, strongest |r| first (ties by (a, b)); the first `limit` of them. */
   readonly significant: readonly CorrelatedPair[];
   /**
    * The |r| bar in force: the least |r| a pair with nMax common points and uncorrelated changes
@@ -148,7 +150,9 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
     if (!shrunk) break;
   }
 
-  const candidates: { a: number; b: number; r: number; p: number }[] = [];
+  // Candidates in flat arrays (a coupled swarm has 10⁵ of them per metric and step: objects and
+  // comparator sorts cost seconds there; typed-array sorts cost milliseconds).
+  const found = new CandidateList();
   if (tau > 0) {
     for (let a = 0; a < n - 1; a += 1) {
       if ((rowMax[a] as number) < bar) continue;
@@ -157,20 +161,119 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
         const v = r[base + b] as number;
         if (!(Math.abs(v) >= bar)) continue;
         const p = pairPValue(v, input.facts(a, b));
-        if (p <= tau) candidates.push({ a, b, r: v, p });
+        if (p <= tau) found.push(a, b, v, p);
       }
     }
   }
-  // Step-up: the largest k with p_(k) ≤ k·q/m.
-  candidates.sort((x, y) => x.p - y.p);
-  let k = 0;
-  for (let i = 0; i < candidates.length; i += 1) if ((candidates[i]?.p ?? 1) <= ((i + 1) * q) / m) k = i + 1;
+  // Step-up: the largest k with p_(k) ≤ k·q/m. Pairs with p ≤ p_(k) are exactly the k rejected ones
+  // (a tie just past k would satisfy the step-up rule too, so there is none).
+  const k = stepUp(found, q, m);
   const cutoff = (k * q) / m;
-  const significant = candidates
-    .slice(0, k)
-    .map(({ a, b, r: v }) => ({ a, b, r: v }))
-    .sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
+  const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
   return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m };
+}
+
+/** Growable flat arrays of candidate pairs (a, b, r, p), in (a, b) order. */
+class CandidateList {
+  a = new Int32Array(256);
+  b = new Int32Array(256);
+  r = new Float64Array(256);
+  p = new Float64Array(256);
+  length = 0;
+
+  push(a: number, b: number, r: number, p: number): void {
+    if (this.length === this.a.length) {
+      const size = this.length * 2;
+      this.a = grown(this.a, new Int32Array(size));
+      this.b = grown(this.b, new Int32Array(size));
+      this.r = grown(this.r, new Float64Array(size));
+      this.p = grown(this.p, new Float64Array(size));
+    }
+    const i = this.length;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.r[i] = r;
+    this.p[i] = p;
+    this.length = i + 1;
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * BH's k* over the candidates (every pair with p ≤ τ, τ ≥ τ*, so k* ≤ their count c). When the
+ * largest candidate p is already ≤ c·q/m, k* = c without sorting (a coupled swarm: 10⁵ pairs, all
+ * significant); otherwise the candidates' p-values are sorted.
+ */
+function stepUp(found: CandidateList, q: number, m: number): number {
+  const c = found.length;
+  let largest = 0;
+  for (let i = 0; i < c; i += 1) if ((found.p[i] as number) > largest) largest = found.p[i] as number;
+  if (largest <= (c * q) / m) return c;
+  const sorted = found.p.slice(0, c).sort();
+  let k = 0;
+  for (let i = 0; i < c; i += 1) if ((sorted[i] as number) <= ((i + 1) * q) / m) k = i + 1;
+  return k;
+}
+
+/**
+ * The `limit` strongest |r| among the candidates with p ≤ cutoff, strongest first, ties by (a, b):
+ * exactly the first `limit` of all of them sorted that way. A bounded heap (its root the weakest kept)
+ * keeps the cost O(k·log limit) without materialising the k significant pairs.
+ */
+function strongest(found: CandidateList, cutoff: number, k: number, limit: number): CorrelatedPair[] {
+  if (k === 0 || !(limit > 0)) return [];
+  const size = Math.min(k, limit);
+  const heap = new Int32Array(size);
+  let filled = 0;
+  // Candidates are in (a, b) order, so a smaller index wins a tie of |r|.
+  const weaker = (i: number, j: number): boolean => {
+    const x = Math.abs(found.r[i] as number);
+    const y = Math.abs(found.r[j] as number);
+    return x < y || (x === y && i > j);
+  };
+  const siftDown = (from: number): void => {
+    let at = from;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let least = at;
+      if (left < filled && weaker(heap[left] as number, heap[least] as number)) least = left;
+      if (right < filled && weaker(heap[right] as number, heap[least] as number)) least = right;
+      if (least === at) return;
+      const t = heap[at] as number;
+      heap[at] = heap[least] as number;
+      heap[least] = t;
+      at = least;
+    }
+  };
+  for (let i = 0; i < found.length; i += 1) {
+    if (!((found.p[i] as number) <= cutoff)) continue;
+    if (filled < size) {
+      heap[filled] = i;
+      filled += 1;
+      for (let at = filled - 1; at > 0; ) {
+        const parent = (at - 1) >> 1;
+        if (!weaker(heap[at] as number, heap[parent] as number)) break;
+        const t = heap[at] as number;
+        heap[at] = heap[parent] as number;
+        heap[parent] = t;
+        at = parent;
+      }
+    } else if (weaker(heap[0] as number, i)) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  const out: CorrelatedPair[] = [];
+  for (let h = 0; h < filled; h += 1) {
+    const i = heap[h] as number;
+    out.push({ a: found.a[i] as number, b: found.b[i] as number, r: found.r[i] as number });
+  }
+  return out.sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
 }
 
 /** Pairs with |r| ≥ bar, skipping rows whose largest |r| is below it. */
