@@ -9,14 +9,16 @@
 //
 // BH without sorting N² p-values: every rejected pair has p ≤ τ* = k*·q/m ≤ q, and p of a pair is at
 // least p(|r|, n_max) (n_eff ≤ n_max), so only pairs with |r| ≥ r_crit(τ, n_max) can be rejected.
-// Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a few compare-only
-// passes over the matrix shrink τ, and only the survivors get an exact p-value and a sort.
+// Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
+// built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
 import type { CorrelatedPair } from './top-pairs.js';
 
 /** |ρ| of a row's changes is clamped to this before n_eff (a unit root would make n_eff 0). */
 const MAX_ABS_RHO = 0.95;
-/** Prefilter passes at most (each O(pairs) with row skipping); the survivors are exact anyway. */
-const MAX_PASSES = 6;
+/** Prefilter steps at most (each a histogram lookup); the survivors are tested exactly anyway. */
+const MAX_PASSES = 12;
+/** Bins of the |r| histogram over [0, 1] (|r| = 1 falls in the last, extra bin). */
+const HISTOGRAM_BINS = 1024;
 
 /**
  * Two-sided p-value of r over n_eff effective points by Fisher's z: z = atanh|r|·√(n_eff − 3) is
@@ -116,10 +118,14 @@ export function pairPValue(r: number, facts: PairFacts): number {
 export function significantPairs(input: SignificanceInput): SignificanceResult {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
+  // One pass: the defined pairs (m), each row's largest |r| (rows below the bar are skipped later)
+  // and a histogram of |r|, from which the count of pairs at or above any bar is read as an upper
+  // bound (whole bins), so shrinking τ needs no further pass over the matrix.
   const rowMax = new Float64Array(Math.max(0, n));
+  const bins = new Int32Array(HISTOGRAM_BINS + 1);
   let m = 0;
   for (let a = 0; a < n - 1; a += 1) {
-    const base = (a * (2 * n - a - 1)) / 2 - a - 1;
+    const base = rowBase(a, n);
     let max = 0;
     for (let b = a + 1; b < n; b += 1) {
       const v = r[base + b] as number;
@@ -127,18 +133,23 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
         m += 1;
         const abs = v < 0 ? -v : v;
         if (abs > max) max = abs;
+        const bin = (abs * HISTOGRAM_BINS) | 0;
+        bins[bin] = (bins[bin] as number) + 1;
       }
     }
     rowMax[a] = max;
   }
   if (input.tests !== undefined && input.tests > 0) m = input.tests;
   if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0 };
+  // atLeast[i]: pairs with |r| in bin i or above.
+  for (let i = HISTOGRAM_BINS - 1; i >= 0; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
+  const countAtLeast = (bar: number): number => bins[Math.min(HISTOGRAM_BINS, Math.max(0, (bar * HISTOGRAM_BINS) | 0))] ?? 0;
 
-  // Shrink τ: c(τ) pairs reach r_crit(τ, nMax), so k* ≤ c and τ* ≤ c·q/m.
+  // Shrink τ: at most c(τ) pairs reach r_crit(τ, nMax), so k* ≤ c and τ* ≤ c·q/m.
   let tau = q;
   let bar = criticalAbsR(tau, nMax);
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-    const c = countAtLeast(r, n, rowMax, bar);
+    const c = countAtLeast(bar);
     const next = Math.min(tau, (c * q) / m);
     if (c === 0) {
       tau = 0;
@@ -156,7 +167,7 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
   if (tau > 0) {
     for (let a = 0; a < n - 1; a += 1) {
       if ((rowMax[a] as number) < bar) continue;
-      const base = (a * (2 * n - a - 1)) / 2 - a - 1;
+      const base = rowBase(a, n);
       for (let b = a + 1; b < n; b += 1) {
         const v = r[base + b] as number;
         if (!(Math.abs(v) >= bar)) continue;
@@ -205,18 +216,37 @@ function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
 
 /**
  * BH's k* over the candidates (every pair with p ≤ τ, τ ≥ τ*, so k* ≤ their count c). When the
- * largest candidate p is already ≤ c·q/m, k* = c without sorting (a coupled swarm: 10⁵ pairs, all
- * significant); otherwise the candidates' p-values are sorted.
+ * largest candidate p is already ≤ c·q/m, k* = c (a coupled swarm: 10⁵ pairs, all significant);
+ * otherwise by counting, without a sort.
  */
 function stepUp(found: CandidateList, q: number, m: number): number {
   const c = found.length;
   let largest = 0;
   for (let i = 0; i < c; i += 1) if ((found.p[i] as number) > largest) largest = found.p[i] as number;
   if (largest <= (c * q) / m) return c;
-  const sorted = found.p.slice(0, c).sort();
+  // p_(k) ≤ k·q/m ⟺ at least k candidates have rank bar j = ⌈p·m/q⌉ ≤ k: count the bars (O(c), no sort).
+  const atRank = new Int32Array(c + 2);
+  for (let i = 0; i < c; i += 1) {
+    const p = found.p[i] as number;
+    let j = Math.max(1, Math.ceil((p * m) / q));
+    // Rounding: make j the least k with p ≤ k·q/m as the step-up rule compares it.
+    while (j > 1 && p <= ((j - 1) * q) / m) j -= 1;
+    while (j <= c && p > (j * q) / m) j += 1;
+    const at = Math.min(c + 1, j);
+    atRank[at] = (atRank[at] ?? 0) + 1;
+  }
   let k = 0;
-  for (let i = 0; i < c; i += 1) if ((sorted[i] as number) <= ((i + 1) * q) / m) k = i + 1;
+  let within = 0;
+  for (let j = 1; j <= c; j += 1) {
+    within += atRank[j] ?? 0;
+    if (within >= j) k = j;
+  }
   return k;
+}
+
+/** Offset such that r[rowBase(a, n) + b] is the pair (a, b), a < b (integer arithmetic: n ≤ 10⁴). */
+function rowBase(a: number, n: number): number {
+  return ((a * (2 * n - a - 1)) >> 1) - a - 1;
 }
 
 /**
@@ -274,20 +304,6 @@ function strongest(found: CandidateList, cutoff: number, k: number, limit: numbe
     out.push({ a: found.a[i] as number, b: found.b[i] as number, r: found.r[i] as number });
   }
   return out.sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
-}
-
-/** Pairs with |r| ≥ bar, skipping rows whose largest |r| is below it. */
-function countAtLeast(r: Float64Array, n: number, rowMax: Float64Array, bar: number): number {
-  let c = 0;
-  for (let a = 0; a < n - 1; a += 1) {
-    if ((rowMax[a] as number) < bar) continue;
-    const base = (a * (2 * n - a - 1)) / 2 - a - 1;
-    for (let b = a + 1; b < n; b += 1) {
-      const v = r[base + b] as number;
-      if (v >= bar || -v >= bar) c += 1;
-    }
-  }
-  return c;
 }
 
 /** Whether (a, b) with correlation r is significant at the cutoff of a previous test. */
