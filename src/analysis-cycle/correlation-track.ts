@@ -1,7 +1,7 @@
 // What the analyzer needs from one metric's cross-agent correlation of changes (first differences),
 // whichever way it is kept up to date (streaming-track.ts: running sums every step; periodic-track.ts:
 // exact recomputation in turns), and the selection both share: the k strongest pairs significant at
-// the swarm's false-discovery rate, with hysteresis (docs/analysis-correlation.md).
+// the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
 import { isSignificant, significantPairs } from '../analysis/correlation-significance.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';

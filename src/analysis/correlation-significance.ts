@@ -1,6 +1,6 @@
 // Which cross-agent correlations are significant: a p-value per pair from Pearson's t test with an
 // effective sample size for autocorrelation, and Benjamini–Hochberg over every defined pair of a swarm
-// and metric at a false-discovery rate q (docs/analysis-correlation.md).
+// and metric at a false-discovery rate q (docs/analysis-scores.md#cross-agent-correlation).
 //
 // p-value: Fisher's z, atanh(r)·√(n_eff − 3) ~ N(0, 1) under independence, two-sided.
 // n_eff (Bartlett 1935; Bayley & Hammersley 1946) for two series whose changes are AR(1) with lag-1
