@@ -240,6 +240,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       stepMs: config.analysis.step,
       windowPoints: registry.windowPoints,
       topPairs: config.analysis.top_pairs,
+      correlationFdr: config.analysis.correlation_fdr,
       maxLag: config.analysis.max_lag,
       anomalyThreshold: config.analysis.anomaly_threshold,
       forecastHorizonsMs: config.analysis.forecast_horizons,

@@ -11,7 +11,7 @@ function correlationRow(): Row {
       table(
         {
           title: 'Top correlated pairs',
-          description: 'Pearson r of $metric between two agents over the analysis window, -1..1 (agentswarm_agent_correlation): only the analysis.top_pairs strongest pairs are exported. Strongly correlated agents share a cause or depend on each other.',
+          description: 'Pearson r of the step-to-step changes of $metric between two agents over the analysis window, -1..1 (agentswarm_agent_correlation): only pairs significant at the analysis.correlation_fdr false-discovery rate (Benjamini-Hochberg) are exported, at most the analysis.top_pairs strongest. Agents whose changes move together share a cause or depend on each other; a shared trend or load wave alone does not correlate changes.',
           unit: 'none',
           decimals: 3,
           queries: [{ expr: 'agentswarm_agent_correlation{swarm="$swarm", metric="$metric"}', instant: true, table: true }],
@@ -35,10 +35,13 @@ function correlationRow(): Row {
       ),
       timeseries(
         {
-          title: 'Mean |r| per metric',
-          description: 'Mean absolute correlation over all agent pairs of the swarm, per metric, 0..1 (agentswarm_correlation_mean_abs): a rising value means agents move together.',
+          title: 'Mean |r| per metric and the significance bar',
+          description: 'Mean absolute correlation of changes over all agent pairs of the swarm, per metric, 0..1 (agentswarm_correlation_mean_abs): a rising value means agents\' changes move together. The significance bar line: the least |r| a pair of $metric needs to be exported (agentswarm_correlation_threshold_abs, the Benjamini-Hochberg bar in force).',
           unit: 'none',
-          queries: [{ expr: 'agentswarm_correlation_mean_abs{swarm="$swarm"}', legend: '{{metric}}' }],
+          queries: [
+            { expr: 'agentswarm_correlation_mean_abs{swarm="$swarm"}', legend: '{{metric}}' },
+            { expr: 'agentswarm_correlation_threshold_abs{swarm="$swarm", metric="$metric"}', legend: 'significance bar ($metric)' },
+          ],
           min: 0,
           max: 1,
           width: 24,

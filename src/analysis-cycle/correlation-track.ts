@@ -1,25 +1,107 @@
-// What the analyzer needs from one metric's cross-agent correlation, whichever way it is kept up to
-// date (streaming-track.ts: running sums every step; periodic-track.ts: exact recomputation in turns).
-import type { CorrelatedPair } from '../analysis/top-pairs.js';
+// What the analyzer needs from one metric's cross-agent correlation of changes (first differences),
+// whichever way it is kept up to date (streaming-track.ts: running sums every step; periodic-track.ts:
+// exact recomputation in turns), and the selection both share: the k strongest pairs significant at
+// the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
+import { isSignificant, significantPairs } from '../analysis/correlation-significance.js';
+import { pairIndex } from '../analysis/packed-triangle.js';
+import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
+import type { ChangeRows } from './change-rows.js';
 import type { CorrelationTier } from './streaming-budget.js';
 
 export interface TrackStep {
-  /** Exposed pairs (top `top_pairs` by |r| with hysteresis), strongest first, slot indexes, every r finite. */
+  /**
+   * Exposed pairs: the `top_pairs` strongest |r| among the pairs significant at the FDR, with
+   * hysteresis; strongest first, slot indexes, every r finite.
+   */
   readonly top: readonly CorrelatedPair[];
   /** Mean |r| over every defined pair; NaN when none. Periodic tracks: as of their last recomputation. */
   readonly meanAbs: number;
+  /** The |r| bar in force (correlation-significance.ts, barAbs); NaN when no pair is defined. */
+  readonly barAbs: number;
+}
+
+/** One step's inputs of a track. */
+export interface TrackInput {
+  /** Each slot's change at this step (newest − previous value; NaN when either is a gap). */
+  readonly changes: Float64Array;
+  /** Each slot's whole window as the store holds it (a ring shared by every row, NaN = gap or no series). */
+  readonly rows: readonly Float64Array[];
+  /** The rings' oldest filled index. */
+  readonly oldest: number;
+  /** The differenced rings of this metric at this step (reset by the analyzer). */
+  readonly diffs: ChangeRows;
+  /** A periodic track recomputes its exact matrix now (streaming tracks ignore it). */
+  readonly recompute: boolean;
+}
+
+/** The selection state of one metric's exposed pairs (shared by both tiers). */
+export class PairSelection {
+  private previous: readonly CorrelatedPair[] = [];
+  /** BH cutoff of the last full test (0 = nothing significant). */
+  private cutoff = 0;
+  private bar = Number.NaN;
+
+  constructor(
+    private readonly topPairs: number,
+    private readonly windowPoints: number,
+    private readonly fdr: number,
+  ) {}
+
+  get barAbs(): number {
+    return this.bar;
+  }
+
+  get exposed(): readonly CorrelatedPair[] {
+    return this.previous;
+  }
+
+  /** A full test over the packed matrix `r` of `rows` slots with `tests` defined pairs. */
+  select(r: Float64Array, rows: number, tests: number, diffs: ChangeRows): readonly CorrelatedPair[] {
+    const k = this.topPairs;
+    const result = significantPairs({ r, rows, tests, nMax: diffs.maxCommon, fdr: this.fdr, facts: (a, b) => diffs.facts(a, b), limit: k });
+    this.cutoff = result.cutoff;
+    this.bar = result.barAbs;
+    if (k === 0) {
+      this.previous = [];
+      return this.previous;
+    }
+    const fresh = result.significant.slice(0, k);
+    const kept = this.previous.filter((p) => {
+      const v = r[pairIndex(rows, p.a, p.b)] ?? Number.NaN;
+      return isSignificant(v, diffs.facts(p.a, p.b), this.cutoff);
+    });
+    const margin = exitMargin(entryBarOf(fresh, k), this.windowPoints);
+    this.previous = stickyTopPairs(r, rows, k, kept, margin, 0, fresh);
+    return this.previous;
+  }
+
+  /** Between full tests: the exposed pairs with their exact r now, those no longer significant dropped. */
+  refresh(pairR: (a: number, b: number) => number, diffs: ChangeRows): readonly CorrelatedPair[] {
+    this.previous = this.previous
+      .map((p) => ({ a: p.a, b: p.b, r: pairR(p.a, p.b) }))
+      .filter((p) => isSignificant(p.r, diffs.facts(p.a, p.b), this.cutoff))
+      .sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
+    return this.previous;
+  }
+
+  /** A slot's agent left. */
+  forget(slot: number): void {
+    this.previous = this.previous.filter((p) => p.a !== slot && p.b !== slot);
+  }
 }
 
 export interface CorrelationTrack {
   readonly tier: CorrelationTier;
-  /**
-   * One step. `column[slot]` is the value each slot got at this step (NaN = gap); `rows[slot]` is the
-   * slot's whole window as the store holds it (a ring shared by every row, NaN = gap or no series).
-   * `recompute` asks a periodic track for its exact recomputation now (streaming tracks ignore it).
-   */
-  advance(column: Float64Array, rows: readonly Float64Array[], recompute: boolean): TrackStep;
-  /** r of two slots over the current window (NaN when undefined). */
+  /** One step (see TrackInput). */
+  advance(input: TrackInput): TrackStep;
+  /** r of two slots' changes over the current window (NaN when undefined). */
   pair(i: number, j: number): number;
+  /**
+   * Past cells of these slots' rings were rewritten (late samples; all slots when `slots` is null):
+   * reload them before this step's advance. `history(slot)` is the slot's chronological window up
+   * to the previous step (levels, null = no series).
+   */
+  revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): void;
   /** A slot's agent left: forget its row and drop it from the exposed pairs. */
   clearSlot(slot: number): void;
   /** Returns the track's arena blocks; the track must not be used afterwards. */

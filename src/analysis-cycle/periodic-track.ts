@@ -1,16 +1,18 @@
 // A metric without a streaming state of its own (the memory budget is spent on others): its exact
-// N×N matrix is recomputed in turns with the other periodic metrics of the swarm, in one shared
-// scratch state; in between, the exposed pairs keep their selection and get their exact r every step.
+// N×N matrix of changes is recomputed in turns with the other periodic metrics of the swarm, in one
+// shared scratch state; in between, the exposed pairs keep their selection and get their exact r
+// every step (and leave once no longer significant at the last test's cutoff).
+import { differenceRing } from '../analysis/difference-row.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
-import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
-import { entryBarOf, exitMargin, type CorrelationTrack, type TrackStep } from './correlation-track.js';
+import type { CorrelatedPair } from '../analysis/top-pairs.js';
+import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
 
 /**
  * One N² scratch state per swarm, re-seeded by whichever periodic metric recomputes. Seeding with
- * the store's rings as they lie is fine: r does not depend on the order of the steps, only on every
- * row using the same order, and the rings share one head.
+ * the differenced rings as they lie is fine: r does not depend on the order of the steps, only on
+ * every row using the same order, and the rings share one head.
  */
 export class RecomputeScratch {
   private readonly state: StreamingCorrelation;
@@ -20,11 +22,11 @@ export class RecomputeScratch {
   }
 
   /** Exact matrix of `rows` (O(N²·W)); the returned view and summary are valid until the arena's next use. */
-  recompute(rows: readonly Float64Array[], k: number): { r: Float64Array; top: readonly CorrelatedPair[]; meanAbs: number } {
+  recompute(rows: readonly Float64Array[], k: number): { r: Float64Array; top: readonly CorrelatedPair[]; meanAbs: number; count: number } {
     this.state.seed(rows);
     const r = this.state.correlations();
     const summary = this.state.summary(k);
-    return { r, top: summary.top, meanAbs: summary.meanAbs };
+    return { r, top: summary.top, meanAbs: summary.meanAbs, count: summary.count };
   }
 
   dispose(): void {
@@ -34,47 +36,57 @@ export class RecomputeScratch {
 
 export class PeriodicTrack implements CorrelationTrack {
   readonly tier = 'periodic';
-  private previous: readonly CorrelatedPair[] = [];
+  private readonly selection: PairSelection;
   private meanAbs = Number.NaN;
   private rows: readonly Float64Array[] = [];
+  private oldest = 0;
   private computed = false;
+  private readonly x: Float64Array;
+  private readonly y: Float64Array;
 
   constructor(
     private readonly capacity: number,
-    private readonly windowPoints: number,
+    windowPoints: number,
     private readonly minOverlap: number,
     private readonly topPairs: number,
     private readonly scratch: RecomputeScratch,
-  ) {}
+    fdr: number,
+  ) {
+    this.selection = new PairSelection(topPairs, windowPoints, fdr);
+    this.x = new Float64Array(windowPoints);
+    this.y = new Float64Array(windowPoints);
+  }
 
-  advance(_column: Float64Array, rows: readonly Float64Array[], recompute: boolean): TrackStep {
-    this.rows = rows;
-    if (recompute || !this.computed) {
-      const k = this.topPairs;
-      const fresh = this.scratch.recompute(rows, k);
-      const margin = exitMargin(entryBarOf(fresh.top, k), this.windowPoints);
-      this.previous = k === 0 ? [] : stickyTopPairs(fresh.r, this.capacity, k, this.previous, margin, 0, fresh.top);
+  advance(input: TrackInput): TrackStep {
+    this.rows = input.rows;
+    this.oldest = input.oldest;
+    const { diffs } = input;
+    if (input.recompute || !this.computed) {
+      const changes = Array.from({ length: this.capacity }, (_, slot) => diffs.row(slot));
+      const fresh = this.scratch.recompute(changes, this.topPairs);
+      this.selection.select(fresh.r, this.capacity, fresh.count, diffs);
       this.meanAbs = fresh.meanAbs;
       this.computed = true;
     } else {
       // The selection waits for the next recomputation; the exposed values are exact now.
-      this.previous = this.previous
-        .map((p) => ({ a: p.a, b: p.b, r: this.pair(p.a, p.b) }))
-        .filter((p) => Number.isFinite(p.r))
-        .sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
+      this.selection.refresh((a, b) => pearsonPairwise(diffs.row(a), diffs.row(b), this.minOverlap), diffs);
     }
-    return { top: this.previous, meanAbs: this.meanAbs };
+    return { top: this.selection.exposed, meanAbs: this.meanAbs, barAbs: this.selection.barAbs };
   }
 
   pair(i: number, j: number): number {
     const x = this.rows[i];
     const y = this.rows[j];
     if (i === j || x === undefined || y === undefined) return Number.NaN;
-    return pearsonPairwise(x, y, this.minOverlap);
+    return pearsonPairwise(differenceRing(x, this.oldest, this.x), differenceRing(y, this.oldest, this.y), this.minOverlap);
+  }
+
+  revise(): void {
+    // Recomputed from the store's rings at its next turn; the exposed r are recomputed every step.
   }
 
   clearSlot(slot: number): void {
-    this.previous = this.previous.filter((p) => p.a !== slot && p.b !== slot);
+    this.selection.forget(slot);
   }
 
   dispose(): void {

@@ -1,18 +1,24 @@
-// A metric whose cross-agent correlations are maintained every step from running sums (O(N²) per
-// step; 4·N² bytes of state): the tier of the metrics the analysis leans on most.
+// A metric whose cross-agent correlations of changes are maintained every step from running sums
+// (O(N²) per step; 4·N² bytes of state): the tier of the metrics the analysis leans on most.
+import { differenceSeries } from '../analysis/difference-row.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
-import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
-import { entryBarOf, exitMargin, type CorrelationTrack, type TrackStep } from './correlation-track.js';
+import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
+
+/** The differenced history a streaming state is seeded with (levels → changes), null kept. */
+function changesOf(levels: Float64Array | null): Float64Array | null {
+  return levels === null || levels.length < 2 ? null : differenceSeries(levels);
+}
 
 export class StreamingTrack implements CorrelationTrack {
   readonly tier = 'streaming';
   private readonly stream: StreamingCorrelation;
-  private previous: readonly CorrelatedPair[] = [];
+  private readonly selection: PairSelection;
 
   /**
-   * @param history each slot's chronological window up to the previous step (null: no data), so the
-   *   state starts with the whole window instead of filling up again
+   * @param window the store's window W (levels); the state holds its W − 1 changes
+   * @param history each slot's chronological window of levels up to the previous step (null: no
+   *   data), so the state starts with the whole window instead of filling up again
    */
   constructor(
     capacity: number,
@@ -21,30 +27,38 @@ export class StreamingTrack implements CorrelationTrack {
     minOverlap: number,
     private readonly topPairs: number,
     history: readonly (Float64Array | null)[] | null,
+    fdr: number,
   ) {
-    this.stream = new StreamingCorrelation({ capacity, window, arena, minOverlap });
-    if (history !== null) this.stream.seed(history);
+    const changes = Math.max(2, window - 1);
+    this.stream = new StreamingCorrelation({ capacity, window: changes, arena, minOverlap: Math.min(minOverlap, changes) });
+    this.selection = new PairSelection(topPairs, window, fdr);
+    if (history !== null) this.stream.seed(history.map(changesOf));
   }
 
-  advance(column: Float64Array): TrackStep {
-    const r = this.stream.pushAndCorrelate(column);
-    // Right after the push, before any other state of the arena runs: reads only the rows that can
-    // hold a top pair (the fused kernel's row statistics).
-    const k = this.topPairs;
-    const summary = this.stream.summary(k);
-    const margin = exitMargin(entryBarOf(summary.top, k), this.stream.window);
-    const top = k === 0 ? [] : stickyTopPairs(r, this.stream.capacity, k, this.previous, margin, 0, summary.top);
-    this.previous = top;
-    return { top, meanAbs: summary.meanAbs };
+  advance(input: TrackInput): TrackStep {
+    const r = this.stream.pushAndCorrelate(input.changes);
+    // Right after the push, before any other state of the arena runs: the mean and the count come
+    // from the fused kernel's row statistics.
+    const summary = this.stream.summary(this.topPairs);
+    const top = this.selection.select(r, this.stream.capacity, summary.count, input.diffs);
+    return { top, meanAbs: summary.meanAbs, barAbs: this.selection.barAbs };
   }
 
   pair(i: number, j: number): number {
     return this.stream.pair(i, j);
   }
 
+  revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): void {
+    if (slots === null) {
+      this.stream.seed(Array.from({ length: this.stream.capacity }, (_, slot) => changesOf(history(slot))));
+      return;
+    }
+    for (const slot of slots) this.stream.setRow(slot, changesOf(history(slot)));
+  }
+
   clearSlot(slot: number): void {
     this.stream.setRow(slot, null);
-    this.previous = this.previous.filter((p) => p.a !== slot && p.b !== slot);
+    this.selection.forget(slot);
   }
 
   dispose(): void {

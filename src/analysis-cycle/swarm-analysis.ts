@@ -157,6 +157,11 @@ export interface SwarmAnalysis {
   /** Per metric: the exposed top pairs (with hysteresis), strongest |r| first. */
   readonly top_pairs: Readonly<Record<string, readonly CorrelationPair[]>>;
   readonly correlation_mean_abs: Readonly<Record<string, number>>;
+  /**
+   * Per metric: the |r| bar in force for the exposed pairs (the least |r| of changes a pair with the
+   * window's full overlap and uncorrelated changes needs to be significant at analysis.correlation_fdr).
+   */
+  readonly correlation_threshold_abs: Readonly<Record<string, number>>;
   readonly lead_lag: readonly LeadLag[];
   readonly metric_correlations: readonly MetricPairCorrelation[];
   readonly load_balance: LoadBalance;
@@ -172,9 +177,16 @@ export interface AnalysisResponse {
 }
 
 /** GET /api/v1/analysis/correlations?swarm=&metric= — null where r is undefined (constant series, gaps). */
+/**
+ * What a correlation matrix is computed on: `changes` (first differences, pairwise-complete steps;
+ * what agentswarm_agent_correlation exposes) or `levels` (the raw values; spurious on trending series).
+ */
+export type CorrelationBasis = 'changes' | 'levels';
+
 export interface CorrelationMatrixResponse {
   readonly swarm: string;
   readonly metric: string;
+  readonly basis: CorrelationBasis;
   readonly agents: readonly string[];
   readonly matrix: readonly (readonly (number | null)[])[];
 }

@@ -12,6 +12,7 @@ import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { SwarmState } from '../store/agent-registry.js';
 import { AnomalyTrack } from './anomaly-track.js';
+import { ChangeRows } from './change-rows.js';
 import { minOverlapFor, type CorrelationTrack } from './correlation-track.js';
 import { MetricPairSelector } from './metric-pairs.js';
 import { PeriodicTrack, RecomputeScratch } from './periodic-track.js';
@@ -38,7 +39,12 @@ export interface AnalyzerSettings {
   readonly scalingTargetUtilisation?: number;
   /** agents.max_agents: a swarm never has more, so slot capacity never needs more. Default MAX_ROWS. */
   readonly maxAgents?: number;
+  /** analysis.correlation_fdr: Benjamini–Hochberg false-discovery rate of the exposed pairs. Default 0.05. */
+  readonly correlationFdr?: number;
 }
+
+/** Default analysis.correlation_fdr. */
+export const DEFAULT_CORRELATION_FDR = 0.05;
 
 /** Custom metrics correlated per swarm, beyond the canonical ones (each costs a track). */
 export const MAX_CORRELATED_CUSTOM_METRICS = 4;
@@ -83,6 +89,9 @@ export class SwarmAnalyzer {
   /** Which periodic metric recomputes its exact matrix this step (round robin). */
   private periodicTurn = 0;
   private column: Float64Array;
+  /** Each slot's change at this step (the input of the correlation tracks). */
+  private changes: Float64Array;
+  private diffs: ChangeRows;
   /** An all-NaN ring of the window's length: the row of a slot without a series. */
   private readonly missing: Float64Array;
   private readonly buffers: readonly [Float64Array, Float64Array];
@@ -99,6 +108,8 @@ export class SwarmAnalyzer {
     const w = settings.windowPoints;
     this.slots = new SlotMap(capacityFor(0, settings.maxAgents));
     this.column = new Float64Array(this.slots.capacity);
+    this.changes = new Float64Array(this.slots.capacity);
+    this.diffs = new ChangeRows(this.slots.capacity, w);
     this.missing = new Float64Array(w).fill(Number.NaN);
     this.buffers = [new Float64Array(w), new Float64Array(w)];
     this.minOverlap = minOverlapFor(w);
@@ -139,6 +150,7 @@ export class SwarmAnalyzer {
     const { anomalyThreshold } = this.settings;
     const top: Record<string, CorrelationPair[]> = {};
     const meanAbs: Record<string, number> = {};
+    const thresholds: Record<string, number> = {};
     const anomalyScores: AnomalyEntry[] = [];
     const layers: AnomalyLayer[] = [];
     const topSlots = new Map<string, readonly CorrelatedPair[]>();
@@ -149,6 +161,10 @@ export class SwarmAnalyzer {
     // Every ring shares one head: the step just written sits at head − 1.
     const w = state.windows.capacity;
     const newest = (((state.windows.stepCount - 1) % w) + w) % w;
+    const before = (newest - 1 + w) % w;
+    const filled = state.windows.filled;
+    const oldest = (((state.windows.stepCount - filled) % w) + w) % w;
+    const revised = this.revisedSlots(state);
 
     for (const metric of metrics) {
       const s = this.states.get(metric);
@@ -156,13 +172,23 @@ export class SwarmAnalyzer {
       const rings = state.windows.seriesOf(metric);
       const rows: Float64Array[] = new Array<Float64Array>(n).fill(this.missing);
       this.column.fill(Number.NaN);
+      this.changes.fill(Number.NaN);
       for (const [agent, slot] of slotted) {
         const ring = rings.get(agent);
         if (ring === undefined) continue;
         rows[slot] = ring;
-        this.column[slot] = ring[newest] ?? Number.NaN;
+        const x = ring[newest] ?? Number.NaN;
+        this.column[slot] = x;
+        // A change needs both steps observed (NaN − x and x − NaN are NaN).
+        if (filled >= 2) this.changes[slot] = x - (ring[before] ?? Number.NaN);
       }
-      const step = s.correlation.advance(this.column, rows, metric === turn);
+      if (revised.overflow) s.correlation.revise(null, (slot) => this.historyOf(state, metric, slot));
+      else {
+        const slots = revised.byMetric.get(metric);
+        if (slots !== undefined) s.correlation.revise([...slots], (slot) => this.historyOf(state, metric, slot));
+      }
+      this.diffs.reset(rows, oldest, filled);
+      const step = s.correlation.advance({ changes: this.changes, rows, oldest, diffs: this.diffs, recompute: metric === turn });
       s.anomaly.advance(this.column);
       topSlots.set(metric, step.top);
       top[metric] = step.top.flatMap((p) => {
@@ -172,6 +198,7 @@ export class SwarmAnalyzer {
         return [a < b ? { agent_a: a, agent_b: b, r: p.r } : { agent_a: b, agent_b: a, r: p.r }];
       });
       if (Number.isFinite(step.meanAbs)) meanAbs[metric] = step.meanAbs;
+      if (Number.isFinite(step.barAbs)) thresholds[metric] = step.barAbs;
       for (const [agent, slot] of slotted) {
         const z = Math.abs(s.anomaly.z[slot] ?? Number.NaN);
         if (Number.isFinite(z)) anomalyScores.push({ agent, metric, score: z });
@@ -183,7 +210,9 @@ export class SwarmAnalyzer {
     this.periodicTurn += 1;
 
     const { windows } = state;
-    const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, scratch: this.buffers });
+    // top_pairs: 0 turns pair outputs off, the lead search of small swarms with them.
+    const leadSlots = this.settings.topPairs > 0 ? slotted.map(([, slot]) => slot) : [];
+    const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, slots: leadSlots, scratch: this.buffers });
     const latencyTrack = this.states.get('response_time')?.anomaly;
     const bottlenecks = swarmBottlenecks({
       windows,
@@ -228,6 +257,7 @@ export class SwarmAnalyzer {
       clusters,
       top_pairs: top,
       correlation_mean_abs: meanAbs,
+      correlation_threshold_abs: thresholds,
       lead_lag: leadLags,
       metric_correlations: metricCorrelations,
       load_balance: {
@@ -297,6 +327,8 @@ export class SwarmAnalyzer {
     this.slots = new SlotMap(capacity);
     for (const agent of agents) this.slots.assign(agent.id);
     this.column = new Float64Array(capacity);
+    this.changes = new Float64Array(capacity);
+    this.diffs = new ChangeRows(capacity, this.settings.windowPoints);
     this.arena = new KernelArena('auto');
   }
 
@@ -330,13 +362,46 @@ export class SwarmAnalyzer {
       const history = this.history(state, metric);
       let correlation: CorrelationTrack;
       if (tier === 'streaming') {
-        correlation = new StreamingTrack(capacity, w, this.arena, this.minOverlap, this.settings.topPairs, history);
+        correlation = new StreamingTrack(capacity, w, this.arena, this.minOverlap, this.settings.topPairs, history, this.fdr);
       } else {
         this.scratch ??= new RecomputeScratch(capacity, w, this.arena, this.minOverlap);
-        correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch);
+        correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch, this.fdr);
       }
       this.states.set(metric, { correlation, anomaly: existing?.anomaly ?? new AnomalyTrack(capacity, w, history) });
     }
+  }
+
+  private get fdr(): number {
+    return this.settings.correlationFdr ?? DEFAULT_CORRELATION_FDR;
+  }
+
+  /**
+   * The store's rewritten past cells since the last cycle (window-revisions.ts), drained once per
+   * cycle, as slots per metric; overflow means every row changed.
+   */
+  private revisedSlots(state: SwarmState): { overflow: boolean; byMetric: Map<string, Set<number>> } {
+    const batch = state.windows.drainRevisions();
+    const byMetric = new Map<string, Set<number>>();
+    if (batch.overflow) return { overflow: true, byMetric };
+    for (const cell of batch.cells) {
+      const slot = this.slots.slotOf(cell.agent);
+      if (slot === undefined || Object.is(cell.previous, cell.value)) continue;
+      let slots = byMetric.get(cell.metric);
+      if (slots === undefined) {
+        slots = new Set();
+        byMetric.set(cell.metric, slots);
+      }
+      slots.add(slot);
+    }
+    return { overflow: false, byMetric };
+  }
+
+  /** One slot's chronological window of levels up to the previous step, or null. */
+  private historyOf(state: SwarmState, metric: string, slot: number): Float64Array | null {
+    const agent = this.slots.agentAt(slot);
+    const points = state.windows.filled - 1;
+    if (agent === undefined || points <= 0 || !state.windows.view(metric, agent)) return null;
+    return state.windows.chronological(metric, agent).subarray(0, points);
   }
 
   /** Each slot's chronological window up to the previous step (the current one is pushed next), or null. */

@@ -57,6 +57,8 @@ const analysisSchema = z
     step: duration(1000, 300_000).prefault('15s'),
     window: duration(1000).prefault('30m'),
     top_pairs: z.number().int().min(0).max(10_000).default(20),
+    /** Benjamini–Hochberg false-discovery rate of the exposed agent pairs (docs/analysis-scores.md#cross-agent-correlation). */
+    correlation_fdr: z.number().gt(0).lt(1).default(0.05),
     max_lag: z.number().int().min(0).max(1000).default(10),
     anomaly_threshold: z.number().positive().default(3.5),
     // Horizons beyond analysis.window are not served (docs/analysis-scores.md): the defaults fit the 30m window.

@@ -32,6 +32,7 @@ export function renderAnalysisFamilies(latest: ReadonlyMap<string, SwarmAnalysis
     family(M.agentLeadLag, snaps, (s) => s.lead_lag.map((l) => line(M.agentLeadLag.name, [['swarm', s.swarm], ['metric', l.metric], ['leader', l.leader], ['follower', l.follower]], l.lag_seconds)).join('')),
     family(M.metricCorrelation, snaps, (s) => s.metric_correlations.map((c) => line(M.metricCorrelation.name, [['swarm', s.swarm], ['agent', c.agent], ['metric_a', c.metric_a], ['metric_b', c.metric_b]], c.r)).join('')),
     family(M.correlationMeanAbs, snaps, (s) => Object.entries(s.correlation_mean_abs).map(([metric, v]) => line(M.correlationMeanAbs.name, [['swarm', s.swarm], ['metric', metric]], v)).join('')),
+    family(M.correlationThresholdAbs, snaps, (s) => Object.entries(s.correlation_threshold_abs).map(([metric, v]) => line(M.correlationThresholdAbs.name, [['swarm', s.swarm], ['metric', metric]], v)).join('')),
     family(M.anomalyClusterMaxSize, snaps, (s) => line(M.anomalyClusterMaxSize.name, [['swarm', s.swarm]], s.clusters.reduce((max, c) => Math.max(max, c.agents.length), 0))),
     // Every analysed agent (it has anomaly scores) gets a value, 0 outside any cluster, so the series
     // does not appear and vanish with each cluster.

@@ -54,7 +54,7 @@ export function renderCorrelations(container, view) {
   const { analysis, metric } = view;
   const pairs = metric === null ? [] : (analysis.top_pairs[metric] ?? []);
   if (metric === null || pairs.length === 0) {
-    replaceKeepingFocus(container, [note(analysis.filled_points < 3 ? 'Collecting data: correlations need a few steps of history.' : 'No correlated pairs in this window.')]);
+    replaceKeepingFocus(container, [note(analysis.filled_points < 3 ? 'Collecting data: correlations need a few steps of history.' : 'No pair whose changes correlate significantly in this window.')]);
     return;
   }
   const matrix = correlationMatrix(pairs, MAX_AGENTS);
@@ -81,7 +81,7 @@ export function renderCorrelations(container, view) {
   replaceKeepingFocus(container, [
     h('div', { class: 'matrix-scroll', tabindex: '0', role: 'group', 'aria-label': `Correlation matrix of ${humanise(metric)}` }, [
       h('table', { class: 'matrix' }, [
-        h('caption', { text: `Pearson r of ${humanise(metric)} between agents: the ${pairs.length} strongest pairs${typeof mean === 'number' ? `; mean |r| over all pairs ${mean.toFixed(2)}` : ''}` }),
+        h('caption', { text: `Pearson r of the step-to-step changes of ${humanise(metric)} between agents: the ${pairs.length} strongest significant pairs${typeof mean === 'number' ? `; mean |r| over all pairs ${mean.toFixed(2)}` : ''}` }),
         h('thead', {}, [head]),
         h('tbody', {}, rows),
       ]),

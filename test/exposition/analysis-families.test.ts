@@ -29,6 +29,7 @@ function snapshot(swarm: string, overrides: Partial<SwarmAnalysis> = {}): SwarmA
     clusters: [{ agents: ['a', 'b'], metrics: ['response_time'], steps: [0], evidence: [{ agent_a: 'a', agent_b: 'b', metric: 'response_time', r: 0.9 }] }],
     top_pairs: { response_time: [{ agent_a: 'a', agent_b: 'b', r: 0.9 }, { agent_a: 'a', agent_b: 'c', r: Number.NaN }] },
     correlation_mean_abs: { response_time: 0.4, queue_depth: Number.NaN },
+    correlation_threshold_abs: { response_time: 0.31, queue_depth: Number.NaN },
     lead_lag: [{ metric: 'response_time', leader: 'a', follower: 'b', lag_steps: 2, lag_seconds: 30, r: 0.8 }],
     metric_correlations: [{ agent: 'a', metric_a: 'queue_depth', metric_b: 'response_time', r: 0.7 }],
     load_balance: { index: 0.9, mean_utilization: 0.5, agents: [] },
@@ -75,6 +76,7 @@ describe('analysis families on /metrics', () => {
     expect(valuesOf(page, 'agentswarm_agent_anomaly_score')).toEqual({ 's1/a/response_time': 5, 's1/b/response_time': 0.2 });
     expect(valuesOf(page, 'agentswarm_agent_correlation')).toEqual({ 's1/response_time/a/b': 0.9 });
     expect(valuesOf(page, 'agentswarm_correlation_mean_abs')).toEqual({ 's1/response_time': 0.4 });
+    expect(valuesOf(page, 'agentswarm_correlation_threshold_abs')).toEqual({ 's1/response_time': 0.31 });
     expect(valuesOf(page, 'agentswarm_agent_utilization_ratio')).toEqual({ 's1/a': 1 });
   });
 

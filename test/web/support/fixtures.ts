@@ -48,6 +48,7 @@ export function swarmAnalysis(nowMs: number, overrides: Partial<SwarmAnalysis> =
       error_rate: [{ agent_a: 'delta', agent_b: 'epsilon', r: 0.91 }],
     },
     correlation_mean_abs: { active_tasks: 0.52, error_rate: 0.31 },
+    correlation_threshold_abs: { active_tasks: 0.33, error_rate: 0.33 },
     lead_lag: [{ metric: 'active_tasks', leader: 'alpha', follower: 'beta', lag_steps: 10, lag_seconds: 10, r: 0.95 }],
     metric_correlations: [],
     load_balance: { index: 0.82, mean_utilization: 0.55, agents: [] },

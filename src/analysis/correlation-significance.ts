@@ -1,0 +1,312 @@
+// Which cross-agent correlations are significant: a p-value per pair from Pearson's t test with an
+// effective sample size for autocorrelation, and Benjamini–Hochberg over every defined pair of a swarm
+// and metric at a false-discovery rate q (docs/analysis-scores.md#cross-agent-correlation).
+//
+// p-value: Fisher's z, atanh(r)·√(n_eff − 3) ~ N(0, 1) under independence, two-sided.
+// n_eff (Bartlett 1935; Bayley & Hammersley 1946) for two series whose changes are AR(1) with lag-1
+// autocorrelations ρ_a, ρ_b: n_eff = n·(1 − ρ_a·ρ_b)/(1 + ρ_a·ρ_b), never above n (a negative product
+// would inflate n; we keep n, which is conservative).
+//
+// BH without sorting N² p-values: every rejected pair has p ≤ τ* = k*·q/m ≤ q, and p of a pair is at
+// least p(|r|, n_max) (n_eff ≤ n_max), so only pairs with |r| ≥ r_crit(τ, n_max) can be rejected.
+// Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
+// built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
+import type { CorrelatedPair } from './top-pairs.js';
+
+/** |ρ| of a row's changes is clamped to this before n_eff (a unit root would make n_eff 0). */
+const MAX_ABS_RHO = 0.95;
+/** Prefilter steps at most (each a histogram lookup); the survivors are tested exactly anyway. */
+const MAX_PASSES = 12;
+/** Bins of the |r| histogram over [0, 1] (|r| = 1 falls in the last, extra bin). */
+const HISTOGRAM_BINS = 1024;
+
+/**
+ * Two-sided p-value of r over n_eff effective points by Fisher's z: z = atanh|r|·√(n_eff − 3) is
+ * standard normal under independence, p = erfc(z/√2). (1 when n_eff ≤ 3 or r undefined.) Chosen
+ * over the exact t test because it costs a log and an erfc, not an incomplete beta function: a
+ * coupled swarm can have 10⁵ candidate pairs per step.
+ */
+export function pearsonPValue(r: number, nEff: number): number {
+  if (!(nEff > 3) || !Number.isFinite(r)) return 1;
+  const abs = Math.min(1, Math.abs(r));
+  if (abs === 1) return 0;
+  const z = 0.5 * Math.log((1 + abs) / (1 - abs)) * Math.sqrt(nEff - 3);
+  return Math.min(1, erfc(z / Math.SQRT2));
+}
+
+/**
+ * Complementary error function for x ≥ 0, relative error below 1.2e-7 everywhere (the Chebyshev
+ * fit of Numerical Recipes, 2nd ed., §6.2, erfcc): enough for a p-value compared against a bar.
+ */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const y =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? y : 2 - y;
+}
+
+/** Bartlett's effective sample size of a pair over n common points (see the module comment). */
+export function effectiveSampleSize(n: number, rhoA: number, rhoB: number): number {
+  const a = Number.isFinite(rhoA) ? Math.max(-MAX_ABS_RHO, Math.min(MAX_ABS_RHO, rhoA)) : 0;
+  const b = Number.isFinite(rhoB) ? Math.max(-MAX_ABS_RHO, Math.min(MAX_ABS_RHO, rhoB)) : 0;
+  const product = a * b;
+  return product <= 0 ? n : (n * (1 - product)) / (1 + product);
+}
+
+/** Least |r| with pearsonPValue(|r|, nEff) ≤ p (bisection; 1 when none below 1 reaches it). */
+export function criticalAbsR(p: number, nEff: number): number {
+  if (!(nEff > 3) || !(p > 0)) return 1;
+  if (p >= 1) return 0;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i += 1) {
+    const mid = (lo + hi) / 2;
+    if (pearsonPValue(mid, nEff) <= p) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** What the test needs to know of a candidate pair: its common points and its rows' lag-1 autocorrelations. */
+export interface PairFacts {
+  readonly n: number;
+  readonly rhoA: number;
+  readonly rhoB: number;
+}
+
+export interface SignificanceInput {
+  /** Packed upper triangle of r over `rows` rows (NaN = undefined pair). */
+  readonly r: Float64Array;
+  readonly rows: number;
+  /** Number of defined pairs (m of BH); 0 computes it. */
+  readonly tests?: number;
+  /** Least upper bound of any pair's common points (the window's changes). */
+  readonly nMax: number;
+  /** False-discovery rate q in (0, 1). */
+  readonly fdr: number;
+  /** Common points and autocorrelations of a pair; called for prefilter survivors only. */
+  readonly facts: (a: number, b: number) => PairFacts;
+  /** At most this many significant pairs are returned (the strongest); default all. */
+  readonly limit?: number;
+}
+
+export interface SignificanceResult {
+  /** BH cutoff τ* (pairs with p ≤ τ* are significant); 0 when none is. */
+  readonly cutoff: number;
+  /** Significant pairs, strongest |r| first (ties by (a, b)); the first `limit` of them. */
+  readonly significant: readonly CorrelatedPair[];
+  /**
+   * The |r| bar in force: the least |r| a pair with nMax common points and uncorrelated changes
+   * needs, at τ* (or at q/m, the first BH step, when nothing is significant). NaN without tests.
+   */
+  readonly barAbs: number;
+  readonly tests: number;
+}
+
+/** p-value of one pair from its facts. */
+export function pairPValue(r: number, facts: PairFacts): number {
+  return pearsonPValue(r, effectiveSampleSize(facts.n, facts.rhoA, facts.rhoB));
+}
+
+/** Benjamini–Hochberg over every defined pair of `r` (see the module comment). */
+export function significantPairs(input: SignificanceInput): SignificanceResult {
+  const { r, rows: n, nMax, fdr } = input;
+  const q = fdr;
+  // One pass: the defined pairs (m), each row's largest |r| (rows below the bar are skipped later)
+  // and a histogram of |r|, from which the count of pairs at or above any bar is read as an upper
+  // bound (whole bins), so shrinking τ needs no further pass over the matrix.
+  const rowMax = new Float64Array(Math.max(0, n));
+  const bins = new Int32Array(HISTOGRAM_BINS + 1);
+  let m = 0;
+  for (let a = 0; a < n - 1; a += 1) {
+    const base = rowBase(a, n);
+    let max = 0;
+    for (let b = a + 1; b < n; b += 1) {
+      const v = r[base + b] as number;
+      if (v === v) {
+        m += 1;
+        const abs = v < 0 ? -v : v;
+        if (abs > max) max = abs;
+        const bin = (abs * HISTOGRAM_BINS) | 0;
+        bins[bin] = (bins[bin] as number) + 1;
+      }
+    }
+    rowMax[a] = max;
+  }
+  if (input.tests !== undefined && input.tests > 0) m = input.tests;
+  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0 };
+  // atLeast[i]: pairs with |r| in bin i or above.
+  for (let i = HISTOGRAM_BINS - 1; i >= 0; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
+  const countAtLeast = (bar: number): number => bins[Math.min(HISTOGRAM_BINS, Math.max(0, (bar * HISTOGRAM_BINS) | 0))] ?? 0;
+
+  // Shrink τ: at most c(τ) pairs reach r_crit(τ, nMax), so k* ≤ c and τ* ≤ c·q/m.
+  let tau = q;
+  let bar = criticalAbsR(tau, nMax);
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    const c = countAtLeast(bar);
+    const next = Math.min(tau, (c * q) / m);
+    if (c === 0) {
+      tau = 0;
+      break;
+    }
+    const shrunk = next < tau * 0.9;
+    tau = next;
+    bar = criticalAbsR(tau, nMax);
+    if (!shrunk) break;
+  }
+
+  // Candidates in flat arrays (a coupled swarm has 10⁵ of them per metric and step: objects and
+  // comparator sorts cost seconds there; typed-array sorts cost milliseconds).
+  const found = new CandidateList();
+  if (tau > 0) {
+    for (let a = 0; a < n - 1; a += 1) {
+      if ((rowMax[a] as number) < bar) continue;
+      const base = rowBase(a, n);
+      for (let b = a + 1; b < n; b += 1) {
+        const v = r[base + b] as number;
+        if (!(Math.abs(v) >= bar)) continue;
+        const p = pairPValue(v, input.facts(a, b));
+        if (p <= tau) found.push(a, b, v, p);
+      }
+    }
+  }
+  // Step-up: the largest k with p_(k) ≤ k·q/m. Pairs with p ≤ p_(k) are exactly the k rejected ones
+  // (a tie just past k would satisfy the step-up rule too, so there is none).
+  const k = stepUp(found, q, m);
+  const cutoff = (k * q) / m;
+  const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
+  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m };
+}
+
+/** Growable flat arrays of candidate pairs (a, b, r, p), in (a, b) order. */
+class CandidateList {
+  a = new Int32Array(256);
+  b = new Int32Array(256);
+  r = new Float64Array(256);
+  p = new Float64Array(256);
+  length = 0;
+
+  push(a: number, b: number, r: number, p: number): void {
+    if (this.length === this.a.length) {
+      const size = this.length * 2;
+      this.a = grown(this.a, new Int32Array(size));
+      this.b = grown(this.b, new Int32Array(size));
+      this.r = grown(this.r, new Float64Array(size));
+      this.p = grown(this.p, new Float64Array(size));
+    }
+    const i = this.length;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.r[i] = r;
+    this.p[i] = p;
+    this.length = i + 1;
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * BH's k* over the candidates (every pair with p ≤ τ, τ ≥ τ*, so k* ≤ their count c). When the
+ * largest candidate p is already ≤ c·q/m, k* = c (a coupled swarm: 10⁵ pairs, all significant);
+ * otherwise by counting, without a sort.
+ */
+function stepUp(found: CandidateList, q: number, m: number): number {
+  const c = found.length;
+  let largest = 0;
+  for (let i = 0; i < c; i += 1) if ((found.p[i] as number) > largest) largest = found.p[i] as number;
+  if (largest <= (c * q) / m) return c;
+  // p_(k) ≤ k·q/m ⟺ at least k candidates have rank bar j = ⌈p·m/q⌉ ≤ k: count the bars (O(c), no sort).
+  const atRank = new Int32Array(c + 2);
+  for (let i = 0; i < c; i += 1) {
+    const p = found.p[i] as number;
+    let j = Math.max(1, Math.ceil((p * m) / q));
+    // Rounding: make j the least k with p ≤ k·q/m as the step-up rule compares it.
+    while (j > 1 && p <= ((j - 1) * q) / m) j -= 1;
+    while (j <= c && p > (j * q) / m) j += 1;
+    const at = Math.min(c + 1, j);
+    atRank[at] = (atRank[at] ?? 0) + 1;
+  }
+  let k = 0;
+  let within = 0;
+  for (let j = 1; j <= c; j += 1) {
+    within += atRank[j] ?? 0;
+    if (within >= j) k = j;
+  }
+  return k;
+}
+
+/** Offset such that r[rowBase(a, n) + b] is the pair (a, b), a < b (integer arithmetic: n ≤ 10⁴). */
+function rowBase(a: number, n: number): number {
+  return ((a * (2 * n - a - 1)) >> 1) - a - 1;
+}
+
+/**
+ * The `limit` strongest |r| among the candidates with p ≤ cutoff, strongest first, ties by (a, b):
+ * exactly the first `limit` of all of them sorted that way. A bounded heap (its root the weakest kept)
+ * keeps the cost O(k·log limit) without materialising the k significant pairs.
+ */
+function strongest(found: CandidateList, cutoff: number, k: number, limit: number): CorrelatedPair[] {
+  if (k === 0 || !(limit > 0)) return [];
+  const size = Math.min(k, limit);
+  const heap = new Int32Array(size);
+  let filled = 0;
+  // Candidates are in (a, b) order, so a smaller index wins a tie of |r|.
+  const weaker = (i: number, j: number): boolean => {
+    const x = Math.abs(found.r[i] as number);
+    const y = Math.abs(found.r[j] as number);
+    return x < y || (x === y && i > j);
+  };
+  const siftDown = (from: number): void => {
+    let at = from;
+    for (;;) {
+      const left = 2 * at + 1;
+      const right = left + 1;
+      let least = at;
+      if (left < filled && weaker(heap[left] as number, heap[least] as number)) least = left;
+      if (right < filled && weaker(heap[right] as number, heap[least] as number)) least = right;
+      if (least === at) return;
+      const t = heap[at] as number;
+      heap[at] = heap[least] as number;
+      heap[least] = t;
+      at = least;
+    }
+  };
+  for (let i = 0; i < found.length; i += 1) {
+    if (!((found.p[i] as number) <= cutoff)) continue;
+    if (filled < size) {
+      heap[filled] = i;
+      filled += 1;
+      for (let at = filled - 1; at > 0; ) {
+        const parent = (at - 1) >> 1;
+        if (!weaker(heap[at] as number, heap[parent] as number)) break;
+        const t = heap[at] as number;
+        heap[at] = heap[parent] as number;
+        heap[parent] = t;
+        at = parent;
+      }
+    } else if (weaker(heap[0] as number, i)) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  const out: CorrelatedPair[] = [];
+  for (let h = 0; h < filled; h += 1) {
+    const i = heap[h] as number;
+    out.push({ a: found.a[i] as number, b: found.b[i] as number, r: found.r[i] as number });
+  }
+  return out.sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
+}
+
+/** Whether (a, b) with correlation r is significant at the cutoff of a previous test. */
+export function isSignificant(r: number, facts: PairFacts, cutoff: number): boolean {
+  return cutoff > 0 && Number.isFinite(r) && pairPValue(r, facts) <= cutoff;
+}
