@@ -18,6 +18,7 @@
 // at the other row's gap steps, O(gaps) per pair. Rows with fewer than `minOverlap` points, or
 // constant ones, are invalid: their r is NaN and rowValid says so.
 import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
+import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount, pairIndex } from './packed-triangle.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
@@ -46,6 +47,8 @@ export interface StreamingCorrelationOptions {
 const CONSTANT_TOLERANCE = 1e-12;
 /** Re-shift a row once its window mean lies more than √100 = 10 standard deviations from its shift. */
 const RESHIFT_RATIO = 100;
+/** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
+const GAP_SCRATCH = 'correlation-gap-corrections';
 
 interface Views {
   readonly buffer: ArrayBuffer;
@@ -163,10 +166,10 @@ export class StreamingCorrelation {
     this.refreshRows(v);
     this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
     const reshifted = this.reshiftDriftedRows(v, r);
-    const repaired = this.repairGappedRows(v, r);
+    const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !reshifted && !repaired;
-    return r;
+    return this.arena.f64(rOff, this.pairs);
   }
 
   /**
@@ -178,15 +181,14 @@ export class StreamingCorrelation {
   correlations(): Float64Array {
     const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
     const v = this.view();
-    const r = this.arena.f64(rOff, this.pairs);
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
     this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
-    const repaired = this.repairGappedRows(v, r);
+    const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !repaired;
-    return r;
+    return this.arena.f64(rOff, this.pairs);
   }
 
   /**
@@ -385,7 +387,7 @@ export class StreamingCorrelation {
       if (sx * sx <= RESHIFT_RATIO * Math.max(0, spread)) continue;
       this.recomputeRow(v, i);
       this.refreshRows(v);
-      if (r !== null) this.writeRow(v, r, i, null);
+      if (r !== null) this.writeRow(v, r, i);
       any = true;
     }
     return any;
@@ -506,22 +508,114 @@ export class StreamingCorrelation {
     return out;
   }
 
-  /** Rewrites the matrix entries of every valid row that has gaps of its own; true if there was one. */
-  private repairGappedRows(v: Views, r: Float64Array): boolean {
-    const gapped = new Map<number, Int32Array>();
-    for (let i = 0; i < this.capacity; i += 1) {
-      if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) gapped.set(i, this.privateGapSlots(i));
+  /**
+   * Rewrites the matrix entries of every valid pair where either row has gaps of its own; true if
+   * there was one. Rows are grouped by gap pattern (gap-groups.ts); for row i and group h the sums
+   * over h's gaps, Cx[i, h] = Σ x̃_i and Cxx[i, h] = Σ x̃_i², are O(N · gap slots of all groups);
+   * then each pair's sums over its common steps are Sx_i − Cx[i, g(j)] (i's own gaps hold 0), its
+   * count n − |g(i)| − |g(j)| + |g(i) ∩ g(j)|, and S_ij itself: O(1) per pair.
+   */
+  private repairGappedRows(rOff: number): boolean {
+    const n = this.capacity;
+    const w = this.window;
+    const candidate = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i += 1) {
+      if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) {
+        candidate[i] = 1;
+        any = true;
+      }
     }
-    for (const i of gapped.keys()) this.writeRow(v, r, i, gapped);
-    return gapped.size > 0;
+    if (!any) return false;
+    const countable = new Uint8Array(w);
+    for (let t = 0; t < w; t += 1) countable[t] = this.isFilledSlot(t) && this.commonGap[t] === 0 ? 1 : 0;
+    const groups = groupGapPatterns(this.ring, w, n, candidate, countable);
+    const g = groups.count;
+    const corrOff = this.arena.scratch(GAP_SCRATCH, 2 * n * g); // first: it may grow the arena
+    const v = this.view();
+    const r = this.arena.f64(rOff, this.pairs);
+    const corr = this.arena.f64(corrOff, 2 * n * g);
+    this.gapCorrections(corr, groups);
+    const { s, sx } = v;
+    const { groupOf, shared, rows: gapped } = groups;
+    const sumSq = this.sumSq;
+    const valid = this.valid;
+    const nEff = this.effectiveCount();
+    const minOverlap = this.minOverlap;
+    const sq = n * g; // offset of the Cxx block
+    for (let i = 0; i < n - 1; i += 1) {
+      if (valid[i] === 0) continue;
+      const gi = groupOf[i] as number;
+      const lenI = shared[gi * g + gi] as number;
+      const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
+      const rowI = i * g;
+      const sxI = sx[i] as number;
+      const sxxI = sumSq[i] as number;
+      // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
+      const count = gi === 0 ? gapped.length : n - i - 1;
+      for (let m = 0; m < count; m += 1) {
+        const j = gi === 0 ? (gapped[m] as number) : i + 1 + m;
+        if (j <= i || valid[j] === 0) continue;
+        const gj = groupOf[j] as number;
+        const rowJ = j * g;
+        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
+        let rr = NaN;
+        if (common >= minOverlap) {
+          const si = sxI - (corr[rowI + gj] as number);
+          const ssi = sxxI - (corr[sq + rowI + gj] as number);
+          const sj = (sx[j] as number) - (corr[rowJ + gi] as number);
+          const ssj = (sumSq[j] as number) - (corr[sq + rowJ + gi] as number);
+          const vi = common * ssi - si * si;
+          const vj = common * ssj - sj * sj;
+          if (vi > CONSTANT_TOLERANCE * common * ssi && vj > CONSTANT_TOLERANCE * common * ssj) {
+            rr = (common * (s[base + j] as number) - si * sj) / (Math.sqrt(vi) * Math.sqrt(vj));
+            rr = rr > 1 ? 1 : rr < -1 ? -1 : rr;
+          }
+        }
+        r[base + j] = rr;
+      }
+    }
+    return true;
   }
 
-  /** Writes r of every pair (i, j) into the packed matrix. */
-  private writeRow(v: Views, r: Float64Array, i: number, gapped: Map<number, Int32Array> | null): void {
-    const ownSlots = gapped?.get(i) ?? null;
+  /**
+   * corr[i·G + h] = Σ x̃_i and corr[N·G + i·G + h] = Σ x̃_i² over group h's gap slots, for every
+   * valid row i (0 for group 0 and invalid rows). O(N · Σ_h |gaps(h)|).
+   */
+  private gapCorrections(corr: Float64Array, groups: GapGroups): void {
+    const n = this.capacity;
+    const w = this.window;
+    const g = groups.count;
+    const sq = n * g;
+    corr.fill(0);
+    for (let i = 0; i < n; i += 1) {
+      if (this.valid[i] === 0) continue;
+      const base = i * w;
+      const k = this.shift[i] as number;
+      for (let h = 1; h < g; h += 1) {
+        const slots = groups.slots[h] as Int32Array;
+        let sum = 0;
+        let sumSq = 0;
+        for (let m = 0; m < slots.length; m += 1) {
+          const x = this.ring[base + (slots[m] as number)] as number;
+          if (x === x) {
+            const d = x - k;
+            sum += d;
+            sumSq += d * d;
+          }
+        }
+        corr[i * g + h] = sum;
+        corr[sq + i * g + h] = sumSq;
+      }
+    }
+  }
+
+  /** Writes r of every pair (i, j) where neither row has private gaps (repairGappedRows writes the others). */
+  private writeRow(v: Views, r: Float64Array, i: number): void {
+    const own = (this.gaps[i] as number) > this.commonGaps;
     for (let j = 0; j < this.capacity; j += 1) {
-      if (j === i) continue;
-      r[pairIndex(this.capacity, i, j)] = this.pairFromSums(v, i, j, ownSlots, gapped?.get(j) ?? null);
+      if (j === i || own || (this.gaps[j] as number) > this.commonGaps) continue;
+      r[pairIndex(this.capacity, i, j)] = this.pairFromSums(v, i, j, null, null);
     }
   }
 
