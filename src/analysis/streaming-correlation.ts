@@ -20,7 +20,7 @@
 import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
-import { pairCount, pairIndex } from './packed-triangle.js';
+import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
 import { BLOCK_COLS } from './wasm/correlation-wasm.js';
 
@@ -263,6 +263,39 @@ export class StreamingCorrelation {
     this.filled = length;
     this.head = length % w;
     this.resync();
+  }
+
+  /**
+   * This state with room for `capacity` slots (≥ the current one), in the same arena: rows keep
+   * their slots, the new slots are empty rows. The packed state is copied row by row (O(N²) memory
+   * traffic, no recomputation: no re-seed at O(N²·W)). This object is disposed and must not be
+   * used afterwards.
+   */
+  grown(capacity: number): StreamingCorrelation {
+    if (!Number.isInteger(capacity) || capacity < this.capacity) throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
+    const next = new StreamingCorrelation({ capacity, window: this.window, minOverlap: this.minOverlap, resyncEvery: this.resyncEvery, arena: this.arena });
+    const old = this.capacity;
+    const from = this.view();
+    const to = next.view();
+    // Row i's pairs (i, i+1 … old−1) are consecutive in both packings; the new slots' pairs stay 0.
+    for (let i = 0; i < old - 1; i += 1) {
+      const start = rowStart(old, i);
+      to.s.set(from.s.subarray(start, start + old - i - 1), rowStart(capacity, i));
+    }
+    to.sx.set(from.sx.subarray(0, old));
+    next.ring.set(this.ring); // row-major with the same window: the old rows are a prefix
+    next.shift.set(this.shift);
+    next.sumSq.set(this.sumSq);
+    next.gaps.set(this.gaps);
+    next.gaps.fill(this.filled, old); // a new row is a gap at every filled step
+    next.commonGap.set(this.commonGap);
+    next.commonGaps = this.commonGaps;
+    next.head = this.head;
+    next.filled = this.filled;
+    next.sinceResync = this.sinceResync;
+    next.refreshRows(to);
+    this.dispose();
+    return next;
   }
 
   /**

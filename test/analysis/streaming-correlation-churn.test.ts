@@ -131,3 +131,46 @@ describe('StreamingCorrelation under joins, leaves, missed pushes and revisions'
     expect(gappedPairsChecked).toBeGreaterThan(5000);
   });
 });
+
+describe('StreamingCorrelation.grown', () => {
+  it.each(backends)('gives the same r as a state seeded afresh at the larger capacity, and keeps agreeing as joiners fill the new slots (%s)', (backend) => {
+    const w = 40;
+    const swarm = new ChurningSwarm(seeded(31), 48, w);
+    let state = new StreamingCorrelation({ capacity: 16, window: w, backend, resyncEvery: 0 });
+    const columns: Float64Array[] = [];
+    const compare = (capacity: number): number => {
+      const fresh = new StreamingCorrelation({ capacity, window: w, backend, resyncEvery: 0 });
+      fresh.seed(Array.from({ length: capacity }, (_, i) => Float64Array.from(columns.slice(-w).map((c) => c[i] ?? NaN))));
+      const expected = Float64Array.from(fresh.correlations());
+      const got = state.correlations();
+      let worst = 0;
+      let defined = 0;
+      for (let k = 0; k < expected.length; k += 1) {
+        const e = expected[k] as number;
+        const g = got[k] as number;
+        if (Number.isNaN(e) !== Number.isNaN(g)) return Infinity;
+        if (!Number.isNaN(e)) {
+          defined += 1;
+          worst = Math.max(worst, Math.abs(e - g));
+        }
+      }
+      expect(defined).toBeGreaterThan(0);
+      return worst;
+    };
+    for (let step = 0; step < 3000; step += 1) {
+      swarm.churn(step);
+      const full = swarm.column(step);
+      const column = full.subarray(0, state.capacity);
+      columns.push(full);
+      state.push(column);
+      if (step === 700 || step === 1500) {
+        // The slots beyond the old capacity have been empty so far; new agents join them from now.
+        for (const c of columns) c.fill(NaN, state.capacity);
+        state = state.grown(state.capacity + 16);
+        expect(compare(state.capacity)).toBeLessThan(1e-9);
+      }
+      if (step % 250 === 0 && step > 0) expect(compare(state.capacity)).toBeLessThan(1e-9);
+    }
+    expect(state.capacity).toBe(48);
+  });
+});
