@@ -15,7 +15,9 @@
 // Gaps (NaN) use pairwise deletion, the definition of pearson-pair.ts: steps where every row is a
 // gap drop out of n for everyone; for a pair where either row has other gaps, the pair's sums
 // over their common steps are S_ij itself (a gap contributes 0) and the row sums minus the values
-// at the other row's gap steps, O(gaps) per pair. Rows with fewer than `minOverlap` points, or
+// at the other row's gap steps. Rows are grouped by gap pattern (gap-groups.ts: a wave of joiners,
+// the leavers of one step, agents that missed the same pushes), so those corrections are a table
+// per (row, group), built in O(N · gap slots of all groups), and each pair's r is O(1) from it. Rows with fewer than `minOverlap` points, or
 // constant ones, are invalid: their r is NaN and rowValid says so.
 import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
@@ -47,6 +49,11 @@ export interface StreamingCorrelationOptions {
 const CONSTANT_TOLERANCE = 1e-12;
 /** Re-shift a row once its window mean lies more than √100 = 10 standard deviations from its shift. */
 const RESHIFT_RATIO = 100;
+/** r clamped to [−1, 1] (rounding can step past ±1 by an ulp); NaN stays NaN. */
+function clamp(r: number): number {
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
 /** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
 const GAP_SCRATCH = 'correlation-gap-corrections';
 
@@ -568,64 +575,66 @@ export class StreamingCorrelation {
     const v = this.view();
     const r = this.arena.f64(rOff, this.pairs);
     const corr = this.arena.f64(corrOff, 2 * n * g);
-    this.gapCorrections(corr, groups);
-    const { s, sx } = v;
+    this.gapCorrections(corr, groups, v.sx);
+    const s = v.s;
     const { groupOf, shared, rows: gapped } = groups;
-    const sumSq = this.sumSq;
-    const valid = this.valid;
     const nEff = this.effectiveCount();
-    const minOverlap = this.minOverlap;
-    const sq = n * g; // offset of the Cxx block
+    const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
     for (let i = 0; i < n - 1; i += 1) {
-      if (valid[i] === 0) continue;
+      if (this.valid[i] === 0) continue;
       const gi = groupOf[i] as number;
       const lenI = shared[gi * g + gi] as number;
       const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
       const rowI = i * g;
-      const sxI = sx[i] as number;
-      const sxxI = sumSq[i] as number;
-      // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
-      const count = gi === 0 ? gapped.length : n - i - 1;
-      for (let m = 0; m < count; m += 1) {
-        const j = gi === 0 ? (gapped[m] as number) : i + 1 + m;
-        if (j <= i || valid[j] === 0) continue;
+      if (gi === 0) {
+        // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
+        for (let m = 0; m < gapped.length; m += 1) {
+          const j = gapped[m] as number;
+          if (j <= i) continue;
+          const gj = groupOf[j] as number;
+          const common = nEff - (shared[gj * g + gj] as number);
+          r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[j * g] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + j * g] as number));
+        }
+        continue;
+      }
+      const sharedI = gi * g;
+      for (let j = i + 1; j < n; j += 1) {
         const gj = groupOf[j] as number;
         const rowJ = j * g;
-        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
-        let rr = NaN;
-        if (common >= minOverlap) {
-          const si = sxI - (corr[rowI + gj] as number);
-          const ssi = sxxI - (corr[sq + rowI + gj] as number);
-          const sj = (sx[j] as number) - (corr[rowJ + gi] as number);
-          const ssj = (sumSq[j] as number) - (corr[sq + rowJ + gi] as number);
-          const vi = common * ssi - si * si;
-          const vj = common * ssj - sj * sj;
-          if (vi > CONSTANT_TOLERANCE * common * ssi && vj > CONSTANT_TOLERANCE * common * ssj) {
-            rr = (common * (s[base + j] as number) - si * sj) / (Math.sqrt(vi) * Math.sqrt(vj));
-            rr = rr > 1 ? 1 : rr < -1 ? -1 : rr;
-          }
-        }
-        r[base + j] = rr;
+        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[sharedI + gj] as number);
+        // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
+        r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[rowJ + gi] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + rowJ + gi] as number));
       }
     }
     return true;
   }
 
   /**
-   * corr[i·G + h] = Σ x̃_i and corr[N·G + i·G + h] = Σ x̃_i² over group h's gap slots, for every
-   * valid row i (0 for group 0 and invalid rows). O(N · Σ_h |gaps(h)|).
+   * For every row i and group h: corr[i·G + h] = Sx of i over the steps it shares with h's rows,
+   * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + i·G + h] = 1/√(n·Sxx − Sx²) over those n
+   * steps, NaN when i is invalid, n < minOverlap or i is constant there. O(N · Σ_h |gaps(h)|).
    */
-  private gapCorrections(corr: Float64Array, groups: GapGroups): void {
+  private gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): void {
     const n = this.capacity;
     const w = this.window;
     const g = groups.count;
     const sq = n * g;
-    corr.fill(0);
+    const nEff = this.effectiveCount();
+    const { groupOf, shared } = groups;
     for (let i = 0; i < n; i += 1) {
-      if (this.valid[i] === 0) continue;
+      const rowI = i * g;
+      if (this.valid[i] === 0) {
+        corr.fill(0, rowI, rowI + g);
+        corr.fill(NaN, sq + rowI, sq + rowI + g);
+        continue;
+      }
       const base = i * w;
       const k = this.shift[i] as number;
-      for (let h = 1; h < g; h += 1) {
+      const gi = groupOf[i] as number;
+      const lenI = shared[gi * g + gi] as number;
+      const sx = sums[i] as number;
+      const sxx = this.sumSq[i] as number;
+      for (let h = 0; h < g; h += 1) {
         const slots = groups.slots[h] as Int32Array;
         let sum = 0;
         let sumSq = 0;
@@ -637,8 +646,12 @@ export class StreamingCorrelation {
             sumSq += d * d;
           }
         }
-        corr[i * g + h] = sum;
-        corr[sq + i * g + h] = sumSq;
+        const common = nEff - lenI - (shared[h * g + h] as number) + (shared[gi * g + h] as number);
+        const si = sx - sum;
+        const ssi = sxx - sumSq;
+        const spread = common * ssi - si * si;
+        corr[rowI + h] = si;
+        corr[sq + rowI + h] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
       }
     }
   }
