@@ -58,7 +58,7 @@ export class PairSelection {
   /** A full test over the packed matrix `r` of `rows` slots with `tests` defined pairs. */
   select(r: Float64Array, rows: number, tests: number, diffs: ChangeRows): readonly CorrelatedPair[] {
     const k = this.topPairs;
-    const result = significantPairs({ r, rows, tests, nMax: diffs.maxCommon, fdr: this.fdr, facts: (a, b) => diffs.facts(a, b) });
+    const result = significantPairs({ r, rows, tests, nMax: diffs.maxCommon, fdr: this.fdr, limit: k, facts: (a, b) => diffs.facts(a, b) });
     this.cutoff = result.cutoff;
     this.bar = result.barAbs;
     if (k === 0) {

@@ -88,6 +88,8 @@ export interface SignificanceInput {
   readonly nMax: number;
   /** False-discovery rate q in (0, 1). */
   readonly fdr: number;
+  /** Keep only this many of the strongest significant pairs in `significant` (default: all). */
+  readonly limit?: number;
   /** Common points and autocorrelations of a pair; called for prefilter survivors only. */
   readonly facts: (a: number, b: number) => PairFacts;
 }
@@ -95,7 +97,7 @@ export interface SignificanceInput {
 export interface SignificanceResult {
   /** BH cutoff τ* (pairs with p ≤ τ* are significant); 0 when none is. */
   readonly cutoff: number;
-  /** Significant pairs, strongest |r| first (ties by (a, b)). */
+  /** Significant pairs, strongest |r| first (ties by (a, b)); at most `limit` of them when given. */
   readonly significant: readonly CorrelatedPair[];
   /**
    * The |r| bar in force: the least |r| a pair with nMax common points and uncorrelated changes
@@ -148,7 +150,11 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
     if (!shrunk) break;
   }
 
-  const candidates: { a: number; b: number; r: number; p: number }[] = [];
+  // Candidates in parallel arrays: in a swarm moved by one load wave nearly every pair is one.
+  const ca: number[] = [];
+  const cb: number[] = [];
+  const cr: number[] = [];
+  const cp: number[] = [];
   if (tau > 0) {
     for (let a = 0; a < n - 1; a += 1) {
       if ((rowMax[a] as number) < bar) continue;
@@ -157,19 +163,35 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
         const v = r[base + b] as number;
         if (!(Math.abs(v) >= bar)) continue;
         const p = pairPValue(v, input.facts(a, b));
-        if (p <= tau) candidates.push({ a, b, r: v, p });
+        if (p <= tau) {
+          ca.push(a);
+          cb.push(b);
+          cr.push(v);
+          cp.push(p);
+        }
       }
     }
   }
-  // Step-up: the largest k with p_(k) ≤ k·q/m.
-  candidates.sort((x, y) => x.p - y.p);
+  // Step-up: the largest k with p_(k) ≤ k·q/m, over the p-values sorted as numbers (a typed sort,
+  // no comparator calls).
+  const sortedP = Float64Array.from(cp).sort();
   let k = 0;
-  for (let i = 0; i < candidates.length; i += 1) if ((candidates[i]?.p ?? 1) <= ((i + 1) * q) / m) k = i + 1;
+  for (let i = 0; i < sortedP.length; i += 1) if ((sortedP[i] as number) <= ((i + 1) * q) / m) k = i + 1;
   const cutoff = (k * q) / m;
-  const significant = candidates
-    .slice(0, k)
-    .map(({ a, b, r: v }) => ({ a, b, r: v }))
-    .sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b);
+  // p ≤ cutoff selects exactly the k smallest: p_(k+1) > (k+1)·q/m > cutoff.
+  let chosen: number[] = [];
+  if (k > 0) for (let i = 0; i < cp.length; i += 1) if ((cp[i] as number) <= cutoff) chosen.push(i);
+  const limit = input.limit;
+  if (limit !== undefined && chosen.length > limit) {
+    // Only the `limit` strongest are wanted: keep those at or above the limit-th |r|, then sort them.
+    const abs = Float64Array.from(chosen, (i) => Math.abs(cr[i] as number)).sort();
+    const least = abs[abs.length - Math.max(1, limit)] as number;
+    chosen = limit === 0 ? [] : chosen.filter((i) => Math.abs(cr[i] as number) >= least);
+  }
+  const significant = chosen
+    .map((i) => ({ a: ca[i] as number, b: cb[i] as number, r: cr[i] as number }))
+    .sort((x, y) => Math.abs(y.r) - Math.abs(x.r) || x.a - y.a || x.b - y.b)
+    .slice(0, limit ?? chosen.length);
   return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m };
 }
 
