@@ -56,7 +56,13 @@ export class ChangeRows {
   row(slot: number): Float64Array {
     const w = this.window;
     const out = this.buffer.subarray(slot * w, (slot + 1) * w);
-    if (this.done[slot] === 1) return out;
+    if (this.done[slot] !== 1) this.difference(slot, out);
+    return out;
+  }
+
+  /** Differences slot's ring into `out` (its part of the buffer) and records its observed changes. */
+  private difference(slot: number, out: Float64Array): void {
+    const w = this.window;
     const ring = this.rows[slot];
     if (ring === undefined) out.fill(Number.NaN);
     else differenceRing(ring, this.oldest, out);
@@ -73,13 +79,13 @@ export class ChangeRows {
     this.observed[slot] = count;
     this.rho[slot] = lagOneAutocorrelation(out, this.oldest);
     this.done[slot] = 1;
-    return out;
   }
 
   /** Common changes, and each row's lag-1 autocorrelation of its changes, of slots a and b. */
   facts(a: number, b: number): PairFacts {
-    this.row(a);
-    this.row(b);
+    // Called for up to N²/2 candidate pairs a step: no row view is taken once a row is differenced.
+    if (this.done[a] !== 1) this.row(a);
+    if (this.done[b] !== 1) this.row(b);
     const na = this.observed[a] as number;
     const nb = this.observed[b] as number;
     let n: number;

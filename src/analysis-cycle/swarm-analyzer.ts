@@ -158,7 +158,7 @@ export class SwarmAnalyzer {
     this.newcomers = [];
     const rebuilt = this.syncMembership(state, agents);
     const metrics = this.metricsOf(state);
-    this.plan(state, metrics, rebuilt);
+    const fresh = this.plan(state, metrics, rebuilt);
 
     const { anomalyThreshold } = this.settings;
     const top: Record<string, CorrelationPair[]> = {};
@@ -197,9 +197,10 @@ export class SwarmAnalyzer {
       }
       const history = (slot: number): Float64Array | null => this.historyOf(state, metric, slot);
       // Newcomers whose rings already hold earlier steps (a backfill, or steps no cycle analysed).
-      const joined = this.newcomers.filter((slot) => hasValue(history(slot)));
-      for (const slot of joined) s.anomaly.load(slot, history(slot));
-      const reload = new Set([...(revised.byMetric.get(metric) ?? []), ...joined]);
+      // States created this cycle were seeded from the windows, newcomers included.
+      const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => hasValue(history(slot)));
+      if (!fresh.anomaly.has(metric)) for (const slot of joined) s.anomaly.load(slot, history(slot));
+      const reload = new Set([...(revised.byMetric.get(metric) ?? []), ...(fresh.correlation.has(metric) ? [] : joined)]);
       // Past a few rows one exact re-seed costs less than reloading them one by one (O(N·W) each).
       if (revised.overflow || reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);
       else if (reload.size > 0) s.correlation.revise([...reload], history);
@@ -379,11 +380,13 @@ export class SwarmAnalyzer {
   /**
    * Gives every metric a correlation track of the tier the budget allows (streaming for the first
    * metrics in priority order, periodic for the rest) and an anomaly track; keeps the tracks whose
-   * tier did not change.
+   * tier did not change. Returns the metrics whose correlation and anomaly tracks were created
+   * (seeded from the windows) this cycle.
    */
-  private plan(state: SwarmState, metrics: readonly string[], rebuilt: boolean): void {
+  private plan(state: SwarmState, metrics: readonly string[], rebuilt: boolean): { correlation: Set<string>; anomaly: Set<string> } {
+    const fresh = { correlation: new Set<string>(), anomaly: new Set<string>() };
     const known = metrics.every((m) => this.states.has(m)) && this.states.size === metrics.length;
-    if (known && !rebuilt) return;
+    if (known && !rebuilt) return fresh;
     for (const [metric, s] of [...this.states]) {
       if (metrics.includes(metric)) continue;
       s.correlation.dispose();
@@ -411,8 +414,11 @@ export class SwarmAnalyzer {
         this.scratch ??= new RecomputeScratch(capacity, w, this.arena, this.minOverlap);
         correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch, this.fdr);
       }
+      fresh.correlation.add(metric);
+      if (existing === undefined) fresh.anomaly.add(metric);
       this.states.set(metric, { correlation, anomaly: existing?.anomaly ?? new AnomalyTrack(capacity, w, history) });
     }
+    return fresh;
   }
 
   private get fdr(): number {
