@@ -54,6 +54,17 @@ function clamp(r: number): number {
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+/** Ascending slots as [start, end) runs of consecutive slots, flattened: [s0, e0, s1, e1, …]. */
+function slotRuns(slots: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let m = 0; m < slots.length; m += 1) {
+    const t = slots[m] as number;
+    if (out.length > 0 && out[out.length - 1] === t) out[out.length - 1] = t + 1;
+    else out.push(t, t + 1);
+  }
+  return Int32Array.from(out);
+}
+
 /** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
 const GAP_SCRATCH = 'correlation-gap-corrections';
 
@@ -612,7 +623,7 @@ export class StreamingCorrelation {
   /**
    * For every row i and group h: corr[i·G + h] = Sx of i over the steps it shares with h's rows,
    * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + i·G + h] = 1/√(n·Sxx − Sx²) over those n
-   * steps, NaN when i is invalid, n < minOverlap or i is constant there. O(N · Σ_h |gaps(h)|).
+   * steps, NaN when i is invalid, n < minOverlap or i is constant there. O(N · (W + Σ_h runs(h))).
    */
   private gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): void {
     const n = this.capacity;
@@ -621,6 +632,12 @@ export class StreamingCorrelation {
     const sq = n * g;
     const nEff = this.effectiveCount();
     const { groupOf, shared } = groups;
+    // Each group's gap slots as runs of consecutive ring slots: a wave of joiners misses one run
+    // (the steps before it joined), leavers one run (the steps since), so a row's sum over a
+    // group's gaps is a few differences of its prefix sums instead of one term per slot.
+    const runs = groups.slots.map(slotRuns);
+    const p1 = new Float64Array(w + 1);
+    const p2 = new Float64Array(w + 1);
     for (let i = 0; i < n; i += 1) {
       const rowI = i * g;
       if (this.valid[i] === 0) {
@@ -630,21 +647,25 @@ export class StreamingCorrelation {
       }
       const base = i * w;
       const k = this.shift[i] as number;
+      for (let t = 0; t < w; t += 1) {
+        const x = this.ring[base + t] as number;
+        const d = x === x ? x - k : 0;
+        p1[t + 1] = (p1[t] as number) + d;
+        p2[t + 1] = (p2[t] as number) + d * d;
+      }
       const gi = groupOf[i] as number;
       const lenI = shared[gi * g + gi] as number;
       const sx = sums[i] as number;
       const sxx = this.sumSq[i] as number;
       for (let h = 0; h < g; h += 1) {
-        const slots = groups.slots[h] as Int32Array;
+        const bounds = runs[h] as Int32Array;
         let sum = 0;
         let sumSq = 0;
-        for (let m = 0; m < slots.length; m += 1) {
-          const x = this.ring[base + (slots[m] as number)] as number;
-          if (x === x) {
-            const d = x - k;
-            sum += d;
-            sumSq += d * d;
-          }
+        for (let m = 0; m < bounds.length; m += 2) {
+          const from = bounds[m] as number;
+          const to = bounds[m + 1] as number;
+          sum += (p1[to] as number) - (p1[from] as number);
+          sumSq += (p2[to] as number) - (p2[from] as number);
         }
         const common = nEff - lenI - (shared[h * g + h] as number) + (shared[gi * g + h] as number);
         const si = sx - sum;
