@@ -15,16 +15,16 @@ export const ANOMALY_STEPS = 5;
 export const MAX_CLUSTER_CANDIDATES = 256;
 
 export class AnomalyTrack {
-  private readonly bank: RobustWindowBank;
+  private bank: RobustWindowBank;
   /** Latest robust z per slot (NaN = none). */
-  readonly z: Float64Array;
+  z: Float64Array;
   /** |z| per slot and recent step, slot-major; ring over steps, NaN = no score. */
-  private readonly recent: Float32Array;
+  private recent: Float32Array;
   private steps = 0;
 
   /** @param history each slot's chronological window up to the previous step (null: none) */
   constructor(
-    private readonly capacity: number,
+    private capacity: number,
     window: number,
     history: readonly (Float64Array | null)[] | null,
   ) {
@@ -78,6 +78,24 @@ export class AnomalyTrack {
       for (const slot of hits) anomalous[slot * ANOMALY_STEPS + s] = 1;
     }
     return { metric, anomalous, correlation };
+  }
+
+  /** Room for `capacity` slots (≥ the current one): windows and recent scores kept, new slots empty. */
+  resize(capacity: number): void {
+    if (capacity === this.capacity) return;
+    this.bank = this.bank.grown(capacity);
+    const z = new Float64Array(capacity).fill(Number.NaN);
+    z.set(this.z);
+    this.z = z;
+    const recent = new Float32Array(capacity * ANOMALY_STEPS).fill(Number.NaN);
+    recent.set(this.recent);
+    this.recent = recent;
+    this.capacity = capacity;
+  }
+
+  /** Loads a slot's chronological window up to the previous step (an agent whose ring already had data). */
+  load(slot: number, history: Float64Array | null): void {
+    this.bank.setSeries(slot, history);
   }
 
   clearSlot(slot: number): void {

@@ -104,6 +104,8 @@ export interface CorrelationTrack {
   revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): void;
   /** A slot's agent left: forget its row and drop it from the exposed pairs. */
   clearSlot(slot: number): void;
+  /** Room for `capacity` slots (≥ the current one), keeping every slot's state: no re-seed. */
+  resize(capacity: number): void;
   /** Returns the track's arena blocks; the track must not be used afterwards. */
   dispose(): void;
 }

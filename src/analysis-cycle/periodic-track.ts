@@ -15,10 +15,19 @@ import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep }
  * every row using the same order, and the rings share one head.
  */
 export class RecomputeScratch {
-  private readonly state: StreamingCorrelation;
+  private state: StreamingCorrelation;
 
   constructor(capacity: number, window: number, arena: KernelArena, minOverlap: number) {
     this.state = new StreamingCorrelation({ capacity, window, arena, minOverlap, resyncEvery: 0 });
+  }
+
+  get capacity(): number {
+    return this.state.capacity;
+  }
+
+  /** Room for `capacity` rows (≥ the current one); it holds nothing between recomputations. */
+  resize(capacity: number): void {
+    if (capacity !== this.state.capacity) this.state = this.state.grown(capacity);
   }
 
   /** Exact matrix of `rows` (O(N²·W)); the returned view and summary are valid until the arena's next use. */
@@ -45,7 +54,7 @@ export class PeriodicTrack implements CorrelationTrack {
   private readonly y: Float64Array;
 
   constructor(
-    private readonly capacity: number,
+    private capacity: number,
     windowPoints: number,
     private readonly minOverlap: number,
     private readonly topPairs: number,
@@ -79,6 +88,15 @@ export class PeriodicTrack implements CorrelationTrack {
     const y = this.rows[j];
     if (i === j || x === undefined || y === undefined) return Number.NaN;
     return pearsonPairwise(differenceRing(x, this.oldest, this.x), differenceRing(y, this.oldest, this.y), this.minOverlap);
+  }
+
+  /**
+   * Room for more slots (the analyzer resizes the shared scratch): the selection and its cutoff are
+   * kept; new agents' pairs enter at this metric's next turn, so a join does not recompute every
+   * periodic metric in one cycle.
+   */
+  resize(capacity: number): void {
+    this.capacity = capacity;
   }
 
   revise(): void {

@@ -3,9 +3,9 @@
 export class SlotMap {
   private readonly byAgent = new Map<string, number>();
   private readonly agents: (string | undefined)[];
-  private readonly free: number[] = [];
+  private free: number[] = [];
 
-  constructor(readonly capacity: number) {
+  constructor(public capacity: number) {
     this.agents = new Array<string | undefined>(capacity).fill(undefined);
     for (let i = capacity - 1; i >= 0; i--) this.free.push(i);
   }
@@ -31,6 +31,17 @@ export class SlotMap {
     this.byAgent.set(agent, slot);
     this.agents[slot] = agent;
     return slot;
+  }
+
+  /** Room for `capacity` slots (≥ the current one); every agent keeps its slot. */
+  grow(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    const added: number[] = [];
+    for (let i = capacity - 1; i >= this.capacity; i--) added.push(i);
+    // A stack popped from its end: the old free slots (lower) are handed out first.
+    this.free = [...added, ...this.free];
+    for (let i = this.capacity; i < capacity; i += 1) this.agents.push(undefined);
+    this.capacity = capacity;
   }
 
   release(agent: string): number | undefined {

@@ -12,7 +12,7 @@ function changesOf(levels: Float64Array | null): Float64Array | null {
 
 export class StreamingTrack implements CorrelationTrack {
   readonly tier = 'streaming';
-  private readonly stream: StreamingCorrelation;
+  private stream: StreamingCorrelation;
   private readonly selection: PairSelection;
 
   /**
@@ -54,6 +54,10 @@ export class StreamingTrack implements CorrelationTrack {
       return;
     }
     for (const slot of slots) this.stream.setRow(slot, changesOf(history(slot)));
+  }
+
+  resize(capacity: number): void {
+    if (capacity !== this.stream.capacity) this.stream = this.stream.grown(capacity);
   }
 
   clearSlot(slot: number): void {

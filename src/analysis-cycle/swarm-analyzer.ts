@@ -62,6 +62,16 @@ export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_de
  * the per-step waste under 27 % while a swarm ramping from 16 to 5,000 agents rebuilds ~50 times.
  */
 const GROWTH = 1.125;
+/** Reloading more than 1/RELOAD_ALL_SHARE of the slots' rows re-seeds the whole state instead. */
+const RELOAD_ALL_SHARE = 8;
+
+/** Whether a window holds any observed value. */
+function hasValue(window: Float64Array | null): boolean {
+  if (window === null) return false;
+  for (let t = 0; t < window.length; t += 1) if (Number.isFinite(window[t] as number)) return true;
+  return false;
+}
+
 /** Slot counts are multiples of this (the kernels' row blocks) and at least this. */
 const SLOT_QUANTUM = 16;
 
@@ -86,6 +96,8 @@ export class SwarmAnalyzer {
   private arena = new KernelArena('auto');
   private scratch: RecomputeScratch | null = null;
   private steps = 0;
+  /** Slots given to agents this cycle (not after a rebuild: it seeds every state from the windows). */
+  private newcomers: number[] = [];
   /** Which periodic metric recomputes its exact matrix this step (round robin). */
   private periodicTurn = 0;
   private column: Float64Array;
@@ -143,9 +155,10 @@ export class SwarmAnalyzer {
    */
   async analyze(state: SwarmState, now: number, pause: () => Promise<void> = () => Promise.resolve()): Promise<SwarmAnalysis> {
     const agents = [...state.agents.values()];
+    this.newcomers = [];
     const rebuilt = this.syncMembership(state, agents);
     const metrics = this.metricsOf(state);
-    this.plan(state, metrics, rebuilt);
+    const fresh = this.plan(state, metrics, rebuilt);
 
     const { anomalyThreshold } = this.settings;
     const top: Record<string, CorrelationPair[]> = {};
@@ -182,11 +195,15 @@ export class SwarmAnalyzer {
         // A change needs both steps observed (NaN − x and x − NaN are NaN).
         if (filled >= 2) this.changes[slot] = x - (ring[before] ?? Number.NaN);
       }
-      if (revised.overflow) s.correlation.revise(null, (slot) => this.historyOf(state, metric, slot));
-      else {
-        const slots = revised.byMetric.get(metric);
-        if (slots !== undefined) s.correlation.revise([...slots], (slot) => this.historyOf(state, metric, slot));
-      }
+      const history = (slot: number): Float64Array | null => this.historyOf(state, metric, slot);
+      // Newcomers whose rings already hold earlier steps (a backfill, or steps no cycle analysed).
+      // States created this cycle were seeded from the windows, newcomers included.
+      const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => hasValue(history(slot)));
+      if (!fresh.anomaly.has(metric)) for (const slot of joined) s.anomaly.load(slot, history(slot));
+      const reload = new Set([...(revised.byMetric.get(metric) ?? []), ...(fresh.correlation.has(metric) ? [] : joined)]);
+      // Past a few rows one exact re-seed costs less than reloading them one by one (O(N·W) each).
+      if (revised.overflow || reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);
+      else if (reload.size > 0) s.correlation.revise([...reload], history);
       this.diffs.reset(rows, oldest, filled);
       const step = s.correlation.advance({ changes: this.changes, rows, oldest, diffs: this.diffs, recompute: metric === turn });
       s.anomaly.advance(this.column);
@@ -291,8 +308,8 @@ export class SwarmAnalyzer {
 
   /**
    * Brings slots in line with the swarm's agents: departed agents' rows are cleared and their slots
-   * reused; the slot space is rebuilt larger when full and smaller when a quarter used. Returns
-   * whether it was rebuilt (every state then starts again from the windows).
+   * reused; the slot space grows in place when full and is rebuilt smaller when a quarter used.
+   * Returns whether the capacity changed (the tiers are then planned again).
    */
   private syncMembership(state: SwarmState, agents: readonly AgentRecord[]): boolean {
     for (const [agent, slot] of [...this.slots.entries()]) {
@@ -308,13 +325,43 @@ export class SwarmAnalyzer {
     for (const a of agents) if (this.slots.slotOf(a.id) === undefined) newcomers += 1;
     const full = this.slots.size + newcomers > this.slots.capacity;
     const sparse = this.slots.capacity > SLOT_QUANTUM && agents.length * 4 <= this.slots.capacity && wanted < this.slots.capacity;
-    if ((full && wanted > this.slots.capacity) || sparse) {
+    if (sparse) {
       this.rebuild(agents, wanted);
       return true;
     }
-    // Beyond the kernels' row limit an agent gets no slot: it is left out of correlations and anomalies.
-    for (const agent of agents) this.slots.assign(agent.id);
+    if (full && wanted > this.slots.capacity) {
+      this.grow(wanted);
+      this.assignAll(agents);
+      return true;
+    }
+    this.assignAll(agents);
     return false;
+  }
+
+  /** Slots for agents without one, recorded as newcomers. */
+  private assignAll(agents: readonly AgentRecord[]): void {
+    for (const agent of agents) {
+      if (this.slots.slotOf(agent.id) !== undefined) continue;
+      // Beyond the kernels' row limit an agent gets no slot: it is left out of correlations and anomalies.
+      const slot = this.slots.assign(agent.id);
+      if (slot !== undefined) this.newcomers.push(slot);
+    }
+  }
+
+  /**
+   * More slots in place: every state keeps its slots and sums and gains empty rows (no re-seed, no
+   * periodic metric made stale); plan() then re-checks the tiers against the budget.
+   */
+  private grow(capacity: number): void {
+    this.slots.grow(capacity);
+    this.column = new Float64Array(capacity);
+    this.changes = new Float64Array(capacity);
+    this.diffs = new ChangeRows(capacity, this.settings.windowPoints);
+    this.scratch?.resize(capacity);
+    for (const s of this.states.values()) {
+      s.correlation.resize(capacity);
+      s.anomaly.resize(capacity);
+    }
   }
 
   /** New slot space and arena; the states are re-created by plan() from the windows. */
@@ -335,11 +382,13 @@ export class SwarmAnalyzer {
   /**
    * Gives every metric a correlation track of the tier the budget allows (streaming for the first
    * metrics in priority order, periodic for the rest) and an anomaly track; keeps the tracks whose
-   * tier did not change.
+   * tier did not change. Returns the metrics whose correlation and anomaly tracks were created
+   * (seeded from the windows) this cycle.
    */
-  private plan(state: SwarmState, metrics: readonly string[], rebuilt: boolean): void {
+  private plan(state: SwarmState, metrics: readonly string[], rebuilt: boolean): { correlation: Set<string>; anomaly: Set<string> } {
+    const fresh = { correlation: new Set<string>(), anomaly: new Set<string>() };
     const known = metrics.every((m) => this.states.has(m)) && this.states.size === metrics.length;
-    if (known && !rebuilt) return;
+    if (known && !rebuilt) return fresh;
     for (const [metric, s] of [...this.states]) {
       if (metrics.includes(metric)) continue;
       s.correlation.dispose();
@@ -367,8 +416,11 @@ export class SwarmAnalyzer {
         this.scratch ??= new RecomputeScratch(capacity, w, this.arena, this.minOverlap);
         correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch, this.fdr);
       }
+      fresh.correlation.add(metric);
+      if (existing === undefined) fresh.anomaly.add(metric);
       this.states.set(metric, { correlation, anomaly: existing?.anomaly ?? new AnomalyTrack(capacity, w, history) });
     }
+    return fresh;
   }
 
   private get fdr(): number {

@@ -161,6 +161,21 @@ export class RobustWindowBank {
   }
 
   /**
+   * This bank with room for `series` series (≥ the current number): the windows are copied (each
+   * series' row keeps its place, new series are empty), so no series is re-sorted.
+   */
+  grown(series: number): RobustWindowBank {
+    if (!Number.isInteger(series) || series < this.series) throw new RangeError(`series: expected an integer >= ${this.series}, got ${series}`);
+    const next = new RobustWindowBank({ series, window: this.window, minPoints: this.minPoints });
+    next.sorted.set(this.sorted);
+    next.slots.set(this.slots);
+    next.counts.set(this.counts);
+    next.head = this.head;
+    next.filled = this.filled;
+    return next;
+  }
+
+  /**
    * Replaces series i's window (chronological, last element = current step; shorter = older steps
    * are gaps; null clears it). O(W log W).
    */

@@ -15,11 +15,14 @@
 // Gaps (NaN) use pairwise deletion, the definition of pearson-pair.ts: steps where every row is a
 // gap drop out of n for everyone; for a pair where either row has other gaps, the pair's sums
 // over their common steps are S_ij itself (a gap contributes 0) and the row sums minus the values
-// at the other row's gap steps, O(gaps) per pair. Rows with fewer than `minOverlap` points, or
+// at the other row's gap steps. Rows are grouped by gap pattern (gap-groups.ts: a wave of joiners,
+// the leavers of one step, agents that missed the same pushes), so those corrections are a table
+// per (row, group), built in O(N · gap slots of all groups), and each pair's r is O(1) from it. Rows with fewer than `minOverlap` points, or
 // constant ones, are invalid: their r is NaN and rowValid says so.
 import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
+import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
-import { pairCount, pairIndex } from './packed-triangle.js';
+import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
 import { BLOCK_COLS } from './wasm/correlation-wasm.js';
 
@@ -46,6 +49,24 @@ export interface StreamingCorrelationOptions {
 const CONSTANT_TOLERANCE = 1e-12;
 /** Re-shift a row once its window mean lies more than √100 = 10 standard deviations from its shift. */
 const RESHIFT_RATIO = 100;
+/** r clamped to [−1, 1] (rounding can step past ±1 by an ulp); NaN stays NaN. */
+function clamp(r: number): number {
+  return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/** Ascending slots as [start, end) runs of consecutive slots, flattened: [s0, e0, s1, e1, …]. */
+function slotRuns(slots: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let m = 0; m < slots.length; m += 1) {
+    const t = slots[m] as number;
+    if (out.length > 0 && out[out.length - 1] === t) out[out.length - 1] = t + 1;
+    else out.push(t, t + 1);
+  }
+  return Int32Array.from(out);
+}
+
+/** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
+const GAP_SCRATCH = 'correlation-gap-corrections';
 
 interface Views {
   readonly buffer: ArrayBuffer;
@@ -163,10 +184,10 @@ export class StreamingCorrelation {
     this.refreshRows(v);
     this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
     const reshifted = this.reshiftDriftedRows(v, r);
-    const repaired = this.repairGappedRows(v, r);
+    const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !reshifted && !repaired;
-    return r;
+    return this.arena.f64(rOff, this.pairs);
   }
 
   /**
@@ -178,15 +199,14 @@ export class StreamingCorrelation {
   correlations(): Float64Array {
     const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
     const v = this.view();
-    const r = this.arena.f64(rOff, this.pairs);
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
     this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
-    const repaired = this.repairGappedRows(v, r);
+    const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !repaired;
-    return r;
+    return this.arena.f64(rOff, this.pairs);
   }
 
   /**
@@ -261,6 +281,39 @@ export class StreamingCorrelation {
     this.filled = length;
     this.head = length % w;
     this.resync();
+  }
+
+  /**
+   * This state with room for `capacity` slots (≥ the current one), in the same arena: rows keep
+   * their slots, the new slots are empty rows. The packed state is copied row by row (O(N²) memory
+   * traffic, no recomputation: no re-seed at O(N²·W)). This object is disposed and must not be
+   * used afterwards.
+   */
+  grown(capacity: number): StreamingCorrelation {
+    if (!Number.isInteger(capacity) || capacity < this.capacity) throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
+    const next = new StreamingCorrelation({ capacity, window: this.window, minOverlap: this.minOverlap, resyncEvery: this.resyncEvery, arena: this.arena });
+    const old = this.capacity;
+    const from = this.view();
+    const to = next.view();
+    // Row i's pairs (i, i+1 … old−1) are consecutive in both packings; the new slots' pairs stay 0.
+    for (let i = 0; i < old - 1; i += 1) {
+      const start = rowStart(old, i);
+      to.s.set(from.s.subarray(start, start + old - i - 1), rowStart(capacity, i));
+    }
+    to.sx.set(from.sx.subarray(0, old));
+    next.ring.set(this.ring); // row-major with the same window: the old rows are a prefix
+    next.shift.set(this.shift);
+    next.sumSq.set(this.sumSq);
+    next.gaps.set(this.gaps);
+    next.gaps.fill(this.filled, old); // a new row is a gap at every filled step
+    next.commonGap.set(this.commonGap);
+    next.commonGaps = this.commonGaps;
+    next.head = this.head;
+    next.filled = this.filled;
+    next.sinceResync = this.sinceResync;
+    next.refreshRows(to);
+    this.dispose();
+    return next;
   }
 
   /**
@@ -385,7 +438,7 @@ export class StreamingCorrelation {
       if (sx * sx <= RESHIFT_RATIO * Math.max(0, spread)) continue;
       this.recomputeRow(v, i);
       this.refreshRows(v);
-      if (r !== null) this.writeRow(v, r, i, null);
+      if (r !== null) this.writeRow(v, r, i);
       any = true;
     }
     return any;
@@ -506,22 +559,130 @@ export class StreamingCorrelation {
     return out;
   }
 
-  /** Rewrites the matrix entries of every valid row that has gaps of its own; true if there was one. */
-  private repairGappedRows(v: Views, r: Float64Array): boolean {
-    const gapped = new Map<number, Int32Array>();
-    for (let i = 0; i < this.capacity; i += 1) {
-      if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) gapped.set(i, this.privateGapSlots(i));
+  /**
+   * Rewrites the matrix entries of every valid pair where either row has gaps of its own; true if
+   * there was one. Rows are grouped by gap pattern (gap-groups.ts); for row i and group h the sums
+   * over h's gaps, Cx[i, h] = Σ x̃_i and Cxx[i, h] = Σ x̃_i², are O(N · gap slots of all groups);
+   * then each pair's sums over its common steps are Sx_i − Cx[i, g(j)] (i's own gaps hold 0), its
+   * count n − |g(i)| − |g(j)| + |g(i) ∩ g(j)|, and S_ij itself: O(1) per pair.
+   */
+  private repairGappedRows(rOff: number): boolean {
+    const n = this.capacity;
+    const w = this.window;
+    const candidate = new Uint8Array(n);
+    let any = false;
+    for (let i = 0; i < n; i += 1) {
+      if (this.valid[i] === 1 && (this.gaps[i] as number) > this.commonGaps) {
+        candidate[i] = 1;
+        any = true;
+      }
     }
-    for (const i of gapped.keys()) this.writeRow(v, r, i, gapped);
-    return gapped.size > 0;
+    if (!any) return false;
+    const countable = new Uint8Array(w);
+    for (let t = 0; t < w; t += 1) countable[t] = this.isFilledSlot(t) && this.commonGap[t] === 0 ? 1 : 0;
+    const groups = groupGapPatterns(this.ring, w, n, candidate, countable);
+    const g = groups.count;
+    const corrOff = this.arena.scratch(GAP_SCRATCH, 2 * n * g); // first: it may grow the arena
+    const v = this.view();
+    const r = this.arena.f64(rOff, this.pairs);
+    const corr = this.arena.f64(corrOff, 2 * n * g);
+    this.gapCorrections(corr, groups, v.sx);
+    const s = v.s;
+    const { groupOf, shared, rows: gapped } = groups;
+    const nEff = this.effectiveCount();
+    const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
+    for (let i = 0; i < n - 1; i += 1) {
+      if (this.valid[i] === 0) continue;
+      const gi = groupOf[i] as number;
+      const lenI = shared[gi * g + gi] as number;
+      const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
+      const rowI = i * g;
+      if (gi === 0) {
+        // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
+        for (let m = 0; m < gapped.length; m += 1) {
+          const j = gapped[m] as number;
+          if (j <= i) continue;
+          const gj = groupOf[j] as number;
+          const common = nEff - (shared[gj * g + gj] as number);
+          r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[j * g] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + j * g] as number));
+        }
+        continue;
+      }
+      const sharedI = gi * g;
+      for (let j = i + 1; j < n; j += 1) {
+        const gj = groupOf[j] as number;
+        const rowJ = j * g;
+        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[sharedI + gj] as number);
+        // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
+        r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[rowJ + gi] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + rowJ + gi] as number));
+      }
+    }
+    return true;
   }
 
-  /** Writes r of every pair (i, j) into the packed matrix. */
-  private writeRow(v: Views, r: Float64Array, i: number, gapped: Map<number, Int32Array> | null): void {
-    const ownSlots = gapped?.get(i) ?? null;
+  /**
+   * For every row i and group h: corr[i·G + h] = Sx of i over the steps it shares with h's rows,
+   * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + i·G + h] = 1/√(n·Sxx − Sx²) over those n
+   * steps, NaN when i is invalid, n < minOverlap or i is constant there. O(N · (W + Σ_h runs(h))).
+   */
+  private gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): void {
+    const n = this.capacity;
+    const w = this.window;
+    const g = groups.count;
+    const sq = n * g;
+    const nEff = this.effectiveCount();
+    const { groupOf, shared } = groups;
+    // Each group's gap slots as runs of consecutive ring slots: a wave of joiners misses one run
+    // (the steps before it joined), leavers one run (the steps since), so a row's sum over a
+    // group's gaps is a few differences of its prefix sums instead of one term per slot.
+    const runs = groups.slots.map(slotRuns);
+    const p1 = new Float64Array(w + 1);
+    const p2 = new Float64Array(w + 1);
+    for (let i = 0; i < n; i += 1) {
+      const rowI = i * g;
+      if (this.valid[i] === 0) {
+        corr.fill(0, rowI, rowI + g);
+        corr.fill(NaN, sq + rowI, sq + rowI + g);
+        continue;
+      }
+      const base = i * w;
+      const k = this.shift[i] as number;
+      for (let t = 0; t < w; t += 1) {
+        const x = this.ring[base + t] as number;
+        const d = x === x ? x - k : 0;
+        p1[t + 1] = (p1[t] as number) + d;
+        p2[t + 1] = (p2[t] as number) + d * d;
+      }
+      const gi = groupOf[i] as number;
+      const lenI = shared[gi * g + gi] as number;
+      const sx = sums[i] as number;
+      const sxx = this.sumSq[i] as number;
+      for (let h = 0; h < g; h += 1) {
+        const bounds = runs[h] as Int32Array;
+        let sum = 0;
+        let sumSq = 0;
+        for (let m = 0; m < bounds.length; m += 2) {
+          const from = bounds[m] as number;
+          const to = bounds[m + 1] as number;
+          sum += (p1[to] as number) - (p1[from] as number);
+          sumSq += (p2[to] as number) - (p2[from] as number);
+        }
+        const common = nEff - lenI - (shared[h * g + h] as number) + (shared[gi * g + h] as number);
+        const si = sx - sum;
+        const ssi = sxx - sumSq;
+        const spread = common * ssi - si * si;
+        corr[rowI + h] = si;
+        corr[sq + rowI + h] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
+      }
+    }
+  }
+
+  /** Writes r of every pair (i, j) where neither row has private gaps (repairGappedRows writes the others). */
+  private writeRow(v: Views, r: Float64Array, i: number): void {
+    const own = (this.gaps[i] as number) > this.commonGaps;
     for (let j = 0; j < this.capacity; j += 1) {
-      if (j === i) continue;
-      r[pairIndex(this.capacity, i, j)] = this.pairFromSums(v, i, j, ownSlots, gapped?.get(j) ?? null);
+      if (j === i || own || (this.gaps[j] as number) > this.commonGaps) continue;
+      r[pairIndex(this.capacity, i, j)] = this.pairFromSums(v, i, j, null, null);
     }
   }
 
