@@ -202,6 +202,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       maxCustomMetrics: config.agents.max_custom_metrics,
       stepMs: config.analysis.step,
       windowMs: config.analysis.window,
+      carryForwardSteps: config.analysis.carry_forward,
     },
     clock,
   );

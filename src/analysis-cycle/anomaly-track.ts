@@ -80,6 +80,11 @@ export class AnomalyTrack {
     return { metric, anomalous, correlation };
   }
 
+  /** Replaces a slot's window (chronological, up to the previous step) after past cells were rewritten. O(W log W). */
+  repair(slot: number, history: Float64Array): void {
+    this.bank.setSeries(slot, history);
+  }
+
   clearSlot(slot: number): void {
     this.bank.setSeries(slot, null);
     this.z[slot] = Number.NaN;

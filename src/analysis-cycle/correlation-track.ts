@@ -20,6 +20,12 @@ export interface CorrelationTrack {
   advance(column: Float64Array, rows: readonly Float64Array[], recompute: boolean): TrackStep;
   /** r of two slots over the current window (NaN when undefined). */
   pair(i: number, j: number): number;
+  /**
+   * Past cells of a slot's row were rewritten in the store (a late or backfilled sample): replace the
+   * row with `history`, its chronological window up to the previous step (the current one is pushed
+   * next by advance).
+   */
+  repair(slot: number, history: Float64Array): void;
   /** A slot's agent left: forget its row and drop it from the exposed pairs. */
   clearSlot(slot: number): void;
   /** Returns the track's arena blocks; the track must not be used afterwards. */

@@ -73,6 +73,10 @@ export class PeriodicTrack implements CorrelationTrack {
     return pearsonPairwise(x, y, this.minOverlap);
   }
 
+  repair(): void {
+    // Nothing to do: this track reads the store's rows themselves, revised cells included.
+  }
+
   clearSlot(slot: number): void {
     this.previous = this.previous.filter((p) => p.a !== slot && p.b !== slot);
   }

@@ -42,6 +42,11 @@ export class StreamingTrack implements CorrelationTrack {
     return this.stream.pair(i, j);
   }
 
+  repair(slot: number, history: Float64Array): void {
+    // O(N·W): the row's sums and cross-products are recomputed exactly from the new values.
+    this.stream.setRow(slot, history);
+  }
+
   clearSlot(slot: number): void {
     this.stream.setRow(slot, null);
     this.previous = this.previous.filter((p) => p.a !== slot && p.b !== slot);

@@ -11,6 +11,7 @@ import type { CorrelatedPair } from '../analysis/top-pairs.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { SwarmState } from '../store/agent-registry.js';
+import type { RevisedCell } from '../store/window-revisions.js';
 import { AnomalyTrack } from './anomaly-track.js';
 import { minOverlapFor, type CorrelationTrack } from './correlation-track.js';
 import { MetricPairSelector } from './metric-pairs.js';
@@ -56,6 +57,8 @@ export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_de
  * the per-step waste under 27 % while a swarm ramping from 16 to 5,000 agents rebuilds ~50 times.
  */
 const GROWTH = 1.125;
+/** Share of a metric's rows beyond which revised rows are re-seeded at once instead of repaired one by one. */
+const REPAIR_SHARE = 0.125;
 /** Slot counts are multiples of this (the kernels' row blocks) and at least this. */
 const SLOT_QUANTUM = 16;
 
@@ -125,16 +128,24 @@ export class SwarmAnalyzer {
   }
 
   /**
-   * One step: advance every metric's states with the window column the registry just wrote, then
-   * compute the snapshot. `pause` is awaited between metrics so a large swarm does not hold the
-   * event loop for its whole analysis; only the cycle writes the windows, so they do not change
-   * meanwhile, and the agent list is taken once at the start.
+   * One step: repair the rows whose past cells ingest rewrote since the last step (window-revisions.ts),
+   * advance every metric's states with the window column the registry just wrote, then compute the
+   * snapshot. `pause` is awaited between metrics so a large swarm does not hold the event loop for
+   * its whole analysis; only the cycle advances the windows, and past cells that ingest rewrites
+   * meanwhile are logged and repaired at the next step. The agent list is taken once at the start.
    */
   async analyze(state: SwarmState, now: number, pause: () => Promise<void> = () => Promise.resolve()): Promise<SwarmAnalysis> {
     const agents = [...state.agents.values()];
+    const revisions = state.windows.drainRevisions();
+    // Too many rewritten cells, or a window extended backwards: every state starts again from the windows.
+    if (revisions.overflow) this.dropStates();
     const rebuilt = this.syncMembership(state, agents);
     const metrics = this.metricsOf(state);
     this.plan(state, metrics, rebuilt);
+    if (revisions.cells.length > 0) {
+      this.repair(state, revisions.cells);
+      this.plan(state, metrics, false);
+    }
 
     const { anomalyThreshold } = this.settings;
     const top: Record<string, CorrelationPair[]> = {};
@@ -242,6 +253,46 @@ export class SwarmAnalyzer {
       forecast,
       variants,
     };
+  }
+
+  /** Forgets every metric's states; plan() re-creates them from the windows. */
+  private dropStates(): void {
+    for (const s of this.states.values()) s.correlation.dispose();
+    this.states.clear();
+  }
+
+  /**
+   * Brings the states in line with rewritten past cells: each revised row is replaced from the store
+   * (O(N·W) per row), or, when more than REPAIR_SHARE of a metric's rows changed, the metric's
+   * states are dropped and re-seeded by plan() (one O(N²·W) recomputation).
+   */
+  private repair(state: SwarmState, cells: readonly RevisedCell[]): void {
+    const byMetric = new Map<string, Set<string>>();
+    for (const cell of cells) {
+      let agents = byMetric.get(cell.metric);
+      if (!agents) {
+        agents = new Set();
+        byMetric.set(cell.metric, agents);
+      }
+      agents.add(cell.agent);
+    }
+    const points = state.windows.filled - 1;
+    for (const [metric, agents] of byMetric) {
+      const s = this.states.get(metric);
+      if (!s) continue;
+      if (agents.size > Math.max(1, this.slots.size * REPAIR_SHARE)) {
+        s.correlation.dispose();
+        this.states.delete(metric);
+        continue;
+      }
+      for (const agent of agents) {
+        const slot = this.slots.slotOf(agent);
+        if (slot === undefined || points <= 0) continue;
+        const history = state.windows.chronological(metric, agent).subarray(0, points);
+        s.correlation.repair(slot, history);
+        s.anomaly.repair(slot, history);
+      }
+    }
   }
 
   /** Metrics analysed, in streaming priority: the canonical ones present, then a few custom ones (first come, kept). */

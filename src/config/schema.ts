@@ -54,6 +54,9 @@ const analysisSchema = z
   .object({
     step: duration(1000, 300_000).prefault('15s'),
     window: duration(1000).prefault('30m'),
+    // Steps a value is held into following steps that have no observation of their own (then gaps):
+    // one covers an agent whose report lands just after a step closes, more would flatten correlations.
+    carry_forward: z.number().int().min(0).max(100).default(1),
     top_pairs: z.number().int().min(0).max(10_000).default(20),
     max_lag: z.number().int().min(0).max(1000).default(10),
     anomaly_threshold: z.number().positive().default(3.5),
