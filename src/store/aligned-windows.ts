@@ -182,9 +182,11 @@ export class AlignedWindows implements RevisionSource {
     ages[index] = age;
     this.setCell(metric, agent, ring, index, value);
     if (back >= this.filledPoints) {
-      // The window reaches further back than before: every analysis state must re-read it.
+      // The window reaches further back than before: every analysis state must re-read it, and the
+      // rings are laid out again so that a filling window keeps its steps at [0, filled).
       this.filledPoints = back + 1;
       this.overflow = true;
+      this.relayout();
     }
     // Later steps without an observation of their own may carry this value now.
     for (let later = back - 1; later >= 0 && later >= back - this.carryForward; later -= 1) {
@@ -240,6 +242,25 @@ export class AlignedWindows implements RevisionSource {
     target.set(values.subarray(start, start + firstPart), 0);
     if (firstPart < n) target.set(values.subarray(0, n - firstPart), firstPart);
     return target;
+  }
+
+  /**
+   * Rotates every ring (values, ages, step ends) so that the oldest filled step sits at index 0 and
+   * head = filled mod W: the layout of a window that filled one step at a time, which readers of a
+   * filling window rely on (window-reads.ts). O(series · W), once per backward extension.
+   */
+  private relayout(): void {
+    const w = this.capacity;
+    const shift = (((this.head - this.filledPoints) % w) + w) % w;
+    if (shift === 0) return;
+    const rotate = <T extends Float64Array | Float32Array>(ring: T): void => {
+      const copy = ring.slice();
+      for (let i = 0; i < w; i += 1) ring[i] = copy[(i + shift) % w] ?? Number.NaN;
+    };
+    for (const agents of this.byMetric.values()) for (const ring of agents.values()) rotate(ring);
+    for (const agents of this.agesByMetric.values()) for (const ring of agents.values()) rotate(ring);
+    rotate(this.ends);
+    this.head = this.filledPoints % w;
   }
 
   /** Ring index of the step `back` steps before the newest (0 = newest). */
