@@ -159,7 +159,7 @@ export class SwarmAnalyzer {
     const slotted = [...this.slots.entries()];
     // Every ring shares one head: the step just written sits at head − 1.
     const w = state.windows.capacity;
-    const newest = (((state.windows.stepCount - 1) % w) + w) % w;
+    const newest = (state.windows.head - 1 + w) % w;
 
     for (const metric of metrics) {
       const s = this.states.get(metric);

@@ -141,6 +141,8 @@ export class AgentRegistry implements SampleSink {
     let accepted = 0;
     let agentLimitRejections = 0;
     const stamp = ++this.ingestStamp;
+    // Normally true; false only when a sample arrives in the very millisecond a step closed.
+    const nowIsOpen = now > this.lastStepEnd;
     const touched: AgentRecord[] = [];
     // Batches usually carry several metrics of one agent in a row: remember the last agent resolved.
     let lastSwarm: unknown;
@@ -161,7 +163,7 @@ export class AgentRegistry implements SampleSink {
       const held = agent !== undefined && typeof metric === 'string' ? agent.held(metric) : undefined;
       // Fast path: a known series, a finite in-range number, the default timestamp.
       // An untimestamped sample belongs to the open step, like one stamped after the newest closed step.
-      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now) {
+      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now && (nowIsOpen || (s as SampleLike).timestamp === undefined)) {
         if (held.timestamp <= now) {
           held.value = value;
           held.timestamp = now;
@@ -207,7 +209,7 @@ export class AgentRegistry implements SampleSink {
       const at = timestamp as number;
       // Stamped at or before the newest closed step: it goes into that step now (out of order, buffered
       // or backfilled); after it, or without a stamp, it waits in the held value for the next step.
-      const open = at === now || at > this.lastStepEnd;
+      const open = at > this.lastStepEnd || (s as SampleLike).timestamp === undefined;
       if (!open) {
         const written = this.swarmStates.get(agent.swarm)?.windows.writePast(metric as string, agent.id, at, value as number);
         if (written === 'too-old') {

@@ -44,7 +44,7 @@ export type PastWrite = 'written' | 'superseded' | 'too-old';
 export const MAX_LOGGED_REVISIONS = 4096;
 
 export class AlignedWindows implements RevisionSource {
-  private head = 0;
+  private headIndex = 0;
   private filledPoints = 0;
   private steps = 0;
   private readonly byMetric = new Map<string, Map<string, Float64Array>>();
@@ -74,6 +74,11 @@ export class AlignedWindows implements RevisionSource {
     return this.filledPoints;
   }
 
+  /** Ring index of the next step; the newest one is at (head − 1 + W) % W (not stepCount mod W: a backfill re-lays the rings out). */
+  get head(): number {
+    return this.headIndex;
+  }
+
   /** Steps taken since creation (a monotonic step number). */
   get stepCount(): number {
     return this.steps;
@@ -86,7 +91,7 @@ export class AlignedWindows implements RevisionSource {
 
   /** Start of the oldest step the window keeps (exclusive), ms since the epoch. */
   get oldestStart(): number {
-    return (this.ends[this.head] ?? Number.NaN) - this.stepMs;
+    return (this.ends[this.headIndex] ?? Number.NaN) - this.stepMs;
   }
 
   /** Metrics that have at least one series. */
@@ -139,7 +144,7 @@ export class AlignedWindows implements RevisionSource {
    * gets the newest observation of the `carryForward` steps before, else NaN. O(series).
    */
   advance(valueOf: (metric: string, agent: string) => number, end?: number, observedAt?: (metric: string, agent: string) => number): void {
-    const at = this.head;
+    const at = this.headIndex;
     const previousEnd = this.newestEnd;
     const closing = Math.max(previousEnd, end ?? previousEnd + this.stepMs);
     for (const [metric, agents] of this.byMetric) {
@@ -157,7 +162,7 @@ export class AlignedWindows implements RevisionSource {
       }
     }
     this.ends[at] = closing;
-    this.head = (at + 1) % this.capacity;
+    this.headIndex = (at + 1) % this.capacity;
     if (this.filledPoints < this.capacity) this.filledPoints += 1;
     this.steps += 1;
   }
@@ -212,7 +217,7 @@ export class AlignedWindows implements RevisionSource {
   /** The ring of one series, or undefined. */
   view(metric: string, agent: string): RingView | undefined {
     const values = this.byMetric.get(metric)?.get(agent);
-    return values ? { values, head: this.head, filled: this.filledPoints } : undefined;
+    return values ? { values, head: this.headIndex, filled: this.filledPoints } : undefined;
   }
 
   /** The value written at the latest step, or NaN. */
@@ -237,7 +242,7 @@ export class AlignedWindows implements RevisionSource {
     const target = out && out.length >= n ? out.subarray(0, n) : new Float64Array(n);
     const values = this.byMetric.get(metric)?.get(agent);
     if (!values) return target.fill(Number.NaN);
-    const start = (this.head - n + this.capacity) % this.capacity;
+    const start = (this.headIndex - n + this.capacity) % this.capacity;
     const firstPart = Math.min(n, this.capacity - start);
     target.set(values.subarray(start, start + firstPart), 0);
     if (firstPart < n) target.set(values.subarray(0, n - firstPart), firstPart);
@@ -251,7 +256,7 @@ export class AlignedWindows implements RevisionSource {
    */
   private relayout(): void {
     const w = this.capacity;
-    const shift = (((this.head - this.filledPoints) % w) + w) % w;
+    const shift = (((this.headIndex - this.filledPoints) % w) + w) % w;
     if (shift === 0) return;
     const rotate = <T extends Float64Array | Float32Array>(ring: T): void => {
       const copy = ring.slice();
@@ -260,12 +265,12 @@ export class AlignedWindows implements RevisionSource {
     for (const agents of this.byMetric.values()) for (const ring of agents.values()) rotate(ring);
     for (const agents of this.agesByMetric.values()) for (const ring of agents.values()) rotate(ring);
     rotate(this.ends);
-    this.head = this.filledPoints % w;
+    this.headIndex = this.filledPoints % w;
   }
 
   /** Ring index of the step `back` steps before the newest (0 = newest). */
   private indexBack(back: number): number {
-    return (((this.head - 1 - back) % this.capacity) + this.capacity) % this.capacity;
+    return (((this.headIndex - 1 - back) % this.capacity) + this.capacity) % this.capacity;
   }
 
   /**
