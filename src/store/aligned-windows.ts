@@ -283,11 +283,14 @@ export class AlignedWindows implements RevisionSource {
     if (timestamp > newest) return 0;
     let back = Math.min(w - 1, Math.max(0, Math.floor((newest - timestamp) / this.stepMs)));
     // Column `back` covers (end(back + 1), end(back)]; the oldest one starts a nominal step before its end.
-    const endOf = (b: number): number => this.ends[this.indexBack(b)] ?? Number.NaN;
-    const startOf = (b: number): number => (b + 1 < w ? endOf(b + 1) : endOf(b) - this.stepMs);
-    while (back > 0 && timestamp > endOf(back)) back -= 1;
-    while (back < w && timestamp <= startOf(back)) back += 1;
+    while (back > 0 && timestamp > this.endBack(back)) back -= 1;
+    while (back < w && timestamp <= (back + 1 < w ? this.endBack(back + 1) : this.endBack(back) - this.stepMs)) back += 1;
     return back < w ? back : -1;
+  }
+
+  /** End time of the step `back` steps before the newest. */
+  private endBack(back: number): number {
+    return this.ends[this.indexBack(back)] ?? Number.NaN;
   }
 
   /** The newest observation within `carryForward` steps before ring index `at`, else NaN. */
