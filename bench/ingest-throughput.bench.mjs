@@ -20,6 +20,15 @@ const batches = Array.from({ length: BATCHES }, (_, b) =>
   Array.from({ length: PER_BATCH }, (_, i) => ({ swarm: 'bench', agent: `agent-${b * 100 + Math.floor(i / 10)}`, metric: METRICS[i % 10], value: Math.round(Math.random() * 1000) / 1000 })),
 );
 const jsonBodies = batches.map((samples) => JSON.stringify({ samples }));
+// The same batches stamped into the past (a buffered agent's last 10 steps of 15 s, out of order):
+// every sample takes the closed-step path of the time-keyed windows. Other agents than the
+// untimestamped batches (swarm bench-ts), so the two do not share series.
+const stampedAt = Date.now();
+const stampedBodies = batches.map((samples) =>
+  JSON.stringify({ samples: samples.map((s, i) => ({ ...s, swarm: 'bench-ts', timestamp: stampedAt - 15_000 * (1 + ((i * 7) % 10)) - (i % 997) })) }),
+);
+/** BENCH_BASELINE_EXPORTER: another build's dist/src/bin/exporter.js, measured in the same run as a peer (before/after). */
+const BASELINE = process.env.BENCH_BASELINE_EXPORTER;
 const textBodies = batches.map((samples) => samples.map((s) => `bench_${s.metric}{agent="${s.agent}"} ${s.value}\n`).join(''));
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -51,6 +60,18 @@ try {
   processes.push(startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configFile, '--web.listen-address', `127.0.0.1:${oursPort}`]));
   await waitFor(`http://127.0.0.1:${oursPort}/-/ready`);
   contenders.push({ name: 'ours', url: `http://127.0.0.1:${oursPort}/api/v1/samples`, contentType: 'application/json', bodies: jsonBodies, expectStatus: 202 });
+  // Its own process: the rewritten past steps cost analysis work (row repairs, re-seeds) that must
+  // not be charged to the untimestamped figure.
+  const stampedPort = await freePort();
+  processes.push(startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configFile, '--web.listen-address', `127.0.0.1:${stampedPort}`]));
+  await waitFor(`http://127.0.0.1:${stampedPort}/-/ready`);
+  contenders.push({ name: 'ours_timestamped', url: `http://127.0.0.1:${stampedPort}/api/v1/samples`, contentType: 'application/json', bodies: stampedBodies, expectStatus: 202 });
+  if (BASELINE) {
+    const basePort = await freePort();
+    processes.push(startProcess(process.execPath, [BASELINE, '--config.file', configFile, '--web.listen-address', `127.0.0.1:${basePort}`]));
+    await waitFor(`http://127.0.0.1:${basePort}/-/ready`);
+    contenders.push({ name: 'baseline', url: `http://127.0.0.1:${basePort}/api/v1/samples`, contentType: 'application/json', bodies: jsonBodies, expectStatus: 202 });
+  }
 
   const rawPort = await freePort();
   processes.push(startProcess(process.execPath, [join(root, 'bench/lib/raw-json-server.mjs'), String(rawPort)]));
@@ -73,6 +94,8 @@ try {
 const ours = results.get('ours');
 const raw = results.get('raw');
 const pg = results.get('pushgateway');
+const stamped = results.get('ours_timestamped');
+const baseline = results.get('baseline');
 
 emit({
   bench: 'ingest_batch_1000',
@@ -88,6 +111,12 @@ emit({
   ratio_vs_pushgateway: pg ? +(ours.samplesPerSecond / pg.samplesPerSecond).toFixed(3) : null,
   target_vs_pushgateway: '>=3',
   pass_vs_pushgateway: pg ? ours.samplesPerSecond / pg.samplesPerSecond >= 3 : null,
+  timestamped_batch_1000: Math.round(stamped.samplesPerSecond),
+  timestamped_failures: stamped.failures,
+  ratio_timestamped_vs_untimestamped: +(stamped.samplesPerSecond / ours.samplesPerSecond).toFixed(3),
+  peer_baseline_build: baseline ? Math.round(baseline.samplesPerSecond) : null,
+  ratio_vs_baseline_build: baseline ? +(ours.samplesPerSecond / baseline.samplesPerSecond).toFixed(3) : null,
+  target_vs_baseline_build: '>=0.9',
   connections: CONNECTIONS,
   duration_ms: DURATION_MS,
 });

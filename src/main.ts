@@ -56,6 +56,7 @@ import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ownedSwarmsOnly } from './ingest/shard-sink.js';
 import { ownsSwarm } from './model/shard.js';
+import { checkAgentId, checkSwarm } from './ingest/sample-rules.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -178,6 +179,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, vers
 export async function startExporter(options: StartOptions): Promise<RunningExporter> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  /** When this exporter started (ms): an OTLP series that started after it has no unknown history. */
+  const startedAt = clock.now();
   const build = readBuildInfo(options.env);
   const readiness: Readiness = { ready: false };
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -226,6 +229,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       maxCustomMetrics: config.agents.max_custom_metrics,
       stepMs: config.analysis.step,
       windowMs: config.analysis.window,
+      carryForwardSteps: config.analysis.carry_forward,
     },
     clock,
   );
@@ -307,7 +311,18 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         ],
         onError: onUnexpectedError,
       }),
-      createOtlpRoutes({ sink, ...(config.otlp && { mapping: config.otlp }), ...(ingestToken !== undefined && { token: ingestToken }), logger }),
+      createOtlpRoutes({
+        sink,
+        ...(config.otlp && { mapping: config.otlp }),
+        ...(ingestToken !== undefined && { token: ingestToken }),
+        logger,
+        // The first export registers its agent, samples or not (a valid name in one of this shard's swarms).
+        announce: (swarm, agent) => {
+          if (ownsSwarm(config.shard, swarm) && checkSwarm(swarm, 'swarm') === undefined && checkAgentId(agent, 'agent') === undefined) registry.heartbeat(swarm, agent, {});
+        },
+        // A new agent's first cumulative point is data when it started after the exporter, or within the window.
+        firstCumulativeSinceNs: () => BigInt(Math.floor(Math.min(startedAt, clock.now() - config.analysis.window))) * 1_000_000n,
+      }),
       createAgentsRoutes({ registry, auth: apiAuth }),
       createAnalysisRoutes({ engine, registry, auth: apiAuth }),
       createSystemRoutes({ system, clock, auth: apiAuth }),

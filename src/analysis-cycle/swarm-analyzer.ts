@@ -11,6 +11,7 @@ import type { CorrelatedPair } from '../analysis/top-pairs.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { SwarmState } from '../store/agent-registry.js';
+import type { RevisedCell } from '../store/window-revisions.js';
 import { AnomalyTrack } from './anomaly-track.js';
 import { ChangeRows } from './change-rows.js';
 import { minOverlapFor, type CorrelationTrack } from './correlation-track.js';
@@ -148,13 +149,18 @@ export class SwarmAnalyzer {
   }
 
   /**
-   * One step: advance every metric's states with the window column the registry just wrote, then
-   * compute the snapshot. `pause` is awaited between metrics so a large swarm does not hold the
-   * event loop for its whole analysis; only the cycle writes the windows, so they do not change
-   * meanwhile, and the agent list is taken once at the start.
+   * One step: repair the rows whose past cells ingest rewrote since the last step (window-revisions.ts),
+   * advance every metric's states with the window column the registry just wrote, then compute the
+   * snapshot. `pause` is awaited between metrics so a large swarm does not hold the event loop for
+   * its whole analysis; only the cycle advances the windows, and past cells that ingest rewrites
+   * meanwhile are logged and repaired at the next step. The agent list is taken once at the start.
    */
   async analyze(state: SwarmState, now: number, pause: () => Promise<void> = () => Promise.resolve()): Promise<SwarmAnalysis> {
     const agents = [...state.agents.values()];
+    // Rewritten past cells since the last step (window-revisions.ts). Too many, or a window extended
+    // backwards (a backfill): every state starts again from the windows.
+    const revisions = state.windows.drainRevisions();
+    if (revisions.overflow) this.dropStates();
     this.newcomers = [];
     const rebuilt = this.syncMembership(state, agents);
     const metrics = this.metricsOf(state);
@@ -173,11 +179,12 @@ export class SwarmAnalyzer {
     const slotted = [...this.slots.entries()];
     // Every ring shares one head: the step just written sits at head − 1.
     const w = state.windows.capacity;
-    const newest = (((state.windows.stepCount - 1) % w) + w) % w;
+    // The step just written sits at head − 1 (not stepCount mod W: a backfill re-lays the rings out).
+    const newest = (state.windows.head - 1 + w) % w;
     const before = (newest - 1 + w) % w;
     const filled = state.windows.filled;
-    const oldest = (((state.windows.stepCount - filled) % w) + w) % w;
-    const revised = this.revisedSlots(state);
+    const oldest = (((state.windows.head - filled) % w) + w) % w;
+    const revised = this.revisedSlots(revisions.cells);
 
     for (const metric of metrics) {
       const s = this.states.get(metric);
@@ -199,10 +206,11 @@ export class SwarmAnalyzer {
       // Newcomers whose rings already hold earlier steps (a backfill, or steps no cycle analysed).
       // States created this cycle were seeded from the windows, newcomers included.
       const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => hasValue(history(slot)));
-      if (!fresh.anomaly.has(metric)) for (const slot of joined) s.anomaly.load(slot, history(slot));
-      const reload = new Set([...(revised.byMetric.get(metric) ?? []), ...(fresh.correlation.has(metric) ? [] : joined)]);
+      const rewritten = revised.byMetric.get(metric) ?? [];
+      if (!fresh.anomaly.has(metric)) for (const slot of new Set([...joined, ...rewritten])) s.anomaly.load(slot, history(slot));
+      const reload = new Set([...rewritten, ...(fresh.correlation.has(metric) ? [] : joined)]);
       // Past a few rows one exact re-seed costs less than reloading them one by one (O(N·W) each).
-      if (revised.overflow || reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);
+      if (reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);
       else if (reload.size > 0) s.correlation.revise([...reload], history);
       this.diffs.reset(rows, oldest, filled);
       const step = s.correlation.advance({ changes: this.changes, rows, oldest, diffs: this.diffs, recompute: metric === turn });
@@ -290,6 +298,13 @@ export class SwarmAnalyzer {
       variants,
     };
   }
+
+  /** Forgets every metric's states; plan() re-creates them from the windows. */
+  private dropStates(): void {
+    for (const s of this.states.values()) s.correlation.dispose();
+    this.states.clear();
+  }
+
 
   /** Metrics analysed, in streaming priority: the canonical ones present, then a few custom ones (first come, kept). */
   private metricsOf(state: SwarmState): string[] {
@@ -431,11 +446,9 @@ export class SwarmAnalyzer {
    * The store's rewritten past cells since the last cycle (window-revisions.ts), drained once per
    * cycle, as slots per metric; overflow means every row changed.
    */
-  private revisedSlots(state: SwarmState): { overflow: boolean; byMetric: Map<string, Set<number>> } {
-    const batch = state.windows.drainRevisions();
+  private revisedSlots(cells: readonly RevisedCell[]): { byMetric: Map<string, Set<number>> } {
     const byMetric = new Map<string, Set<number>>();
-    if (batch.overflow) return { overflow: true, byMetric };
-    for (const cell of batch.cells) {
+    for (const cell of cells) {
       const slot = this.slots.slotOf(cell.agent);
       if (slot === undefined || Object.is(cell.previous, cell.value)) continue;
       let slots = byMetric.get(cell.metric);
@@ -445,7 +458,7 @@ export class SwarmAnalyzer {
       }
       slots.add(slot);
     }
-    return { overflow: false, byMetric };
+    return { byMetric };
   }
 
   /** One slot's chronological window of levels up to the previous step, or null. */

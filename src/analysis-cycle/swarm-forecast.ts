@@ -92,7 +92,7 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
 
 /**
  * Swarm load per step, chronological: the sum of the agents' active tasks where at least one agent
- * reported (NaN where none did). Summed in ring order (every ring shares one head), turned
+ * reported (NaN where none did, or where an agent has a gap between two of its observations). Summed in ring order (every ring shares one head), turned
  * chronological once at the end. `scratch` has at least the window's capacity.
  */
 export function swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord[], scratch: Float64Array): Float64Array {
@@ -112,6 +112,24 @@ export function swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord[
   }
   // While the window fills, steps sit at [0, filled); once full, the oldest is at the shared head.
   const start = filled < w ? 0 : head;
+  // A gap of an agent between two of its observations (a missed step beyond the hold) leaves the
+  // total unknown at that step: a gap too, rather than a dip of that agent's share. Joining and
+  // leaving agents (no observation before, or after) do not.
+  for (const agent of agents) {
+    const ring = rings.get(agent.id);
+    if (ring === undefined) continue;
+    let first = -1;
+    let last = -1;
+    for (let t = 0; t < filled; t++) {
+      if (!Number.isFinite(ring[(start + t) % w] ?? Number.NaN)) continue;
+      if (first < 0) first = t;
+      last = t;
+    }
+    for (let t = first + 1; t < last; t++) {
+      const i = (start + t) % w;
+      if (!Number.isFinite(ring[i] ?? Number.NaN)) sum[i] = Number.NaN;
+    }
+  }
   const load = new Float64Array(filled);
   for (let t = 0; t < filled; t++) load[t] = sum[(start + t) % w] ?? Number.NaN;
   return load;

@@ -56,6 +56,9 @@ const analysisSchema = z
   .object({
     step: duration(1000, 300_000).prefault('15s'),
     window: duration(1000).prefault('30m'),
+    // Steps a value is held into following steps that have no observation of their own (then gaps):
+    // one covers an agent whose report lands just after a step closes, more would flatten correlations.
+    carry_forward: z.number().int().min(0).max(100).default(1),
     top_pairs: z.number().int().min(0).max(10_000).default(20),
     /** Benjamini–Hochberg false-discovery rate of the exposed agent pairs (docs/analysis-scores.md#cross-agent-correlation). */
     correlation_fdr: z.number().gt(0).lt(1).default(0.05),

@@ -22,6 +22,13 @@ export interface OtlpRouteDeps {
   readonly token?: TokenSource;
   readonly maxBodyBytes?: number;
   readonly logger?: Logger;
+  /**
+   * Registers an agent named by an export, even one that yields no sample yet (a first cumulative
+   * export that only primes the delta state): the agent is then listed and up from its first export.
+   */
+  readonly announce?: (swarm: string, agent: string) => void;
+  /** ns since the epoch: a new agent's first cumulative point that started at or after it is data (see map-otlp.ts). */
+  readonly firstCumulativeSinceNs?: () => bigint;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -144,8 +151,10 @@ export function createOtlpRoutes(deps: OtlpRouteDeps): Router {
       sendError(res, encoding, 400, decoded.reason);
       return;
     }
-    const mapped = mapOtlpRequest(decoded.request, mapping, state);
+    const since = deps.firstCumulativeSinceNs?.();
+    const mapped = mapOtlpRequest(decoded.request, mapping, state, since === undefined ? {} : { firstCumulativeSinceNs: since });
     const ingested = mapped.samples.length > 0 ? deps.sink.ingest(mapped.samples, 'otlp') : { accepted: 0, rejected: 0, errors: [] };
+    if (deps.announce) for (const { swarm, agent } of mapped.agents) deps.announce(swarm, agent);
     const messages: string[] = [];
     if (mapped.unattributed > 0) messages.push(`${mapped.unattributed} data points name no agent (looked for ${mapping.agent_attributes.join(', ')})`);
     if (ingested.rejected > 0) messages.push(`${ingested.rejected} samples rejected: ${ingested.errors[0]?.reason ?? ''}`);

@@ -13,6 +13,8 @@ export interface LatestValue {
 export interface HeldValue {
   value: number;
   timestamp: number;
+  /** Observed in the open step (after the newest closed one) and not yet written into the windows. */
+  fresh: boolean;
   /** The metric's valid range (canonical bounds; ±Infinity for custom metrics), for the ingest fast path. */
   readonly min: number;
   readonly max: number;
@@ -56,19 +58,23 @@ export class AgentRecord {
     this.lastSeen = firstSeen;
   }
 
-  /** Stores a value unless a newer observation of the metric is already held. */
-  observe(metric: string, value: number, timestamp: number): void {
+  /**
+   * Stores a value unless a newer observation of the metric is already held; `fresh` when it belongs
+   * to the open step (the next analysis step writes it), false when it was written into a closed one.
+   */
+  observe(metric: string, value: number, timestamp: number, fresh = true): void {
     const latest = this.latest as Map<string, HeldValue>;
     const held = latest.get(metric);
     if (held === undefined) {
       const spec = isCanonicalMetric(metric) ? CANONICAL_METRIC_SPECS[metric] : undefined;
-      const created: HeldValue = { value, timestamp, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity, name: metric, position: this.order.length };
+      const created: HeldValue = { value, timestamp, fresh, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity, name: metric, position: this.order.length };
       latest.set(metric, created);
       this.order.push(created);
     }
     else if (held.timestamp <= timestamp) {
       held.value = value;
       held.timestamp = timestamp;
+      if (fresh) held.fresh = true;
     }
   }
 

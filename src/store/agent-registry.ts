@@ -6,7 +6,7 @@ import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, Samp
 import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../ingest/sample-rules.js';
 import { healthScore } from '../health/health-score.js';
 import { nextStatus } from '../health/health-status.js';
-import { AgentRecord } from './agent-record.js';
+import { AgentRecord, type HeldValue } from './agent-record.js';
 import { AlignedWindows } from './aligned-windows.js';
 
 export interface RegistryLimits {
@@ -16,6 +16,8 @@ export interface RegistryLimits {
   readonly maxCustomMetrics: number;
   readonly stepMs: number;
   readonly windowMs: number;
+  /** analysis.carry_forward: steps a value is held into following steps without an observation; default 1. */
+  readonly carryForwardSteps?: number;
 }
 
 /** Metadata a heartbeat may set; absent fields keep their value. */
@@ -48,6 +50,8 @@ const MIN_BASELINE_POINTS = 5;
 
 export class AgentRegistry implements SampleSink {
   private readonly swarmStates = new Map<string, SwarmState>();
+  /** End of the newest closed step (the last step() call; before the first, one step before creation). */
+  private lastStepEnd: number;
   private agentTotal = 0;
   private changeCount = 0;
   private ingestStamp = 0;
@@ -60,6 +64,7 @@ export class AgentRegistry implements SampleSink {
   ) {
     this.windowPoints = Math.max(2, Math.floor(limits.windowMs / limits.stepMs));
     this.scratch = new Float64Array(this.windowPoints);
+    this.lastStepEnd = clock.now() - limits.stepMs;
   }
 
   /** Number of known agents across swarms. */
@@ -97,7 +102,9 @@ export class AgentRegistry implements SampleSink {
       return { ok: false, reason: `agent: max_agents (${this.limits.maxAgents}) reached; new agents are refused until others expire` };
     }
     if (!state) {
-      state = { name: swarm, agents: new Map(), windows: new AlignedWindows(this.windowPoints) };
+      // A new swarm's steps line up with everyone else's: they end where the last step ended.
+      const timing = { stepMs: this.limits.stepMs, newestEnd: this.lastStepEnd, carryForward: this.limits.carryForwardSteps ?? 1 };
+      state = { name: swarm, agents: new Map(), windows: new AlignedWindows(this.windowPoints, timing) };
       this.swarmStates.set(swarm, state);
     }
     const agent = new AgentRecord(swarm, id, this.clock.now());
@@ -134,6 +141,8 @@ export class AgentRegistry implements SampleSink {
     let accepted = 0;
     let agentLimitRejections = 0;
     const stamp = ++this.ingestStamp;
+    // Normally true; false only when a sample arrives in the very millisecond a step closed.
+    const nowIsOpen = now > this.lastStepEnd;
     const touched: AgentRecord[] = [];
     // Batches usually carry several metrics of one agent in a row: remember the last agent resolved.
     let lastSwarm: unknown;
@@ -153,10 +162,12 @@ export class AgentRegistry implements SampleSink {
       else if (typeof swarm === 'string' && typeof id === 'string') agent = this.swarmStates.get(swarm)?.agents.get(id);
       const held = agent !== undefined && typeof metric === 'string' ? agent.held(metric) : undefined;
       // Fast path: a known series, a finite in-range number, the default timestamp.
-      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now) {
+      // An untimestamped sample belongs to the open step, like one stamped after the newest closed step.
+      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now && (nowIsOpen || (s as SampleLike).timestamp === undefined)) {
         if (held.timestamp <= now) {
           held.value = value;
           held.timestamp = now;
+          held.fresh = true;
         }
         lastSwarm = swarm;
         lastId = id;
@@ -188,19 +199,25 @@ export class AgentRegistry implements SampleSink {
       lastSwarm = swarm;
       lastId = id;
       lastAgent = agent;
-      if (held !== undefined) {
-        if (held.timestamp <= (timestamp as number)) {
-          held.value = value as number;
-          held.timestamp = timestamp as number;
-        }
-      } else {
+      if (held === undefined) {
         const refusal = this.admitSeries(agent, metric as string);
         if (refusal !== undefined) {
           errors.push({ index, reason: refusal });
           continue;
         }
-        agent.observe(metric as string, value as number, timestamp as number);
       }
+      const at = timestamp as number;
+      // Stamped at or before the newest closed step: it goes into that step now (out of order, buffered
+      // or backfilled); after it, or without a stamp, it waits in the held value for the next step.
+      const open = at > this.lastStepEnd || (s as SampleLike).timestamp === undefined;
+      if (!open) {
+        const written = this.swarmStates.get(agent.swarm)?.windows.writePast(metric as string, agent.id, at, value as number);
+        if (written === 'too-old') {
+          errors.push({ index, reason: `timestamp: expected within the analysis window (${Math.round(this.limits.windowMs / 1000)}s), got ${Math.round((now - at) / 1000)}s old: older than the oldest step kept` });
+          continue;
+        }
+      }
+      agent.observe(metric as string, value as number, at, open);
       if (agent.ingestStamp !== stamp) {
         agent.ingestStamp = stamp;
         touched.push(agent);
@@ -214,12 +231,13 @@ export class AgentRegistry implements SampleSink {
 
   /**
    * One analysis step: expires agents silent for agents.expire_after, marks those silent for
-   * agents.heartbeat_timeout as failed, writes the step into every window (carry-forward of values
-   * observed within the heartbeat timeout, NaN otherwise) and re-evaluates health.
+   * agents.heartbeat_timeout as failed, closes the open step in every window (the newest observation
+   * of the step; else the previous one for at most analysis.carry_forward steps; else a gap, NaN) and
+   * re-evaluates health. Liveness follows the heartbeat timeout, not the windows.
    */
   step(): void {
     const now = this.clock.now();
-    const { heartbeatTimeoutMs, expireAfterMs } = this.limits;
+    const { expireAfterMs } = this.limits;
     for (const [name, state] of this.swarmStates) {
       for (const [id, agent] of state.agents) {
         if (now - agent.lastSeen > expireAfterMs) {
@@ -232,14 +250,23 @@ export class AgentRegistry implements SampleSink {
         this.swarmStates.delete(name);
         continue;
       }
-      state.windows.advance((metric, id) => {
-        const agent = state.agents.get(id);
-        const held = agent?.latest.get(metric);
-        if (!agent || !held || now - held.timestamp > heartbeatTimeoutMs) return Number.NaN;
-        return held.value;
-      });
+      // The step closing now takes each series' observation of the open step; the windows carry the
+      // previous one for at most analysis.carry_forward steps, then write gaps.
+      let observedAt = now;
+      state.windows.advance(
+        (metric, id) => {
+          const held = state.agents.get(id)?.latest.get(metric) as HeldValue | undefined;
+          if (held === undefined || !held.fresh) return Number.NaN;
+          held.fresh = false;
+          observedAt = held.timestamp;
+          return held.value;
+        },
+        now,
+        () => observedAt,
+      );
       for (const agent of state.agents.values()) this.evaluate(agent, state.windows, now);
     }
+    this.lastStepEnd = Math.max(this.lastStepEnd, now);
     this.changeCount += 1;
   }
 

@@ -53,11 +53,13 @@ describe('agent liveness and expiry', () => {
     expect(await exporter.metricsText()).toContain('agentswarm_agent_up{swarm="default",agent="beating"} 1');
   });
 
-  it('carries the latest value forward while fresh and writes gaps once stale', async () => {
+  it('holds the latest value for analysis.carry_forward steps (default 1), then writes gaps while the agent stays up', async () => {
     await exporter.post('/api/v1/agents/w/metrics', { metrics: { throughput: 7 } });
     stepFor(3_000);
     const swarm = exporter.registry.swarm('default');
-    expect([...(swarm?.windows.chronological('throughput', 'w') ?? [])]).toEqual([7, 7, 7]);
+    expect([...(swarm?.windows.chronological('throughput', 'w') ?? [])]).toEqual([7, 7, Number.NaN]);
+    // Liveness is independent of the hold: the agent is up until agents.heartbeat_timeout.
+    expect(exporter.registry.get('default', 'w')?.up).toBe(true);
     stepFor(50_000);
     expect(Number.isNaN(swarm?.windows.latest('throughput', 'w'))).toBe(true);
   });

@@ -58,6 +58,8 @@ function touch<V>(map: Map<string, V>, key: string, value: V, max: number): void
 
 export interface OtlpMappingResult {
   readonly samples: Sample[];
+  /** Every (swarm, agent) the request named, with or without samples: a first export registers its agent. */
+  readonly agents: readonly { readonly swarm: string; readonly agent: string }[];
   /** Points of mapped metrics that named no agent: rejected (reported as partial success). */
   readonly unattributed: number;
 }
@@ -114,7 +116,10 @@ const NS_PER_S = 1e9;
  * a changed start time or a decreasing count means a restart, whose increase is the whole point
  * since its start. A series seen for the first time counts whole when its agent exported before
  * (cumulative exports carry every series each time, so it had no observations then); when the
- * agent itself is new to us the point only primes the state, as its history is unknown.
+ * agent itself is new to us, the point counts whole over [start, time] if it started at or after
+ * `firstSinceNs` (after the exporter started, or within the window: its whole history is then
+ * known, as the Collector's cumulativetodelta processor assumes with `initial_value: auto`), and
+ * otherwise only primes the state, as its history is unknown.
  */
 function delta(
   temporality: Temporality,
@@ -122,13 +127,18 @@ function delta(
   key: string,
   current: Previous,
   previousExportNs: bigint | undefined,
+  firstSinceNs?: bigint,
 ): { count: number; sum: number; buckets: readonly number[]; seconds: number } | undefined {
   // Without a start time the interval of a delta (or of a restart) is unknown: no rate then.
   const sinceStart = current.startTimeNs > 0n ? Number(current.timeNs - current.startTimeNs) / NS_PER_S : 0;
   if (temporality === 'delta') return { count: current.count, sum: current.sum, buckets: current.buckets, seconds: sinceStart };
   const previous = state.swap(key, current);
   if (previous === undefined) {
-    if (previousExportNs === undefined || current.timeNs <= previousExportNs) return undefined;
+    if (previousExportNs === undefined) {
+      const knownStart = firstSinceNs !== undefined && current.startTimeNs > 0n && current.startTimeNs >= firstSinceNs && current.timeNs > current.startTimeNs;
+      return knownStart ? { count: current.count, sum: current.sum, buckets: current.buckets, seconds: sinceStart } : undefined;
+    }
+    if (current.timeNs <= previousExportNs) return undefined;
     // The agent's interval, not the series' own start: SDKs start a new attribute set at its first
     // measurement, and summing per-series rates over such short spans would inflate the rate.
     return { count: current.count, sum: current.sum, buckets: current.buckets, seconds: Number(current.timeNs - previousExportNs) / NS_PER_S };
@@ -153,7 +163,16 @@ function newAccumulator(previousExportNs: bigint | undefined): Accumulator {
  * finite are never delivered; statistics without observations in the interval (mean, ratios,
  * quantiles) give no sample rather than 0.
  */
-export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state: OtlpDeltaState): OtlpMappingResult {
+export interface OtlpMappingOptions {
+  /**
+   * A new agent's first cumulative point whose start time is at or after this (ns since the epoch)
+   * is used as data over [start, time]; earlier (or absent) starts only prime the state.
+   */
+  readonly firstCumulativeSinceNs?: bigint;
+}
+
+export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state: OtlpDeltaState, options: OtlpMappingOptions = {}): OtlpMappingResult {
+  const since = options.firstCumulativeSinceNs;
   const bySource = new Map<string, number[]>();
   mapping.metrics.forEach((entry, i) => {
     const list = bySource.get(entry.source);
@@ -197,15 +216,15 @@ export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state
               addValue(acc, point as NumberPoint);
               break;
             case 'sum':
-              if (data.monotonic) addMonotonicSum(acc, point as NumberPoint, data.temporality, state, key);
+              if (data.monotonic) addMonotonicSum(acc, point as NumberPoint, data.temporality, state, key, since);
               else addValue(acc, point as NumberPoint);
               break;
             case 'histogram':
             case 'exponential_histogram':
-              addHistogram(acc, point as HistogramPoint, data.temporality, state, key, failed);
+              addHistogram(acc, point as HistogramPoint, data.temporality, state, key, failed, since);
               break;
             case 'summary':
-              addSummary(acc, point as SummaryPoint, state, key, failed);
+              addSummary(acc, point as SummaryPoint, state, key, failed, since);
               break;
           }
         }
@@ -214,7 +233,9 @@ export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state
   }
 
   const samples: Sample[] = [];
+  const agents = new Map<string, { swarm: string; agent: string }>();
   for (const { key, entry, swarm, agent, acc } of accumulators.values()) {
+    agents.set(`${swarm}\u0001${agent}`, { swarm, agent });
     if (acc.timeNs > (acc.previousExportNs ?? -1n)) state.recordExport(key, acc.timeNs);
     const outputs = mapping.metrics[entry]?.outputs ?? {};
     const timestamp = Number(acc.timeNs / 1_000_000n);
@@ -223,7 +244,7 @@ export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state
       if (value !== undefined && Number.isFinite(value)) samples.push({ swarm, agent, metric, value, timestamp });
     }
   }
-  return { samples, unattributed };
+  return { samples, agents: [...agents.values()], unattributed };
 }
 
 function addValue(acc: Accumulator, point: NumberPoint): void {
@@ -232,10 +253,10 @@ function addValue(acc: Accumulator, point: NumberPoint): void {
   acc.hasValue = true;
 }
 
-function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temporality, state: OtlpDeltaState, key: string): void {
+function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temporality, state: OtlpDeltaState, key: string, since: bigint | undefined): void {
   addValue(acc, point);
   if (!Number.isFinite(point.value)) return;
-  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.value, sum: 0, buckets: [] }, acc.previousExportNs);
+  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.value, sum: 0, buckets: [] }, acc.previousExportNs, since);
   if (d && d.seconds > 0 && d.count >= 0) {
     acc.rate += d.count / d.seconds;
     // A counter's value is its own sum (tokens, dollars): sum_rate reads the same increase.
@@ -244,8 +265,8 @@ function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temp
   }
 }
 
-function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temporality, state: OtlpDeltaState, key: string, failed: boolean): void {
-  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum ?? 0, buckets: point.bucketCounts }, acc.previousExportNs);
+function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temporality, state: OtlpDeltaState, key: string, failed: boolean, since: bigint | undefined): void {
+  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum ?? 0, buckets: point.bucketCounts }, acc.previousExportNs, since);
   if (!d || d.count < 0) return;
   acc.count += d.count;
   acc.sum += d.sum;
@@ -264,9 +285,9 @@ function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temp
   }
 }
 
-function addSummary(acc: Accumulator, point: SummaryPoint, state: OtlpDeltaState, key: string, failed: boolean): void {
+function addSummary(acc: Accumulator, point: SummaryPoint, state: OtlpDeltaState, key: string, failed: boolean, since: bigint | undefined): void {
   // Summaries are always cumulative in OTLP.
-  const d = delta('cumulative', state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum, buckets: [] }, acc.previousExportNs);
+  const d = delta('cumulative', state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum, buckets: [] }, acc.previousExportNs, since);
   for (const { quantile, value } of point.quantiles) {
     if (Number.isFinite(value)) acc.quantiles.set(quantile, Math.max(acc.quantiles.get(quantile) ?? -Infinity, value));
   }

@@ -65,7 +65,8 @@ function pushTo(map: Map<string, number[]>, agent: string, value: number): void 
 
 /**
  * Evaluates the mapping on one page of one target. `scrapeTimeMs` stamps the samples and times
- * rates unless the page carries its own timestamps. Values that are NaN or infinite are dropped,
+ * rates unless the page carries its own timestamps (then the newest one of the series a value was
+ * computed from stamps it, so it lands in the step the page names). Values that are NaN or infinite are dropped,
  * never delivered; a rate or histogram quantile needs two scrapes, so the first gives nothing
  * for those metrics. `state` is updated in place and keeps only series seen on this page.
  */
@@ -90,6 +91,13 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
   const nextHistograms = new Map<string, { bounds: Map<string, number>; timestampMs: number }>();
   const agents = new Set<string>();
   const samples: Sample[] = [];
+  /** Newest page timestamp of the series each (mapping entry, agent) was computed from, when the page gave one. */
+  const stamps = new Map<string, number>();
+  const stamp = (key: string, agent: string, timestampMs: number | undefined): void => {
+    if (timestampMs === undefined) return;
+    const k = `${key}\u0001${agent}`;
+    stamps.set(k, Math.max(stamps.get(k) ?? -Infinity, timestampMs));
+  };
 
   const seriesOf = (metric: string, matchers: readonly LabelMatcher[], suffix = ''): AgentSeries[] => {
     const out: AgentSeries[] = [];
@@ -117,6 +125,7 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
       if (kind === 'summary_quantile') {
         if (parseFloatToken(sample.labels['quantile'] ?? '') !== entry.quantile || !Number.isFinite(sample.value)) continue;
         pushTo(perAgent, agent, sample.value);
+        stamp(key, agent, sample.timestampMs);
       } else if (kind === 'counter') {
         const seriesKey = `${key}|${role}|${labelKey(sample.labels)}`;
         const current = { value: sample.value, timestampMs: sample.timestampMs ?? scrapeTimeMs };
@@ -124,9 +133,13 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
         if (Number.isFinite(current.value)) nextCounters.set(seriesKey, current);
         if (previous === undefined) continue;
         const rate = counterRate(previous, current);
-        if (rate !== undefined) pushTo(perAgent, agent, rate);
+        if (rate !== undefined) {
+          pushTo(perAgent, agent, rate);
+          stamp(key, agent, sample.timestampMs);
+        }
       } else if (Number.isFinite(sample.value)) {
         pushTo(perAgent, agent, sample.value);
+        stamp(key, agent, sample.timestampMs);
       }
     }
     return perAgent;
@@ -146,7 +159,8 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
         value /= denominator;
       }
       value *= entry.scale;
-      if (Number.isFinite(value)) samples.push({ swarm: target.swarm, agent, metric: key, value, timestamp: scrapeTimeMs });
+      // A page that stamps its samples (the exposition format's optional timestamp) names their step.
+      if (Number.isFinite(value)) samples.push({ swarm: target.swarm, agent, metric: key, value, timestamp: stamps.get(`${key}\u0001${agent}`) ?? scrapeTimeMs });
     }
   }
   state.counters = nextCounters;

@@ -33,6 +33,19 @@ describe('mapOtlpRequest with the default GenAI mapping', () => {
     expect(byMetric(second.samples)).toEqual({ response_time: 1.5, throughput: 1.2, error_rate: 0.5 });
   });
 
+  it.each([
+    ['started at the bound', T0, { response_time: 0.5, throughput: 1 }],
+    ['started before it', T0 + 1n, {}],
+  ] as const)('uses a new agent\'s first cumulative point as data over [start, time] when it %s (initial_value: auto), and names the agent either way', (_, since, expected) => {
+    const state = new OtlpDeltaState(1000);
+    const result = mapOtlpRequest(invoke([hist(10, 5, [5, 5, 0, 0], T0 + 10n * S)]), defaultOtlpMapping(), state, { firstCumulativeSinceNs: since });
+    expect(byMetric(result.samples)).toEqual({ ...expected, ...(Object.keys(expected).length > 0 && { error_rate: 0 }) });
+    expect(result.agents).toEqual([{ swarm: 'default', agent: 'alpha' }]);
+    // Either way the next export gives the interval's delta: +10 observations, +15 s of sum, in 10 s.
+    const next = mapOtlpRequest(invoke([hist(20, 20, [10, 10, 0, 0], T0 + 20n * S)]), defaultOtlpMapping(), state, { firstCumulativeSinceNs: since });
+    expect(byMetric(next.samples)).toEqual({ response_time: 1.5, throughput: 1, error_rate: 0 });
+  });
+
   it('treats a changed start time or a smaller count as a restart', () => {
     const mapping = defaultOtlpMapping();
     const state = new OtlpDeltaState(1000);
@@ -71,12 +84,12 @@ describe('mapOtlpRequest with the default GenAI mapping', () => {
     const named = mapOtlpRequest(request('gen_ai.invoke_agent.duration', { kind: 'histogram', points: [point], temporality: 'delta' }, { 'service.name': 'svc', 'service.namespace': 'prod' }), defaultOtlpMapping(), new OtlpDeltaState(10));
     expect(named.samples[0]?.swarm).toBe('prod');
     const anonymous = mapOtlpRequest(request('gen_ai.invoke_agent.duration', { kind: 'histogram', points: [point, point], temporality: 'delta' }, {}), defaultOtlpMapping(), new OtlpDeltaState(10));
-    expect(anonymous).toEqual({ samples: [], unattributed: 2 });
+    expect(anonymous).toEqual({ samples: [], agents: [], unattributed: 2 });
   });
 
   it('ignores metrics the mapping does not name', () => {
     const result = mapOtlpRequest(request('http.server.duration', { kind: 'histogram', points: [hist(1, 1, [1, 0, 0, 0], T0 + S)], temporality: 'delta' }), defaultOtlpMapping(), new OtlpDeltaState(10));
-    expect(result).toEqual({ samples: [], unattributed: 0 });
+    expect(result).toEqual({ samples: [], agents: [], unattributed: 0 });
   });
 });
 
