@@ -79,7 +79,8 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
     // cycle's least overlap, so the matrix of changes agrees with the exposed pairs. Changes are the
     // rings differenced in ring order (the analyzer's change-rows.ts does the same).
     const missing = new Float64Array(windows.capacity).fill(Number.NaN);
-    const oldest = (((windows.stepCount - windows.filled) % windows.capacity) + windows.capacity) % windows.capacity;
+    // Ring index of the oldest step: head − filled (not stepCount: a backfill re-lays the rings out).
+    const oldest = (((windows.head - windows.filled) % windows.capacity) + windows.capacity) % windows.capacity;
     const rowOf = (agent: string): Float64Array => {
       if (basis === 'levels') return ringOf(windows, metric.value ?? '', agent, missing);
       const ring = windows.seriesOf(metric.value ?? '').get(agent) ?? missing;

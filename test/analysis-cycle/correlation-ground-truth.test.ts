@@ -59,10 +59,10 @@ describe(`correlation of changes on ${AGENTS} random walks with one coupled pair
   const levelNullAbove: number[] = [];
 
   beforeAll(async () => {
-    // A missed push is a gap, not a carried value: the heartbeat timeout is below the step. (With
-    // carry-forward, a missed step reads as a zero change and a multi-step jump: see the known
-    // limits in docs/analysis-scores.md.)
-    exporter = await startTestExporter({ analysis: { step: '2s', window: '4m' }, agents: { heartbeat_timeout: '1s' } });
+    // A missed push is a gap, not a carried value (analysis.carry_forward: 0). With the default
+    // one-step hold, a missed step reads as a zero change and a two-step jump: see the known limits
+    // in docs/analysis-scores.md.
+    exporter = await startTestExporter({ analysis: { step: '2s', window: '4m', carry_forward: 0 }, agents: { heartbeat_timeout: '1s' } });
     const walks = Array.from({ length: SEEDS }, (_, k) => new Walks(seeded(1000 + k)));
     for (let k = 0; k < SEEDS; k += 1) drivers.push(new SwarmDriver(exporter, `walks-${k}`));
     strongestNull.push(...Array.from({ length: SEEDS }, () => 0));
