@@ -86,6 +86,10 @@ const ROLE_COORDINATION: Readonly<Record<AgentRole, number>> = { planner: 0.35, 
 const BASE_WORKER_UTILIZATION = 0.5;
 /** Seconds of slower answers after a restart (cold caches). */
 const WARMUP_S = 20;
+/** Sticky sessions in a hot-spot phase: the hot quarter of the workers gets this share of the work. */
+const HOT_SPOT_SHARE = 0.9;
+/** Extra share of failed tasks of the flaky agent: enough for `degraded` health, not `critical`. */
+const FLAKY_ERROR_RATE = 0.1;
 /** Normal draws per agent per step, taken whether the agent is up or not so streams never shift. */
 const DRAWS_PER_AGENT = 7;
 
@@ -212,7 +216,7 @@ export class SwarmModel {
   /**
    * Applies a resource_balancing plan: each move shifts up to `load` queued tasks from `from` to
    * `to` (work in progress cannot move), and the router switches from capacity weights to
-   * measured service rates until the scenario's cycle ends, so the slow agent stops piling up.
+   * measured service rates until the phase ends, so the slow agent stops piling up.
    */
   applyBalancing(moves: readonly LoadMove[]): BalancingOutcome {
     let movedTasks = 0;
@@ -273,6 +277,7 @@ export class SwarmModel {
       const members = stages[s] ?? [];
       const input = s === 0 ? demand : this.takeTransit(s);
       const weights = members.map((i) => this.routingWeight(i, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i)));
+      if (spec.hotSpot === true && !this.adaptiveRouting) this.pinHotSpot(members, weights);
       const totalWeight = weights.reduce((a, b) => a + b, 0);
       let stageOut = 0;
       members.forEach((i, m) => {
@@ -282,7 +287,8 @@ export class SwarmModel {
           return;
         }
         const share = totalWeight > 0 ? (weights[m] ?? 0) / totalWeight : 0;
-        const result = this.serve(i, input * share * dt, dt, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i), draws, i * DRAWS_PER_AGENT);
+        const flaky = spec.flaky === true && i === this.cast.flaky;
+        const result = this.serve(i, input * share * dt, dt, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i), flaky, draws, i * DRAWS_PER_AGENT);
         stageOut += result.delivered / dt;
         frames[i] = { id: agent.id, up: true, metrics: result.metrics };
       });
@@ -311,6 +317,21 @@ export class SwarmModel {
     return this.nominalRate(agent) * factor * (anomalous ? 0.6 : 1);
   }
 
+  /** Sticky sessions: the stage's hot agents get HOT_SPOT_SHARE of its work, by capacity among them. */
+  private pinHotSpot(members: readonly number[], weights: number[]): void {
+    const hot = new Set(this.cast.hot ?? []);
+    let hotWeight = 0;
+    let coldWeight = 0;
+    members.forEach((i, m) => {
+      if (hot.has(i)) hotWeight += weights[m] ?? 0;
+      else coldWeight += weights[m] ?? 0;
+    });
+    if (hotWeight === 0 || coldWeight === 0) return;
+    members.forEach((i, m) => {
+      weights[m] = (weights[m] ?? 0) * (hot.has(i) ? HOT_SPOT_SHARE / hotWeight : (1 - HOT_SPOT_SHARE) / coldWeight);
+    });
+  }
+
   /** The previous stage pushed this step's output before this call: with L prefilled, shift yields output(k - L). */
   private takeTransit(stage: number): number {
     return this.transit[stage]?.shift() ?? 0;
@@ -323,8 +344,8 @@ export class SwarmModel {
   private enterPhase(key: number, cycle: number, spec: PhaseSpec, events: SimEvent[]): void {
     if (key === this.lastPhaseKey) return;
     this.lastPhaseKey = key;
-    // A new day: the router forgets the balancing it was told to apply.
-    if (key % this.slots.length === 0) this.adaptiveRouting = false;
+    // A new incident: the router forgets the balancing it was told to apply for the last one.
+    this.adaptiveRouting = false;
     events.push({ kind: 'phase', phase: spec.name, cycle, description: spec.description });
     const failing = this.cast.failing;
     // Leaving a failure phase: the script restarts whoever it took down.
@@ -360,7 +381,7 @@ export class SwarmModel {
    * metrics follow. `factor` scales the service rate (bottleneck), `anomalous` adds the spike.
    * Returns the tasks passed downstream (completed minus failed) and the reported values.
    */
-  private serve(i: number, arrivals: number, dt: number, factor: number, anomalous: boolean, draws: Float64Array, d: number): { delivered: number; metrics: CanonicalValues } {
+  private serve(i: number, arrivals: number, dt: number, factor: number, anomalous: boolean, flaky: boolean, draws: Float64Array, d: number): { delivered: number; metrics: CanonicalValues } {
     const agent = this.agent(i);
     const spike = anomalous ? 1 : 0;
     const speed = factor * (anomalous ? 0.6 : 1);
@@ -378,9 +399,9 @@ export class SwarmModel {
 
     const noise = (j: number): number => draws[d + j] ?? 0;
     const pressure = queue / (queue + 10 * agent.capacity);
-    const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup);
+    const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup) * (flaky ? 1.3 : 1);
     const waiting = rate > 0 ? queue / rate : 0;
-    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilization - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike);
+    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilization - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike + (flaky ? FLAKY_ERROR_RATE : 0));
 
     const metrics: CanonicalValues = {
       cpu_usage: round4(clamp01(0.08 + 0.8 * utilization + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),

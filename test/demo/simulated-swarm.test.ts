@@ -1,14 +1,22 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CANONICAL_METRICS } from '../../src/model/canonical-metrics.js';
 import { startSimulatedSwarm } from '../../src/demo/simulated-swarm.js';
+import { SwarmModel } from '../../src/demo/swarm-model.js';
 import type { SimulatedSwarm, SimulatedSwarmOptions } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
-// One step per second; phase units of 3 s: calm 0-2, load_wave 3-8, bottleneck 9-14,
-// correlated_anomaly 15-17, failure 18-32, recovery 33-35, then calm again.
-const FAILURE = { first: 18, last: 32 };
-const CYCLE = 36;
+// One step per second and one step per phase unit; the layout comes from the model itself (the
+// day's phase lengths follow the rules pack's `for:` times, src/demo/pack-timing.ts).
+const LAYOUT = new SwarmModel({ scenario: 'day', stepMs: 1000, phaseMs: 1000 });
+function phaseSteps(name: string): { first: number; last: number } {
+  const slot = LAYOUT.schedule.find((s) => s.phase === name);
+  if (slot === undefined) throw new Error(`no phase ${name}`);
+  return { first: slot.start, last: slot.start + slot.length - 1 };
+}
+const FAILURE = phaseSteps('failure');
+const BOTTLENECK = phaseSteps('bottleneck');
+const CYCLE = LAYOUT.stepsPerCycle;
 
 interface Harness {
   server: FakeExporter;
@@ -40,7 +48,7 @@ async function start(extra: Partial<SimulatedSwarmOptions> = {}): Promise<Harnes
     scenario: 'day',
     swarm: 'demo',
     stepMs: 1000,
-    phaseMs: 3000,
+    phaseMs: 1000,
     heartbeatMs: 2000,
     clock: timers,
     timers,
@@ -133,23 +141,23 @@ describe('startSimulatedSwarm', () => {
 
   it('brings a failed agent back when asked, before the script would', async () => {
     const h = await start();
-    await playTo(h, 20);
+    await playTo(h, FAILURE.first + 2);
     expect(h.sim.downAgents()).toEqual(['delta']);
     expect(h.sim.status()).toMatchObject({ phase: 'failure', down: ['delta'] });
 
     expect(h.sim.restartAgent('delta')).toBe(true);
     expect(h.sim.restartAgent('delta')).toBe(false);
-    await playTo(h, 22);
+    await playTo(h, FAILURE.first + 4);
 
     expect(h.sim.downAgents()).toEqual([]);
-    expect(stepsWithSamples(h, 'delta').filter((s) => s >= FAILURE.first)).toEqual([21, 22]);
-    expect(heartbeatTags(h, 'delta')).toContain(21);
+    expect(stepsWithSamples(h, 'delta').filter((s) => s >= FAILURE.first)).toEqual([FAILURE.first + 3, FAILURE.first + 4]);
+    expect(heartbeatTags(h, 'delta')).toContain(FAILURE.first + 3);
     expect(h.logs).toContain('simulator: restarting delta on request');
   });
 
   it('applies a resource_balancing plan from the exporter', async () => {
     const h = await start();
-    await playTo(h, 14);
+    await playTo(h, BOTTLENECK.first + 5);
     const plan = {
       kind: 'resource_balancing',
       moves: [

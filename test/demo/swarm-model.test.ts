@@ -55,10 +55,10 @@ describe('SwarmModel', () => {
     const frames = run(model, model.stepsPerCycle + 10);
     const order: string[] = [];
     for (const f of frames) if (order[order.length - 1] !== f.phase) order.push(f.phase);
-    expect(order).toEqual(['calm', 'load_wave', 'bottleneck', 'correlated_anomaly', 'failure', 'recovery', 'calm']);
+    expect(order).toEqual(['calm', 'load_wave', 'hot_spot', 'bottleneck', 'correlated_anomaly', 'failure', 'recovery', 'calm']);
     expect(frames[model.stepsPerCycle]?.cycle).toBe(1);
-    // 12 phase units of 45 s at one frame per second.
-    expect(model.stepsPerCycle).toBe(540);
+    // 75 phase units (pack minutes, src/demo/pack-timing.ts) of 45 s at one frame per second.
+    expect(model.stepsPerCycle).toBe(75 * 45);
   });
 
   it('drives a load wave through the pipeline with the planner leading and the reviewer following', () => {
@@ -120,7 +120,8 @@ describe('SwarmModel', () => {
     const model = new SwarmModel({ scenario: 'day', ...DEMO });
     const frames = run(model, model.stepsPerCycle + 1);
     const failure = phaseFrames(frames, 'failure');
-    expect(failure.length).toBe(225);
+    // The pack's AgentDown `for:` (1m), the heartbeat timeout and the detection margin: 6 units.
+    expect(failure.length).toBe(6 * 45);
     expect(failure.every((f) => f.agents.find((a) => a.id === 'delta')?.up === false)).toBe(true);
     expect(failure.every((f) => f.agents.filter((a) => a.id !== 'delta').every((a) => a.up && a.metrics !== undefined))).toBe(true);
     expect(failure[0]?.events).toContainEqual({ kind: 'agent_failed', agent: 'delta' });
