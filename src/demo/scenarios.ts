@@ -13,7 +13,11 @@ export interface PhaseSpec {
   readonly load: (p: number) => number;
   /** Service-rate factor of the cast's bottleneck agent at progress p, in (0, 1]; absent = 1. */
   readonly bottleneck?: (p: number) => number;
-  /** Progress window [from, to) during which the cast's anomaly agents spike together. */
+  /**
+   * Progress window [from, to) during which the shared tool backend of the cast's anomaly agents
+   * hiccups: it fails for HICCUP_ON_STEPS steps out of every HICCUP_PERIOD_STEPS (swarm-model.ts),
+   * so the agents spike together again and again, each time with an abrupt onset.
+   */
   readonly anomaly?: { readonly from: number; readonly to: number };
   /** The cast's failing agent is down for the whole phase (unless restarted). */
   readonly failure?: boolean;
@@ -26,6 +30,7 @@ export interface PhaseSpec {
 /** Which agents play the scripted parts, as indices into the pipeline's agents. */
 export interface Cast {
   readonly bottleneck?: number;
+  /** Agents sharing one tool backend: their response times move together, and its hiccups spike them together. */
   readonly anomaly: readonly number[];
   readonly failing?: number;
   readonly hot?: readonly number[];
@@ -58,10 +63,11 @@ const calm: PhaseSpec = {
 
 const loadWave: PhaseSpec = {
   name: 'load_wave',
-  description: 'morning rush: demand rises to 2.5x and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
-  // A slow rise over three quarters of the phase (it carries the saturation forecast), a quick fall.
+  description: 'morning rush: demand rises to 3.25x (just below what the baseline workers can serve) and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
+  // A steady rise over three quarters of the phase (its constant trend carries the saturation
+  // forecast, which looks one window ahead), a quick fall.
   units: unitsFor('AgentSwarmSaturationPredicted', 0.5),
-  load: (p) => (p < 0.75 ? 0.6 + 0.9 * Math.sin((Math.PI / 2) * (p / 0.75)) : 0.6 + 0.9 * Math.cos((Math.PI / 2) * ((p - 0.75) / 0.25))),
+  load: (p) => (p < 0.75 ? 0.6 + 1.35 * (p / 0.75) : 1.95 - 1.35 * ((p - 0.75) / 0.25)),
 };
 
 /** Workers of a pipeline (its middle stage), or every agent when there is only one stage. */
@@ -73,7 +79,10 @@ function workersOf(pipeline: Pipeline): readonly number[] {
 const day: ScenarioSpec = {
   name: 'day',
   description: 'a scripted day that makes the rules pack act: calm, load wave, hot spot, bottleneck, correlated anomaly, agent failure, recovery; loops',
-  defaultAgents: 5,
+  // 1 planner, 10 workers, 1 reviewer: the cast takes four workers, the canary experiment the other
+  // six (three a side, the least an agent-level test gives a p-value for). Fewer agents still play
+  // the day, but the cast then overlaps the experiment and VariantOutperforms cannot fire.
+  defaultAgents: 12,
   minAgents: 5,
   greekIds: true,
   phases: [
@@ -90,16 +99,19 @@ const day: ScenarioSpec = {
     {
       name: 'bottleneck',
       description: 'a slow dependency throttles one worker: its queue grows and its latency inflates while the router keeps feeding it',
-      units: unitsFor('AgentSwarmBottleneck'),
-      load: () => 1.1,
-      // Degrades over the first tenth of the phase to 20% of its service rate.
-      bottleneck: (p) => 1 - 0.8 * Math.min(1, p / 0.1),
+      // The score's queue growth and latency are read over the whole window: they need about two
+      // fifths of the phase to cross the alert bar, then the `for:` runs.
+      units: unitsFor('AgentSwarmBottleneck', 0.6),
+      // Demand rises smoothly (a step shared by every worker would itself be a correlated jump).
+      load: (p) => 0.6 + 0.5 * Math.min(1, p / 0.3),
+      // Degrades over the first tenth of the phase to 10% of its service rate.
+      bottleneck: (p) => 1 - 0.9 * Math.min(1, p / 0.1),
     },
     {
       name: 'correlated_anomaly',
-      description: 'a shared tool backend hiccups: latency, errors and CPU spike in several workers in the same step',
+      description: 'the tool backend three workers share hiccups again and again: latency, errors and CPU spike in those workers in the same steps',
       units: unitsFor('AgentSwarmCorrelatedAnomaly', 0.8),
-      load: () => 0.9,
+      load: (p) => 1.1 - 0.2 * Math.min(1, p / 0.1),
       anomaly: { from: 0.1, to: 0.9 },
     },
     {
@@ -120,15 +132,20 @@ const day: ScenarioSpec = {
   cast(pipeline) {
     const workers = workersOf(pipeline);
     const pick = (i: number): number | undefined => workers[Math.min(i, workers.length - 1)];
+    // Three workers (a third from 10 on) share one tool backend: they move together all day and
+    // its hiccups hit them at once. Placed after the bottleneck worker so that agent's long queue
+    // (it drains slowly after its phase) does not bury their co-movement.
     const anomalyCount = Math.min(workers.length, Math.max(3, Math.ceil(workers.length * 0.3)));
+    const from = Math.max(0, Math.min(2, workers.length - anomalyCount));
+    const anomaly = workers.slice(from, from + anomalyCount);
     const bottleneck = pick(1);
     const failing = pick(2);
     // A quarter of the workers, at least one: enough for Jain's index to fall below 0.7 at any size.
-    const hot = workers.slice(0, Math.max(1, Math.ceil(workers.length / 4)));
+    const hot = workers.slice(from, from + Math.max(1, Math.ceil(workers.length / 4)));
     const stages = pipeline.stages;
     const flaky = stages.length >= 3 ? stages[stages.length - 1]?.[0] : undefined;
     return {
-      anomaly: workers.slice(0, anomalyCount),
+      anomaly,
       ...(bottleneck === undefined ? {} : { bottleneck }),
       ...(failing === undefined ? {} : { failing }),
       hot,

@@ -51,7 +51,7 @@ describe('the embedded demo\'s scripted day', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scripted-day-'));
     writeFileSync(join(dir, 'secret'), SECRET);
     exporter = await startTestExporter({
-      analysis: { step: DEMO_DEFAULTS['analysis.step'], window: DEMO_DEFAULTS['analysis.window'] },
+      analysis: { step: DEMO_DEFAULTS['analysis.step'], window: DEMO_DEFAULTS['analysis.window'], forecast_horizons: DEMO_DEFAULTS['analysis.forecast_horizons'] },
       agents: { heartbeat_timeout: DEMO_DEFAULTS['agents.heartbeat_timeout'], expire_after: '10m' },
       coordination: { actions: { default: { url: receiver.url, secret_file: join(dir, 'secret') } }, backoff: { initial: '100ms', max: '1s' } },
     });
