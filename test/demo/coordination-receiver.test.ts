@@ -172,6 +172,16 @@ describe('startCoordinationReceiver', () => {
     expect(swarm.restarts).toEqual([]);
   });
 
+  it('answers GET /-/healthy with 200 for a container healthcheck, and acts on nothing', async () => {
+    const swarm = new FakeSwarm();
+    const r = await receiver(swarm);
+    const res = await fetch(new URL('/-/healthy', r.url));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Healthy\n');
+    expect((await fetch(new URL('/-/healthy', r.url), { method: 'POST', body: '{}' })).status).toBe(404);
+    expect(swarm.restarts).toEqual([]);
+  });
+
   it('refuses a body above the limit with 413', async () => {
     const swarm = new FakeSwarm();
     const r = await receiver(swarm, { maxBodyBytes: 1024 });

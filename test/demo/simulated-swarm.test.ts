@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CANONICAL_METRICS } from '../../src/model/canonical-metrics.js';
 import { startSimulatedSwarm } from '../../src/demo/simulated-swarm.js';
 import { SwarmModel } from '../../src/demo/swarm-model.js';
+import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
 import type { SimulatedSwarm, SimulatedSwarmOptions } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
@@ -100,20 +101,20 @@ function heartbeatTags(h: Harness, agent: string): number[] {
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('startSimulatedSwarm', () => {
-  it('registers the five demo agents, then pushes each step as one batch of their canonical metrics', async () => {
+  it('registers the twelve demo agents, then pushes each step as one batch of their canonical metrics', async () => {
     const h = await start();
-    expect(h.sim.agents.map((a) => a.id)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon']);
+    expect(h.sim.agents.map((a) => a.id)).toEqual([...DEMO_AGENT_IDS]);
     const registrations = h.server.requests.filter((r) => r.path.endsWith('/heartbeat'));
-    expect(registrations.map((r) => r.path)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((a) => `/api/v1/agents/${a}/heartbeat`));
+    expect(registrations.map((r) => r.path)).toEqual(DEMO_AGENT_IDS.map((a) => `/api/v1/agents/${a}/heartbeat`));
     expect(registrations[0]?.body).toEqual({ swarm: 'demo', type: 'planner', variant: 'v1', capacity: h.sim.agents[0]?.capacity, labels: { simulated: 'true', scenario: 'day' } });
-    expect(h.logs).toContain('simulator: registered 5/5 agents');
+    expect(h.logs).toContain('simulator: registered 12/12 agents');
 
     await playTo(h, 0);
 
     const batches = h.server.to('/api/v1/samples');
     expect(batches).toHaveLength(1);
     const samples = h.server.batchedSamples();
-    expect(samples).toHaveLength(5 * CANONICAL_METRICS.length);
+    expect(samples).toHaveLength(DEMO_AGENT_IDS.length * CANONICAL_METRICS.length);
     expect(new Set(samples.map((s) => s['swarm']))).toEqual(new Set(['demo']));
     expect(new Set(samples.map((s) => s['timestamp']))).toEqual(new Set([h.t0]));
     expect(new Set(samples.map((s) => s['metric']))).toEqual(new Set(CANONICAL_METRICS));
@@ -136,7 +137,7 @@ describe('startSimulatedSwarm', () => {
     expect(h.logs).toContain('simulator: delta failed: no heartbeats, no samples');
     expect(h.logs).toContain('simulator: delta is back (restarted by the script)');
     expect(h.logs).toContain('simulator: gamma is becoming a bottleneck');
-    expect(h.logs).toContain('simulator: correlated anomaly in beta, gamma, delta');
+    expect(h.logs).toContain('simulator: correlated anomaly in delta, epsilon, zeta');
   });
 
   it('brings a failed agent back when asked, before the script would', async () => {
