@@ -177,9 +177,16 @@ export interface AnalysisResponse {
 }
 
 /** GET /api/v1/analysis/correlations?swarm=&metric= — null where r is undefined (constant series, gaps). */
+/**
+ * What a correlation matrix is computed on: `changes` (first differences, pairwise-complete steps;
+ * what agentswarm_agent_correlation exposes) or `levels` (the raw values; spurious on trending series).
+ */
+export type CorrelationBasis = 'changes' | 'levels';
+
 export interface CorrelationMatrixResponse {
   readonly swarm: string;
   readonly metric: string;
+  readonly basis: CorrelationBasis;
   readonly agents: readonly string[];
   readonly matrix: readonly (readonly (number | null)[])[];
 }

@@ -1,11 +1,13 @@
-// GET /api/v1/analysis (latest snapshot per swarm) and /api/v1/analysis/correlations (one full matrix).
+// GET /api/v1/analysis (latest snapshot per swarm) and /api/v1/analysis/correlations (one full matrix,
+// of changes like the exposed pairs, or of levels on request).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Router, type RequestHandler, type Response } from 'express';
 import { exactCorrelation } from '../analysis/correlation-matrix.js';
+import { differenceRing } from '../analysis/difference-row.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
 import type { AnalysisEngine } from '../analysis-cycle/analysis-engine.js';
 import { minOverlapFor } from '../analysis-cycle/correlation-track.js';
-import type { AnalysisResponse, CorrelationMatrixResponse } from '../analysis-cycle/swarm-analysis.js';
+import type { AnalysisResponse, CorrelationBasis, CorrelationMatrixResponse } from '../analysis-cycle/swarm-analysis.js';
 import { ringOf } from '../analysis-cycle/window-reads.js';
 import type { Clock } from '../model/clock.js';
 import { METRIC_NAME_PATTERN, SWARM_NAME_PATTERN } from '../model/canonical-metrics.js';
@@ -17,6 +19,8 @@ import { sendProblem } from './problem.js';
  * the top pairs are on /metrics and in GET /api/v1/analysis.
  */
 export const MAX_MATRIX_AGENTS = 2000;
+/** ?basis= of the matrix route: changes (default, what /metrics exposes) or levels. */
+const BASIS_PATTERN = /^(changes|levels)$/;
 /** Matrix rows written between yields to the event loop (a 2,000-row body takes a few hundred ms). */
 const ROWS_PER_SLICE = 64;
 
@@ -56,8 +60,11 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
   router.get('/api/v1/analysis/correlations', deps.auth, async (req, res) => {
     const swarmName = queryParam(req.query.swarm, 'swarm', SWARM_NAME_PATTERN, 'swarm name');
     const metric = queryParam(req.query.metric, 'metric', METRIC_NAME_PATTERN, 'metric name');
+    const basisParam = queryParam(req.query.basis, 'basis', BASIS_PATTERN, 'basis ("changes" or "levels")');
     if (swarmName.error !== undefined) return sendProblem(res, 400, swarmName.error);
     if (metric.error !== undefined) return sendProblem(res, 400, metric.error);
+    if (basisParam.error !== undefined) return sendProblem(res, 400, basisParam.error);
+    const basis: CorrelationBasis = basisParam.value === 'levels' ? 'levels' : 'changes';
     if (swarmName.value === undefined) return sendProblem(res, 400, 'swarm: expected a swarm name as a query parameter');
     if (metric.value === undefined) return sendProblem(res, 400, 'metric: expected a metric name as a query parameter');
     const swarm = deps.registry.swarm(swarmName.value);
@@ -69,9 +76,16 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
       return sendProblem(res, 422, `swarm: ${agents.length} agents have ${metric.value}, more than the full-matrix limit of ${MAX_MATRIX_AGENTS}; use the top pairs (GET /api/v1/analysis or /metrics)`);
     }
     // The rings as they lie (every ring shares one head; r does not depend on step order), with the
-    // cycle's least overlap, so the matrix agrees with the exposed pairs.
+    // cycle's least overlap, so the matrix of changes agrees with the exposed pairs. Changes are the
+    // rings differenced in ring order (the analyzer's change-rows.ts does the same).
     const missing = new Float64Array(windows.capacity).fill(Number.NaN);
-    const result = windows.filled >= 2 ? exactCorrelation(agents.map((a) => ringOf(windows, metric.value ?? '', a, missing)), { minOverlap: minOverlapFor(windows.capacity) }) : undefined;
+    const oldest = (((windows.stepCount - windows.filled) % windows.capacity) + windows.capacity) % windows.capacity;
+    const rowOf = (agent: string): Float64Array => {
+      if (basis === 'levels') return ringOf(windows, metric.value ?? '', agent, missing);
+      const ring = windows.seriesOf(metric.value ?? '').get(agent) ?? missing;
+      return differenceRing(ring, oldest, new Float64Array(windows.capacity));
+    };
+    const result = windows.filled >= 2 ? exactCorrelation(agents.map(rowOf), { minOverlap: minOverlapFor(windows.capacity) }) : undefined;
     const n = agents.length;
     const row = (i: number): (number | null)[] => {
       const out = new Array<number | null>(n);
@@ -85,7 +99,7 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
       }
       return out;
     };
-    await streamMatrix(res, { swarm: swarmName.value, metric: metric.value, agents }, n, row);
+    await streamMatrix(res, { swarm: swarmName.value, metric: metric.value, basis, agents }, n, row);
   });
   return router;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minOverlapFor } from '../../src/analysis-cycle/correlation-track.js';
 import type { AnalysisResponse, CorrelationMatrixResponse } from '../../src/analysis-cycle/swarm-analysis.js';
+import { differenceSeries } from '../../src/analysis/difference-row.js';
 import { pearsonPairwise } from '../../src/analysis/pearson-pair.js';
 import { MAX_MATRIX_AGENTS } from '../../src/http/analysis-routes.js';
 import { seeded } from '../analysis/support/random.js';
@@ -74,6 +75,8 @@ describe('GET /api/v1/analysis and /api/v1/analysis/correlations', () => {
     { query: 'swarm=pipeline&metric=queue_depth&metric=cpu_usage', status: 400, field: 'metric' },
     { query: 'swarm=pipe%0Aline&metric=queue_depth', status: 400, field: 'swarm' },
     { query: 'swarm=nope&metric=queue_depth', status: 404, field: 'swarm' },
+    { query: 'swarm=pipeline&metric=queue_depth&basis=returns', status: 400, field: 'basis' },
+    { query: 'swarm=pipeline&metric=queue_depth&basis=levels&basis=changes', status: 400, field: 'basis' },
     { query: 'swarm=pipeline&metric=cpu_usage', status: 404, field: 'metric' },
   ])('answers $status for correlations?$query, naming the field', async ({ query, status, field }) => {
     const res = await get(exporter, `/api/v1/analysis/correlations?${query}`);
@@ -113,20 +116,37 @@ describe('GET /api/v1/analysis and /api/v1/analysis/correlations', () => {
       for (const other of ['a', 'b', 'c']) expect(at('late', other)).toBeNull();
     });
 
-    it('gives each defined r exactly (two-pass reference over the same windows)', () => {
+    it('says it is computed on changes', () => {
+      expect(m.basis).toBe('changes');
+    });
+
+    it('gives each defined r of changes exactly (two-pass reference over the differenced windows)', () => {
       const windows = exporter.registry.swarm('pipeline')?.windows;
-      const series = (agent: string): Float64Array => windows?.chronological('queue_depth', agent) ?? new Float64Array();
+      const changes = (agent: string): Float64Array => differenceSeries(windows?.chronological('queue_depth', agent) ?? new Float64Array());
       for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) {
-        expect(at(x, y)).toBeCloseTo(pearsonPairwise(series(x), series(y), minOverlapFor(exporter.registry.windowPoints)), 12);
+        expect(at(x, y)).toBeCloseTo(pearsonPairwise(changes(x), changes(y), minOverlapFor(exporter.registry.windowPoints)), 12);
       }
       expect(at('a', 'b')).toBeLessThan(-0.9);
     });
 
-    it('agrees with the pairs the cycle exposes', async () => {
+    it('agrees with the pairs the cycle exposes: the coupled pair only (the others are independent noise)', async () => {
       const snapshot = ((await get(exporter, '/api/v1/analysis?swarm=pipeline')).body as AnalysisResponse).swarms[0];
       const exposed = snapshot?.top_pairs.queue_depth ?? [];
-      expect(exposed.length).toBe(3);
+      expect(exposed.map((p) => `${p.agent_a}|${p.agent_b}`)).toEqual(['a|b']);
       for (const p of exposed) expect(at(p.agent_a, p.agent_b)).toBeCloseTo(p.r, 9);
+    });
+
+    it('gives the level correlation under ?basis=levels (two-pass reference over the same windows)', async () => {
+      const res = await get(exporter, '/api/v1/analysis/correlations?swarm=pipeline&metric=queue_depth&basis=levels');
+      expect(res.status).toBe(200);
+      const levels = res.body as CorrelationMatrixResponse;
+      expect(levels.basis).toBe('levels');
+      const windows = exporter.registry.swarm('pipeline')?.windows;
+      const series = (agent: string): Float64Array => windows?.chronological('queue_depth', agent) ?? new Float64Array();
+      const atLevel = (a: string, b: string): number | null | undefined => levels.matrix[levels.agents.indexOf(a)]?.[levels.agents.indexOf(b)];
+      for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) {
+        expect(atLevel(x, y)).toBeCloseTo(pearsonPairwise(series(x), series(y), minOverlapFor(exporter.registry.windowPoints)), 12);
+      }
     });
   });
 });
