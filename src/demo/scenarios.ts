@@ -65,7 +65,7 @@ const loadWave: PhaseSpec = {
   name: 'load_wave',
   description: 'morning rush: demand rises to 3.25x (just below what the baseline workers can serve) and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
   // A steady rise over three quarters of the phase (its constant trend carries the saturation
-  // forecast, which looks one window ahead), a quick fall.
+  // forecast, which looks one window ahead) a quick fall.
   units: unitsFor('AgentSwarmSaturationPredicted', 0.5),
   load: (p) => (p < 0.75 ? 0.6 + 1.35 * (p / 0.75) : 1.95 - 1.35 * ((p - 0.75) / 0.25)),
 };

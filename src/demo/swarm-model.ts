@@ -114,6 +114,8 @@ const BACKEND_JITTER_S = 0.2;
 export const HICCUP_PERIOD_STEPS = 4;
 export const HICCUP_ON_STEPS = 3;
 
+/** Relative s.d. of an agent's reported throughput per step (its own counting noise). */
+const THROUGHPUT_NOISE = 0.05;
 /** Relative s.d. of the aggregate demand per step. */
 const DEMAND_NOISE = 0.01;
 
@@ -443,7 +445,9 @@ export class SwarmModel {
       cpu_usage: round4(clamp01(0.08 + 0.8 * utilization + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),
       memory_usage: round4(clamp01(0.3 + 0.3 * (queue / (queue + 4 * agent.capacity)) + 0.1 * utilization + 0.01 * noise(1))),
       response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilization * utilization) * Math.exp(0.05 * noise(2)) + waiting + backendS)),
-      throughput: round4(Math.max(0, (completed / dt) * (1 + 0.02 * noise(3)))),
+      // Tasks finished within one step are a count: at a few per second it varies by several percent
+      // from step to step, on each agent independently.
+      throughput: round4(Math.max(0, (completed / dt) * (1 + THROUGHPUT_NOISE * noise(3)))),
       error_rate: round4(errorRate),
       queue_depth: Math.round(queue),
       active_tasks: Math.min(agent.capacity, Math.max(0, Math.round(utilization * agent.capacity + 0.3 * noise(5)))),
