@@ -115,7 +115,7 @@ function watchToken(path: string | undefined, key: string, logger: Logger, watch
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${code}`], 'configuration');
+    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
   }
   watched.push(file);
   return () => file.current();
