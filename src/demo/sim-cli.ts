@@ -92,7 +92,7 @@ function program(io: SimCliIo): Command {
     .addOption(new Option('--token <token>', 'ingest bearer token (prefer --token-file: arguments are visible to other users)'))
     .addOption(new Option('--token-file <path>', 'file holding the ingest bearer token'))
     .addOption(new Option('--step <duration>', 'push interval (one simulated step)').default(1000, '1s').argParser(durationArg(10)))
-    .addOption(new Option('--time-scale <factor>', 'the day\'s phases are the rules pack\'s `for:` times this factor: 1 = the pack as shipped (a 75-minute day), 0.1 = ten times faster').default(1).argParser(scaleArg))
+    .addOption(new Option('--time-scale <factor>', 'the day\'s phases are the rules pack\'s `for:` times this factor: 1 = the pack as shipped (an 85-minute day), 0.1 = ten times faster').default(1).argParser(scaleArg))
     .addOption(new Option('--phase <duration>', 'length of one phase unit of the scenario (default: one minute times --time-scale)').argParser(durationArg(10)))
     .addOption(new Option('--backfill <duration>', 'first push this much of the scenario at once, with past timestamps, so the exporter\'s windows start full (at most its analysis.window)').argParser(durationArg(0)))
     .addOption(new Option('--heartbeat <duration>', 'heartbeat interval of each agent (default: 10s, or 20ms per agent when that is longer)').argParser(durationArg(10)))

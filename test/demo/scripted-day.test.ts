@@ -83,7 +83,7 @@ describe('the embedded demo\'s scripted day', () => {
       await alerts.evaluate();
     }
 
-    // Every alert the embedded alerting evaluates fired (ErrorBudgetBurn is not among them: docs/demo.md).
+    // Every alert the embedded alerting evaluates fired (ErrorBudgetBurn and AgentAbnormal are not among them: docs/demo.md).
     expect([...fired].sort()).toEqual(Object.keys(PACK_HOLD_MS).sort());
     const list = async (): Promise<TaskRow[]> => ((await (await fetch(`${ex.url}/api/v1/coordination/tasks?limit=500`)).json()) as { tasks: TaskRow[] }).tasks;
     const types = new Set((await list()).map((t) => t.type));
