@@ -1,5 +1,6 @@
 // The simulated swarm as a pure, seeded step function: queues, a lagged pipeline, scripted incidents (no I/O, no clock).
 import type { CanonicalMetric } from '../model/canonical-metrics.js';
+import { AGENT_LEVEL_MIN_AGENTS } from '../analysis-cycle/swarm-variants.js';
 import { mulberry32, normalSource } from './prng.js';
 import type { Cast, PhaseSpec, ScenarioSpec } from './scenarios.js';
 import { getScenario } from './scenarios.js';
@@ -114,6 +115,8 @@ const BACKEND_JITTER_S = 0.2;
 export const HICCUP_PERIOD_STEPS = 4;
 export const HICCUP_ON_STEPS = 3;
 
+/** Agents a side the canary experiment needs for an agent-level p-value (swarm-variants.ts). */
+const CANARY_SIDE_MIN = AGENT_LEVEL_MIN_AGENTS;
 /** Relative s.d. of an agent's reported throughput per step (its own counting noise). */
 const THROUGHPUT_NOISE = 0.05;
 /** Relative s.d. of the aggregate demand per step. */
@@ -178,7 +181,10 @@ export class SwarmModel {
     this.cast = this.scenario.cast(built);
     const c = this.cast;
     const incidents = new Set([...c.anomaly, ...(c.hot ?? []), ...(c.bottleneck === undefined ? [] : [c.bottleneck]), ...(c.failing === undefined ? [] : [c.failing])]);
-    this.pipeline = enrolCanary(built, incidents);
+    // Keep the cast out of the canary experiment when enough workers remain for three a side;
+    // a smaller swarm enrols every worker (its variant series exist, without an agent-level p-value).
+    const free = built.agents.filter((a, i) => a.type === 'worker' && !incidents.has(i)).length;
+    this.pipeline = enrolCanary(built, free >= 2 * CANARY_SIDE_MIN ? incidents : new Set());
     this.backend = new Set(c.anomaly);
 
     const stepsPerUnit = options.phaseMs / options.stepMs;

@@ -45,6 +45,17 @@ describe('SwarmModel', () => {
     expect(variants).toEqual({ beta: 'v1', gamma: '', delta: '', epsilon: '', zeta: '', eta: 'v2', theta: 'v1', iota: 'v2', kappa: 'v1', lambda: 'v2' });
   });
 
+  it('enrols every worker in the canary experiment when too few remain outside the cast for three a side', () => {
+    const model = new SwarmModel({ scenario: 'day', agents: 5, ...DEMO });
+    expect(model.agents.map((a) => [a.id, a.type, a.variant])).toEqual([
+      ['alpha', 'planner', 'v1'],
+      ['beta', 'worker', 'v1'],
+      ['gamma', 'worker', 'v2'],
+      ['delta', 'worker', 'v1'],
+      ['epsilon', 'reviewer', 'v1'],
+    ]);
+  });
+
   it('is deterministic for a seed and different for another seed', () => {
     const a = run(new SwarmModel({ scenario: 'day', seed: 7, ...DEMO }), 500);
     const b = run(new SwarmModel({ scenario: 'day', seed: 7, ...DEMO }), 500);
