@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulatedSwarm, type SimulatedSwarm } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
+import { CANONICAL_METRICS } from '../../src/model/canonical-metrics.js';
+import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
 
 describe('backfill', () => {
   let server: FakeExporter | undefined;
@@ -28,12 +30,13 @@ describe('backfill', () => {
     const backfilled = server.batchedSamples().filter((s) => (s['timestamp'] as number) < t0);
     const stamps = [...new Set(backfilled.map((s) => s['timestamp'] as number))].sort((a, b) => a - b);
     expect(stamps).toEqual(Array.from({ length: 60 }, (_, k) => t0 - (60 - k) * 1000));
-    // Five agents, eight canonical metrics a step, except delta during the day's failure phase
+    // Twelve agents, every canonical metric a step, except delta during the day's failure phase
     // (6 units of 2 s = 12 steps, inside the last minute of the day): as a live run would send.
     const failureSteps = 6 * 2;
-    expect(backfilled).toHaveLength(60 * 5 * 8 - failureSteps * 8);
+    const perStep = CANONICAL_METRICS.length;
+    expect(backfilled).toHaveLength(60 * DEMO_AGENT_IDS.length * perStep - failureSteps * perStep);
     expect(new Set(backfilled.filter((s) => s['agent'] === 'delta').map((s) => s['timestamp'])).size).toBe(60 - failureSteps);
-    expect(logs.some((l) => /^simulator: backfilled 60 steps \(60 s of the scenario, up to phase recovery\) with timestamps: 2304 samples accepted, 0 rejected$/.test(l))).toBe(true);
+    expect(logs.some((l) => /^simulator: backfilled 60 steps \(60 s of the scenario, up to phase recovery\) with timestamps: 6372 samples accepted, 0 rejected$/.test(l))).toBe(true);
     expect(sim.status().phase).toBe('calm');
     expect(logs).toContain('simulator: phase calm (cycle 1): night shift: light, even load');
   });
