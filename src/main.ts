@@ -32,6 +32,7 @@ import { SERVER_TIMEOUTS } from './http/server-timeouts.js';
 import { WatchedFile } from './runtime/watched-file.js';
 import { PostgresTaskStore } from './persistence/postgres-task-store.js';
 import type { TaskStore } from './persistence/task-store.js';
+import { StoreUnavailableError } from './persistence/store-errors.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
 import { createAnalysisRoutes } from './http/analysis-routes.js';
@@ -96,7 +97,7 @@ function readSecretOnce(path: string | undefined, key: string): string | undefin
   try {
     text = readFileSync(path, 'utf8').trim();
   } catch (error) {
-    throw new ConfigError([`${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], 'configuration');
+    throw new ConfigError([`${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
   }
   if (text === '') throw new ConfigError([`${key}: ${path} is empty`], 'configuration');
   return text;
@@ -119,10 +120,17 @@ function watchToken(path: string | undefined, key: string, logger: Logger, watch
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${code}`], 'configuration');
+    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
   }
   watched.push(file);
   return () => file.current();
+}
+
+/** "no such file (ENOENT)": why a file could not be read, in words with the code. */
+function fileErrorInWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const words: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory' };
+  return words[code] === undefined ? code : `${words[code]} (${code})`;
 }
 
 /**
@@ -132,9 +140,15 @@ function watchToken(path: string | undefined, key: string, logger: Logger, watch
  */
 export const DEMO_DEFAULTS: Readonly<Record<string, string | readonly string[]>> = {
   'analysis.step': '2s',
-  'analysis.window': '5m',
+  // The shipped 30m window at the default demo.time_scale 0.1: the scripted day's phases are sized
+  // for the pack's `for:` times against that window (a longer one dilutes a 10-minute bottleneck
+  // below the alert bar, since its queue slope and latency median are window-wide).
+  'analysis.window': '3m',
   'agents.heartbeat_timeout': '15s',
-  'analysis.forecast_horizons': ['1m', '2m', '5m'],
+  // At most the window (a longer horizon is not served).
+  'analysis.forecast_horizons': ['1m', '2m', '3m'],
+  // The demo's tasks never mix with a real deployment's history (docs/demo.md).
+  'storage.path': ':memory:',
 };
 
 function applyDemoDefaults(raw: Record<string, unknown>): void {
@@ -157,7 +171,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, vers
     try {
       text = readFileSync(cli.configFile, 'utf8');
     } catch (error) {
-      throw new ConfigError([`--config.file: cannot read ${cli.configFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`], source);
+      throw new ConfigError([`--config.file: cannot read ${cli.configFile}: ${fileErrorInWords(error)}`], source);
     }
     let doc: unknown;
     try {
@@ -172,7 +186,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, vers
   }
   for (const [key, value] of cli.overrides) setPath(raw, key, value);
   applyDemoDefaults(raw);
-  return parseConfigObject(raw, source);
+  const config = parseConfigObject(raw, source);
+  // Checked with the rest of the configuration, before anything starts.
+  try {
+    parseListenAddress(config.web.listen_address);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message], source);
+  }
+  return config;
 }
 
 /** Starts the exporter with a validated config; resolves once it listens and is ready. */
@@ -412,13 +433,22 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         analysis: () => engine.latest(),
         seed: config.demo.seed,
         stepMs: config.analysis.step,
+        timeScale: config.demo.time_scale,
+        alerting: config.demo.alerting,
+        // One window less a step: the oldest sample stays inside the window when it arrives.
+        backfillMs: config.analysis.window - config.analysis.step,
         ...(ingestToken !== undefined && { ingestToken: ingestToken() }),
         ...(webhookToken !== undefined && { webhookToken: webhookToken() }),
         ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
     : undefined;
-  if (demo) logger.info({ component: 'demo', agents: demo.simulator.agents.length, swarm: demo.simulator.swarm }, 'demo swarm started');
+  if (demo) {
+    logger.info(
+      { component: 'demo', agents: demo.simulator.agents.length, swarm: demo.simulator.swarm, alerting: config.demo.alerting, time_scale: config.demo.time_scale, storage: config.storage.path },
+      config.storage.path === ':memory:' ? 'demo swarm started; its coordination history is kept in memory, apart from any real deployment' : `demo swarm started; its coordination history goes to ${config.storage.path}`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -469,6 +499,42 @@ function openTaskStore(storage: Readonly<Config['storage']>, password: string | 
   return SqliteTaskStore.open(path, { onFault });
 }
 
+/** One line for a start-up failure: what could not be done and why, in words. */
+export function describeStartupError(error: unknown, config: Readonly<Config>): string {
+  if (error instanceof ConfigError) return error.message;
+  // The lock holder's pid, or the integrity command: these say it in full already.
+  if (error instanceof DatabaseLockedError || error instanceof DatabaseCorruptError) return error.message;
+  const e = error as NodeJS.ErrnoException & { hostname?: string };
+  const address = config.web.listen_address;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${address}: the address is already in use (another process holds the port; choose another with --web.listen-address)`;
+    case 'EACCES':
+      if (e.syscall === 'listen') return `cannot listen on ${address}: permission denied (ports below 1024 need privileges)`;
+      break;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${address}: no interface of this machine has that address`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${address}: host ${JSON.stringify(e.hostname ?? address)} not found`;
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return `cannot open storage.path ${config.storage.path}: the database is locked by another process (another exporter on the same file?)`;
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return `cannot open storage.path ${config.storage.path}: ${e.message}`;
+    default:
+      break;
+  }
+  if (error instanceof StoreUnavailableError) {
+    const why = error.reason === 'busy' ? 'the database is locked by another process (another exporter on the same file?)' : error.message;
+    return `cannot open storage.path ${config.storage.path}: ${why}`;
+  }
+  return `start-up failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** Process entry: parse flags and config, start, stop on SIGTERM/SIGINT. Returns the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const build = readBuildInfo(env);
@@ -487,12 +553,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     running = await startExporter({ config, logger, env });
   } catch (error) {
-    if (error instanceof DatabaseLockedError || error instanceof DatabaseCorruptError) {
-      process.stderr.write(`agentswarm-exporter: ${error.message}\n`);
-      return 1;
-    }
-    logger.error({ err: error }, 'start-up failed');
-    return 1;
+    // One human line naming the cause, no stack: 2 for configuration, 1 for everything else.
+    process.stderr.write(`agentswarm-exporter: ${describeStartupError(error, config)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
   }
   const failure = await new Promise<Error | undefined>((resolve) => {
     void running.failed.then(resolve);

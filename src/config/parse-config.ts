@@ -2,10 +2,13 @@
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { suggestKey } from './did-you-mean.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[], source: string) {
-    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // One problem, one line; several, one per line under the heading.
+    const where = source === 'configuration' ? 'invalid configuration' : `invalid configuration in ${source}`;
+    super(problems.length === 1 ? `${where}: ${problems[0] ?? ''}` : `${where}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -18,21 +21,73 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The keys a (possibly wrapped) zod object schema accepts at `path`, for "did you mean". */
+function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  const unwrap = (n: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let current = n;
+    for (let i = 0; i < 10 && current !== undefined; i += 1) {
+      const def = current._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
+      if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly') current = def.innerType;
+      else if (def.type === 'pipe') current = def.in;
+      else return current;
+    }
+    return current;
+  };
+  for (const step of path) {
+    node = unwrap(node);
+    if (node === undefined) return [];
+    const def = node._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
+    if (def.type === 'object') node = def.shape?.[String(step)];
+    else if (def.type === 'array') node = def.element;
+    else if (def.type === 'record') node = def.valueType;
+    else return [];
+  }
+  node = unwrap(node);
+  const def = node?._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType> } | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** "at least 1", "at most 100", "more than 0": a bound in words. */
+function bound(kind: 'min' | 'max', value: unknown, inclusive: boolean | undefined, origin: string): string {
+  const words = kind === 'min' ? (inclusive === false ? 'more than' : 'at least') : inclusive === false ? 'less than' : 'at most';
+  const unit = origin === 'string' ? ' characters' : origin === 'array' || origin === 'set' ? ' entries' : '';
+  return `${words} ${String(value)}${unit}`;
+}
+
+/** One message style for every problem: "<key>: expected <what>, got <value>". */
 export function formatIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((k) => `${key === '(top level)' ? '' : `${key}.`}${k}: unknown key`).join('\n  - ');
+    case 'unrecognized_keys': {
+      const known = knownKeysAt(configSchema, issue.path);
+      return issue.keys
+        .map((k) => {
+          const suggestion = suggestKey(k, known);
+          return `${key === '(top level)' ? '' : `${key}.`}${k}: unknown key${suggestion === undefined ? '' : `; did you mean ${key === '(top level)' ? '' : `${key}.`}${suggestion}?`}`;
+        })
+        .join('\n  - ');
+    }
     case 'invalid_type':
       return `${key}: expected ${issue.expected}, got ${describe(issue.input)}`;
     case 'invalid_value':
       return `${key}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
-    case 'too_small':
-    case 'too_big':
-    case 'invalid_format':
-      return `${key}: ${issue.message.replace(/^Invalid input: /, '')}, got ${describe(issue.input)}`;
+    case 'too_small': {
+      const origin = String(issue.origin);
+      if ((origin === 'string' || origin === 'array') && issue.minimum === 1) return `${key}: expected a non-empty ${origin === 'string' ? 'string' : 'list'}, got ${describe(issue.input)}`;
+      return `${key}: expected ${bound('min', issue.minimum, issue.inclusive, origin)}, got ${describe(issue.input)}`;
+    }
+    case 'too_big': {
+      const origin = String(issue.origin);
+      return `${key}: expected ${bound('max', issue.maximum, issue.inclusive, origin)}, got ${describe(issue.input)}`;
+    }
+    case 'invalid_format': {
+      // Our own regex messages already say "expected ..."; zod's built-in formats do not.
+      const message = issue.message.startsWith('expected') ? issue.message : issue.format === 'url' ? 'expected an http(s) URL such as "http://127.0.0.1:8080/hook"' : `expected a valid ${issue.format}`;
+      return `${key}: ${message}, got ${describe(issue.input)}`;
+    }
     default:
-      return `${key}: ${issue.message}`;
+      return `${key}: ${issue.message.replace(/^Invalid input: /, '')}`;
   }
 }
 

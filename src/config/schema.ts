@@ -160,6 +160,10 @@ const demoSchema = z
     seed: z.number().int().default(42),
     /** push: the simulated agents push through the HTTP API; scrape: the exporter scrapes them. */
     mode: z.enum(['push', 'scrape']).default('push'),
+    /** embedded: the demo's stand-in for Prometheus + Alertmanager posts the pack's alerts; off: a real Alertmanager does. */
+    alerting: z.enum(['embedded', 'off']).default('embedded'),
+    /** The day's phases and the embedded alerts' hold times are the pack's `for:` times this factor (1 = the pack's own timing). */
+    time_scale: z.number().positive().max(1).default(0.1),
   })
   .strict();
 

@@ -193,7 +193,9 @@ export class CoordinationService implements AlertReceiver, TaskApi {
         onAttempt: (task, outcome, report) => {
           const fields = { task: task.id, type: task.type, attempt: task.attempts, outcome, status: report.statusCode, error: errorText(report) };
           if (outcome === 'released') this.log.info(fields, 'delivery released at shutdown; the next start sends it again');
-          else if (outcome !== 'succeeded') this.log.warn(fields, 'delivery attempt did not succeed');
+          else if (outcome === 'succeeded') this.log.info(fields, 'task delivered');
+          else if (outcome === 'retryable' && task.attempts < config.max_attempts) this.log.warn(fields, 'delivery attempt did not succeed; task will be retried');
+          else this.log.warn(fields, 'delivery attempt did not succeed');
         },
         onError: (error, where) => {
           // A vanished or corrupt database is reported once, where it is detected (main.ts); the
@@ -256,12 +258,18 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       const duplicate = DUPLICATE.has(disposition);
       if (duplicate) duplicates += 1;
       this.metrics.alert(incoming[i]?.status ?? 'unknown', duplicate ? 'duplicate' : 'accepted');
+      // Repeats of a firing alert arrive every group_interval: only news is worth a line.
+      if (!duplicate) this.log.info({ alert: incoming[i]?.alertname, fingerprint: incoming[i]?.fingerprint, status: incoming[i]?.status, disposition }, 'alert accepted');
     });
     for (const task of outcome.created) {
       this.metrics.task(task.type, task.priority, 'created');
+      this.log.info({ task: task.id, type: task.type, priority: task.priority, swarm: task.swarm, agents: task.agents.join(',') }, 'task created');
       this.runner.enqueue({ id: task.id, seq: task.seq, type: task.type, priority: task.priority, nextAttemptAt: task.nextAttemptAt });
     }
-    for (const task of outcome.cancelled) this.metrics.task(task.type, task.priority, 'cancelled');
+    for (const task of outcome.cancelled) {
+      this.metrics.task(task.type, task.priority, 'cancelled');
+      this.log.info({ task: task.id, type: task.type }, 'task cancelled: its alerts resolved before delivery');
+    }
     this.runner.forget(outcome.cancelled.map((t) => t.id));
     if (notification.truncatedAlerts > 0) {
       // The missing alerts did not resolve; they are simply not in this message (RELIABILITY facts).

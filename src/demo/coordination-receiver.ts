@@ -173,6 +173,13 @@ export async function startCoordinationReceiver(options: CoordinationReceiverOpt
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    // Liveness for a container healthcheck (the compose stack's simulator serves only this port).
+    if (path === '/-/healthy' && (req.method === 'GET' || req.method === 'HEAD')) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : 'Healthy\n');
+      return;
+    }
     if (path !== route) {
       req.resume();
       refuse(res, 404, `no route ${path ?? ''}; deliveries go to ${route}`);

@@ -7,6 +7,7 @@ import type { AgentRegistry } from '../store/agent-registry.js';
 import { startPeriodic, type PeriodicTask } from '../runtime/periodic.js';
 import { startCoordinationReceiver, type ActionTarget, type CoordinationReceiver } from './coordination-receiver.js';
 import { DemoAlertSource } from './demo-alerts.js';
+import { PACK_HOLD_MS, holdMs, phaseUnitMs, type PackAlert } from './pack-timing.js';
 import { startSimulatedSwarm, type SimulatedSwarm } from './simulated-swarm.js';
 import { Scraper, type ScraperDeps } from '../ingest/scrape/scraper.js';
 import { targetsFromConfig } from '../ingest/scrape/scrape-target.js';
@@ -54,6 +55,12 @@ export interface EmbeddedDemoOptions {
   readonly analysis: () => ReadonlyMap<string, SwarmAnalysis>;
   readonly seed: number;
   readonly stepMs: number;
+  /** demo.time_scale: phases and hold times are the pack's `for:` times this factor. */
+  readonly timeScale: number;
+  /** demo.alerting: "off" leaves alerting to a real Prometheus + Alertmanager. */
+  readonly alerting: 'embedded' | 'off';
+  /** Pushes one window of scripted history with timestamps before playing live (0: none). */
+  readonly backfillMs?: number;
   readonly ingestToken?: string;
   readonly webhookToken?: string;
   readonly log: (message: string) => void;
@@ -72,6 +79,8 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
     target: options.exporterUrl,
     scenario: 'day',
     seed: options.seed,
+    phaseMs: phaseUnitMs(options.timeScale),
+    ...(options.backfillMs !== undefined && options.backfillMs > 0 && { backfillMs: options.backfillMs }),
     ...(options.ingestToken !== undefined && { token: options.ingestToken }),
     ...(options.scrape !== undefined && { transport: 'scrape' as const }),
     log: options.log,
@@ -87,21 +96,25 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
     );
     scraper.start();
   }
-  const alerts = new DemoAlertSource({
-    registry: options.registry,
-    analysis: options.analysis,
-    target: options.exporterUrl,
-    ...(options.webhookToken !== undefined && { token: options.webhookToken }),
-    // Two analysis steps: long enough to skip a one-step blip, short for minute-long demo phases.
-    holdMs: 2 * options.stepMs,
-    now: () => Date.now(),
-    log: options.log,
-  });
-  const loop: PeriodicTask = startPeriodic(() => alerts.evaluate(), { everyMs: options.stepMs, onError: (error) => options.log(`demo alerting failed: ${(error as Error).message}`) });
+  let loop: PeriodicTask | undefined;
+  if (options.alerting === 'embedded') {
+    const holds = Object.fromEntries(Object.keys(PACK_HOLD_MS).map((name) => [name, holdMs(name as PackAlert, options.timeScale)]));
+    const alerts = new DemoAlertSource({
+      registry: options.registry,
+      analysis: options.analysis,
+      target: options.exporterUrl,
+      ...(options.webhookToken !== undefined && { token: options.webhookToken }),
+      // The pack's own `for:` times, scaled like the day's phases.
+      holdMs: holds,
+      now: () => Date.now(),
+      log: options.log,
+    });
+    loop = startPeriodic(() => alerts.evaluate(), { everyMs: options.stepMs, onError: (error) => options.log(`demo alerting failed: ${(error as Error).message}`) });
+  }
   return {
     simulator,
     async stop() {
-      await loop.stop();
+      await loop?.stop();
       await scraper?.stop();
       await simulator.stop();
       await options.orchestrator.receiver.close();

@@ -1,5 +1,6 @@
 // Named simulator scenarios: the scripted phases of a "day" and flat profiles for load tests (data only).
 import type { Pipeline } from './topology.js';
+import { unitsFor } from './pack-timing.js';
 
 /** One scripted stretch of a scenario. Progress p runs from 0 (phase start) to 1 (end). */
 export interface PhaseSpec {
@@ -12,17 +13,28 @@ export interface PhaseSpec {
   readonly load: (p: number) => number;
   /** Service-rate factor of the cast's bottleneck agent at progress p, in (0, 1]; absent = 1. */
   readonly bottleneck?: (p: number) => number;
-  /** Progress window [from, to) during which the cast's anomaly agents spike together. */
+  /**
+   * Progress window [from, to) during which the shared tool backend of the cast's anomaly agents
+   * hiccups: it fails for HICCUP_ON_STEPS steps out of every HICCUP_PERIOD_STEPS (swarm-model.ts),
+   * so the agents spike together again and again, each time with an abrupt onset.
+   */
   readonly anomaly?: { readonly from: number; readonly to: number };
   /** The cast's failing agent is down for the whole phase (unless restarted). */
   readonly failure?: boolean;
+  /** Sticky routing pins most of the workers' tasks on the cast's hot agent (until a balancing plan). */
+  readonly hotSpot?: boolean;
+  /** The cast's flaky agent fails a tenth of its tasks more and answers slower (retries). */
+  readonly flaky?: boolean;
 }
 
 /** Which agents play the scripted parts, as indices into the pipeline's agents. */
 export interface Cast {
   readonly bottleneck?: number;
+  /** Agents sharing one tool backend: their response times move together, and its hiccups spike them together. */
   readonly anomaly: readonly number[];
   readonly failing?: number;
+  readonly hot?: readonly number[];
+  readonly flaky?: number;
 }
 
 export interface ScenarioSpec {
@@ -40,18 +52,22 @@ export interface ScenarioSpec {
 
 const noCast = (): Cast => ({ anomaly: [] });
 
+// Phase units are minutes of pack time (pack-timing.ts): at time scale 1 the day lasts 75 minutes
+// and each incident lasts longer than the `for:` of the alert it should fire, plus detection.
 const calm: PhaseSpec = {
   name: 'calm',
   description: 'night shift: light, even load',
-  units: 1,
+  units: 3,
   load: () => 0.6,
 };
 
 const loadWave: PhaseSpec = {
   name: 'load_wave',
-  description: 'morning rush: demand rises to 2.5x and falls; planners lead, workers and reviewers follow with a lag',
-  units: 2,
-  load: (p) => 0.6 + 0.9 * Math.sin(Math.PI * p),
+  description: 'morning rush: demand rises to 3.25x (just below what the baseline workers can serve) and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
+  // A steady rise over three quarters of the phase (its constant trend carries the saturation
+  // forecast, which looks one window ahead) a quick fall.
+  units: unitsFor('AgentSwarmSaturationPredicted', 0.5),
+  load: (p) => (p < 0.75 ? 0.6 + 1.35 * (p / 0.75) : 1.95 - 1.35 * ((p - 0.75) / 0.25)),
 };
 
 /** Workers of a pipeline (its middle stage), or every agent when there is only one stage. */
@@ -62,55 +78,78 @@ function workersOf(pipeline: Pipeline): readonly number[] {
 
 const day: ScenarioSpec = {
   name: 'day',
-  description: 'a scripted day compressed into minutes: calm, load wave, bottleneck, correlated anomaly, agent failure, recovery; loops',
-  defaultAgents: 5,
+  description: 'a scripted day that makes the rules pack act: calm, load wave, hot spot, bottleneck, correlated anomaly, agent failure, recovery; loops',
+  // 1 planner, 10 workers, 1 reviewer: the cast takes four workers, the canary experiment the other
+  // six (three a side, the least an agent-level test gives a p-value for). Fewer agents still play
+  // the day, but the cast then overlaps the experiment and VariantOutperforms cannot fire.
+  defaultAgents: 12,
   minAgents: 5,
   greekIds: true,
   phases: [
     calm,
     loadWave,
     {
+      name: 'hot_spot',
+      description: 'sticky sessions pin most tasks on a few workers while their peers idle, and a reviewer\'s flaky tool fails a tenth of its calls',
+      units: Math.max(unitsFor('AgentSwarmLoadImbalance'), unitsFor('AgentSwarmAgentDegraded')),
+      load: () => 0.6,
+      hotSpot: true,
+      flaky: true,
+    },
+    {
       name: 'bottleneck',
       description: 'a slow dependency throttles one worker: its queue grows and its latency inflates while the router keeps feeding it',
-      units: 2,
-      load: () => 1,
-      // Degrades over the first quarter of the phase to 30% of its service rate.
-      bottleneck: (p) => 1 - 0.7 * Math.min(1, p / 0.25),
+      // The score's queue growth and latency are read over the whole window: they need about two
+      // fifths of the phase to cross the alert bar, then the `for:` runs.
+      units: unitsFor('AgentSwarmBottleneck', 0.6),
+      // Demand rises smoothly (a step shared by every worker would itself be a correlated jump).
+      load: (p) => 0.6 + 0.5 * Math.min(1, p / 0.3),
+      // Degrades over the first tenth of the phase to 10% of its service rate.
+      bottleneck: (p) => 1 - 0.9 * Math.min(1, p / 0.1),
     },
     {
       name: 'correlated_anomaly',
-      description: 'a shared tool backend hiccups: latency, errors and CPU spike in several workers in the same step',
-      units: 1,
-      load: () => 0.9,
-      anomaly: { from: 0.3, to: 0.8 },
+      description: 'the tool backend three workers share hiccups again and again: latency, errors and CPU spike in those workers in the same steps',
+      units: unitsFor('AgentSwarmCorrelatedAnomaly', 0.8),
+      load: (p) => 1.1 - 0.2 * Math.min(1, p / 0.1),
+      anomaly: { from: 0.1, to: 0.9 },
     },
     {
       name: 'failure',
       description: 'one worker crashes: no heartbeats, no samples; its peers absorb its load until it is restarted',
-      // Long enough for the real detection path to win over the script: with the rules pack
-      // (heartbeat_timeout 45s, AgentSwarmAgentDown for 1m, 15s scrape, 30s evaluation, 10s
-      // group_wait) a healing task arrives 2.2-2.7 min after the crash; 5 units of 45 s are 3.75 min.
-      units: 5,
+      // One more unit for the heartbeat timeout (45 s by default) before the agent counts as down.
+      units: unitsFor('AgentSwarmAgentDown') + 1,
       load: () => 0.9,
       failure: true,
     },
     {
       name: 'recovery',
       description: 'every agent is back; demand eases towards the night level',
-      units: 1,
+      units: 3,
       load: (p) => 0.9 - 0.3 * p,
     },
   ],
   cast(pipeline) {
     const workers = workersOf(pipeline);
     const pick = (i: number): number | undefined => workers[Math.min(i, workers.length - 1)];
+    // Three workers (a third from 10 on) share one tool backend: they move together all day and
+    // its hiccups hit them at once. Placed after the bottleneck worker so that agent's long queue
+    // (it drains slowly after its phase) does not bury their co-movement.
     const anomalyCount = Math.min(workers.length, Math.max(3, Math.ceil(workers.length * 0.3)));
+    const from = Math.max(0, Math.min(2, workers.length - anomalyCount));
+    const anomaly = workers.slice(from, from + anomalyCount);
     const bottleneck = pick(1);
     const failing = pick(2);
+    // A quarter of the workers, at least one: enough for Jain's index to fall below 0.7 at any size.
+    const hot = workers.slice(from, from + Math.max(1, Math.ceil(workers.length / 4)));
+    const stages = pipeline.stages;
+    const flaky = stages.length >= 3 ? stages[stages.length - 1]?.[0] : undefined;
     return {
-      anomaly: workers.slice(0, anomalyCount),
+      anomaly,
       ...(bottleneck === undefined ? {} : { bottleneck }),
       ...(failing === undefined ? {} : { failing }),
+      hot,
+      ...(flaky === undefined ? {} : { flaky }),
     };
   },
 };

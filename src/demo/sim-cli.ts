@@ -6,6 +6,8 @@ import { createLogger } from '../runtime/logger.js';
 import { startCoordinationReceiver } from './coordination-receiver.js';
 import type { CoordinationReceiver } from './coordination-receiver.js';
 import { scenarioNames } from './scenarios.js';
+import { phaseUnitMs } from './pack-timing.js';
+import { readBuildInfo } from '../runtime/build-info.js';
 import { startSimulatedSwarm } from './simulated-swarm.js';
 
 export interface SimCliIo {
@@ -37,7 +39,9 @@ interface SimFlags {
   token?: string;
   tokenFile?: string;
   step: number;
-  phase: number;
+  phase?: number;
+  timeScale: number;
+  backfill?: number;
   heartbeat?: number;
   duration?: number;
   concurrency: number;
@@ -57,6 +61,12 @@ const durationArg = (min: number) => (text: string): number => {
 const intArg = (min: number, max: number) => (text: string): number => {
   const n = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(text)}`);
+  return n;
+};
+
+const scaleArg = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], got ${JSON.stringify(text)}`);
   return n;
 };
 
@@ -82,7 +92,9 @@ function program(io: SimCliIo): Command {
     .addOption(new Option('--token <token>', 'ingest bearer token (prefer --token-file: arguments are visible to other users)'))
     .addOption(new Option('--token-file <path>', 'file holding the ingest bearer token'))
     .addOption(new Option('--step <duration>', 'push interval (one simulated step)').default(1000, '1s').argParser(durationArg(10)))
-    .addOption(new Option('--phase <duration>', 'length of one phase unit of the scenario').default(45_000, '45s').argParser(durationArg(10)))
+    .addOption(new Option('--time-scale <factor>', 'the day\'s phases are the rules pack\'s `for:` times this factor: 1 = the pack as shipped (an 85-minute day), 0.1 = ten times faster').default(1).argParser(scaleArg))
+    .addOption(new Option('--phase <duration>', 'length of one phase unit of the scenario (default: one minute times --time-scale)').argParser(durationArg(10)))
+    .addOption(new Option('--backfill <duration>', 'first push this much of the scenario at once, with past timestamps, so the exporter\'s windows start full (at most its analysis.window)').argParser(durationArg(0)))
     .addOption(new Option('--heartbeat <duration>', 'heartbeat interval of each agent (default: 10s, or 20ms per agent when that is longer)').argParser(durationArg(10)))
     .addOption(new Option('--duration <duration>', 'stop after this long (default: until SIGINT/SIGTERM)').argParser(durationArg(1)))
     .addOption(new Option('--concurrency <n>', 'HTTP requests in flight at once').default(8).argParser(intArg(1, 256)))
@@ -99,6 +111,7 @@ Examples:
 Scenarios: day (calm, load wave, bottleneck, correlated anomaly, agent failure, recovery; loops),
 steady (constant load, no incidents), wave (calm and load waves).
 On exit, one JSON line with the delivery statistics is printed to stdout.`)
+    .version(readBuildInfo(process.env).version, '--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -111,7 +124,8 @@ function readSecret(path: string, what: string): string {
 
 /**
  * Runs agentswarm-sim with `argv` (without node and script). Resolves with the exit code:
- * 0 after --duration or a signal, 0 for --help, 2 for bad usage, 1 when start-up fails.
+ * 0 after --duration or a signal, 0 for --help and --version, 2 for bad usage, 1 when start-up
+ * fails or nothing could be delivered to the target.
  */
 export async function runSimCli(argv: readonly string[], io: SimCliIo = processIo): Promise<number> {
   const cli = program(io);
@@ -153,7 +167,8 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
       swarm: flags.swarm,
       ...(token === undefined ? {} : { token }),
       stepMs: flags.step,
-      phaseMs: flags.phase,
+      phaseMs: flags.phase ?? phaseUnitMs(flags.timeScale),
+      ...(flags.backfill === undefined ? {} : { backfillMs: flags.backfill }),
       ...(flags.heartbeat === undefined ? {} : { heartbeatMs: flags.heartbeat }),
       maxConcurrentRequests: flags.concurrency,
       batchSize: flags.batchSize,
@@ -168,6 +183,12 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
         host: flags.receiverPort === undefined ? '127.0.0.1' : '0.0.0.0',
         log,
       });
+    }
+
+    // Nothing delivered at start-up: the target is wrong or down; say so and fail instead of idling.
+    if (sim.registered === 0) {
+      await sim.stop();
+      throw new Error(`cannot deliver to ${flags.target}: ${sim.lastFailure() ?? 'no agent could register'}`);
     }
 
     const startedAt = Date.now();
@@ -185,7 +206,12 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
     await sim.stop();
     await receiver?.close();
     const s = sim.status();
+    const delivered = s.reporter.samplesAccepted > 0 || s.reporter.requests === 0;
     io.stdout(`${JSON.stringify({ scenario: s.scenario, swarm: s.swarm, agents: sim.agents.length, steps: s.steps, seconds: Math.round((Date.now() - startedAt) / 100) / 10, ...s.reporter, ...(receiver === undefined ? {} : { coordination: receiver.stats() }) })}\n`);
+    if (!delivered) {
+      io.stderr(`agentswarm-sim: no sample was delivered to ${flags.target}: ${sim.lastFailure() ?? 'every request failed'}\n`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     off();

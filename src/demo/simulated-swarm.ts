@@ -50,6 +50,13 @@ export interface SimulatedSwarmOptions {
    * served as one exposition page (`scrapeUrl`) for the exporter's scrape mode.
    */
   readonly transport?: 'push' | 'scrape';
+  /**
+   * Push mode: before playing live, play this much of the scenario (the end of the previous day)
+   * at once and push it with past timestamps (one step apart, ending now), as any agent that
+   * buffered its samples could, so the exporter's windows start full and the live day starts at
+   * its first phase. 0 or absent: none.
+   */
+  readonly backfillMs?: number;
 }
 
 export interface SimulatedAgent {
@@ -82,6 +89,10 @@ export interface SimulatedSwarm {
   /** Ids of the agents that are down now. */
   downAgents(): string[];
   status(): SimulatorStatus;
+  /** Agents whose registering heartbeat was answered at start-up (push mode; scrape mode: all). */
+  readonly registered: number;
+  /** The reporter's last delivery failure in words ("fetch failed: ECONNREFUSED"), if any. */
+  lastFailure(): string | undefined;
   /** In scrape mode: the exposition page to scrape (agent label = agent id). */
   readonly scrapeUrl: string | undefined;
   /** Stops stepping, flushes what is buffered, and resolves when the reporter is done. Idempotent. */
@@ -116,7 +127,12 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   });
   const agents: SimulatedAgent[] = model.agents.map((a) => ({ id: a.id, type: a.type, capacity: a.capacity, variant: a.variant }));
   const metricsPerStep = agents.length * 8;
-  const trouble = troubleLogger(log, clock);
+  let lastFailure: string | undefined;
+  const logTrouble = troubleLogger(log, clock);
+  const trouble = (event: ReporterEvent): void => {
+    if (event.type === 'gave_up') lastFailure = `${event.route} failed after ${event.attempts} attempt(s): ${event.message}`;
+    logTrouble(event);
+  };
   const reporter = new AgentReporter({
     target: options.target,
     swarm,
@@ -146,10 +162,31 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   let last: StepFrame | undefined;
   const exposition = scrape ? await startExpositionServer(() => renderSwarmPage(last)) : undefined;
   log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`);
+  let registered = agents.length;
   if (!scrape) {
-    const registered = await Promise.all(agents.map((agent) => heartbeat(agent)));
-    const ok = registered.filter((r) => r?.ok === true).length;
-    log(`simulator: registered ${ok}/${agents.length} agents`);
+    const results = await Promise.all(agents.map((agent) => heartbeat(agent)));
+    registered = results.filter((r) => r?.ok === true).length;
+    log(`simulator: registered ${registered}/${agents.length} agents`);
+  }
+
+  const backfillSteps = scrape ? 0 : Math.floor((options.backfillMs ?? 0) / stepMs);
+  if (backfillSteps > 0) {
+    // The history is the end of the previous day, so that the live day starts at its first phase.
+    const lead = (model.stepsPerCycle - (backfillSteps % model.stepsPerCycle)) % model.stepsPerCycle;
+    for (let k = 0; k < lead; k += 1) model.step();
+    const end = clock.now();
+    for (let k = 0; k < backfillSteps; k += 1) {
+      const frame = model.step();
+      last = frame;
+      const at = end - (backfillSteps - k) * stepMs;
+      frame.agents.forEach((agentFrame, i) => {
+        const agent = agents[i];
+        if (agent !== undefined && agentFrame.up && agentFrame.metrics !== undefined) reporter.record(agent.id, agentFrame.metrics, at);
+      });
+    }
+    await reporter.flush();
+    const s = reporter.stats();
+    log(`simulator: backfilled ${backfillSteps} steps (${Math.round((backfillSteps * stepMs) / 1000)} s of the scenario, up to phase ${last?.phase ?? '?'}) with timestamps: ${s.samplesAccepted} samples accepted, ${s.samplesRejected} rejected`);
   }
 
   let stopped = false;
@@ -207,6 +244,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     scenario: model.scenario.name,
     agents,
     scrapeUrl: exposition?.url,
+    registered,
     restartAgent(id) {
       const restarted = model.restartAgent(id);
       if (restarted) log(`simulator: restarting ${id} on request`);
@@ -219,6 +257,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
       return outcome;
     },
     downAgents: () => model.downAgents(),
+    lastFailure: () => lastFailure,
     status: () => ({
       scenario: model.scenario.name,
       swarm,

@@ -1,9 +1,10 @@
 // The simulated swarm as a pure, seeded step function: queues, a lagged pipeline, scripted incidents (no I/O, no clock).
 import type { CanonicalMetric } from '../model/canonical-metrics.js';
+import { AGENT_LEVEL_MIN_AGENTS } from '../analysis-cycle/swarm-variants.js';
 import { mulberry32, normalSource } from './prng.js';
 import type { Cast, PhaseSpec, ScenarioSpec } from './scenarios.js';
 import { getScenario } from './scenarios.js';
-import { agentIds, buildPipeline } from './topology.js';
+import { agentIds, buildPipeline, enrolCanary } from './topology.js';
 import type { AgentRole, AgentSpec, Pipeline } from './topology.js';
 
 export interface SwarmModelOptions {
@@ -82,12 +83,44 @@ interface PhaseSlot {
 
 /** Share of time spent coordinating, by role, at rest: planners talk most. */
 const ROLE_COORDINATION: Readonly<Record<AgentRole, number>> = { planner: 0.35, worker: 0.12, reviewer: 0.22 };
-/** Demand 1.0 keeps the worker stage half busy, so the peak of the wave (2.5x calm) nears saturation. */
+/** Demand 1.0 keeps the worker stage half busy, so the peak of the wave (3.25x calm, 1.95) nearly saturates the baseline workers. */
 const BASE_WORKER_UTILIZATION = 0.5;
 /** Seconds of slower answers after a restart (cold caches). */
 const WARMUP_S = 20;
+/**
+ * Sticky sessions in a hot-spot phase: the hot quarter of the workers gets this share of the work.
+ * Enough for Jain's index to fall well below 0.7, not so much that the cold workers idle: their
+ * return to a normal share would be one shared ten-fold jump, which the analysis rightly reads
+ * as a correlated anomaly of every cold worker.
+ */
+const HOT_SPOT_SHARE = 0.7;
+/** Extra share of failed tasks of the flaky agent: enough for `degraded` health, not `critical`. */
+const FLAKY_ERROR_RATE = 0.1;
 /** Normal draws per agent per step, taken whether the agent is up or not so streams never shift. */
 const DRAWS_PER_AGENT = 7;
+/**
+ * The anomaly agents' shared tool backend: each call waits this long on average, ± the jitter (s.d.,
+ * one draw per step for all of them). The jitter is what makes their step-to-step changes move
+ * together (r ≈ 0.75 on response time) outside the incident — the sustained co-movement a
+ * correlated anomaly needs besides simultaneity (analysis/anomaly-clusters.ts).
+ */
+const BACKEND_LATENCY_S = 0.5;
+const BACKEND_JITTER_S = 0.2;
+/**
+ * Hiccups: the backend fails for HICCUP_ON_STEPS steps out of every HICCUP_PERIOD_STEPS while the
+ * phase's anomaly window lasts. Each failure starts abruptly, and a new one starts within four
+ * steps, so the analysis always finds a recent simultaneous onset (it searches the last five of
+ * its steps) and the cluster holds for the whole window, not just its first seconds.
+ */
+export const HICCUP_PERIOD_STEPS = 4;
+export const HICCUP_ON_STEPS = 3;
+
+/** Agents a side the canary experiment needs for an agent-level p-value (swarm-variants.ts). */
+const CANARY_SIDE_MIN = AGENT_LEVEL_MIN_AGENTS;
+/** Relative s.d. of an agent's reported throughput per step (its own counting noise). */
+const THROUGHPUT_NOISE = 0.05;
+/** Relative s.d. of the aggregate demand per step. */
+const DEMAND_NOISE = 0.01;
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -121,6 +154,8 @@ export class SwarmModel {
   /** Inputs in transit to each stage (tasks/s), oldest first; stage 0 has none. */
   private readonly transit: number[][];
   private readonly ids: ReadonlyMap<string, number>;
+  /** Agents calling the shared tool backend (the cast's anomaly agents). */
+  private readonly backend: ReadonlySet<number>;
   private adaptiveRouting = false;
   private pendingEvents: SimEvent[] = [];
   private stepIndex = 0;
@@ -140,10 +175,17 @@ export class SwarmModel {
 
     const seed = options.seed ?? 42;
     // Two independent streams: the topology must not change when the noise model does.
-    this.pipeline = buildPipeline(agentIds(count, this.scenario.greekIds), mulberry32(seed ^ 0x5eed1e55));
+    const built = buildPipeline(agentIds(count, this.scenario.greekIds), mulberry32(seed ^ 0x5eed1e55));
     this.normal = normalSource(mulberry32(seed));
     this.stepMs = options.stepMs;
-    this.cast = this.scenario.cast(this.pipeline);
+    this.cast = this.scenario.cast(built);
+    const c = this.cast;
+    const incidents = new Set([...c.anomaly, ...(c.hot ?? []), ...(c.bottleneck === undefined ? [] : [c.bottleneck]), ...(c.failing === undefined ? [] : [c.failing])]);
+    // Keep the cast out of the canary experiment when enough workers remain for three a side;
+    // a smaller swarm enrols every worker (its variant series exist, without an agent-level p-value).
+    const free = built.agents.filter((a, i) => a.type === 'worker' && !incidents.has(i)).length;
+    this.pipeline = enrolCanary(built, free >= 2 * CANARY_SIDE_MIN ? incidents : new Set());
+    this.backend = new Set(c.anomaly);
 
     const stepsPerUnit = options.phaseMs / options.stepMs;
     let start = 0;
@@ -212,7 +254,7 @@ export class SwarmModel {
   /**
    * Applies a resource_balancing plan: each move shifts up to `load` queued tasks from `from` to
    * `to` (work in progress cannot move), and the router switches from capacity weights to
-   * measured service rates until the scenario's cycle ends, so the slow agent stops piling up.
+   * measured service rates until the phase ends, so the slow agent stops piling up.
    */
   applyBalancing(moves: readonly LoadMove[]): BalancingOutcome {
     let movedTasks = 0;
@@ -255,17 +297,22 @@ export class SwarmModel {
     this.pendingEvents = [];
 
     this.enterPhase(cycle * this.slots.length + phaseIndex, cycle, spec, events);
-    const anomalyOn = spec.anomaly !== undefined && progress >= spec.anomaly.from && progress < spec.anomaly.to;
-    this.trackAnomaly(anomalyOn, events);
-    const anomalous = new Set(anomalyOn ? this.cast.anomaly : []);
+    const anomalyWindow = spec.anomaly !== undefined && progress >= spec.anomaly.from && progress < spec.anomaly.to;
+    this.trackAnomaly(anomalyWindow, events);
+    const windowStep = position - slot.start - Math.ceil((spec.anomaly?.from ?? 0) * slot.length);
+    const hiccup = anomalyWindow && windowStep % HICCUP_PERIOD_STEPS < HICCUP_ON_STEPS;
+    const anomalous = new Set(hiccup ? this.cast.anomaly : []);
     const bottleneckFactor = spec.bottleneck?.(progress) ?? 1;
 
     const dt = this.stepMs / 1000;
     const load = Math.max(0, spec.load(progress));
-    const demand = Math.max(0, this.baseRate * load * (1 + 0.03 * this.normal()));
+    // Aggregate demand wobbles by 1 %; each agent's own arrivals and completions are noisier (2 %), so
+    // agents of one stage are coupled by their shared input but their changes are mostly their own.
+    const demand = Math.max(0, this.baseRate * load * (1 + DEMAND_NOISE * this.normal()));
     const n = this.pipeline.agents.length;
     const draws = new Float64Array(n * DRAWS_PER_AGENT);
     for (let j = 0; j < draws.length; j += 1) draws[j] = this.normal();
+    const backendS = Math.max(0.05, BACKEND_LATENCY_S + BACKEND_JITTER_S * this.normal());
 
     const frames = new Array<AgentFrame>(n);
     const stages = this.pipeline.stages;
@@ -273,6 +320,7 @@ export class SwarmModel {
       const members = stages[s] ?? [];
       const input = s === 0 ? demand : this.takeTransit(s);
       const weights = members.map((i) => this.routingWeight(i, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i)));
+      if (spec.hotSpot === true && !this.adaptiveRouting) this.pinHotSpot(members, weights);
       const totalWeight = weights.reduce((a, b) => a + b, 0);
       let stageOut = 0;
       members.forEach((i, m) => {
@@ -282,7 +330,8 @@ export class SwarmModel {
           return;
         }
         const share = totalWeight > 0 ? (weights[m] ?? 0) / totalWeight : 0;
-        const result = this.serve(i, input * share * dt, dt, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i), draws, i * DRAWS_PER_AGENT);
+        const flaky = spec.flaky === true && i === this.cast.flaky;
+        const result = this.serve(i, input * share * dt, dt, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i), flaky, this.backend.has(i) ? backendS : 0, draws, i * DRAWS_PER_AGENT);
         stageOut += result.delivered / dt;
         frames[i] = { id: agent.id, up: true, metrics: result.metrics };
       });
@@ -311,6 +360,21 @@ export class SwarmModel {
     return this.nominalRate(agent) * factor * (anomalous ? 0.6 : 1);
   }
 
+  /** Sticky sessions: the stage's hot agents get HOT_SPOT_SHARE of its work, by capacity among them. */
+  private pinHotSpot(members: readonly number[], weights: number[]): void {
+    const hot = new Set(this.cast.hot ?? []);
+    let hotWeight = 0;
+    let coldWeight = 0;
+    members.forEach((i, m) => {
+      if (hot.has(i)) hotWeight += weights[m] ?? 0;
+      else coldWeight += weights[m] ?? 0;
+    });
+    if (hotWeight === 0 || coldWeight === 0) return;
+    members.forEach((i, m) => {
+      weights[m] = (weights[m] ?? 0) * (hot.has(i) ? HOT_SPOT_SHARE / hotWeight : (1 - HOT_SPOT_SHARE) / coldWeight);
+    });
+  }
+
   /** The previous stage pushed this step's output before this call: with L prefilled, shift yields output(k - L). */
   private takeTransit(stage: number): number {
     return this.transit[stage]?.shift() ?? 0;
@@ -323,8 +387,8 @@ export class SwarmModel {
   private enterPhase(key: number, cycle: number, spec: PhaseSpec, events: SimEvent[]): void {
     if (key === this.lastPhaseKey) return;
     this.lastPhaseKey = key;
-    // A new day: the router forgets the balancing it was told to apply.
-    if (key % this.slots.length === 0) this.adaptiveRouting = false;
+    // A new incident: the router forgets the balancing it was told to apply for the last one.
+    this.adaptiveRouting = false;
     events.push({ kind: 'phase', phase: spec.name, cycle, description: spec.description });
     const failing = this.cast.failing;
     // Leaving a failure phase: the script restarts whoever it took down.
@@ -357,10 +421,11 @@ export class SwarmModel {
 
   /**
    * One agent's step: `arrivals` tasks join its queue, its slots complete what they can, and the
-   * metrics follow. `factor` scales the service rate (bottleneck), `anomalous` adds the spike.
+   * metrics follow. `factor` scales the service rate (bottleneck), `anomalous` adds the spike,
+   * `backendS` is the shared tool backend's wait of this step (0 for agents that do not call it).
    * Returns the tasks passed downstream (completed minus failed) and the reported values.
    */
-  private serve(i: number, arrivals: number, dt: number, factor: number, anomalous: boolean, draws: Float64Array, d: number): { delivered: number; metrics: CanonicalValues } {
+  private serve(i: number, arrivals: number, dt: number, factor: number, anomalous: boolean, flaky: boolean, backendS: number, draws: Float64Array, d: number): { delivered: number; metrics: CanonicalValues } {
     const agent = this.agent(i);
     const spike = anomalous ? 1 : 0;
     const speed = factor * (anomalous ? 0.6 : 1);
@@ -378,15 +443,17 @@ export class SwarmModel {
 
     const noise = (j: number): number => draws[d + j] ?? 0;
     const pressure = queue / (queue + 10 * agent.capacity);
-    const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup);
+    const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup) * (flaky ? 1.3 : 1);
     const waiting = rate > 0 ? queue / rate : 0;
-    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilization - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike);
+    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilization - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike + (flaky ? FLAKY_ERROR_RATE : 0));
 
     const metrics: CanonicalValues = {
       cpu_usage: round4(clamp01(0.08 + 0.8 * utilization + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),
       memory_usage: round4(clamp01(0.3 + 0.3 * (queue / (queue + 4 * agent.capacity)) + 0.1 * utilization + 0.01 * noise(1))),
-      response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilization * utilization) * Math.exp(0.05 * noise(2)) + waiting)),
-      throughput: round4(Math.max(0, (completed / dt) * (1 + 0.02 * noise(3)))),
+      response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilization * utilization) * Math.exp(0.05 * noise(2)) + waiting + backendS)),
+      // Tasks finished within one step are a count: at a few per second it varies by several percent
+      // from step to step, on each agent independently.
+      throughput: round4(Math.max(0, (completed / dt) * (1 + THROUGHPUT_NOISE * noise(3)))),
       error_rate: round4(errorRate),
       queue_depth: Math.round(queue),
       active_tasks: Math.min(agent.capacity, Math.max(0, Math.round(utilization * agent.capacity + 0.3 * noise(5)))),

@@ -93,7 +93,7 @@ describe('configuration', () => {
   });
 
   it('names the flag when a file cannot be read', () => {
-    expect(() => loadConfig(['--config.file', '/nonexistent/x.yml'], {}, '0', io)).toThrow(/--config.file: cannot read \/nonexistent\/x.yml: ENOENT/);
+    expect(() => loadConfig(['--config.file', '/nonexistent/x.yml'], {}, '0', io)).toThrow(/--config.file: cannot read \/nonexistent\/x.yml: no such file \(ENOENT\)/);
   });
 });
 

@@ -7,13 +7,17 @@ import type { CoordinationType } from '../../src/model/coordination-vocabulary.j
 import { startCoordinationReceiver } from '../../src/demo/coordination-receiver.js';
 import type { CoordinationReceiver } from '../../src/demo/coordination-receiver.js';
 import { startSimulatedSwarm } from '../../src/demo/simulated-swarm.js';
+import { SwarmModel } from '../../src/demo/swarm-model.js';
 import type { SimulatedSwarm } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
 const SECRET = `whsec_${Buffer.from('interop secret of exactly 32 b!!').toString('base64')}`;
-// 1 s steps, 10 s phase units: calm 0-9, load_wave 10-29, bottleneck 30-49, correlated_anomaly 50-59, failure 60-109.
-const TIME = { stepMs: 1000, phaseMs: 10_000 } as const;
+// 1 s steps, 2 s phase units; where each phase falls comes from the model itself.
+const TIME = { stepMs: 1000, phaseMs: 2000 } as const;
+const LAYOUT = new SwarmModel({ scenario: 'day', ...TIME }).schedule;
+const BOTTLENECK = LAYOUT.find((s) => s.phase === 'bottleneck') ?? { start: 0, length: 0 };
+const FAILURE_START = LAYOUT.find((s) => s.phase === 'failure')?.start ?? 0;
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -115,7 +119,7 @@ function queueOf(l: Loop, agent: string): number {
 describe('coordination loop with the exporter\'s plans and delivery', () => {
   it('balances the bottleneck with a resource_balancing plan built from what the swarm pushed', async () => {
     const l = await loop();
-    await playTo(l, 48);
+    await playTo(l, BOTTLENECK.start + BOTTLENECK.length - 2);
     const before = queueOf(l, 'gamma');
     expect(before).toBeGreaterThan(5);
 
@@ -123,13 +127,13 @@ describe('coordination loop with the exporter\'s plans and delivery', () => {
 
     const [received] = l.receiver.received();
     expect(received?.action).toMatch(/^balanced: [1-9]\d* moves, [\d.]+ tasks moved$/);
-    await playTo(l, 49);
+    await playTo(l, BOTTLENECK.start + BOTTLENECK.length - 1);
     expect(queueOf(l, 'gamma')).toBeLessThan(before);
   });
 
   it('restarts the failed agent once although the task is delivered twice', async () => {
     const l = await loop();
-    await playTo(l, 65);
+    await playTo(l, FAILURE_START + 5);
     expect(l.sim.downAgents()).toEqual(['delta']);
     const context = registryView(l, new Set(['delta']));
 

@@ -6,6 +6,7 @@ import { startCoordinationReceiver } from '../../src/demo/coordination-receiver.
 import type { ActionTarget, CoordinationReceiver, CoordinationReceiverOptions } from '../../src/demo/coordination-receiver.js';
 import type { BalancingOutcome } from '../../src/demo/swarm-model.js';
 import { startSimulatedSwarm } from '../../src/demo/simulated-swarm.js';
+import { SwarmModel } from '../../src/demo/swarm-model.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
@@ -95,10 +96,11 @@ describe('startCoordinationReceiver', () => {
     const exporter = await new FakeExporter().start();
     servers.push(exporter);
     const timers = new ManualTimers();
-    const sim = await startSimulatedSwarm({ target: exporter.url, scenario: 'day', swarm: 'demo', stepMs: 1000, phaseMs: 3000, clock: timers, timers });
+    const sim = await startSimulatedSwarm({ target: exporter.url, scenario: 'day', swarm: 'demo', stepMs: 1000, phaseMs: 1000, clock: timers, timers });
     try {
-      // Steps 18-32 are the failure phase at this time scale.
-      timers.advance(19_000);
+      // One step into the failure phase (one step per phase unit here).
+      const failureStart = new SwarmModel({ scenario: 'day', stepMs: 1000, phaseMs: 1000 }).schedule.find((s) => s.phase === 'failure')?.start ?? 0;
+      timers.advance((failureStart + 1) * 1000);
       expect(sim.downAgents()).toEqual(['delta']);
       const logs: string[] = [];
       const r = await receiver(sim, { log: (line) => logs.push(line) });
@@ -167,6 +169,16 @@ describe('startCoordinationReceiver', () => {
     const answer = await deliver(r, payload, options);
     expect(answer.status).toBe(status);
     expect(typeof answer.body['error']).toBe('string');
+    expect(swarm.restarts).toEqual([]);
+  });
+
+  it('answers GET /-/healthy with 200 for a container healthcheck, and acts on nothing', async () => {
+    const swarm = new FakeSwarm();
+    const r = await receiver(swarm);
+    const res = await fetch(new URL('/-/healthy', r.url));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Healthy\n');
+    expect((await fetch(new URL('/-/healthy', r.url), { method: 'POST', body: '{}' })).status).toBe(404);
     expect(swarm.restarts).toEqual([]);
   });
 

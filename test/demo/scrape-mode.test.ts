@@ -3,6 +3,7 @@ import { renderSwarmPage } from '../../src/demo/exposition-page.js';
 import { SwarmModel } from '../../src/demo/swarm-model.js';
 import { parseExposition } from '../../src/ingest/text-format/parse-exposition.js';
 import { startTestExporter } from '../support/test-exporter.js';
+import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
 
 describe('demo in scrape mode', () => {
   it('renders the swarm as a valid exposition page with one series per up agent and metric', () => {
@@ -23,10 +24,10 @@ describe('demo in scrape mode', () => {
       let page = '';
       while (Date.now() < deadline) {
         page = await exporter.metricsText();
-        if ((exporter.registry.swarm('demo')?.agents.size ?? 0) === 5 && /agentswarm_ingest_samples_total\{source="scrape",result="accepted"\} [1-9]/.test(page)) break;
+        if ((exporter.registry.swarm('demo')?.agents.size ?? 0) === DEMO_AGENT_IDS.length && /agentswarm_ingest_samples_total\{source="scrape",result="accepted"\} [1-9]/.test(page)) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      expect([...(exporter.registry.swarm('demo')?.agents.keys() ?? [])].sort()).toEqual(['alpha', 'beta', 'delta', 'epsilon', 'gamma']);
+      expect([...(exporter.registry.swarm('demo')?.agents.keys() ?? [])].sort()).toEqual([...DEMO_AGENT_IDS].sort());
       expect(page).toMatch(/agentswarm_ingest_samples_total\{source="scrape",result="accepted"\} [1-9]/);
       expect(page).toMatch(/agentswarm_ingest_samples_total\{source="push",result="accepted"\} 0/);
       expect(page).toMatch(/agentswarm_scrape_target_up\{target="http:\/\/127\.0\.0\.1:\d+\/metrics"\} 1/);

@@ -1,14 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CANONICAL_METRICS } from '../../src/model/canonical-metrics.js';
 import { startSimulatedSwarm } from '../../src/demo/simulated-swarm.js';
+import { SwarmModel } from '../../src/demo/swarm-model.js';
+import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
 import type { SimulatedSwarm, SimulatedSwarmOptions } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 
-// One step per second; phase units of 3 s: calm 0-2, load_wave 3-8, bottleneck 9-14,
-// correlated_anomaly 15-17, failure 18-32, recovery 33-35, then calm again.
-const FAILURE = { first: 18, last: 32 };
-const CYCLE = 36;
+// One step per second and one step per phase unit; the layout comes from the model itself (the
+// day's phase lengths follow the rules pack's `for:` times, src/demo/pack-timing.ts).
+const LAYOUT = new SwarmModel({ scenario: 'day', stepMs: 1000, phaseMs: 1000 });
+function phaseSteps(name: string): { first: number; last: number } {
+  const slot = LAYOUT.schedule.find((s) => s.phase === name);
+  if (slot === undefined) throw new Error(`no phase ${name}`);
+  return { first: slot.start, last: slot.start + slot.length - 1 };
+}
+const FAILURE = phaseSteps('failure');
+const BOTTLENECK = phaseSteps('bottleneck');
+const CYCLE = LAYOUT.stepsPerCycle;
 
 interface Harness {
   server: FakeExporter;
@@ -40,7 +49,7 @@ async function start(extra: Partial<SimulatedSwarmOptions> = {}): Promise<Harnes
     scenario: 'day',
     swarm: 'demo',
     stepMs: 1000,
-    phaseMs: 3000,
+    phaseMs: 1000,
     heartbeatMs: 2000,
     clock: timers,
     timers,
@@ -92,20 +101,20 @@ function heartbeatTags(h: Harness, agent: string): number[] {
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('startSimulatedSwarm', () => {
-  it('registers the five demo agents, then pushes each step as one batch of their canonical metrics', async () => {
+  it('registers the twelve demo agents, then pushes each step as one batch of their canonical metrics', async () => {
     const h = await start();
-    expect(h.sim.agents.map((a) => a.id)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon']);
+    expect(h.sim.agents.map((a) => a.id)).toEqual([...DEMO_AGENT_IDS]);
     const registrations = h.server.requests.filter((r) => r.path.endsWith('/heartbeat'));
-    expect(registrations.map((r) => r.path)).toEqual(['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((a) => `/api/v1/agents/${a}/heartbeat`));
+    expect(registrations.map((r) => r.path)).toEqual(DEMO_AGENT_IDS.map((a) => `/api/v1/agents/${a}/heartbeat`));
     expect(registrations[0]?.body).toEqual({ swarm: 'demo', type: 'planner', variant: 'v1', capacity: h.sim.agents[0]?.capacity, labels: { simulated: 'true', scenario: 'day' } });
-    expect(h.logs).toContain('simulator: registered 5/5 agents');
+    expect(h.logs).toContain('simulator: registered 12/12 agents');
 
     await playTo(h, 0);
 
     const batches = h.server.to('/api/v1/samples');
     expect(batches).toHaveLength(1);
     const samples = h.server.batchedSamples();
-    expect(samples).toHaveLength(5 * CANONICAL_METRICS.length);
+    expect(samples).toHaveLength(DEMO_AGENT_IDS.length * CANONICAL_METRICS.length);
     expect(new Set(samples.map((s) => s['swarm']))).toEqual(new Set(['demo']));
     expect(new Set(samples.map((s) => s['timestamp']))).toEqual(new Set([h.t0]));
     expect(new Set(samples.map((s) => s['metric']))).toEqual(new Set(CANONICAL_METRICS));
@@ -128,28 +137,28 @@ describe('startSimulatedSwarm', () => {
     expect(h.logs).toContain('simulator: delta failed: no heartbeats, no samples');
     expect(h.logs).toContain('simulator: delta is back (restarted by the script)');
     expect(h.logs).toContain('simulator: gamma is becoming a bottleneck');
-    expect(h.logs).toContain('simulator: correlated anomaly in beta, gamma, delta');
+    expect(h.logs).toContain('simulator: correlated anomaly in delta, epsilon, zeta');
   });
 
   it('brings a failed agent back when asked, before the script would', async () => {
     const h = await start();
-    await playTo(h, 20);
+    await playTo(h, FAILURE.first + 2);
     expect(h.sim.downAgents()).toEqual(['delta']);
     expect(h.sim.status()).toMatchObject({ phase: 'failure', down: ['delta'] });
 
     expect(h.sim.restartAgent('delta')).toBe(true);
     expect(h.sim.restartAgent('delta')).toBe(false);
-    await playTo(h, 22);
+    await playTo(h, FAILURE.first + 4);
 
     expect(h.sim.downAgents()).toEqual([]);
-    expect(stepsWithSamples(h, 'delta').filter((s) => s >= FAILURE.first)).toEqual([21, 22]);
-    expect(heartbeatTags(h, 'delta')).toContain(21);
+    expect(stepsWithSamples(h, 'delta').filter((s) => s >= FAILURE.first)).toEqual([FAILURE.first + 3, FAILURE.first + 4]);
+    expect(heartbeatTags(h, 'delta')).toContain(FAILURE.first + 3);
     expect(h.logs).toContain('simulator: restarting delta on request');
   });
 
   it('applies a resource_balancing plan from the exporter', async () => {
     const h = await start();
-    await playTo(h, 14);
+    await playTo(h, BOTTLENECK.first + 5);
     const plan = {
       kind: 'resource_balancing',
       moves: [

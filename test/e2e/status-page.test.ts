@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../rules-pack/support/pack.js';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from '../rules-pack/support/processes.js';
 import { chromiumAvailable, launchChromium, recordPage, type LaunchedBrowser, type PageRecorder } from '../web/support/browser.js';
+import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
 
 const EXPORTER_BIN = join(REPO, 'dist/src/bin/exporter.js');
-const DEMO_AGENTS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'] as const;
+const DEMO_AGENTS = DEMO_AGENT_IDS;
 /** analysis.step of the test config. */
 const STEP_MS = 1_000;
-/** An agent the test controls, in its own swarm so that the demo's five stay untouched. */
+/** An agent the test controls, in its own swarm so that the demo's twelve stay untouched. */
 const PROBE = { swarm: 'e2e', agent: 'probe' } as const;
 // Every run leaves the screenshot in test-artifacts/; UPDATE_SCREENSHOT=1 also refreshes the README's
 // copy in docs/ (so an ordinary test run does not dirty the work tree).
@@ -88,7 +89,7 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     rmSync(temp, { recursive: true, force: true });
   }, 20_000);
 
-  it('shows the five demo agents with the statuses the API reports', async () => {
+  it('shows the twelve demo agents with the statuses the API reports', async () => {
     for (const agent of DEMO_AGENTS) await tile('demo', agent).waitFor({ timeout: 15_000 });
     // The demo's statuses move with its scripted day: compare page and API until they agree.
     await expect

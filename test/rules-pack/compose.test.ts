@@ -17,7 +17,8 @@ interface Service {
   command?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition: string }> | string[];
-  healthcheck?: unknown;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  ports?: string[];
 }
 
 const compose = parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -87,6 +88,39 @@ describe('docker-compose.yml', () => {
       expect(services[name]?.depends_on, name).toMatchObject({ secrets: { condition: 'service_completed_successfully' } });
     }
     expect(exporterConfig.web.auth.webhook_token_file?.startsWith('/etc/agentswarm/secrets/')).toBe(true);
+  });
+
+  it('gives every service a healthcheck on a port it serves, or none (the image\'s exporter check is not inherited)', () => {
+    const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+    const imageCheck = /HEALTHCHECK[\s\S]*?127\.0\.0\.1:(\d+)/.exec(dockerfile)?.[1];
+    expect(imageCheck).toBe('10464');
+    const exporterConfig = parseConfigText(readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8'));
+    // The port each service listens on inside its container.
+    const serves: Record<string, string | undefined> = {
+      'agentswarm-exporter': exporterConfig.web.listen_address.split(':').pop(),
+      simulator: services.simulator?.command?.[services.simulator.command.indexOf('--receiver-port') + 1],
+      prometheus: '9090',
+      alertmanager: '9093',
+      grafana: '3000',
+      secrets: undefined,
+    };
+    for (const [name, service] of Object.entries(services)) {
+      const built = service.build !== undefined;
+      const check = service.healthcheck;
+      if (check?.disable === true) {
+        expect(serves[name], `${name} serves a port but has no healthcheck`).toBeUndefined();
+        continue;
+      }
+      // Services built from the Dockerfile inherit its check unless they declare their own.
+      const target = check?.test !== undefined ? /127\.0\.0\.1:(\d+)/.exec(check.test.join(' '))?.[1] : built ? imageCheck : undefined;
+      if (target === undefined) {
+        expect(built, `${name}: no healthcheck is fine for a third-party image`).toBe(false);
+        continue;
+      }
+      expect(target, name).toBe(serves[name]);
+    }
+    expect(services.secrets?.healthcheck?.disable).toBe(true);
+    expect(services.simulator?.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${serves.simulator ?? '?'}/-/healthy`);
   });
 
   it('gives the exporter a configuration the exporter itself accepts', () => {
