@@ -70,11 +70,8 @@ describe('--demo', () => {
     }
   });
 
-  // Fails today, for a reason outside this branch: the store keeps only the newest sample of each
-  // series, so the backfilled window collapses to one point (issue 10, item 1, helper "windows").
-  // The backfill itself is delivered (the test above). Turn `it.fails` into `it` once time-keyed
-  // windows are merged; until then this passing means the expected failure still happens.
-  it.fails('has correlation, anomaly and forecast data on /metrics within 10 s of /-/ready', async () => {
+  // Time-keyed windows keep every backfilled step, so the analysis has a full window at once.
+  it('has correlation, anomaly and forecast data on /metrics within 10 s of /-/ready', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/exporter.ts', '--demo', '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'warn'], { cwd: process.cwd(), stdio: 'ignore' });
