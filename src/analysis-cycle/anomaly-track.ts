@@ -98,6 +98,22 @@ export class AnomalyTrack {
     this.bank.setSeries(slot, history);
   }
 
+  /**
+   * Past cells of a slot's ring were rewritten (samples that arrived after their step was analysed):
+   * reloads its window and rescores its recent steps against it, so an anomaly that arrived late still
+   * reaches the clusters, one step late, instead of being lost under the value carried in its place.
+   * `history` is the slot's chronological window up to the previous step.
+   */
+  revise(slot: number, history: Float64Array | null): void {
+    this.bank.setSeries(slot, history);
+    if (history === null) return;
+    const taken = Math.min(this.steps, ANOMALY_STEPS, history.length);
+    for (let back = 0; back < taken; back += 1) {
+      const at = (this.steps - 1 - back) % ANOMALY_STEPS;
+      this.recent[slot * ANOMALY_STEPS + at] = Math.abs(this.bank.score(slot, history[history.length - 1 - back] ?? Number.NaN));
+    }
+  }
+
   clearSlot(slot: number): void {
     this.bank.setSeries(slot, null);
     this.z[slot] = Number.NaN;

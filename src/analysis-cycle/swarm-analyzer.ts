@@ -207,7 +207,10 @@ export class SwarmAnalyzer {
       // States created this cycle were seeded from the windows, newcomers included.
       const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => hasValue(history(slot)));
       const rewritten = revised.byMetric.get(metric) ?? [];
-      if (!fresh.anomaly.has(metric)) for (const slot of new Set([...joined, ...rewritten])) s.anomaly.load(slot, history(slot));
+      if (!fresh.anomaly.has(metric)) {
+        for (const slot of joined) s.anomaly.load(slot, history(slot));
+        for (const slot of rewritten) if (!joined.includes(slot)) s.anomaly.revise(slot, history(slot));
+      }
       const reload = new Set([...rewritten, ...(fresh.correlation.has(metric) ? [] : joined)]);
       // Past a few rows one exact re-seed costs less than reloading them one by one (O(N·W) each).
       if (reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);

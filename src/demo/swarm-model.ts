@@ -108,12 +108,16 @@ const BACKEND_LATENCY_S = 0.5;
 const BACKEND_JITTER_S = 0.2;
 /**
  * Hiccups: the backend fails for HICCUP_ON_STEPS steps out of every HICCUP_PERIOD_STEPS while the
- * phase's anomaly window lasts. Each failure starts abruptly, and a new one starts within four
- * steps, so the analysis always finds a recent simultaneous onset (it searches the last five of
- * its steps) and the cluster holds for the whole window, not just its first seconds.
+ * phase's anomaly window lasts. Each failure starts abruptly, and a new one starts every eight
+ * simulator steps (four 2 s analysis steps), so the analysis always finds a recent simultaneous onset
+ * (it searches the last five of its steps) and the cluster holds for the whole window, not just its
+ * first seconds. On and off last two analysis steps each, so whichever of a step's two simulator
+ * samples the window keeps (the newest by timestamp), the analysis sees on, on, off, off: with one
+ * step off in four, a window that keeps every second sample could miss the off step, and then the
+ * onsets, entirely.
  */
-export const HICCUP_PERIOD_STEPS = 4;
-export const HICCUP_ON_STEPS = 3;
+export const HICCUP_PERIOD_STEPS = 8;
+export const HICCUP_ON_STEPS = 4;
 
 /** Agents a side the canary experiment needs for an agent-level p-value (swarm-variants.ts). */
 const CANARY_SIDE_MIN = AGENT_LEVEL_MIN_AGENTS;
