@@ -1,4 +1,4 @@
-// deploy/kubernetes rendered by the real `kubectl kustomize`: every object validates, the generated rules and dashboards equal their sources.
+// deploy/kubernetes rendered by the real `kubectl kustomize`: every object validates (committed schema subsets and kubernetes-models' full schemas), the generated rules and dashboards equal their sources.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,22 @@ function validateObject(o: K8sObject): string[] {
   // A ConfigMap (as every object) must stay under etcd's 1 MiB.
   if (Buffer.byteLength(JSON.stringify(o)) > 1024 * 1024) errors.push(`${o.kind}/${o.metadata.name}: larger than 1 MiB`);
   return errors;
+}
+
+/**
+ * The kubernetes-models class of an object (the OpenAPI schemas of Kubernetes and of the
+ * prometheus-operator CRDs, checked with ajv): types, required fields, formats and enums. They allow
+ * unknown fields, which the committed subsets above refuse; the two checks complement each other.
+ */
+async function fullSchemaModel(o: K8sObject): Promise<{ validate(): void } | undefined> {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const path =
+    group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/monitoring.coreos.com/${version}/${o.kind}`
+      : `kubernetes-models/${group === '' ? '' : `${group}/`}${version}/${o.kind}`;
+  const module = (await import(path).catch(() => undefined)) as Record<string, new (data: unknown) => { validate(): void }> | undefined;
+  const Model = module?.[o.kind];
+  return Model === undefined ? undefined : new Model(o);
 }
 
 interface Container {
@@ -136,6 +152,35 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
   ] as const)('renders the %s into objects that all validate against their schemas', (_name, objects) => {
     expect(objects.length).toBeGreaterThan(5);
     expect(objects.flatMap(validateObject)).toEqual([]);
+  });
+
+  it.each([
+    ['base', base],
+    ['overlay', overlay],
+  ] as const)('renders the %s into objects that validate against the full Kubernetes and prometheus-operator schemas (kubernetes-models)', async (_name, objects) => {
+    const errors: string[] = [];
+    for (const o of objects) {
+      const model = await fullSchemaModel(o);
+      if (model === undefined) errors.push(`${o.apiVersion}/${o.kind}: no model`);
+      else {
+        try {
+          model.validate();
+        } catch (error) {
+          errors.push(`${o.kind}/${o.metadata.name}: ${(error as Error).message}`);
+        }
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses, with kubernetes-models, a Deployment whose replicas is a string and a ServiceMonitor without endpoints', async () => {
+    const deployment = one(base, 'Deployment');
+    const broken = await fullSchemaModel({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } });
+    expect(() => broken?.validate()).toThrow(/replicas/);
+    const monitor = one(base, 'ServiceMonitor');
+    const { endpoints: _dropped, ...rest } = monitor.spec ?? {};
+    const noEndpoints = await fullSchemaModel({ ...monitor, spec: rest });
+    expect(() => noEndpoints?.validate()).toThrow(/endpoints/);
   });
 
   it('renders the expected kinds and references Secrets without embedding one', () => {
