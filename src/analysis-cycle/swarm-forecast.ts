@@ -49,11 +49,26 @@ export function servedHorizonsMs(horizonsMs: readonly number[], windowPoints: nu
   return [...new Set(horizonsMs)].filter((ms) => ms > 0 && ms <= limit).sort((a, b) => a - b);
 }
 
+/**
+ * Steps of load history the series holds: from its first finite point to its end (0 when none).
+ * While the window fills, this is shorter than the window: a horizon longer than the history is not
+ * served, as a horizon longer than the window is not (the demo's 3m horizon from 48 s of load,
+ * 24 points at the start of its load wave, had a band 8.5x the load's range: the trend model's
+ * honest interval, statsmodels' own fit of the same points gives a wider one, for a question the
+ * data cannot answer).
+ */
+export function historySteps(load: ArrayLike<number>): number {
+  for (let t = 0; t < load.length; t += 1) if (Number.isFinite(load[t] as number)) return load.length - t;
+  return 0;
+}
+
 export function swarmForecast(inputs: ForecastInputs): Forecast {
   const capacity = inputs.types.reduce((sum, t) => sum + t.capacity, 0);
   const loadNow = inputs.types.reduce((sum, t) => sum + t.load, 0);
   const hasCapacity = capacity > 0;
-  const served = servedHorizonsMs(inputs.horizonsMs, inputs.windowPoints, inputs.stepMs);
+  // Served: at most the window, and at most the load history it holds yet.
+  const servable = Math.min(inputs.windowPoints, historySteps(inputs.load));
+  const served = servedHorizonsMs(inputs.horizonsMs, servable, inputs.stepMs);
   const fit = fitHolt(inputs.load, { minPoints: forecastPointsNeeded(inputs.windowPoints) });
   const longest = served[served.length - 1];
   if (!fit.valid || longest === undefined) {
@@ -65,7 +80,7 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
     const f = holtForecast(fit, ms / inputs.stepMs);
     return { horizon_seconds: ms / 1000, horizon: formatDuration(ms), load: Math.max(0, f.mean), lower: Math.max(0, f.lower), upper: Math.max(0, f.upper) };
   });
-  const saturation = hasCapacity ? saturationEstimate(fit, capacity, inputs.windowPoints) : undefined;
+  const saturation = hasCapacity ? saturationEstimate(fit, capacity, servable) : undefined;
   const atLongest = holtForecast(fit, longest / inputs.stepMs);
   const raw = hasCapacity ? recommendAgents(inputs.types, atLongest, inputs.targetUtilisation === undefined ? {} : { targetUtilisation: inputs.targetUtilisation }) : [];
   const bottlenecks = inputs.bottleneckTypes ?? new Set<string>();

@@ -2,7 +2,10 @@
 // stabilisation (the highest raw recommendation of the last `windowMs`, as the Kubernetes Horizontal
 // Pod Autoscaler's default `behavior.scaleDown.stabilizationWindowSeconds: 300`), bounded one-step
 // changes (up: at most max(4, 100 %) — HPA's default scale-up policy; down: at most max(1, 10 %) of
-// the previous recommendation) and a floor while the type has a bottleneck. Time is passed in: no clock.
+// the previous recommendation) and, while the type has a bottleneck, a ratchet: never fewer than the
+// agents running, and never fewer than the previous step's recommendation (so it holds the highest
+// recommendation since the bottleneck began; issue #11 item 6: "never recommends fewer agents").
+// Time is passed in: no clock.
 
 /** HPA's default scale-down stabilisation window: 5 minutes. */
 export const SCALE_DOWN_STABILISATION_MS = 300_000;
@@ -13,7 +16,10 @@ export interface StabiliserInput {
   readonly current: number;
   /** This step's raw recommendation. */
   readonly raw: number;
-  /** True while an agent of the type scores above the bottleneck alert bar: never fewer than current. */
+  /**
+   * True while an agent of the type scores above the bottleneck alert bar: never fewer than current,
+   * and never fewer than the previous step's recommendation.
+   */
   readonly bottleneck: boolean;
 }
 
@@ -45,7 +51,9 @@ export class ScalingStabiliser {
       const up = Math.max(4, state.last);
       const down = Math.max(1, Math.ceil(state.last * 0.1));
       let next = Math.min(state.last + up, Math.max(state.last - down, target));
-      if (input.bottleneck) next = Math.max(next, input.current);
+      // A constrained type is not scaled down: a shrinking forecast (the load a bottleneck throttles
+      // looks like falling demand) must not take agents from the stage that holds the swarm back.
+      if (input.bottleneck) next = Math.max(next, input.current, state.last);
       state.last = next;
       return next;
     });

@@ -44,10 +44,21 @@ describe('load forecast and saturation', () => {
     }
     await step();
     expect((await driver.series('agentswarm_forecast_valid'))[0]?.value).toBe(1);
-    expect((await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon).sort()).toEqual(['1m', '2m', '30s']);
+    // A quarter of the 2m window is 30 s of load history: only the horizons within it are served.
+    expect((await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon).sort()).toEqual(['30s']);
     const [confidence] = await driver.series('agentswarm_forecast_confidence');
     expect(confidence?.value).toBeGreaterThanOrEqual(0);
     expect(confidence?.value).toBeLessThanOrEqual(1);
+  });
+
+  it('serves each horizon once the window holds that much load history, and never the one beyond the window', async () => {
+    const served = async (): Promise<string[]> => (await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon ?? '').sort();
+    while (t < 59) await step();
+    expect(await served()).toEqual(['30s']);
+    await step();
+    expect(await served()).toEqual(['1m', '30s']);
+    while (t < 120) await step();
+    expect(await served()).toEqual(['1m', '2m', '30s']);
   });
 
   it('predicts the saturation time of a steadily rising load within 20 % of the true one', async () => {

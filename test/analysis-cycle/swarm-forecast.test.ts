@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forecastPointsNeeded, MIN_FORECAST_POINTS, servedHorizonsMs, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
+import { forecastPointsNeeded, historySteps, MIN_FORECAST_POINTS, servedHorizonsMs, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
 
 const line = (n: number): Float64Array => Float64Array.from({ length: n }, (_, t) => 10 + 0.5 * t + (t % 2 === 0 ? 0.1 : -0.1));
 const types = [{ type: 'worker', agents: 4, capacity: 40, load: 20 }];
@@ -29,6 +29,28 @@ describe('swarmForecast', () => {
     const none = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [300_000], types });
     expect(none.valid).toBe(false);
     expect(none.horizons).toEqual([]);
+  });
+
+  it('serves no horizon beyond the load history a filling window holds yet', () => {
+    const horizonsMs = [20_000, 30_000, 60_000, 120_000];
+    // 30 points of a 120-point window: 20 s and 30 s are served, 1 m and 2 m are absent.
+    const filling = swarmForecast({ load: line(30), stepMs: 1000, windowPoints: 120, horizonsMs, types });
+    expect(filling.valid).toBe(true);
+    expect(filling.horizons.map((h) => h.horizon_seconds)).toEqual([20, 30]);
+    // Leading steps where no agent reported are not history.
+    const late = Float64Array.from([...Array.from({ length: 50 }, () => Number.NaN), ...line(40)]);
+    expect(historySteps(late)).toBe(40);
+    expect(historySteps(new Float64Array(5).fill(Number.NaN))).toBe(0);
+    expect(swarmForecast({ load: late, stepMs: 1000, windowPoints: 120, horizonsMs, types }).horizons.map((h) => h.horizon_seconds)).toEqual([20, 30]);
+    // A gap inside the history does not shorten it.
+    const gap = line(60);
+    gap[30] = Number.NaN;
+    expect(historySteps(gap)).toBe(60);
+    // Nothing servable yet: not valid.
+    expect(swarmForecast({ load: line(30), stepMs: 1000, windowPoints: 120, horizonsMs: [60_000], types }).valid).toBe(false);
+    // Saturation is searched within the history too: capacity 60 is reached ~71 steps out on this line (beyond 30, within 120).
+    const far = swarmForecast({ load: line(30), stepMs: 1000, windowPoints: 120, horizonsMs, types: [{ type: 'worker', agents: 4, capacity: 60, load: 20 }] });
+    expect(far.saturation_seconds).toBeNull();
   });
 
   it('reports no saturation and no scaling without declared capacity', () => {

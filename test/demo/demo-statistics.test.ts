@@ -2,7 +2,7 @@
 // clock, embedded alerting at time scale 0.1): during the load wave the throughput matrix does not
 // couple the agents the scenario does not couple, the wave raises no anomaly_correlation task, the
 // forecast bands stay within 10x the observed load range, and the recommended workers never drop
-// while gamma is the bottleneck.
+// (from one analysis step to the next) while gamma is the bottleneck.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoAlertSource } from '../../src/demo/demo-alerts.js';
 import { PACK_HOLD_MS, holdMs, phaseUnitMs, type PackAlert } from '../../src/demo/pack-timing.js';
@@ -85,7 +85,7 @@ async function playDay(ex: TestExporter): Promise<DayRecord> {
     if (f.valid) {
       const recent = loads.filter((l) => l.t > ex.clock.now() - windowMs).map((l) => l.load);
       const range = Math.max(...recent) - Math.min(...recent);
-      for (const h of f.horizons) record.bandChecks.push({ width: h.upper - h.lower, range, where: `${frame.phase} ${frame.progress.toFixed(2)} ${h.horizon} [${h.lower.toFixed(1)}, ${h.upper.toFixed(1)}] load ${f.load_now}` });
+      for (const h of f.horizons) record.bandChecks.push({ width: h.upper - h.lower, range, where: `${frame.phase} ${frame.progress.toFixed(2)} ${h.horizon} [${h.lower.toFixed(1)}, ${h.upper.toFixed(1)}] load ${f.load_now} model α ${f.model?.alpha} β ${f.model?.beta} φ ${f.model?.phi} σ ${f.model?.sigma.toFixed(2)}` });
       const workers = f.scaling.find((r) => r.type === 'worker');
       const gamma = s.bottlenecks.find((b) => b.agent === 'gamma');
       if (workers !== undefined) record.workers.push({ bottleneck: (gamma?.score ?? 0) > BOTTLENECK_BAR, recommended: workers.recommended, current: workers.current });
@@ -121,23 +121,28 @@ describe('the embedded demo\'s statistics (issue #11)', () => {
     expect(day.waveTasks).not.toContain('anomaly_correlation');
   });
 
-  // Fails today: at the start of the wave's ramp the damped-trend Holt fit's 3m band reaches 10-35x
-  // the load range of the window (e.g. [0, 911] at load 68, range 27). The prediction intervals are
-  // issue #11 item 5, owned by the statistics work on branch `corr`; the demo only supplies the ramp.
-  it.fails('keeps every served forecast band within 10x the load range observed over the window (depends on the Holt intervals of branch corr)', () => {
+  // The band is the fitted model's own 95 % interval (class 1 variance, checked against statsmodels);
+  // its widest is at the start of the wave's ramp, where the trend smoothing is at the top of its grid.
+  it('keeps every served forecast band within 10x the load range observed over the window', () => {
     expect(day.bandChecks.length).toBeGreaterThan(100);
-    const worst = Math.max(...day.bandChecks.map((b) => b.width / Math.max(1, b.range)));
-    console.log(`demo statistics: widest band / observed load range ${worst.toFixed(2)} over ${day.bandChecks.length} horizon forecasts`);
-    expect(day.bandChecks.filter((b) => b.width / Math.max(1, b.range) > 10).map((b) => `${b.where} range ${b.range}`)).toEqual([]);
+    const ratio = (b: { width: number; range: number }): number => b.width / Math.max(1, b.range);
+    const worst = [...day.bandChecks].sort((a, b) => ratio(b) - ratio(a));
+    console.log(`demo statistics: widest band / observed load range ${ratio(worst[0] ?? { width: 0, range: 1 }).toFixed(2)} over ${day.bandChecks.length} horizon forecasts; widest: ${worst.slice(0, 3).map((b) => `${b.where} range ${b.range}`).join('; ')}`);
+    expect(day.bandChecks.filter((b) => ratio(b) > 10).map((b) => `${b.where} range ${b.range}`)).toEqual([]);
   });
 
-  it('never recommends fewer workers than run while gamma is the bottleneck', () => {
+  it('never drops the recommended workers while gamma is the bottleneck, nor recommends fewer than run', () => {
     const under = day.workers.filter((w) => w.bottleneck);
     expect(under.length).toBeGreaterThan(20);
     for (const w of under) expect(w.recommended).toBeGreaterThanOrEqual(w.current);
-    // The issue's wording is "never drop"; the stabiliser's contract (src/analysis/scaling-stabiliser.ts)
-    // is "never fewer than current". Report any decrease above that floor so the difference stays visible.
-    const drops = day.workers.filter((w, i) => w.bottleneck && day.workers[i - 1]?.bottleneck === true && w.recommended < (day.workers[i - 1]?.recommended ?? 0)).length;
-    console.log(`demo statistics: ${under.length} analysis steps with gamma the bottleneck, recommended workers ${Math.min(...under.map((w) => w.recommended))}..${Math.max(...under.map((w) => w.recommended))} for ${under[0]?.current ?? '?'} running, ${drops} decreases above that floor`);
+    // Consecutive analysis steps with gamma the bottleneck: the recommendation never decreases.
+    const drops = day.workers.flatMap((w, i) => {
+      const before = day.workers[i - 1];
+      return w.bottleneck && before?.bottleneck === true && w.recommended < before.recommended ? [`step ${i}: ${before.recommended} -> ${w.recommended}`] : [];
+    });
+    const pairs = day.workers.filter((w, i) => w.bottleneck && day.workers[i - 1]?.bottleneck === true).length;
+    console.log(`demo statistics: ${under.length} analysis steps with gamma the bottleneck (${pairs} consecutive), recommended workers ${Math.min(...under.map((w) => w.recommended))}..${Math.max(...under.map((w) => w.recommended))} for ${under[0]?.current ?? '?'} running, ${drops.length} drops`);
+    expect(pairs).toBeGreaterThan(20);
+    expect(drops).toEqual([]);
   });
 });
