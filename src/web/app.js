@@ -204,7 +204,8 @@ function start() {
     state.selected = state.selected !== null && agentKey(state.selected) === agentKey(ref) ? null : ref;
     keepSelection();
     render();
-    if (state.selected !== null) void loadWindow(state.selected);
+    // A drawing bug must not surface as an unhandled rejection: report it like a failed refresh.
+    if (state.selected !== null) loadWindow(state.selected).catch((error) => console.error('status page: agent window failed', error));
   };
 
   /**
