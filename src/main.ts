@@ -48,6 +48,7 @@ import { createProbeRoutes, type Readiness } from './http/probe-routes.js';
 import { createMetricsRoute } from './http/metrics-route.js';
 import { createIngestRoutes, createSamplesFastLane } from './http/ingest-routes.js';
 import { createAgentsRoutes } from './http/agents-routes.js';
+import { createAgentWindowRoute } from './http/agent-window-route.js';
 import { bearerAuth } from './http/bearer-auth.js';
 import { WebConfigSource } from './http/web-config/web-config-source.js';
 import { createWebGate } from './http/web-config/web-gate.js';
@@ -345,6 +346,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         firstCumulativeSinceNs: () => BigInt(Math.floor(Math.min(startedAt, clock.now() - config.analysis.window))) * 1_000_000n,
       }),
       createAgentsRoutes({ registry, auth: apiAuth }),
+      createAgentWindowRoute({ registry, auth: apiAuth }),
       createAnalysisRoutes({ engine, registry, auth: apiAuth }),
       createSystemRoutes({ system, clock, auth: apiAuth }),
       createAlertRoutes({ receiver: coordination, token: webhookToken, logger }),

@@ -23,6 +23,17 @@ export interface ScoreProbe {
   read(task: ProbeTarget): ScoreReading | undefined;
 }
 
+/** Every score the default probe reads, and whether higher is better for it (the status page words impacts by it). */
+export const SCORE_HIGHER_IS_BETTER = {
+  health: true,
+  balance_index: true,
+  anomaly_cluster_size: false,
+  unhealthy_agents: false,
+  saturation_seconds: true,
+} as const satisfies Readonly<Record<string, boolean>>;
+
+type ProbeScore = keyof typeof SCORE_HIGHER_IS_BETTER;
+
 /** Longest saturation time we count, s: "never saturates" is scored as one day. */
 const SATURATION_CAP_SECONDS = 86_400;
 
@@ -52,8 +63,8 @@ export function planContextProbe(context: PlanContext): ScoreProbe {
     if (agents.length === 0) return undefined;
     return agents.reduce((s, a) => s + (a.status === 'failed' ? 0 : (a.healthScore ?? 0)), 0) / agents.length;
   };
-  const reading = (score: string, value: number | undefined, higherIsBetter = true): ScoreReading | undefined =>
-    value === undefined || !Number.isFinite(value) ? undefined : { score, value, higherIsBetter };
+  const reading = (score: ProbeScore, value: number | undefined): ScoreReading | undefined =>
+    value === undefined || !Number.isFinite(value) ? undefined : { score, value, higherIsBetter: SCORE_HIGHER_IS_BETTER[score] };
   return {
     read(task) {
       switch (task.type) {
@@ -69,9 +80,9 @@ export function planContextProbe(context: PlanContext): ScoreProbe {
         }
         case 'anomaly_correlation': {
           const clusters = context.analysis(task.swarm)?.clusters;
-          if (clusters !== undefined) return reading('anomaly_cluster_size', clusters.reduce((m, c) => Math.max(m, c.agents.length), 0), false);
+          if (clusters !== undefined) return reading('anomaly_cluster_size', clusters.reduce((m, c) => Math.max(m, c.agents.length), 0));
           const unhealthy = context.agents(task.swarm).filter((a) => a.status === 'degraded' || a.status === 'critical' || a.status === 'failed');
-          return reading('unhealthy_agents', unhealthy.length, false);
+          return reading('unhealthy_agents', unhealthy.length);
         }
         case 'predictive_scaling': {
           const forecast = context.analysis(task.swarm)?.forecast;

@@ -249,6 +249,14 @@ export class AlignedWindows implements RevisionSource {
     return target;
   }
 
+  /** End time of each filled step, oldest→newest (ms since the epoch): the timestamps of `chronological`. Allocates. */
+  stepEnds(): Float64Array {
+    const n = this.filledPoints;
+    const out = new Float64Array(n);
+    for (let back = 0; back < n; back += 1) out[n - 1 - back] = this.endBack(back);
+    return out;
+  }
+
   /**
    * Rotates every ring (values, ages, step ends) so that the oldest filled step sits at index 0 and
    * head = filled mod W: the layout of a window that filled one step at a time, which readers of a

@@ -2,6 +2,7 @@
 
 /**
  * @typedef {import('./model.js').AgentView} AgentView
+ * @typedef {import('./model.js').AgentWindow} AgentWindow
  * @typedef {import('./model.js').AnalysisResponse} AnalysisResponse
  * @typedef {import('./model.js').TaskJson} TaskJson
  */
@@ -88,6 +89,13 @@ export function createApiClient(deps) {
      * @returns {Promise<Result<{ tasks: TaskJson[] }>>}
      */
     tasks: (limit) => get(`/api/v1/coordination/tasks?limit=${limit}`, isTasksBody),
+    /**
+     * One agent's analysis window per metric, oldest step first.
+     * @param {string} swarm
+     * @param {string} agent
+     * @returns {Promise<Result<AgentWindow>>}
+     */
+    agentWindow: (swarm, agent) => get(`/api/v1/agents/${encodeURIComponent(swarm)}/${encodeURIComponent(agent)}/window`, isWindowBody),
   };
 }
 
@@ -123,4 +131,12 @@ export function isAnalysisBody(body) {
  */
 export function isTasksBody(body) {
   return isObject(body) && Array.isArray(body.tasks) && body.tasks.every((t) => isObject(t) && typeof t.id === 'string' && typeof t.status === 'string');
+}
+
+/**
+ * @param {unknown} body
+ * @returns {body is AgentWindow}
+ */
+export function isWindowBody(body) {
+  return isObject(body) && typeof body.agent === 'string' && Array.isArray(body.timestamps) && isObject(body.metrics) && Object.values(body.metrics).every((v) => Array.isArray(v));
 }

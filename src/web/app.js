@@ -13,12 +13,15 @@ import { createForecastView } from './render-forecast.js';
 import { agentKey, renderAgentDetail, renderHealthGrid, renderLegend } from './render-health.js';
 import { renderTasks } from './render-tasks.js';
 import { createTokenDialog } from './token-dialog.js';
+import { readSelection, selectionQuery } from './url-state.js';
 
 /**
  * @typedef {import('./model.js').AgentView} AgentView
  * @typedef {import('./model.js').AnalysisResponse} AnalysisResponse
  * @typedef {import('./model.js').TaskJson} TaskJson
  * @typedef {import('./render-health.js').AgentRef} AgentRef
+ * @typedef {import('./render-health.js').Trend} Trend
+ * @typedef {import('./model.js').AgentWindow} AgentWindow
  */
 /**
  * @template T
@@ -99,10 +102,13 @@ function start() {
   };
   const defaultPollMs = Number(document.body.dataset.pollMs) || 15_000;
   const api = createApiClient({ fetch: (input, init) => window.fetch(input, init), storage: tokenStorage(), timeoutMs: 10_000 });
-  const history = new History(HISTORY_POINTS);
+  /** What this page saw: the forecast's observed load, and the detail's trends when the exporter has no window route. */
+  const seen = new History(HISTORY_POINTS);
   const forecast = createForecastView({ summary: els.forecastSummary, chart: els.forecastChart });
   const dark = window.matchMedia('(prefers-color-scheme: dark)');
 
+  // The selection changes only by the user's hand (or a link): read once from the URL, written back on each change.
+  const initial = readSelection(window.location.search);
   /** Latest answer per source, and the last good one (kept on screen while the exporter is unreachable). */
   const state = {
     /** @type {Result<{ agents: AgentView[] }> | null} */
@@ -120,11 +126,13 @@ function start() {
     /** @type {number | null} */
     lastSuccess: null,
     /** @type {AgentRef | null} */
-    selected: null,
-    /** @type {string | null} */
-    swarm: null,
-    /** @type {string | null} chosen by the user; null = the analysis' strongest metric */
-    metric: null,
+    selected: initial.agent,
+    /** @type {{ key: string, result: Result<AgentWindow> } | null} the selected agent's window, from the exporter */
+    window: null,
+    /** @type {string | null} null until chosen: by the user, the URL, or once by default (the first analysed swarm) */
+    swarm: initial.swarm,
+    /** @type {string | null} null until chosen: by the user, the URL, or once by default (the strongest metric); kept when it has no pairs */
+    metric: initial.metric,
     pollMs: clampPoll(defaultPollMs),
     tokenDismissed: false,
   };
@@ -160,13 +168,23 @@ function start() {
       tokenDialog.open();
     }
   });
+  /** Writes the selection into the URL (replaceState: no history entry per click). */
+  function keepSelection() {
+    const query = selectionQuery({ swarm: state.swarm, metric: state.metric, agent: state.selected });
+    const { pathname, search, hash } = window.location;
+    if (query !== search) window.history.replaceState(window.history.state, '', `${pathname}${query}${hash}`);
+  }
+
   els.swarmSelect.addEventListener('change', () => {
     state.swarm = els.swarmSelect.value;
+    // Another swarm has other metrics: its strongest is chosen once, at the next draw.
     state.metric = null;
+    keepSelection();
     render();
   });
   els.metricSelect.addEventListener('change', () => {
     state.metric = els.metricSelect.value;
+    keepSelection();
     render();
   });
   dark.addEventListener('change', () => render());
@@ -174,6 +192,7 @@ function start() {
     if (event.key !== 'Escape' || state.selected === null || tokenDialog.isOpen()) return;
     const key = `tile:${agentKey(state.selected)}`;
     state.selected = null;
+    keepSelection();
     render();
     for (const tile of els.grid.querySelectorAll('[data-key]')) {
       if (tile instanceof HTMLElement && tile.dataset.key === key) tile.focus();
@@ -183,8 +202,39 @@ function start() {
   /** @param {AgentRef} ref */
   const onSelect = (ref) => {
     state.selected = state.selected !== null && agentKey(state.selected) === agentKey(ref) ? null : ref;
+    keepSelection();
     render();
+    // A drawing bug must not surface as an unhandled rejection: report it like a failed refresh.
+    if (state.selected !== null) loadWindow(state.selected).catch((error) => console.error('status page: agent window failed', error));
   };
+
+  /**
+   * Fetches the agent's window and redraws, unless the selection moved on meanwhile.
+   * @param {AgentRef} ref
+   */
+  async function loadWindow(ref) {
+    const result = await api.agentWindow(ref.swarm, ref.agent);
+    if (state.selected === null || agentKey(state.selected) !== agentKey(ref)) return;
+    state.window = { key: agentKey(ref), result };
+    render();
+  }
+
+  /**
+   * The selected agent's trends: its window from the exporter; what this page saw when the exporter
+   * has no window route (an older version) or did not answer.
+   * @param {AgentRef | null} ref
+   * @returns {Trend}
+   */
+  function trendOf(ref) {
+    const key = ref === null ? '' : agentKey(ref);
+    const result = ref !== null && state.window !== null && state.window.key === key ? state.window.result : null;
+    if (result === null) return { caption: 'Latest values; trends loading from the exporter…', empty: 'loading…', values: () => [] };
+    if (result.kind === 'ok') {
+      const span = result.data.timestamps.length * result.data.step_seconds;
+      return { caption: `Latest values and the exporter’s window (${formatDuration(span)})`, empty: 'no data in the window', values: (metric) => result.data.metrics[metric] ?? [] };
+    }
+    return { caption: 'Latest and recent values (as seen by this page)', empty: 'collecting…', values: (metric) => seen.series(key, metric).values };
+  }
 
   let connectionText = '';
   /** @param {string} text  announced politely: set only when it changes */
@@ -218,12 +268,17 @@ function start() {
       renderHealthGrid(els.grid, { groups: groupBySwarm(agents), selected: state.selected, onSelect });
     }
     const selected = state.selected === null ? null : (agents.find((a) => agentKey(a) === agentKey(/** @type {AgentRef} */ (state.selected))) ?? null);
-    renderAgentDetail(els.detail, { agent: selected, history, nowMs, onClose: () => onSelect(/** @type {AgentRef} */ (state.selected)) });
+    renderAgentDetail(els.detail, { agent: selected, trend: trendOf(selected), nowMs, onClose: () => onSelect(/** @type {AgentRef} */ (state.selected)) });
 
     // Analysis sections for the chosen swarm.
     const analyses = state.lastAnalysis?.swarms ?? [];
-    const names = swarmNames(agents, analyses);
-    if (state.swarm === null || !names.includes(state.swarm)) state.swarm = analyses[0]?.swarm ?? names[0] ?? null;
+    const known = swarmNames(agents, analyses);
+    if (state.swarm === null && known.length > 0) {
+      state.swarm = analyses[0]?.swarm ?? known[0] ?? null;
+      keepSelection();
+    }
+    // A chosen swarm stays chosen while it is gone (a restart, a link from elsewhere): it is listed and says so.
+    const names = state.swarm === null || known.includes(state.swarm) ? known : [...known, state.swarm].sort();
     const swarmOptions = names.map((n) => h('option', { value: n, text: n }));
     if (els.swarmSelect.options.length !== names.length || names.some((n, i) => els.swarmSelect.options[i]?.value !== n)) els.swarmSelect.replaceChildren(...swarmOptions);
     if (state.swarm !== null) els.swarmSelect.value = state.swarm;
@@ -238,17 +293,23 @@ function start() {
             ? 'Loading…'
             : `No analysis for swarm ${state.swarm ?? '—'} yet: it runs at each step once agents report.`;
       for (const el of [els.correlations, els.bottlenecks, els.clusters, els.variants]) replaceKeepingFocus(el, [note(text)]);
-      renderMetricOptions(els.metricSelect, [], null);
+      renderMetricOptions(els.metricSelect, state.metric === null ? [] : [state.metric], state.metric);
       forecast.unavailable(text);
     } else {
-      const metrics = Object.keys(analysis.top_pairs).filter((m) => (analysis.top_pairs[m]?.length ?? 0) > 0).sort();
-      const metric = state.metric !== null && metrics.includes(state.metric) ? state.metric : defaultCorrelationMetric(analysis);
+      if (state.metric === null) {
+        // Chosen once (when the swarm first has pairs), then kept: it never follows the strongest metric per step.
+        state.metric = defaultCorrelationMetric(analysis);
+        if (state.metric !== null) keepSelection();
+      }
+      const metric = state.metric;
+      const withPairs = Object.keys(analysis.top_pairs).filter((m) => (analysis.top_pairs[m]?.length ?? 0) > 0);
+      const metrics = (metric === null || withPairs.includes(metric) ? withPairs : [...withPairs, metric]).sort();
       renderMetricOptions(els.metricSelect, metrics, metric);
       renderCorrelations(els.correlations, { analysis, metric });
       renderBottlenecks(els.bottlenecks, { analysis });
       renderClusters(els.clusters, { analysis });
       renderVariants(els.variants, { analysis });
-      forecast.update({ analysis, observed: history.series(`swarm:${analysis.swarm}`, 'load'), theme: dark.matches ? 'dark' : 'light' });
+      forecast.update({ analysis, observed: seen.series(`swarm:${analysis.swarm}`, 'load'), theme: dark.matches ? 'dark' : 'light' });
     }
 
     // Task feed.
@@ -280,7 +341,14 @@ function start() {
     clearTimeout(timer);
     try {
       if (!document.hidden) {
-        const [agents, analysis, tasks] = await Promise.all([api.agents(), api.analysis(), api.tasks(TASK_LIMIT)]);
+        const ref = state.selected;
+        const [agents, analysis, tasks, agentWindow] = await Promise.all([
+          api.agents(),
+          api.analysis(),
+          api.tasks(TASK_LIMIT),
+          ref === null ? Promise.resolve(null) : api.agentWindow(ref.swarm, ref.agent),
+        ]);
+        if (ref !== null && agentWindow !== null && state.selected !== null && agentKey(state.selected) === agentKey(ref)) state.window = { key: agentKey(ref), result: agentWindow };
         const now = Date.now();
         state.agents = agents;
         state.analysis = analysis;
@@ -288,14 +356,14 @@ function start() {
         if (agents.kind === 'ok') {
           state.lastAgents = agents.data.agents;
           state.lastSuccess = now;
-          for (const agent of agents.data.agents) history.push(agentKey(agent), now, agent.metrics);
+          for (const agent of agents.data.agents) seen.push(agentKey(agent), now, agent.metrics);
         }
         if (analysis.kind === 'ok') {
           state.lastAnalysis = analysis.data;
           const step = analysis.data.swarms[0]?.step_seconds;
           if (typeof step === 'number' && step > 0) state.pollMs = clampPoll(step * 1000);
           for (const swarm of analysis.data.swarms) {
-            if (typeof swarm.forecast.load_now === 'number') history.push(`swarm:${swarm.swarm}`, swarm.computed_at, { load: swarm.forecast.load_now });
+            if (typeof swarm.forecast.load_now === 'number') seen.push(`swarm:${swarm.swarm}`, swarm.computed_at, { load: swarm.forecast.load_now });
           }
         } else if (analysis.kind === 'missing') {
           state.lastAnalysis = null;
@@ -303,7 +371,7 @@ function start() {
         if (tasks.kind === 'ok') state.lastTasks = tasks.data.tasks;
         else if (tasks.kind === 'missing') state.lastTasks = null;
         const live = new Set([...(state.lastAgents ?? []).map(agentKey), ...(state.lastAnalysis?.swarms ?? []).map((s) => `swarm:${s.swarm}`)]);
-        history.retain(live);
+        seen.retain(live);
         render();
       }
     } catch (error) {

@@ -3,6 +3,7 @@
 /**
  * The API contracts, checked against the server's own types (type-only imports: nothing loads at run time).
  * @typedef {import('../http/agents-routes.js').AgentView} AgentView
+ * @typedef {import('../http/agent-window-route.js').AgentWindowResponse} AgentWindow
  * @typedef {import('../analysis-cycle/swarm-analysis.js').SwarmAnalysis} SwarmAnalysis
  * @typedef {import('../analysis-cycle/swarm-analysis.js').AnalysisResponse} AnalysisResponse
  * @typedef {import('../analysis-cycle/swarm-analysis.js').CorrelationPair} CorrelationPair

@@ -54,7 +54,14 @@ export function renderCorrelations(container, view) {
   const { analysis, metric } = view;
   const pairs = metric === null ? [] : (analysis.top_pairs[metric] ?? []);
   if (metric === null || pairs.length === 0) {
-    replaceKeepingFocus(container, [note(analysis.filled_points < 3 ? 'Collecting data: correlations need a few steps of history.' : 'No pair whose changes correlate significantly in this window.')]);
+    const text =
+      analysis.filled_points < 3
+        ? 'Collecting data: correlations need a few steps of history.'
+        : metric === null
+          ? 'No pair whose changes correlate significantly in this window.'
+          : // The chosen metric stays chosen (it may have pairs again next step): say so rather than switch.
+            `No pair whose changes of ${humanise(metric)} correlate significantly in this window; ${humanise(metric)} stays selected until you choose another metric.`;
+    replaceKeepingFocus(container, [note(text)]);
     return;
   }
   const matrix = correlationMatrix(pairs, MAX_AGENTS);

@@ -9,7 +9,8 @@ import { countsSentence } from './model.js';
 /**
  * @typedef {import('./model.js').AgentView} AgentView
  * @typedef {import('./model.js').SwarmGroup} SwarmGroup
- * @typedef {import('./history.js').History} History
+ * @typedef {{ caption: string, empty: string, values: (metric: string) => readonly (number | null)[] }} Trend
+ *   The detail's trends: the exporter's window, or what this page saw when the exporter has no window route.
  * @typedef {{ swarm: string, agent: string }} AgentRef
  */
 
@@ -108,10 +109,11 @@ function cssId(name) {
 /**
  * The sparkline of one series: decorative (the numbers sit next to it), so hidden from assistive tech.
  * @param {readonly (number | null)[]} values
+ * @param {string} empty  said when there are fewer than two points
  */
-function sparkline(values) {
+function sparkline(values, empty) {
   const points = sparklinePoints(values, 120, 24);
-  if (points === '') return h('span', { class: 'note', text: 'collecting…' });
+  if (points === '') return h('span', { class: 'note', text: empty });
   return svg('svg', { class: 'sparkline', viewBox: '-2 -2 124 28', width: '124', height: '28', 'aria-hidden': 'true', focusable: 'false' }, [
     svg('polyline', { points, fill: 'none', 'stroke-width': '1.5', 'vector-effect': 'non-scaling-stroke' }),
   ]);
@@ -129,7 +131,7 @@ function range(values) {
 /**
  * Draws the detail panel of the selected agent (or hides it).
  * @param {HTMLElement} panel
- * @param {{ agent: AgentView | null, history: History, nowMs: number, onClose: () => void }} view
+ * @param {{ agent: AgentView | null, trend: Trend, nowMs: number, onClose: () => void }} view
  */
 export function renderAgentDetail(panel, view) {
   const { agent } = view;
@@ -140,7 +142,6 @@ export function renderAgentDetail(panel, view) {
   }
   panel.hidden = false;
   const info = statusInfo(agent.status);
-  const key = agentKey(agent);
   const components = COMPONENTS.map((name) => {
     const value = agent.health_components[name];
     return h('tr', {}, [
@@ -155,12 +156,12 @@ export function renderAgentDetail(panel, view) {
   });
   const metrics = Object.keys(agent.metrics).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const metricRows = metrics.map((metric) => {
-    const recent = view.history.series(key, metric).values;
+    const recent = view.trend.values(metric);
     const span = range(recent);
     return h('tr', {}, [
       h('th', { scope: 'row', text: humanise(metric) }),
       h('td', { class: 'num', text: formatMetricValue(metric, agent.metrics[metric]) }),
-      h('td', {}, [sparkline(recent)]),
+      h('td', {}, [sparkline(recent, view.trend.empty)]),
       h('td', { class: 'num', text: span === null ? '—' : `${formatMetricValue(metric, span[0])} – ${formatMetricValue(metric, span[1])}` }),
     ]);
   });
@@ -188,7 +189,7 @@ export function renderAgentDetail(panel, view) {
       metricRows.length === 0
         ? note('No metric values yet.')
         : h('table', { class: 'recent' }, [
-            h('caption', { text: 'Latest and recent values (as seen by this page)' }),
+            h('caption', { text: view.trend.caption }),
             h('thead', {}, [h('tr', {}, [h('th', { scope: 'col', text: 'Metric' }), h('th', { scope: 'col', text: 'Latest' }), h('th', { scope: 'col', text: 'Trend' }), h('th', { scope: 'col', text: 'Range' })])]),
             h('tbody', {}, metricRows),
           ]),

@@ -1,7 +1,8 @@
 // The coordination task feed: newest tasks with status, attempts and measured impact.
 
 import { h, note, replaceKeepingFocus } from './dom.js';
-import { formatAgo, formatSignedPercent, humanise, taskStatusInfo } from './format.js';
+import { formatAgo, humanise, taskStatusInfo } from './format.js';
+import { impactDetail, impactWords } from './impact-words.js';
 import { recentTasks } from './model.js';
 
 /**
@@ -12,11 +13,14 @@ import { recentTasks } from './model.js';
 export const FEED_LENGTH = 15;
 
 /**
+ * The impact cell: the direction in words ("anomaly cluster 50 % smaller: better"), the values behind
+ * it in the tooltip; `data-verdict` lets the style mark better and worse.
  * @param {TaskJson} task
  */
-function impactText(task) {
-  if (task.impact === null) return task.status === 'succeeded' ? 'pending' : '—';
-  return `${formatSignedPercent(task.impact.ratio)} ${humanise(task.impact.score)}`;
+function impactCell(task) {
+  if (task.impact === null) return h('td', { class: 'impact', text: task.status === 'succeeded' ? 'pending' : '—' });
+  const words = impactWords(task.impact);
+  return h('td', { class: `impact impact-${words.verdict}`, 'data-verdict': words.verdict, title: impactDetail(task.impact), text: words.text });
 }
 
 /**
@@ -50,7 +54,7 @@ export function renderTasks(container, view) {
       h('td', {}, [h('span', { class: `priority priority-${task.priority}`, text: task.priority })]),
       h('td', {}, [h('span', { class: `task-status task-${task.status}` }, [h('span', { 'aria-hidden': 'true', text: status.icon }), ` ${status.label}`])]),
       h('td', { class: 'num', text: String(task.attempt_count) }),
-      h('td', { class: 'num', text: impactText(task) }),
+      impactCell(task),
       h('td', { text: targetText(task) }),
       h('td', { class: 'reason', title: task.last_error ?? task.reason, text: task.reason || '—' }),
     ]);

@@ -149,6 +149,25 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     }
     expect(image.length).toBeGreaterThan(10_000);
   }, 30_000);
+  it('opens an agent’s detail with trends from the exporter’s window (the real route, behind the page)', async () => {
+    const [first] = (await agentsFromApi()).filter((a) => a.swarm === 'demo').sort((a, b) => (a.agent < b.agent ? -1 : 1));
+    if (first === undefined) throw new Error('no demo agent');
+    const res = await fetch(`${url}/api/v1/agents/demo/${first.agent}/window`, { signal: AbortSignal.timeout(2_000) });
+    expect(res.status).toBe(200);
+    const held = (await res.json()) as { timestamps: number[]; metrics: Record<string, (number | null)[]> };
+    expect(held.timestamps.length).toBeGreaterThan(2);
+    await tile('demo', first.agent).click();
+    const detail = page.getByRole('region', { name: `Details of agent ${first.agent}` });
+    await detail.locator('caption', { hasText: 'exporter’s window' }).waitFor({ timeout: 5_000 });
+    expect(await detail.locator('table.recent svg.sparkline').count()).toBeGreaterThan(0);
+    expect(await detail.innerText()).not.toContain('collecting');
+    const metric = await page.locator('#metric-select').inputValue();
+    expect(await page.evaluate(() => window.location.search)).toBe(`?swarm=demo&metric=${metric}&agent=demo%2F${first.agent}`);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#agent-detail').isHidden()).toBe(true);
+    expect(recorder.problems).toEqual([]);
+  }, 20_000);
+
   // Last, so that the screenshot above shows the demo swarm alone.
   it('shows a status change in the data within two steps', async () => {
     const res = await fetch(`${url}/api/v1/agents/${PROBE.agent}/heartbeat`, { method: 'POST', headers: json, body: JSON.stringify({ swarm: PROBE.swarm, type: 'worker', capacity: 4 }) });

@@ -134,7 +134,7 @@ describe('forecastChart', () => {
 describe('recentTasks', () => {
   it('lists the newest first and keeps the limit', () => {
     const tasks = taskFixtures(Date.UTC(2026, 0, 1));
-    expect(recentTasks(tasks, 10).map((t) => t.id)).toEqual(['t-queued', 't-running', 't-delivered', 't-failed']);
+    expect(recentTasks(tasks, 10).map((t) => t.id)).toEqual(['t-queued', 't-running', 't-delivered', 't-clustered', 't-unbalanced', 't-failed']);
     expect(recentTasks(tasks, 2).map((t) => t.id)).toEqual(['t-queued', 't-running']);
   });
 });

@@ -83,8 +83,8 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     expect(await page.locator('.variants tbody tr').first().innerText()).toMatch(/v2\s+response time\s+−31 %\s+0\.004\s+6 vs 6\s+better/);
     expect(await page.locator('.variants tbody tr[data-verdict="too-few-agents"]').innerText()).toMatch(/canary/);
     const delivered = page.locator('#task-feed tr[data-status="succeeded"]');
-    expect(await delivered.innerText()).toMatch(/cross system healing\s+high\s+✔ Delivered\s+1\s+\+200 % health score/);
-    expect(await page.locator('#task-feed tbody tr').count()).toBe(4);
+    expect(await delivered.first().innerText()).toMatch(/cross system healing\s+high\s+✔ Delivered\s+1\s+health 200 % higher: better/);
+    expect(await page.locator('#task-feed tbody tr').count()).toBe(6);
 
     // Choosing another metric redraws the matrix for it.
     await page.locator('#metric-select').selectOption('error_rate');
@@ -170,6 +170,104 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('says which way each impact went and whether that is better: a smaller anomaly cluster is better', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    server.tasks = taskFixtures(server.clock.now());
+    await open();
+    const impact = (id: string) => page.locator(`#task-feed tr[data-task-id="${id}"] td.impact`);
+    await impact('t-clustered').waitFor();
+    // The server's ratio is +50 % (an improvement); the cluster itself went from 4 agents to 2.
+    expect(await impact('t-clustered').innerText()).toBe('anomaly cluster 50 % smaller: better');
+    expect(await impact('t-clustered').getAttribute('title')).toBe('anomaly cluster size 4 → 2');
+    expect(await impact('t-unbalanced').innerText()).toBe('load balance 25 % less even: worse');
+    expect(await impact('t-unbalanced').getAttribute('data-verdict')).toBe('worse');
+    expect(await impact('t-running').innerText()).toBe('—');
+  });
+
+  it('keeps the chosen metric across refreshes, even when it has no pairs this step, and never re-picks the default', async () => {
+    const now = server.clock.now();
+    server.analysis = analysisResponse(now);
+    await open();
+    const select = page.locator('#metric-select');
+    await expect.poll(() => select.inputValue()).toBe('active_tasks');
+    await expect.poll(() => page.evaluate(() => window.location.search)).toBe('?swarm=demo&metric=active_tasks');
+    // Another metric becomes the strongest: the default was chosen once and stays.
+    const base = analysisResponse(now).swarms[0];
+    if (base === undefined) throw new Error('fixture has no swarm');
+    server.analysis = analysisResponse(now, {
+      top_pairs: { ...base.top_pairs, throughput: [{ agent_a: 'alpha', agent_b: 'gamma', r: 0.99 }] },
+      correlation_mean_abs: { ...base.correlation_mean_abs, throughput: 0.9 },
+    });
+    await expect.poll(() => select.locator('option').count()).toBe(3);
+    await page.waitForTimeout(POLL_MS + 300);
+    expect(await select.inputValue()).toBe('active_tasks');
+
+    // The user's choice: kept when its pairs vanish, with a note saying so, and written into the URL.
+    await select.selectOption('error_rate');
+    expect(await page.evaluate(() => window.location.search)).toBe('?swarm=demo&metric=error_rate');
+    server.analysis = analysisResponse(now, { top_pairs: { active_tasks: base.top_pairs.active_tasks ?? [] }, correlation_mean_abs: { active_tasks: 0.5 } });
+    await expect.poll(() => page.locator('#correlation-matrix').innerText()).toBe(
+      'No pair whose changes of error rate correlate significantly in this window; error rate stays selected until you choose another metric.',
+    );
+    for (let i = 0; i < 3; i++) {
+      await page.waitForTimeout(POLL_MS / 2);
+      expect(await select.inputValue()).toBe('error_rate');
+    }
+    // Its pairs come back: the matrix is drawn for it again, still without a switch.
+    server.analysis = analysisResponse(now);
+    await expect.poll(() => page.locator('.matrix caption').innerText()).toContain('error rate');
+    expect(await select.inputValue()).toBe('error_rate');
+  });
+
+  it('restores the selection from the URL on reload and from a shared link', async () => {
+    server.analysis = analysisResponse(server.clock.now());
+    await open();
+    await page.locator('#metric-select').selectOption('error_rate');
+    await page.locator('.tile[data-agent="beta"]').click();
+    await page.getByRole('region', { name: 'Details of agent beta' }).waitFor();
+    expect(await page.evaluate(() => window.location.search)).toBe('?swarm=demo&metric=error_rate&agent=demo%2Fbeta');
+    await page.reload();
+    await page.getByRole('region', { name: 'Details of agent beta' }).waitFor();
+    await expect.poll(() => page.locator('#metric-select').inputValue()).toBe('error_rate');
+    expect(await page.locator('.tile[data-agent="beta"]').getAttribute('aria-expanded')).toBe('true');
+
+    // A shared link in a fresh tab opens the same view; closing the detail takes the agent out of the URL.
+    const shared = await launched.context.newPage();
+    const sharedRecorder = recordPage(shared);
+    await shared.goto(`${server.url}/?swarm=demo&metric=error_rate&agent=demo%2Fgamma`);
+    await shared.getByRole('region', { name: 'Details of agent gamma' }).waitFor();
+    await expect.poll(() => shared.locator('#metric-select').inputValue()).toBe('error_rate');
+    await shared.getByRole('button', { name: 'Close details of gamma' }).click();
+    await expect.poll(() => shared.evaluate(() => window.location.search)).toBe('?swarm=demo&metric=error_rate');
+    expect(sharedRecorder.offOrigin(server.url)).toEqual([]);
+    expect(sharedRecorder.problems).toEqual([]);
+    await shared.close();
+  });
+
+  it('draws an agent’s trends from the exporter’s window on first open, not from what the page has seen', async () => {
+    const filled = await startFixtureServer({ pollIntervalMs: POLL_MS });
+    try {
+      // 40 steps before the page opens: alpha's queue depth climbs 0, 1, …, 39.
+      for (let i = 0; i < 40; i++) filled.step({ alpha: { queue_depth: i } });
+      await open(filled);
+      const windowCalls = () => filled.requests.filter((r) => r.path.startsWith('/api/v1/agents/demo/alpha/window')).length;
+      expect(windowCalls()).toBe(0);
+      await page.locator(TILE_ALPHA).click();
+      const detail = page.getByRole('region', { name: 'Details of agent alpha' });
+      await detail.locator('caption', { hasText: 'exporter’s window' }).waitFor({ timeout: 2_000 });
+      expect(windowCalls()).toBeGreaterThan(0);
+      const queueRow = detail.locator('table.recent tbody tr', { hasText: 'queue depth' });
+      // The whole window at once: the range spans the 40 steps before the page opened.
+      expect(await queueRow.innerText()).toMatch(/queue depth\s+39\s+0 – 39$/);
+      expect(await detail.locator('table.recent svg.sparkline').count()).toBe(await detail.locator('table.recent tbody tr').count());
+      expect(await detail.innerText()).not.toContain('collecting');
+    } finally {
+      // The page first: polling a closed server would log refused connections.
+      await page.close();
+      await filled.close();
+    }
+  });
+
   describe('with an API token configured', () => {
     let guarded: FixtureServer;
 
@@ -199,7 +297,7 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
       expect(apiCalls.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
       // The token never travels in a URL.
       expect(recorder.requests.filter((r) => r.url.includes(TOKEN))).toEqual([]);
-      expect(await page.locator('#task-feed tbody tr').count()).toBe(4);
+        expect(await page.locator('#task-feed tbody tr').count()).toBe(6);
 
       await page.getByRole('button', { name: 'Forget API token' }).click();
       await dialog.waitFor();

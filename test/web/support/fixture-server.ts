@@ -1,10 +1,11 @@
-// A same-origin server for status page tests: the real page routes, the real agents route over a real
+// A same-origin server for status page tests: the real page routes, the real agents and agent-window routes over a real
 // registry (manual clock, steps by hand), and the analysis and task APIs answering fixtures (or 404).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import type { AnalysisResponse } from '../../../src/analysis-cycle/swarm-analysis.js';
 import type { TaskJson } from '../../../src/coordination/task-json.js';
+import { createAgentWindowRoute } from '../../../src/http/agent-window-route.js';
 import { createAgentsRoutes } from '../../../src/http/agents-routes.js';
 import { bearerAuth } from '../../../src/http/bearer-auth.js';
 import { createApp } from '../../../src/http/create-app.js';
@@ -59,7 +60,7 @@ export async function startFixtureServer(options: { token?: string; pollInterval
     else res.json({ tasks: state.tasks, next_before: null });
   });
   const app = createApp({
-    routers: [fixtures, createStatusPageRoutes({ version: '9.9.9-test', telemetryPath: '/metrics', pollIntervalMs: options.pollIntervalMs ?? 1_000 }), createAgentsRoutes({ registry, auth })],
+    routers: [fixtures, createStatusPageRoutes({ version: '9.9.9-test', telemetryPath: '/metrics', pollIntervalMs: options.pollIntervalMs ?? 1_000 }), createAgentsRoutes({ registry, auth }), createAgentWindowRoute({ registry, auth })],
     onUnexpectedError: (error) => {
       throw error;
     },

@@ -108,7 +108,10 @@ function task(id: string, nowMs: number, agoSeconds: number, fields: Partial<Tas
   };
 }
 
-/** Four tasks, one per interesting state: delivered with impact, running, dead-lettered, queued. */
+/**
+ * Six tasks, one per interesting state: delivered with impacts (a higher-is-better score that rose,
+ * a lower-is-better one that fell, and one that got worse), running, dead-lettered, queued.
+ */
 export function taskFixtures(nowMs: number): TaskJson[] {
   return [
     task('t-delivered', nowMs, 300, {
@@ -118,7 +121,21 @@ export function taskFixtures(nowMs: number): TaskJson[] {
       agents: ['epsilon'],
       reason: 'AgentSwarmAgentDown',
       attempt_count: 1,
-      impact: { score: 'health_score', before: 0.3, after: 0.9, ratio: 2, measured_at: new Date(nowMs - 10_000).toISOString() },
+      impact: { score: 'health', before: 0.3, after: 0.9, ratio: 2, measured_at: new Date(nowMs - 10_000).toISOString() },
+    }),
+    // Lower is better: the ratio is +0.5 (an improvement) while the cluster halved.
+    task('t-clustered', nowMs, 400, {
+      type: 'anomaly_correlation',
+      status: 'succeeded',
+      agents: ['delta', 'epsilon'],
+      reason: 'AgentSwarmCorrelatedAnomaly',
+      attempt_count: 1,
+      impact: { score: 'anomaly_cluster_size', before: 4, after: 2, ratio: 0.5, measured_at: new Date(nowMs - 20_000).toISOString() },
+    }),
+    task('t-unbalanced', nowMs, 500, {
+      status: 'succeeded',
+      attempt_count: 1,
+      impact: { score: 'balance_index', before: 0.8, after: 0.6, ratio: -0.25, measured_at: new Date(nowMs - 30_000).toISOString() },
     }),
     task('t-running', nowMs, 60, { status: 'running', agents: ['gamma', 'beta'], attempt_count: 1 }),
     task('t-failed', nowMs, 600, { type: 'predictive_scaling', priority: 'low', status: 'failed', attempt_count: 4, last_error: 'HTTP 503 from orchestrator' }),
