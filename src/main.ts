@@ -551,25 +551,45 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     throw error;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
+  // Signal handlers before anything starts: a SIGTERM right after "listening" is logged (a test, a
+  // supervisor) must stop the exporter gracefully, not take Node's default action and kill it.
+  let stopping = false;
+  let stop: () => void = () => undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C is a person insisting: stop now. A repeated SIGTERM is not (npm's npx
+      // wrapper forwards the one its process group got, and process managers repeat theirs): keep
+      // draining, where Node's default action would have killed the process mid-shutdown.
+      if (signal === 'SIGINT') process.exit(130);
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const release = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
   let running: RunningExporter;
   try {
     running = await startExporter({ config, logger, env });
   } catch (error) {
+    release();
     // One human line naming the cause, no stack: 2 for configuration, 1 for everything else.
     process.stderr.write(`agentswarm-exporter: ${describeStartupError(error, config)}\n`);
     return error instanceof ConfigError ? 2 : 1;
   }
   const failure = await new Promise<Error | undefined>((resolve) => {
     void running.failed.then(resolve);
-    const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'shutting down');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      void running.stop().then(() => resolve(undefined));
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    stop = () => void running.stop().then(() => resolve(undefined));
+    // A signal that came while starting: stop now that there is something to stop.
+    if (stopping) stop();
   });
+  release();
   logger.info('stopped');
   return failure === undefined ? 0 : 1;
 }
