@@ -56,9 +56,25 @@ const FACTOR = 1 / 24;
 const ANALYSIS_STEP = '2s';
 const HEARTBEAT_TIMEOUT = '4500ms';
 
+/**
+ * Acting alerts the day aims at that this compression cannot make fire, and why. Each must still
+ * go pending during the run (its rule sees the condition); if it fires anyway, its task is checked
+ * like every other.
+ */
+const COMPRESSION_EXCLUSIONS: Readonly<Partial<Record<keyof typeof PACK_HOLD_MS, string>>> = {
+  // Measured at 1/24 (and at 1/30 with a 1 s step): the forecast predicts saturation from about 70 %
+  // into the load wave's climb until its top, 10 s of wall time, while `for: 5m` scales to 12.5 s.
+  // The climb (13.5 pack minutes) and the hold (5) scale together, but the forecast needs points of
+  // the window to see the trend, and the exporter's step cannot follow the factor (2 s here is 48
+  // pack seconds, against 20 at the demo's default 0.1, where the alert fires 12 s after the top).
+  AgentSwarmSaturationPredicted: 'the saturation forecast holds for ~10 s of the 12.5 s its scaled for: asks, with the 2 s analysis step',
+};
+
 /** Acting alerts (those with a coordination_type) the day is expected to fire: pack-timing.ts names the rest, with the reason. */
-const EXPECTED = Object.keys(PACK_HOLD_MS).sort();
-const EXCLUDED: readonly string[] = PACK_ALERTS_OUTSIDE_THE_DAY;
+const EXPECTED = Object.keys(PACK_HOLD_MS)
+  .filter((name) => !Object.hasOwn(COMPRESSION_EXCLUSIONS, name))
+  .sort();
+const EXCLUDED: readonly string[] = [...PACK_ALERTS_OUTSIDE_THE_DAY, ...Object.keys(COMPRESSION_EXCLUSIONS)];
 
 interface TaskJson {
   readonly id: string;
@@ -320,6 +336,10 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     }
     // The signed receiver refused nothing: no delivery attempt got a 4xx.
     expect(all.flatMap((t) => t.attempts ?? []).filter((a) => a.status_code !== null && a.status_code >= 400)).toEqual([]);
+
+    // The alerts compression keeps from firing still saw their condition: their rule went pending.
+    const pending = await queryRange('ALERTS{alertstate="pending"}', startedAt - 5_000, Date.now());
+    for (const name of Object.keys(COMPRESSION_EXCLUSIONS)) expect(pending.some((p) => p.metric.alertname === name), `${name} pending at least once`).toBe(true);
 
     // AgentDown: the healing task restarted the agent, and the resolved notification closed the incident.
     const downTasks = all.filter((t) => t.alerts.some((a) => a.labels.alertname === 'AgentSwarmAgentDown'));
