@@ -1,6 +1,7 @@
 // Ingest throughput of 4 sharded replicas (--shard=i/4) fed together, each batch routed to its owner
 // by the exporter's own hashmod, against the peer measured in the same run: one unsharded replica
-// receiving every batch over as many connections in all. Also checks that a push to a non-owner
+// receiving every batch over as many connections in all (and, as a third contender, the 4 shards
+// with that many connections each). Also checks that a push to a non-owner
 // replica is refused with 421 and that each replica ends up holding exactly its own swarms.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -83,9 +84,9 @@ async function startReplica(extraArgs) {
 const single = (durationMs) => sendLoad({ url: singleReplica.url, contentType: 'application/json', bodies: allBodies, weights: allWeights, connections: CONNECTIONS, durationMs, expectStatus: 202 });
 
 /** The 4 shards loaded at once; samples/s is every shard's samples over the longest of the 4 runs. */
-async function sharded(durationMs) {
+async function sharded(durationMs, connections) {
   const runs = await Promise.all(
-    shardReplicas.map((r, i) => sendLoad({ url: r.url, contentType: 'application/json', bodies: shardBodies[i], weights: shardWeights[i], connections: PER_SHARD_CONNECTIONS, durationMs, expectStatus: 202 })),
+    shardReplicas.map((r, i) => sendLoad({ url: r.url, contentType: 'application/json', bodies: shardBodies[i], weights: shardWeights[i], connections, durationMs, expectStatus: 202 })),
   );
   const seconds = Math.max(...runs.map((r) => r.seconds));
   return {
@@ -144,15 +145,19 @@ try {
   singleReplica = await startReplica([]);
   // Warm-up: every replica holds all its agents before measuring.
   await single(600);
-  await sharded(600);
+  await sharded(600, PER_SHARD_CONNECTIONS);
   misdirected = await pushMisdirected();
   // Interleaved round by round, each contender's best round kept: a burst of other load on the
   // machine penalises neither in particular.
-  best = { single: undefined, sharded: undefined };
-  rounds = { single: [], sharded: [] };
+  best = { single: undefined, sharded: undefined, shardedWide: undefined };
+  rounds = { single: [], sharded: [], sharded_wide: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
     const one = await single(DURATION_MS / ROUNDS);
-    const four = await sharded(DURATION_MS / ROUNDS);
+    const four = await sharded(DURATION_MS / ROUNDS, PER_SHARD_CONNECTIONS);
+    const wide = await sharded(DURATION_MS / ROUNDS, CONNECTIONS);
+    const rateWide = wide.weight / wide.seconds;
+    rounds.sharded_wide.push(Math.round(rateWide));
+    if (!best.shardedWide || rateWide > best.shardedWide.rate) best.shardedWide = { rate: rateWide, failures: wide.failures };
     const rateOne = one.weight / one.seconds;
     const rateFour = four.weight / four.seconds;
     rounds.single.push(Math.round(rateOne));
@@ -179,6 +184,11 @@ emit({
   ratio_4_vs_1: +(best.sharded.rate / best.single.rate).toFixed(3),
   // Each round's two runs are back to back, so their ratio is paired against the machine's load swings.
   ratio_4_vs_1_median_of_rounds: +median(rounds.sharded.map((r, i) => r / rounds.single[i])).toFixed(3),
+  // Each shard with as many connections as the single replica (4x the connections in all): how
+  // much of the gap is one request in flight per process rather than CPU.
+  sharded_4_together_wide: Math.round(best.shardedWide.rate),
+  sharded_wide_failures: best.shardedWide.failures,
+  ratio_wide_vs_1: +(best.shardedWide.rate / best.single.rate).toFixed(3),
   rounds,
   cores,
   scaling_note: `${SHARDS} replicas, the single replica and this load generator share ${cores} cores: the 4 together cannot reach ${SHARDS}x one replica here (at most ~${Math.min(SHARDS, cores)}x, less the client's share)`,
@@ -195,6 +205,7 @@ emit({
   each_replica_holds_exactly_its_swarms: holdsOwn,
   connections: CONNECTIONS,
   connections_per_shard: PER_SHARD_CONNECTIONS,
+  connections_per_shard_wide: CONNECTIONS,
   duration_ms: DURATION_MS,
   load_average_1m: [+loadBefore.toFixed(2), +loadavg()[0].toFixed(2)],
 });
