@@ -18,8 +18,10 @@ export function swarmOfRaw(sample: { readonly swarm?: unknown }): string | undef
 export function refuseMisdirected(res: ServerResponse, shard: Shard | undefined, swarms: Iterable<string | undefined>): boolean {
   if (shard === undefined || shard.count === 1) return false;
   const owners: Record<string, string> = {};
-  for (const swarm of swarms) {
-    if (swarm === undefined || ownsSwarm(shard, swarm) || Object.hasOwn(owners, swarm)) continue;
+  // Each distinct swarm hashed once: a 1,000-sample batch names a handful of swarms, and an MD5 per
+  // sample cost more than the rest of the request (bench/ingest-sharded.bench.mjs).
+  for (const swarm of new Set(swarms)) {
+    if (swarm === undefined || ownsSwarm(shard, swarm)) continue;
     owners[swarm] = formatShard({ index: ownerShard(swarm, shard.count), count: shard.count });
   }
   const misdirected = Object.keys(owners);

@@ -13,8 +13,15 @@ export function ownedSwarmsOnly<O extends IngestOutcome>(sink: { ingest(samples:
       const kept: Sample[] = [];
       const keptIndex: number[] = [];
       const refused: SampleRejection[] = [];
+      // Each distinct swarm hashed once per call (an MD5 per sample would dominate the ingest).
+      const owned = new Map<string, boolean>();
       samples.forEach((sample, index) => {
-        if (ownsSwarm(shard, sample.swarm)) {
+        let mine = owned.get(sample.swarm);
+        if (mine === undefined) {
+          mine = ownsSwarm(shard, sample.swarm);
+          owned.set(sample.swarm, mine);
+        }
+        if (mine) {
           kept.push(sample);
           keptIndex.push(index);
         } else {
