@@ -89,6 +89,18 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     rmSync(temp, { recursive: true, force: true });
   }, 20_000);
 
+  it('has the correlation matrix and the forecast chart filled in its first screenshot (the demo backfills one window)', async () => {
+    // Opened as soon as /-/ready answered: within two polls of the first page the analysis is drawn,
+    // from the backfilled window rather than minutes of live steps.
+    await page.locator('.tile').first().waitFor({ timeout: 5_000 });
+    await page.locator('.matrix td.heat').first().waitFor({ timeout: 3_000 });
+    await page.locator('#forecast-chart .uplot canvas').waitFor({ timeout: 3_000 });
+    const image = await page.screenshot({ fullPage: true });
+    mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+    writeFileSync(join(REPO, 'test-artifacts/status-page-first.png'), image);
+    expect(image.length).toBeGreaterThan(10_000);
+  }, 20_000);
+
   it('shows the twelve demo agents with the statuses the API reports', async () => {
     for (const agent of DEMO_AGENTS) await tile('demo', agent).waitFor({ timeout: 15_000 });
     // The demo's statuses move with its scripted day: compare page and API until they agree.
@@ -162,7 +174,7 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     expect(await detail.locator('table.recent svg.sparkline').count()).toBeGreaterThan(0);
     expect(await detail.innerText()).not.toContain('collecting');
     const metric = await page.locator('#metric-select').inputValue();
-    expect(await page.evaluate(() => window.location.search)).toBe(`?swarm=demo&metric=${metric}&agent=demo%2F${first.agent}`);
+    expect(new URL(page.url()).search).toBe(`?swarm=demo&metric=${metric}&agent=demo%2F${first.agent}`);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('#agent-detail').isHidden()).toBe(true);
     expect(recorder.problems).toEqual([]);
