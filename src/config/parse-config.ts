@@ -56,11 +56,12 @@ function bound(kind: 'min' | 'max', value: unknown, inclusive: boolean | undefin
 }
 
 /** One message style for every problem: "<key>: expected <what>, got <value>". */
-export function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType = configSchema): string {
   const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = knownKeysAt(configSchema, issue.path);
+      // Suggestions come from the schema the document was checked against (config file or web config).
+      const known = knownKeysAt(schema, issue.path);
       return issue.keys
         .map((k) => {
           const suggestion = suggestKey(k, known);
@@ -95,7 +96,7 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
 export function parseConfigObject(raw: unknown, source = 'configuration'): Readonly<Config> {
   const result = configSchema.safeParse(withoutNulls(raw ?? {}), { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map(formatIssue), source);
+    throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue)), source);
   }
   return deepFreeze(result.data);
 }

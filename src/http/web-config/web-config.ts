@@ -92,7 +92,7 @@ export function parseWebConfig(text: string, source: string): WebConfig {
     throw new ConfigError([`not valid YAML: ${(error as Error).message}`], source);
   }
   const result = webConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map(formatIssue), source);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, webConfigSchema)), source);
   // Empty header values mean "unset" (exporter-toolkit).
   const headers = Object.fromEntries(Object.entries(result.data.http_server_config.headers).filter(([, v]) => v !== ''));
   return { ...result.data, http_server_config: { ...result.data.http_server_config, headers } };
