@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { emit, freePort } from './lib/processes.mjs';
+import { emit, freePort, listeningPort } from './lib/processes.mjs';
 
 const RATE = 50;
 const ALERTS = 100;
@@ -51,15 +51,7 @@ function startExporter(dir, storage, targetUrl, coordination = {}) {
   writeFileSync(configFile, JSON.stringify({ storage, coordination: { ...coordination, actions: { default: { url: targetUrl } } } }));
   const child = spawn(process.execPath, [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const port = new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (c) => {
-      text += c.toString('utf8');
-      const m = /url=http:\/\/127\.0\.0\.1:(\d+).*msg=listening/.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-    void exited.then((code) => reject(new Error(`exporter exited with ${code}:\n${text}`)));
-  });
+  const port = listeningPort(child, exited);
   return { port, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
+import { listeningPort } from './lib/processes.mjs';
 
 const RATE_PER_SECOND = 50;
 const ALERTS_PER_NOTIFICATION = 100;
@@ -56,15 +57,7 @@ function startExporter(dir, dbPath, targetUrl) {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const port = new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (chunk) => {
-      text += chunk.toString('utf8');
-      const match = /url=http:\/\/127\.0\.0\.1:(\d+).*msg=listening/.exec(text);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then((code) => reject(new Error(`exporter exited with ${code}:\n${text}`)));
-  });
+  const port = listeningPort(child, exited);
   return { child, port, exited };
 }
 

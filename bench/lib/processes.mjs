@@ -56,3 +56,27 @@ export function which(name) {
 export function emit(result) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+
+/**
+ * Resolves the port an exporter child logs in its `msg=listening` line. The child's log keeps flowing
+ * (info lines per task under load), so once the port is known only a bounded tail is kept for the
+ * error message: scanning an ever-growing buffer costs the bench O(n²) CPU that it then reports as
+ * the exporter's latency.
+ */
+export function listeningPort(child, exited) {
+  const TAIL = 16_384;
+  let text = '';
+  let found = false;
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk) => {
+      text = (text + chunk.toString('utf8')).slice(-TAIL);
+      if (found) return;
+      const match = /url=http:\/\/127\.0\.0\.1:(\d+).*msg=listening/.exec(text);
+      if (match) {
+        found = true;
+        resolve(Number(match[1]));
+      }
+    });
+    void exited.then((code) => reject(new Error(`exporter exited with ${code}:\n${text}`)));
+  });
+}
