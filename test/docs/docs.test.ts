@@ -127,6 +127,8 @@ describe('docs/design.md: the contracts match the code', () => {
     });
     expect(routes.length).toBeGreaterThan(12);
     expect(routes.filter((r) => !design.includes(`\`${r}`))).toEqual([]);
+    // Paths served outside a router (the samples fast lane) are exported constants: each is in the table too.
+    expect([...constants.values()].filter((path) => !design.includes(`\`GET ${path}`) && !design.includes(`\`POST ${path}`))).toEqual([]);
   });
 
   it('has a row per alerting rule with its severity, for:, coordination_type and priority', () => {
