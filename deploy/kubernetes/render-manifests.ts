@@ -49,7 +49,7 @@ function prometheusRule(): GeneratedFile {
     metadata: {
       name: 'agentswarm-exporter',
       // PITFALL: the Prometheus CR loads only the PrometheusRules its ruleSelector matches;
-      // kube-prometheus-stack selects `release: <helm release name>` (see the README).
+      // kube-prometheus-stack selects `release: <helm release name>` (see docs/operations.md, "The `release:` label pitfall").
       labels: { release: 'kube-prometheus-stack' },
     },
     spec: { groups: ruleGroups() },

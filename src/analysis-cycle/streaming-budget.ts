@@ -3,7 +3,7 @@
 
 /**
  * Default budget: 512 MiB of cross-product states. At 5,000 agents a state is 100 MB, so five fit
- * and the process stays below 1 GiB RSS with 8 canonical metrics (see the README, "Bounds on cardinality");
+ * and the process stays below 1 GiB RSS with 8 canonical metrics (see docs/analysis.md, "Bounds on cardinality");
  * up to ~4,000 agents every canonical metric streams.
  */
 export const DEFAULT_STREAMING_BUDGET_BYTES = 384 * 2 ** 20;

@@ -1,4 +1,4 @@
-// The agent-side reporter: heartbeats, direct and batched metric pushes to the exporter's HTTP API (DESIGN §3),
+// The agent-side reporter: heartbeats, direct and batched metric pushes to the exporter's HTTP API (docs/design.md#http-routes),
 // with bounded buffering, bounded concurrency, retry with backoff, and a flushing stop. Runtime-dependency-free.
 import type { Clock } from '../model/clock.js';
 import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
@@ -11,7 +11,7 @@ import type { RetryPolicy } from './retry-policy.js';
 import { sleep, systemTimers } from './timers.js';
 import type { CancelTimer, Timers } from './timers.js';
 
-/** What a heartbeat tells the exporter about an agent (DESIGN §3); every field optional. */
+/** What a heartbeat tells the exporter about an agent (docs/design.md#http-routes); every field optional. */
 export interface AgentInfo {
   readonly type?: string;
   readonly variant?: string;

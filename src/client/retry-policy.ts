@@ -22,7 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export type StatusClass = 'ok' | 'retry' | 'fail';
 
 /**
- * Classifies an exporter answer. 429 is NOT retried: DESIGN §3 uses it for "new agent beyond
+ * Classifies an exporter answer. 429 is NOT retried: docs/design.md#http-routes uses it for "new agent beyond
  * `max_agents`", a lasting condition that a quick retry cannot fix; the agent's next heartbeat or
  * step is the natural retry. 408 and 425 are transient by definition (RFC 9110, RFC 8470).
  */

@@ -1,4 +1,4 @@
-// The configuration contract of DESIGN §4 as a zod schema: YAML keys kept as-is, durations parsed to ms.
+// The configuration contract of docs/design.md#configuration as a zod schema: YAML keys kept as-is, durations parsed to ms.
 import { z } from 'zod';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import { COORDINATION_TYPES, PRIORITIES } from '../model/coordination-vocabulary.js';

@@ -1,4 +1,4 @@
-// Outgoing delivery of one task attempt: signed POST with fetch, no redirects, outcome per DESIGN §7.
+// Outgoing delivery of one task attempt: signed POST with fetch, no redirects, outcome per docs/design.md#outgoing-task-deliveries.
 import type { ActionConfig } from '../config/schema.js';
 import type { CoordinationType } from '../model/coordination-vocabulary.js';
 import { classifyResponse, type DeliveryOutcome } from './delivery-outcome.js';

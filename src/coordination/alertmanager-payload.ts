@@ -27,7 +27,7 @@ export interface AlertmanagerNotification {
   readonly receiver: string;
   readonly status: 'firing' | 'resolved';
   readonly groupKey: string;
-  /** Alerts left out by Alertmanager's `max_alerts`; they did NOT resolve (RELIABILITY facts). */
+  /** Alerts left out by Alertmanager's `max_alerts`; they did NOT resolve (docs/reliability.md#facts-the-design-rests-on). */
   readonly truncatedAlerts: number;
   readonly alerts: readonly ReceivedAlert[];
 }

@@ -1,4 +1,4 @@
-// The coordination and alert metrics of DESIGN §5, on the Registry passed in (names from the catalogue).
+// The coordination and alert metrics of docs/design.md#metrics, on the Registry passed in (names from the catalogue).
 import { Counter, Gauge, Histogram, type Registry } from '../exposition/prom.js';
 import { METRICS } from '../exposition/metric-catalogue.js';
 import { COORDINATION_TYPES, PRIORITIES, type CoordinationType, type Priority } from '../model/coordination-vocabulary.js';

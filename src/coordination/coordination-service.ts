@@ -272,7 +272,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     }
     this.runner.forget(outcome.cancelled.map((t) => t.id));
     if (notification.truncatedAlerts > 0) {
-      // The missing alerts did not resolve; they are simply not in this message (RELIABILITY facts).
+      // The missing alerts did not resolve; they are simply not in this message (docs/reliability.md#facts-the-design-rests-on).
       this.log.warn({ receiver: notification.receiver, truncated: notification.truncatedAlerts }, 'notification truncated by Alertmanager max_alerts');
     }
     return {

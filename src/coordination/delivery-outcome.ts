@@ -1,4 +1,4 @@
-// The outcome of one delivery attempt as a discriminated union, and the response-code semantics of DESIGN §7.
+// The outcome of one delivery attempt as a discriminated union, and the response-code semantics of docs/design.md#outgoing-task-deliveries.
 import { parseRetryAfter } from './retry-policy.js';
 
 /**

@@ -1,4 +1,4 @@
-// The incident and dedup rules of RELIABILITY.md as one pure decision per incoming alert.
+// The incident and dedup rules of docs/reliability.md as one pure decision per incoming alert.
 import type { TaskStatus } from '../model/coordination-vocabulary.js';
 import type { IncidentStatus } from '../persistence/task-records.js';
 
@@ -29,7 +29,7 @@ export type AlertDecision =
   | { readonly kind: 'tombstone' };
 
 /**
- * The rules (RELIABILITY.md, "Facts" and receiver 3–5):
+ * The rules (docs/reliability.md, its facts and tests 3–5):
  * - an incident is (fingerprint, startsAt); Alertmanager resends whole groups, from every HA
  *   replica, so a known incident is a duplicate whatever its state;
  * - a firing alert older than a known later incident of the same fingerprint is stale (a late

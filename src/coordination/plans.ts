@@ -1,4 +1,4 @@
-// The `plan` of each task type (DESIGN §7), computed from a PlanContext (pure; the shape is the contract).
+// The `plan` of each task type (docs/design.md#outgoing-task-deliveries), computed from a PlanContext (pure; the shape is the contract).
 import type { CoordinationType } from '../model/coordination-vocabulary.js';
 import { HEALTH_STATUSES, type HealthStatus } from '../model/health-status.js';
 import type { PlanAgent, PlanAnalysis, PlanContext } from './plan-context.js';

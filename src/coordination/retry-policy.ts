@@ -1,9 +1,9 @@
-// Retry timing as data (STYLE 7): exponential backoff with full jitter, capped, honouring Retry-After.
+// Retry timing as data (docs/design.md#conventions 7): exponential backoff with full jitter, capped, honouring Retry-After.
 
 export interface RetryPolicy {
   /** Delay ceiling before the second attempt, ms (> 0). Doubles with each further attempt. */
   readonly initialMs: number;
-  /** Cap on any computed delay, ms (>= initialMs). RELIABILITY: 5 min by default. */
+  /** Cap on any computed delay, ms (>= initialMs). docs/reliability.md#the-figures: 5 min by default. */
   readonly maxMs: number;
   /** Total attempts including the first (>= 1); after the last one the task is dead-lettered. */
   readonly maxAttempts: number;

@@ -332,7 +332,7 @@ export class TaskRunner {
     }
   }
 
-  /** What the attempt's outcome means for the task: DESIGN §7 plus max_attempts. */
+  /** What the attempt's outcome means for the task: docs/design.md#outgoing-task-deliveries plus max_attempts. */
   private transition(task: TaskRecord, outcome: DeliveryOutcome, released: boolean): TaskTransition {
     const now = this.options.clock.now();
     if (released) return { status: 'queued', nextAttemptAt: now, error: 'released at shutdown' };

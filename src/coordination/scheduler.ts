@@ -1,4 +1,4 @@
-// Injected timers (STYLE 2): the real one for the service, a manual one driven with a ManualClock in tests.
+// Injected timers (docs/design.md#conventions 2): the real one for the service, a manual one driven with a ManualClock in tests.
 import type { ManualClock } from '../model/clock.js';
 
 /** Opaque timer handle. */

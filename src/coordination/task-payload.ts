@@ -1,4 +1,4 @@
-// The JSON body of an outgoing task delivery (DESIGN §7); its shape is the contract with orchestrators.
+// The JSON body of an outgoing task delivery (docs/design.md#outgoing-task-deliveries); its shape is the contract with orchestrators.
 import type { CoordinationType, Priority } from '../model/coordination-vocabulary.js';
 import type { JsonValue, TaskAlert, TaskRecord } from '../persistence/task-records.js';
 

@@ -1,4 +1,4 @@
-// Reading a coordination task delivery (DESIGN §7) as a receiver: tolerant of extra fields, strict on types (pure).
+// Reading a coordination task delivery (docs/design.md#outgoing-task-deliveries) as a receiver: tolerant of extra fields, strict on types (pure).
 import type { LoadMove } from './swarm-model.js';
 
 /** The fields of a task delivery the demo receiver acts on. */

@@ -214,7 +214,7 @@ export async function startCoordinationReceiver(options: CoordinationReceiverOpt
     });
     req.on('error', () => res.destroy());
   });
-  // RELIABILITY.md: Node's defaults (60 s headers, 300 s request) are too loose.
+  // docs/reliability.md#facts-the-design-rests-on: Node's defaults (60 s headers, 300 s request) are too loose.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 

@@ -84,7 +84,7 @@ export interface SimulatedSwarm {
   readonly agents: readonly SimulatedAgent[];
   /** Restarts a down agent at once (the cross_system_healing reaction). False if it was up or unknown. */
   restartAgent(id: string): boolean;
-  /** Applies a resource_balancing plan (DESIGN §7 `plan`; its `moves` are used). */
+  /** Applies a resource_balancing plan (docs/design.md#outgoing-task-deliveries `plan`; its `moves` are used). */
   applyBalancing(plan: unknown): BalancingOutcome;
   /** Ids of the agents that are down now. */
   downAgents(): string[];
@@ -217,7 +217,7 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
       });
       wasDown = downNow;
     } catch (error) {
-      // Never let one bad step end the loop (STYLE 9).
+      // Never let one bad step end the loop (docs/design.md#conventions 9).
       log(`simulator: step failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     steps += 1;

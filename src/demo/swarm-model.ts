@@ -22,7 +22,7 @@ export interface SwarmModelOptions {
   readonly lagMs?: number;
 }
 
-/** Values of the eight canonical metrics, base units (DESIGN §2). */
+/** Values of the eight canonical metrics, base units (docs/design.md#domain-model). */
 export type CanonicalValues = Readonly<Record<CanonicalMetric, number>>;
 
 export interface AgentFrame {
@@ -60,7 +60,7 @@ export interface StepFrame {
   readonly events: readonly SimEvent[];
 }
 
-/** One move of a resource_balancing plan (DESIGN §7): `load` tasks from one agent to another. */
+/** One move of a resource_balancing plan (docs/design.md#outgoing-task-deliveries): `load` tasks from one agent to another. */
 export interface LoadMove {
   readonly from: string;
   readonly to: string;

@@ -1,4 +1,4 @@
-// Renders the analysis families of DESIGN §5 from the latest immutable snapshots. Computed scores that
+// Renders the analysis families of docs/design.md#metrics from the latest immutable snapshots. Computed scores that
 // are not finite are left out, never exposed as NaN or ±Inf.
 import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
 import { METRICS, type MetricSpec } from './metric-catalogue.js';

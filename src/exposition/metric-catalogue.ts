@@ -1,4 +1,4 @@
-// The one metric catalogue (STYLE 5): every exposed name, its type, help text and label set, as in DESIGN §5.
+// The one metric catalogue (docs/design.md#conventions 5): every exposed name, its type, help text and label set, as in docs/design.md#metrics.
 import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from '../model/canonical-metrics.js';
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';

@@ -35,7 +35,7 @@ function plausibleLag(value: number): boolean {
 
 /**
  * Registers `process_*` and `nodejs_*` (CPU, memory, file descriptors, heap, GC, event-loop lag) on
- * `registry`, exactly the families listed in PROCESS_METRICS (docs/metrics in the README).
+ * `registry`, exactly the families listed in PROCESS_METRICS (docs/design.md#metrics).
  */
 export function registerProcessMetrics(registry: Registry): void {
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_RESOLUTION_MS });

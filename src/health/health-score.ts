@@ -1,4 +1,4 @@
-// Health score of one agent from explainable components (pure). Formula documented in the README.
+// Health score of one agent from explainable components (pure). Formula documented in docs/analysis.md#health-model.
 //
 // Each component is in [0, 1], 1 = nominal; a component without data is 1 (absence of evidence of
 // trouble is not trouble; liveness covers an agent that sends nothing).

@@ -9,7 +9,7 @@ export interface StatusThresholds {
   readonly hysteresis: number;
 }
 
-/** DESIGN §2 defaults: optimal >= 0.90, good >= 0.75, degraded >= 0.50, critical below. */
+/** docs/design.md#domain-model defaults: optimal >= 0.90, good >= 0.75, degraded >= 0.50, critical below. */
 export const DEFAULT_THRESHOLDS: StatusThresholds = { optimal: 0.9, good: 0.75, degraded: 0.5, hysteresis: 0.03 };
 
 const RANK: Readonly<Record<Exclude<HealthStatus, 'failed'>, number>> = { optimal: 0, good: 1, degraded: 2, critical: 3 };

@@ -28,7 +28,7 @@ function statusOf(body: unknown): 'firing' | 'resolved' | 'unknown' {
 }
 
 /**
- * Status codes (RELIABILITY receiver 6, DESIGN §3): 200 committed (new or duplicate); 400
+ * Status codes (docs/reliability.md test 6, docs/design.md#http-routes): 200 committed (new or duplicate); 400
  * malformed JSON; 401 missing or wrong token; 413 body over 1 MiB; 415 not JSON; 422 not an
  * Alertmanager v4 payload; 503 store busy/full/closed or shutting down. Never 429: Alertmanager
  * drops a notification on any 4xx, and only retries 5xx.

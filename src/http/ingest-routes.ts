@@ -1,4 +1,4 @@
-// Push ingest routes of DESIGN §3: heartbeat, one agent's metrics, sample batches.
+// Push ingest routes of docs/design.md#http-routes: heartbeat, one agent's metrics, sample batches.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { RegistryIngestOutcome, SampleRejection } from '../ingest/sample.js';

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
 
-/** RELIABILITY: ingest bodies are at most 1 MiB. */
+/** docs/reliability.md#the-figures: ingest bodies are at most 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Refuses the request and closes the connection so the rest of an oversized body is never read. */

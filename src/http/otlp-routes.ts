@@ -11,7 +11,7 @@ import { defaultOtlpMapping, type OtlpMapping } from '../ingest/otlp/otlp-mappin
 import type { DecodeResult } from '../ingest/otlp/otlp-model.js';
 import { bearerAuth, type TokenSource } from './bearer-auth.js';
 
-/** RELIABILITY: ingest bodies are at most 1 MiB — after decompression, so a gzip bomb stops there. */
+/** docs/reliability.md#the-figures: ingest bodies are at most 1 MiB — after decompression, so a gzip bomb stops there. */
 export const OTLP_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface OtlpRouteDeps {

@@ -1,4 +1,4 @@
-// The canonical metric vocabulary of DESIGN §2: names, units, ranges and their exposition names.
+// The canonical metric vocabulary of docs/design.md#domain-model: names, units, ranges and their exposition names.
 
 /** Canonical metrics the analysis understands. Any other valid name is a custom metric. */
 export const CANONICAL_METRICS = [
@@ -16,7 +16,7 @@ export const CANONICAL_METRICS = [
 export type CanonicalMetric = (typeof CANONICAL_METRICS)[number];
 
 export interface CanonicalMetricSpec {
-  /** Exposed gauge name (DESIGN §5). */
+  /** Exposed gauge name (docs/design.md#metrics). */
   readonly gauge: string;
   readonly help: string;
   /** Inclusive lower bound of a valid value. */
@@ -43,9 +43,9 @@ export function isCanonicalMetric(name: string): name is CanonicalMetric {
   return CANONICAL_SET.has(name);
 }
 
-/** Agent ids: DESIGN §2. */
+/** Agent ids: docs/design.md#domain-model. */
 export const AGENT_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/;
-/** Metric names (canonical or custom): DESIGN §2. Bounded to keep label values short. */
+/** Metric names (canonical or custom): docs/design.md#domain-model. Bounded to keep label values short. */
 export const METRIC_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,99}$/;
 /** Swarm names share the agent id alphabet so they are safe as label values and URL parts. */
 export const SWARM_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/;

@@ -1,4 +1,4 @@
-// Injected time: wall clock for timestamps, monotonic clock for intervals (STYLE 2).
+// Injected time: wall clock for timestamps, monotonic clock for intervals (docs/design.md#conventions 2).
 
 export interface Clock {
   /** Wall-clock time in milliseconds since the Unix epoch. */

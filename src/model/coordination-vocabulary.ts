@@ -1,4 +1,4 @@
-// Coordination task vocabulary of DESIGN §2: types, priorities (most urgent first) and statuses.
+// Coordination task vocabulary of docs/design.md#domain-model: types, priorities (most urgent first) and statuses.
 
 export const COORDINATION_TYPES = [
   'performance_sync',

@@ -238,7 +238,7 @@ export class SqliteTaskStore implements TaskStore {
       if (problems.length !== 1 || problems[0] !== 'ok') throw new DatabaseCorruptError(path, `quick_check: ${problems.join('; ')}`);
     }
     db.pragma('journal_mode = WAL');
-    // WAL's default NORMAL keeps commits across a process crash but not across power loss (RELIABILITY).
+    // WAL's default NORMAL keeps commits across a process crash but not across power loss (docs/reliability.md#facts-the-design-rests-on).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // 16 MiB of page cache (default 2 MiB): dedup lookups hit random index pages of a large file.

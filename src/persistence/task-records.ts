@@ -7,7 +7,7 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
 /** Where a task came from. */
 export type TaskSource = 'alert' | 'api' | 'schedule';
 
-/** An alert as carried in a task's `alerts` list (DESIGN §7), times as RFC 3339 text. */
+/** An alert as carried in a task's `alerts` list (docs/design.md#outgoing-task-deliveries), times as RFC 3339 text. */
 export interface TaskAlert {
   readonly fingerprint: string;
   readonly status: 'firing' | 'resolved';

@@ -1,4 +1,4 @@
-// A background loop that never throws out and never overlaps (STYLE 9).
+// A background loop that never throws out and never overlaps (docs/design.md#conventions 9).
 
 export interface PeriodicTask {
   /** Stops scheduling; resolves once a running iteration has finished. */

@@ -6,7 +6,7 @@
  */
 
 /**
- * The five health statuses of DESIGN §2 (best first) plus `pending` for an agent not scored yet.
+ * The five health statuses of docs/design.md#domain-model (best first) plus `pending` for an agent not scored yet.
  * Each has a distinct icon shape so that status never rests on colour alone.
  * @type {readonly StatusInfo[]}
  */
@@ -31,7 +31,7 @@ export function statusInfo(status) {
 }
 
 /**
- * Coordination task statuses of DESIGN §2 with their icons.
+ * Coordination task statuses of docs/design.md#domain-model with their icons.
  * @type {Readonly<Record<string, { label: string, icon: string }>>}
  */
 export const TASK_STATUSES = Object.freeze({
@@ -130,13 +130,13 @@ export function formatAgo(iso, nowMs) {
   return `${formatDuration(seconds)} ago`;
 }
 
-/** Canonical metrics (DESIGN §2) that are ratios in [0, 1]. */
+/** Canonical metrics (docs/design.md#domain-model) that are ratios in [0, 1]. */
 const RATIO_METRICS = new Set(['cpu_usage', 'memory_usage', 'error_rate', 'coordination_load']);
 /** Canonical metrics that count tasks. */
 const COUNT_METRICS = new Set(['queue_depth', 'active_tasks']);
 
 /**
- * A metric value in its unit (DESIGN §2): ratios as percent, response time in s or ms,
+ * A metric value in its unit (docs/design.md#domain-model): ratios as percent, response time in s or ms,
  * throughput per second, task counts, custom metrics with three significant digits.
  * @param {string} metric
  * @param {number | null | undefined} value

@@ -14,10 +14,10 @@ import { countsSentence } from './model.js';
  * @typedef {{ swarm: string, agent: string }} AgentRef
  */
 
-/** Order of the health components in the detail panel (the server's formula, README). */
+/** Order of the health components in the detail panel (the server's formula, docs/analysis.md#health-model). */
 const COMPONENTS = ['errors', 'latency', 'resources', 'liveness'];
 
-/** Canonical metrics first in this order (DESIGN §2), custom metrics after them by name. */
+/** Canonical metrics first in this order (docs/design.md#domain-model), custom metrics after them by name. */
 const METRIC_ORDER = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load'];
 
 /**

@@ -3,7 +3,7 @@ import { classifyResponse } from '../../src/coordination/delivery-outcome.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 
-describe('classifyResponse (DESIGN §7)', () => {
+describe('classifyResponse (docs/design.md#outgoing-task-deliveries)', () => {
   it.each([200, 201, 202, 204, 299])('%i ends the task', (status) => {
     expect(classifyResponse(status, null, NOW)).toEqual({ kind: 'succeeded', status });
   });

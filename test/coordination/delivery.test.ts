@@ -30,7 +30,7 @@ afterEach(async () => {
 
 const status = (h: ServiceHarness, id: string) => h.store.getTask(id)?.status;
 
-describe('coordination delivery (RELIABILITY delivery 17-20)', () => {
+describe('coordination delivery (docs/reliability.md tests 17-20)', () => {
   it('17. 500, 500, 200: three attempts, same webhook-id, fresh timestamp, valid signature, delays within the jitter bounds', async () => {
     const t = await target((i) => ({ status: i < 2 ? 500 : 200 }));
     const draws = [0.3, 0.9];

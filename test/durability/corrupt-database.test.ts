@@ -1,4 +1,4 @@
-// RELIABILITY durability 26: a page-corrupted database: refuse to start (quick_check), or 503 while not ready — never 500, never a log storm.
+// docs/reliability.md test 26: a page-corrupted database: refuse to start (quick_check), or 503 while not ready — never 500, never a log storm.
 import Database from 'better-sqlite3';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// RELIABILITY durability 21: kill -9 during a burst of notifications, restart, nothing acknowledged is lost.
+// docs/reliability.md test 21: kill -9 during a burst of notifications, restart, nothing acknowledged is lost.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

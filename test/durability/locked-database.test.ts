@@ -1,4 +1,4 @@
-// RELIABILITY durability 23: the database locked by another process gives 503, then success once released.
+// docs/reliability.md test 23: the database locked by another process gives 503, then success once released.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';

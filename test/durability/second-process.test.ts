@@ -1,4 +1,4 @@
-// RELIABILITY durability 24: a second exporter on the same SQLite file refuses to start, naming the holder's pid.
+// docs/reliability.md test 24: a second exporter on the same SQLite file refuses to start, naming the holder's pid.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// RELIABILITY durability 22: SIGTERM drains: ready 503, in-flight work finishes or is released, no duplicate after restart.
+// docs/reliability.md test 22: SIGTERM drains: ready 503, in-flight work finishes or is released, no duplicate after restart.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

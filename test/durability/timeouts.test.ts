@@ -1,4 +1,4 @@
-// RELIABILITY durability 27: slow-header and slow-body clients are cut at 10 s and 30 s; other clients' p99 stays ≤ 20 ms meanwhile.
+// docs/reliability.md test 27: slow-header and slow-body clients are cut at 10 s and 30 s; other clients' p99 stays ≤ 20 ms meanwhile.
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';

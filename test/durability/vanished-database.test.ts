@@ -1,4 +1,4 @@
-// RELIABILITY durability 25: the database file deleted or replaced while running: 503 within 1 s, nothing acknowledged into it.
+// docs/reliability.md test 25: the database file deleted or replaced while running: 503 within 1 s, nothing acknowledged into it.
 import Database from 'better-sqlite3';
 import { renameSync, rmSync, mkdtempSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -44,7 +44,7 @@ const STEADY = 'steady';
  * still executed (it must not error); every other query must return data.
  */
 const MAY_BE_EMPTY: readonly (readonly [RegExp, string])[] = [
-  [/agentswarm_forecast_saturation_seconds/, 'absent while no saturation is predicted (DESIGN §5)'],
+  [/agentswarm_forecast_saturation_seconds/, 'absent while no saturation is predicted (docs/design.md#metrics)'],
   [/outcome="failed"/, 'no coordination task dead-letters when the orchestrator answers 200'],
   [/agentswarm_variant_(effect_ratio|p_value)/, 'needs enough samples per variant for a comparison'],
   [/agentswarm_agent_lead_lag_seconds/, 'only for pairs whose best lag is not zero'],

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const tasks = (h: ServiceHarness) => h.store.listTasks({ limit: 1000 });
 
-describe('POST /api/v1/alerts (RELIABILITY receiver 1-7)', () => {
+describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
   it('1. creates one task per firing alert that asks for one, from a current v4 payload', async () => {
     const h = await start();
     const res = await h.post('/api/v1/alerts', fixture('alertmanager-v4-current.json'));

@@ -1,4 +1,4 @@
-// RELIABILITY durability 28: token and secret files re-read on change: the rotated credential works within 2 s, the old one is refused.
+// docs/reliability.md test 28: token and secret files re-read on change: the rotated credential works within 2 s, the old one is refused.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Alerting rules follow the contract (DESIGN §6, STYLE 21): names, labels, annotations, runbook, documented thresholds.
+// Alerting rules follow the contract (docs/design.md#rules-pack-and-alert-labels, docs/design.md#conventions 22): names, labels, annotations, runbook, documented thresholds.
 import { describe, expect, it } from 'vitest';
 import { COORDINATION_TYPES, PRIORITIES } from '../../src/model/coordination-vocabulary.js';
 import {

@@ -1,4 +1,4 @@
-// Finds promtool on PATH: skip loudly locally when missing, fail under CI (STYLE 19).
+// Finds promtool on PATH: skip loudly locally when missing, fail under CI (docs/design.md#conventions 19).
 import { spawnSync } from 'node:child_process';
 
 export function findBinary(name: string): string | undefined {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/create-app.js';
 import { STATUS_PAGE_CSP, createStatusPageRoutes, findWebRoot } from '../../src/http/status-page-routes.js';
 
-/** DESIGN §3 / issue 7: the page and everything it loads, gzipped. */
+/** docs/design.md#http-routes / issue 7: the page and everything it loads, gzipped. */
 const PAGE_WEIGHT_LIMIT_BYTES = 200 * 1024;
 
 interface Answer {

@@ -34,7 +34,7 @@ const entrySchema = z
  * Defaults follow the OpenTelemetry GenAI semantic conventions (semantic-conventions-genai:
  * gen-ai-metrics.md, all still "Development") and the names real emitters send today: agent
  * invocations give response time, throughput and error rate; workflows, tools, model calls, token
- * usage and cost give custom metrics. README "OTLP" has the table per framework and which attribute
+ * usage and cost give custom metrics. docs/ingest.md "OTLP" has the table per framework and which attribute
  * carries the agent. An agent that sends two aliases of one target (say gen_ai.client.token.usage
  * and strands.event_loop.input.tokens) reports that target twice per export: map only one.
  */

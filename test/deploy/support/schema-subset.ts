@@ -1,5 +1,5 @@
 // A small JSON-Schema subset (type, required, properties, closed objects, items, enum, pattern, bounds, anyOf) and its validator.
-// Why not kubernetes-models or ajv: neither is a direct dependency (see the README's kube-prometheus
+// Why not kubernetes-models or ajv: neither is a direct dependency (see docs/operations.md, the kube-prometheus
 // section); the schemas in k8s-schemas.ts are subsets transcribed from the Kubernetes 1.32 OpenAPI and
 // prometheus-operator CRDs, closed where this repository's manifests use the object, so a misspelt
 // field or a wrong type fails instead of being silently dropped by the API server.

@@ -1,4 +1,4 @@
-// Keeps the worked examples of the README's ingest-modes section (all three modes) valid against the schemas.
+// Keeps the worked examples of docs/ingest.md's ingest-modes section (all three modes) valid against the schemas.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +12,13 @@ import { scraperOptionsFromConfig } from '../../../src/ingest/scrape/scraper.js'
 import { MappingState, applyMapping } from '../../../src/ingest/scrape/apply-mapping.js';
 import { parseExposition } from '../../../src/ingest/text-format/parse-exposition.js';
 
-const fullReadme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
+const fullReadme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/ingest.md'), 'utf8');
 const sectionStart = fullReadme.indexOf('## Ingest modes beyond push');
 const readme = fullReadme.slice(sectionStart, fullReadme.indexOf('\n## ', sectionStart + 1));
 const blocks = [...readme.matchAll(/```(yaml|json)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], text: m[2] ?? '' }));
 const yamlDocs = blocks.filter((b) => b.lang === 'yaml').map((b) => parseYaml(b.text) as Record<string, unknown>);
 
-describe('README ingest-mode examples', () => {
+describe('docs/ingest.md ingest-mode examples', () => {
   it('has a scrape config that validates, with every mapping entry', () => {
     const doc = yamlDocs.find((d) => 'scrape' in d);
     const built = scraperOptionsFromConfig(parseConfigObject({ scrape: doc?.['scrape'] }).scrape);
