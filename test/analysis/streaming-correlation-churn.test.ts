@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { seeded, type Rng } from './support/random.js';
 import { textbookPearson } from './support/reference.js';
 
-const backends = ['js', ...(wasmSimdAvailable() ? ['wasm'] : [])] as const;
+const backends: readonly KernelBackend[] = wasmSimdAvailable() ? ['js', 'wasm'] : ['js'];
 
 type Life = { kind: 'absent' } | { kind: 'present'; outage: number } | { kind: 'gone'; since: number };
 
