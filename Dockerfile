@@ -14,7 +14,7 @@ RUN apt-get update \
 # Dependencies first: this layer is reused until the lockfile changes.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { best, numpyPeer, seeded, windowOf } from './analysis/harness.mjs';
+import { ManualClock } from './lib/manual-clock.mjs';
 
 const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url).href;
 const W = 120;
@@ -49,7 +50,6 @@ async function child(name) {
   const { n, metrics, stepMs, cycles } = CONFIGS[name];
   const { AgentRegistry } = await import(dist('store/agent-registry.js'));
   const { AnalysisEngine } = await import(dist('analysis-cycle/analysis-engine.js'));
-  const { ManualClock } = await import(dist('model/clock.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const registry = new AgentRegistry({ heartbeatTimeoutMs: 3 * stepMs, expireAfterMs: 600 * stepMs, maxAgents: n, maxCustomMetrics: 8, stepMs, windowMs: W * stepMs }, clock);
   const engine = new AnalysisEngine(registry, { stepMs, windowPoints: W, topPairs: 20, maxLag: 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000, 900_000, 3_600_000] }, clock);

@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { SCENARIOS, SwarmScenario, gapShare } from './lib/swarm-scenarios.mjs';
+import { ManualClock } from './lib/manual-clock.mjs';
 
 const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url).href;
 const STEP_MS = 15_000;
@@ -61,7 +62,6 @@ async function child(scenario, n, dataPath) {
   const { parseConfigObject } = await import(dist('config/parse-config.js'));
   const { startExporter } = await import(dist('main.js'));
   const { createLogger } = await import(dist('runtime/logger.js'));
-  const { ManualClock } = await import(dist('model/clock.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   // Defaults everywhere but the room for churn's leavers (they stay until agents.expire_after).
   const config = parseConfigObject({ web: { listen_address: '127.0.0.1:0' }, storage: { path: ':memory:' }, agents: { max_agents: 3 * n }, analysis: { step: `${STEP_MS / 1000}s`, window: WINDOW } });

@@ -15,6 +15,7 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { emit } from './lib/processes.mjs';
 import { SwarmScenario } from './lib/swarm-scenarios.mjs';
+import { ManualClock } from './lib/manual-clock.mjs';
 
 const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url).href;
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
@@ -63,7 +64,6 @@ async function exporterChild(withAnalysis) {
   const { parseConfigObject } = await import(dist('config/parse-config.js'));
   const { startExporter } = await import(dist('main.js'));
   const { createLogger } = await import(dist('runtime/logger.js'));
-  const { ManualClock } = await import(dist('model/clock.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const config = parseConfigObject({ web: { listen_address: '127.0.0.1:0' }, analysis: { step: '15s', window: '1h' }, storage: { path: ':memory:' } });
   const exporter = await startExporter({ config, clock, manualSteps: true, logger: createLogger({ level: 'error', format: 'json', write: () => undefined }), env: {} });

@@ -356,7 +356,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   });
 
   const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard, onError: onUnexpectedError });
-  const gate = webConfig ? createWebGate({ state: () => (webConfig as WebConfigSource).current(), bearerTokens: [ingestToken, webhookToken, apiToken] }) : undefined;
+  const gate = webConfig ? createWebGate({ state: () => webConfig.current(), bearerTokens: [ingestToken, webhookToken, apiToken] }) : undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (gate && !gate(req, res)) return;
     if (!samplesFastLane(req, res)) app(req, res);

@@ -8,7 +8,7 @@ import {
   DashboardLinkType,
   RowBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, Panel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DATASOURCE } from './panels.js';
 
 /** One dashboard row: a title and the panels under it, left to right, wrapping at 24 columns. */
@@ -75,7 +75,7 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
   let id = 0;
   for (const panel of dashboard.panels ?? []) {
     id += 1;
-    (panel as Panel | RowPanel).id = id;
+    panel.id = id;
   }
   return dashboard;
 }

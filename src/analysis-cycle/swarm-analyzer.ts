@@ -69,7 +69,7 @@ const RELOAD_ALL_SHARE = 8;
 /** Whether a window holds any observed value. */
 function hasValue(window: Float64Array | null): boolean {
   if (window === null) return false;
-  for (let t = 0; t < window.length; t += 1) if (Number.isFinite(window[t] as number)) return true;
+  for (let t = 0; t < window.length; t += 1) if (Number.isFinite(window[t])) return true;
   return false;
 }
 

@@ -58,7 +58,7 @@ export function servedHorizonsMs(horizonsMs: readonly number[], windowPoints: nu
  * data cannot answer).
  */
 export function historySteps(load: ArrayLike<number>): number {
-  for (let t = 0; t < load.length; t += 1) if (Number.isFinite(load[t] as number)) return load.length - t;
+  for (let t = 0; t < load.length; t += 1) if (Number.isFinite(load[t])) return load.length - t;
   return 0;
 }
 

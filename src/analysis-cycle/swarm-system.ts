@@ -238,7 +238,7 @@ export class SwarmSystem {
       const rows = this.readHistory(next.swarm, next.agent, now - this.settings.historyMs, Math.ceil(this.settings.historyMs / (5 * 60_000)) + 1);
       // Nothing read (no history yet, or the store is unreadable): keep what was learned.
       for (const metric of rows.length === 0 ? [] : this.settings.baselineMetrics) {
-        const profile = learnBaseline(rows.flatMap((r) => (r.status === 'failed' || r.metrics[metric] === undefined ? [] : [{ t: r.bucketStart, value: r.metrics[metric] as number }])));
+        const profile = learnBaseline(rows.flatMap((r) => (r.status === 'failed' || r.metrics[metric] === undefined ? [] : [{ t: r.bucketStart, value: r.metrics[metric] }])));
         if (profile) profiles.set(metric, profile);
         else profiles.delete(metric);
       }

@@ -136,7 +136,7 @@ export function runBlockedProduct(arena: KernelArena, zOff: number, stride: numb
 function groupOf(row: ArrayLike<number>, groups: Map<string, number>): number {
   let key = '';
   for (let t = 0; t < row.length; t += 1) {
-    if (!Number.isFinite(row[t] as number)) key += `${t},`;
+    if (!Number.isFinite(row[t])) key += `${t},`;
   }
   let id = groups.get(key);
   if (id === undefined) {

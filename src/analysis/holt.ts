@@ -146,7 +146,7 @@ export function fitHolt(series: ArrayLike<number>, options: HoltOptions = {}): H
   const phis = options.phis ?? HOLT_PHI_GRID;
   const minPoints = Math.max(FITTED + 1, options.minPoints ?? 10);
   let points = 0;
-  for (let t = 0; t < series.length; t += 1) if (Number.isFinite(series[t] as number)) points += 1;
+  for (let t = 0; t < series.length; t += 1) if (Number.isFinite(series[t])) points += 1;
   const invalid: HoltFit = { valid: false, alpha: NaN, beta: NaN, phi: NaN, level: NaN, trend: NaN, sigma: NaN, sse: NaN, points };
   const start = regressionStart(series);
   if (start === null) return invalid;

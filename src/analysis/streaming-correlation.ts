@@ -366,7 +366,7 @@ export class StreamingCorrelation {
       let entering = 0;
       if (Number.isFinite(x)) {
         anyValue = true;
-        if (Number.isNaN(this.shift[i] as number)) this.shift[i] = x;
+        if (Number.isNaN(this.shift[i])) this.shift[i] = x;
         entering = x - (this.shift[i] as number);
         this.ring[index] = x;
       } else {
@@ -379,7 +379,7 @@ export class StreamingCorrelation {
       this.sumSq[i] = (this.sumSq[i] as number) + entering * entering - leaving * leaving;
       // The row's last value just left: zero its sums exactly, so that rounding residue of old
       // values cannot bias the values that arrive next.
-      if (this.gaps[i] === filledAfter && !Number.isNaN(this.shift[i] as number)) this.clearRowSums(v, i);
+      if (this.gaps[i] === filledAfter && !Number.isNaN(this.shift[i])) this.clearRowSums(v, i);
     }
     if (full && this.commonGap[slot] === 1) this.commonGaps -= 1;
     this.commonGap[slot] = anyValue ? 0 : 1;

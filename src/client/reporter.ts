@@ -343,7 +343,9 @@ export class AgentReporter {
           break;
         }
         const batch = this.buffer.splice(0, this.maxBatch);
-        this.track(this.deliver('samples', `${this.base}/api/v1/samples`, { samples: batch }, batch.length).finally(release));
+        // Not awaited: the pump goes on cutting while this batch is sent. deliver() resolves with its outcome
+        // rather than rejecting, and flush() and stop() wait for it through inFlight.
+        void this.track(this.deliver('samples', `${this.base}/api/v1/samples`, { samples: batch }, batch.length).finally(release));
       }
       if (this.buffer.length === 0) this.flushRequested = false;
       else this.armFlushTimer();

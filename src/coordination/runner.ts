@@ -318,8 +318,10 @@ export class TaskRunner {
   /** Runs the executor, racing it against the abort so a stuck executor frees its slot on time. */
   private async attempt(task: TaskRecord, signal: AbortSignal): Promise<ExecutionReport | 'released'> {
     const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      // The runner aborts with its own Errors (RunnerShutdown, AttemptTimeout), which the catch below reads from the signal.
+      const fail = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('attempt aborted'));
+      if (signal.aborted) fail();
+      signal.addEventListener('abort', fail, { once: true });
     });
     try {
       return await Promise.race([this.options.execute(task, signal), aborted]);

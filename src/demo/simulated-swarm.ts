@@ -150,13 +150,14 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   const heartbeatEvery = Math.max(1, Math.round(heartbeatMs / stepMs));
   const beating = new Set<string>();
   // Failures reach the log through the reporter's own events.
-  const heartbeat = (agent: SimulatedAgent): Promise<DeliveryResult> | undefined => {
-    if (beating.has(agent.id)) return undefined;
+  const beat = (agent: SimulatedAgent): Promise<DeliveryResult> => {
     beating.add(agent.id);
     return reporter
       .heartbeat(agent.id, { type: agent.type, variant: agent.variant, capacity: agent.capacity, labels: { simulated: 'true', scenario: model.scenario.name } })
       .finally(() => beating.delete(agent.id));
   };
+  /** A heartbeat, unless the agent's previous one is still in flight. */
+  const heartbeat = (agent: SimulatedAgent): Promise<DeliveryResult> | undefined => (beating.has(agent.id) ? undefined : beat(agent));
 
   const scrape = options.transport === 'scrape';
   let last: StepFrame | undefined;
@@ -164,8 +165,9 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`);
   let registered = agents.length;
   if (!scrape) {
-    const results = await Promise.all(agents.map((agent) => heartbeat(agent)));
-    registered = results.filter((r) => r?.ok === true).length;
+    // Nothing is in flight yet: every agent registers.
+    const results = await Promise.all(agents.map((agent) => beat(agent)));
+    registered = results.filter((r) => r.ok).length;
     log(`simulator: registered ${registered}/${agents.length} agents`);
   }
 

@@ -81,7 +81,7 @@ export function parseHeartbeatBody(body: unknown): Parsed<HeartbeatBody> {
   const update: AgentMetadataUpdate = {
     ...(type.value !== undefined && { type: type.value }),
     ...(variant.value !== undefined && { variant: variant.value }),
-    ...(capacityRaw !== undefined && { capacity: capacityRaw as number }),
+    ...(capacityRaw !== undefined && { capacity: capacityRaw }),
     ...(labels.value !== undefined && { labels: labels.value }),
   };
   return { ok: true, value: { swarm: swarm.value, update } };

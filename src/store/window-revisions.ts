@@ -30,4 +30,4 @@ export interface RevisionSource {
   drainRevisions(): RevisionBatch;
 }
 
-export const NO_REVISIONS: RevisionBatch = Object.freeze({ cells: Object.freeze([]) as readonly RevisedCell[], overflow: false });
+export const NO_REVISIONS: RevisionBatch = Object.freeze({ cells: Object.freeze([]), overflow: false });

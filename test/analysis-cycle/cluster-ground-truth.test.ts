@@ -57,7 +57,7 @@ describe('correlated-anomaly clusters on realistic swarms', () => {
     expect(spiking).toEqual([...SPIKERS, ...TRIO].sort());
     expect(analysis.clusters.map((c) => c.agents)).toEqual([TRIO]);
     expect((await chain.series('agentswarm_anomaly_cluster_max_size'))[0]?.value).toBe(3);
-    const peers = Object.fromEntries((await chain.series('agentswarm_agent_anomaly_cluster_peers')).map((p) => [p.labels.agent, p.value]));
+    const peers = Object.fromEntries((await chain.series('agentswarm_agent_anomaly_cluster_peers')).map((p): [string, number] => [p.labels.agent ?? '', p.value]));
     expect(peers).toMatchObject({ 'trio-a': 2, 'trio-b': 2, 'trio-c': 2, 'solo-1': 0, 'solo-2': 0 });
   });
 

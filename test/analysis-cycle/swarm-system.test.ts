@@ -3,7 +3,7 @@ import type { StateRow } from '../../src/analysis/scalability-points.js';
 import { uslThroughput } from '../../src/analysis/usl-fit.js';
 import { DEFAULT_SWARM_SYSTEM_SETTINGS, SwarmSystem, type AgentStateHistory } from '../../src/analysis-cycle/swarm-system.js';
 import { renderSystemFamilies } from '../../src/exposition/system-families.js';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry } from '../../src/store/agent-registry.js';
 import { seeded } from '../analysis/support/random.js';
 import { findBinary, promtoolCheckMetrics } from '../support/promtool.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisEngine } from '../../src/analysis-cycle/analysis-engine.js';
 import type { SwarmAnalysis } from '../../src/analysis-cycle/swarm-analysis.js';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry } from '../../src/store/agent-registry.js';
 import { seeded, type Rng } from '../analysis/support/random.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
-import { wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
 import { pearsonPairwise } from '../../src/analysis/pearson-pair.js';
 import { nullToNaN, seeded, type Rng } from './support/random.js';
 import { maxAbsDiff, packed, textbookPearson } from './support/reference.js';
@@ -14,7 +14,7 @@ interface PearsonFixture {
 }
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/analysis/pearson.json', import.meta.url), 'utf8')) as PearsonFixture[];
 
-const backends = ['js', ...(wasmSimdAvailable() ? ['wasm'] : [])] as const;
+const backends: readonly KernelBackend[] = wasmSimdAvailable() ? ['js', 'wasm'] : ['js'];
 
 function referenceMatrix(rows: number[][], minOverlap: number): Float64Array {
   const n = rows.length;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { seeded, type Rng } from './support/random.js';
 import { textbookPearson } from './support/reference.js';
 
-const backends = ['js', ...(wasmSimdAvailable() ? ['wasm'] : [])] as const;
+const backends: readonly KernelBackend[] = wasmSimdAvailable() ? ['js', 'wasm'] : ['js'];
 
 type Life = { kind: 'absent' } | { kind: 'present'; outage: number } | { kind: 'gone'; since: number };
 
@@ -78,7 +78,7 @@ class ChurningSwarm {
     const back = 1 + Math.floor(this.rng.next() * (this.history.length - 1));
     const at = this.history[this.history.length - 1 - back];
     if (at === undefined) return -1;
-    at[slot] = Number.isNaN(at[slot] as number) ? this.rng.gauss() : NaN;
+    at[slot] = Number.isNaN(at[slot]) ? this.rng.gauss() : NaN;
     return slot;
   }
 
@@ -120,7 +120,7 @@ describe('StreamingCorrelation under joins, leaves, missed pushes and revisions'
           else {
             expect(got, `pair (${i}, ${j}) at step ${step}`).not.toBeNaN();
             worst = Math.max(worst, Math.abs(got - expected));
-            if (x.some((v, t) => Number.isNaN(v) !== Number.isNaN(y[t] as number))) gappedPairsChecked += 1;
+            if (x.some((v, t) => Number.isNaN(v) !== Number.isNaN(y[t]))) gappedPairsChecked += 1;
           }
           expect(Math.abs(state.pair(i, j) - got) < 1e-9 || (Number.isNaN(got) && Number.isNaN(state.pair(i, j)))).toBe(true);
         }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
-import { KernelArena, wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
+import { KernelArena, wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { summariseCorrelations, topPairs } from '../../src/analysis/top-pairs.js';
 import { seeded, type Rng } from './support/random.js';
 import { maxAbsDiff, packed, textbookPearson } from './support/reference.js';
 
-const backends = ['js', ...(wasmSimdAvailable() ? ['wasm'] : [])] as const;
+const backends: readonly KernelBackend[] = wasmSimdAvailable() ? ['js', 'wasm'] : ['js'];
 
 /** A swarm generator: shared signals, noise, 1e12 offsets, a trend, a level jump, a constant, gaps, an outage. */
 function makeSource(rng: Rng, n: number): (step: number) => Float64Array {
@@ -108,7 +108,7 @@ describe('StreamingCorrelation', () => {
 
   it('marks a constant row invalid and every pair of it NaN, however large its value', () => {
     const state = new StreamingCorrelation({ capacity: 3, window: 8 });
-    let r = new Float64Array();
+    let r: Float64Array = new Float64Array();
     for (let t = 0; t < 20; t += 1) r = state.pushAndCorrelate([Math.sin(t), 1e12, Math.cos(t)]);
     expect(state.rowValidity()).toEqual(new Uint8Array([1, 0, 1]));
     expect(r[packed(3, 0, 1)]).toBeNaN();
@@ -178,8 +178,8 @@ describe('StreamingCorrelation', () => {
     const a = new StreamingCorrelation({ capacity: n, window: 33, backend: 'wasm' });
     const b = new StreamingCorrelation({ capacity: n, window: 33, backend: 'js' });
     const source = makeSource(seeded(6), n);
-    let ra = new Float64Array();
-    let rb = new Float64Array();
+    let ra: Float64Array = new Float64Array();
+    let rb: Float64Array = new Float64Array();
     for (let t = 0; t < 200; t += 1) {
       const column = source(t);
       ra = a.pushAndCorrelate(column);
@@ -194,7 +194,7 @@ describe('StreamingCorrelation', () => {
     const rng = seeded(8);
     const state = new StreamingCorrelation({ capacity: n, window: w });
     const trio = [2, 5, 9];
-    let r = new Float64Array();
+    let r: Float64Array = new Float64Array();
     for (let t = 0; t < 300; t += 1) {
       const load = 10 * Math.sin(t / 7) + 5 * rng.gauss();
       const column = Float64Array.from({ length: n }, (_, i) => (trio.includes(i) ? 0.8 * load + 2 * rng.gauss() + i : 10 * rng.gauss()));

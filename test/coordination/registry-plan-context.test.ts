@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { registryPlanContext } from '../../src/coordination/registry-plan-context.js';
 import { buildPlan } from '../../src/coordination/plans.js';
 import { AgentRegistry } from '../../src/store/agent-registry.js';

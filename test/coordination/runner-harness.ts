@@ -1,7 +1,7 @@
 // A runner on a manual clock and scheduler, with a scripted executor, for runner tests.
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import type { Priority } from '../../src/model/coordination-vocabulary.js';
-import { ManualScheduler } from '../../src/coordination/scheduler.js';
+import { ManualScheduler } from '../fakes/manual-scheduler.js';
 import { TaskRunner, type ExecutionReport, type RunnerOptions } from '../../src/coordination/runner.js';
 import { MemoryTaskStore } from '../../src/persistence/memory-task-store.js';
 import type { TaskRecord } from '../../src/persistence/task-records.js';

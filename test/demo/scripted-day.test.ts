@@ -89,7 +89,7 @@ describe('the embedded demo\'s scripted day', () => {
     const types = new Set((await list()).map((t) => t.type));
     expect([...types].sort()).toEqual([...COORDINATION_TYPES].sort());
     // Each was delivered to the orchestrator, and the healing task restarted the failed agent.
-    await vi.waitFor(async () => expect(new Set(receiver?.received().map((r) => r.type))).toEqual(new Set(COORDINATION_TYPES)), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(new Set(receiver?.received().map((r) => r.type))).toEqual(new Set(COORDINATION_TYPES)), { timeout: 10_000, interval: 50 });
     expect(receiver.received().some((r) => r.type === 'cross_system_healing' && r.action.startsWith('restarted delta'))).toBe(true);
     // The loop is visible at info level, with ids: accepted alerts, created and delivered tasks.
     const lines = ex.logs.map((l) => JSON.parse(l) as { level: number | string; msg: string; task?: string; fingerprint?: string });

@@ -19,10 +19,11 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+/** Polls `read` (sync or async) until it gives a value; a read that throws counts as no value yet. */
+async function until<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const value = await read().catch(() => undefined);
+    const value = await Promise.resolve().then(read).catch(() => undefined);
     if (value !== undefined) return value;
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -71,7 +72,7 @@ describe('impact measurements survive a restart', () => {
     expect(created.status).toBe(201);
     const id = ((await created.json()) as { id: string }).id;
     // Delivered and succeeded; the due time is on disk (read through a second, read-only connection).
-    const dueAt = await until(async () => {
+    const dueAt = await until(() => {
       const db = new Database(dbPath, { readonly: true });
       try {
         const row = db.prepare("SELECT impact_due_at FROM tasks WHERE id = ? AND status = 'succeeded'").get(id) as { impact_due_at: number | null } | undefined;

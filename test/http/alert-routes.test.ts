@@ -122,7 +122,7 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
     ['a body over 1 MiB', JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }), {}, 413, 'unknown'],
   ])('6. answers %s with its 4xx and counts it invalid', async (_name, body, headers, status, label) => {
     const h = await start();
-    const res = await h.post('/api/v1/alerts', body, headers as Record<string, string>);
+    const res = await h.post('/api/v1/alerts', body, headers);
     expect(res.status).toBe(status);
     expect(typeof res.json.error).toBe('string');
     expect(await h.metric('agentswarm_alerts_received_total', { status: label, result: 'invalid' })).toBe(1);

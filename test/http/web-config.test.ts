@@ -61,7 +61,7 @@ function get(url: string, path: string, options: ClientOptions): Promise<Reply> 
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<number> {
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
     if (await check()) return Date.now() - start;
@@ -201,7 +201,7 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
 
   it('keeps the last good config when the file turns invalid, and says so in the log', async () => {
     writeAtomically(join(dir, 'web.yml'), 'basic_auth_users: { bob: not-a-hash }\n');
-    await eventually(async () => exporter!.logs.some((l) => l.includes('keeping the previous web config')));
+    await eventually(() => exporter!.logs.some((l) => l.includes('keeping the previous web config')));
     expect((await get(exporter!.url, '/metrics', { ca, auth: basic('bob', bob.password) })).status).toBe(200);
     expect((await get(exporter!.url, '/metrics', { ca })).status).toBe(401);
   });

@@ -8,7 +8,7 @@ import { QueryReader } from '../../src/ingest/query/query-reader.js';
 import { parseScrapeMapping } from '../../src/ingest/scrape/mapping-schema.js';
 import { Scraper } from '../../src/ingest/scrape/scraper.js';
 import { targetsFromConfig } from '../../src/ingest/scrape/scrape-target.js';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry } from '../../src/store/agent-registry.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 import { type FakePrometheus, matrix, startFakePrometheus } from './query/fake-prometheus.js';

@@ -161,6 +161,6 @@ describe('Dockerfile', () => {
   it('keeps the build context to what the build needs', () => {
     const ignore = readFileSync(join(REPO, '.dockerignore'), 'utf8');
     expect(ignore).toMatch(/^\*$/m);
-    expect(ignore.split('\n').filter((l) => l.startsWith('!')).sort()).toEqual(['!package-lock.json', '!package.json', '!src/', '!tsconfig.json']);
+    expect(ignore.split('\n').filter((l) => l.startsWith('!')).sort()).toEqual(['!package-lock.json', '!package.json', '!src/', '!tsconfig.build.json', '!tsconfig.json']);
   });
 });

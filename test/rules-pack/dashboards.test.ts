@@ -1,5 +1,4 @@
 // Grafana dashboards: the committed JSON is the builders' output, passes the lint, and shows every exported metric.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -38,14 +37,6 @@ describe('dashboard generation', () => {
       const text = readFileSync(join(REPO, 'grafana/dashboards', file), 'utf8');
       expect(text, file).toBe(renderDashboard(build()));
     }
-  });
-
-  it('type-checks the builders (and these tests) with the project strict settings', () => {
-    // The root tsconfig covers src/ only; test/rules-pack/tsconfig.json adds grafana/ and the tests.
-    const tsc = join(REPO, 'node_modules/.bin/tsc');
-    const result = spawnSync(tsc, ['-p', join(REPO, 'test/rules-pack')], { encoding: 'utf8', timeout: 60_000 });
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-    expect(result.status).toBe(0);
   });
 });
 

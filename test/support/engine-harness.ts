@@ -4,7 +4,7 @@ import { AnalysisEngine } from '../../src/analysis-cycle/analysis-engine.js';
 import type { AnalysisMetrics } from '../../src/analysis-cycle/analysis-metrics.js';
 import type { StreamingBudget } from '../../src/analysis-cycle/streaming-budget.js';
 import type { SwarmAnalysis } from '../../src/analysis-cycle/swarm-analysis.js';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry, type RegistryLimits } from '../../src/store/agent-registry.js';
 import type { StepValues } from './swarm-driver.js';
 

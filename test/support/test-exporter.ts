@@ -1,7 +1,7 @@
 // Starts a real exporter on an ephemeral loopback port with a manual clock, for route-level tests.
 import { parseConfigObject } from '../../src/config/parse-config.js';
 import { startExporter, type RunningExporter } from '../../src/main.js';
-import { ManualClock } from '../../src/model/clock.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { createLogger } from '../../src/runtime/logger.js';
 
 export interface TestExporter extends RunningExporter {

@@ -5,7 +5,7 @@ import { impactRatio, SCORE_HIGHER_IS_BETTER } from '../../src/coordination/impa
 import { impactDetail, impactWords, QUANTITIES } from '../../src/web/impact-words.js';
 
 /** The impact JSON the server stores for a reading going from `before` to `after`. */
-function impact(score: keyof typeof SCORE_HIGHER_IS_BETTER | string, before: number, after: number, higherIsBetter: boolean) {
+function impact(score: string, before: number, after: number, higherIsBetter: boolean) {
   const ratio = impactRatio({ score, value: before, higherIsBetter }, { score, value: after, higherIsBetter });
   return { score, before, after, ratio, measured_at: null };
 }

@@ -6,6 +6,18 @@ import { chromiumAvailable, launchChromium, recordPage, type LaunchedBrowser, ty
 import { EXPECTED_STATUS, startFixtureServer, type FixtureServer } from './support/fixture-server.js';
 import { AGENTS, analysisResponse, taskFixtures } from './support/fixtures.js';
 
+// The page functions below run in Chromium (Playwright serialises them), not in Node. The browser
+// globals they use are declared here, for this file only: the DOM library would give them to the
+// whole program (a lib is program-wide), src/ included.
+interface PageElement {
+  matches(selector: string): boolean;
+}
+declare const document: { readonly activeElement: PageElement | null; readonly documentElement: PageElement };
+declare const window: { readonly location: { readonly search: string } };
+declare const sessionStorage: { readonly length: number };
+declare const localStorage: { readonly length: number };
+declare function getComputedStyle(element: PageElement): { readonly opacity: string; readonly backgroundColor: string };
+
 const POLL_MS = 1_000;
 const TILE_ALPHA = '.tile[data-agent="alpha"]';
 const TOKEN = 'browser-test-token-3f9a';
@@ -109,7 +121,7 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     const alpha = page.locator(TILE_ALPHA);
     for (let i = 0; i < 30 && !(await hasFocus(TILE_ALPHA)); i++) await page.keyboard.press('Tab');
     expect(await hasFocus(TILE_ALPHA)).toBe(true);
-    await expect.poll(() => alpha.locator('.tile-score').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    await expect.poll(() => alpha.locator('.tile-score').evaluate((el: PageElement) => getComputedStyle(el).opacity)).toBe('1');
 
     await page.keyboard.press('Enter');
     const detail = page.getByRole('region', { name: 'Details of agent alpha' });

@@ -106,15 +106,15 @@ function expandKey(state: BlowfishState, keyWords: Int32Array, saltWords: Int32A
   let saltIndex = 0;
   for (let i = 0; i < 18 + 1024; i += 2) {
     if (saltWords) {
-      block[0] = (block[0] as number) ^ (saltWords[saltIndex] as number);
-      block[1] = (block[1] as number) ^ (saltWords[saltIndex + 1] as number);
+      block[0] = block[0] ^ (saltWords[saltIndex] as number);
+      block[1] = block[1] ^ (saltWords[saltIndex + 1] as number);
       saltIndex ^= 2;
     }
     encipher(p, s, block, 0);
     const target = i < 18 ? p : s;
     const at = i < 18 ? i : i - 18;
-    target[at] = block[0] as number;
-    target[at + 1] = block[1] as number;
+    target[at] = block[0];
+    target[at + 1] = block[1];
   }
 }
 

@@ -48,12 +48,14 @@ function toPoint([seconds, text]: readonly [number, string]): [number, number] |
 async function readBounded(response: Response, maxBytes: number): Promise<string | undefined> {
   if (!response.body) return '';
   const decoder = new TextDecoder();
-  const reader = response.body.getReader();
+  // fetch types its body as a stream of `any`; the Fetch standard makes every chunk a Uint8Array, checked here rather than assumed.
+  const reader: ReadableStreamDefaultReader<unknown> = response.body.getReader();
   let bytes = 0;
   let text = '';
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return text + decoder.decode();
+    if (!(value instanceof Uint8Array)) throw new TypeError('response body chunk is not bytes');
     bytes += value.byteLength;
     if (bytes > maxBytes) return undefined;
     text += decoder.decode(value, { stream: true });

@@ -58,10 +58,12 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
     const decoder = new TextDecoder('utf-8');
     let bytes = 0;
     if (response.body) {
-      const reader = response.body.getReader();
+      // fetch types its body as a stream of `any`; the Fetch standard makes every chunk a Uint8Array, checked here rather than assumed.
+      const reader: ReadableStreamDefaultReader<unknown> = response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        if (!(value instanceof Uint8Array)) throw new TypeError('response body chunk is not bytes');
         bytes += value.byteLength;
         if (bytes > options.bodyLimitBytes) {
           controller.abort();

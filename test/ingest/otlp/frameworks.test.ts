@@ -12,7 +12,7 @@ function land(file: string): { byAgent: Expected; unattributed: number } {
   const { exports } = JSON.parse(readFileSync(new URL(`../../fixtures/otlp/${file}`, import.meta.url), 'utf8')) as { exports: unknown[] };
   const mapping = defaultOtlpMapping();
   const state = new OtlpDeltaState(10_000);
-  let last: ReturnType<typeof mapOtlpRequest> = { samples: [], unattributed: 0 };
+  let last: ReturnType<typeof mapOtlpRequest> = { samples: [], agents: [], unattributed: 0 };
   for (const body of exports) {
     const decoded = decodeJsonRequest(body);
     if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`);

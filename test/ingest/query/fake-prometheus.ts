@@ -24,7 +24,7 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
     url: '',
     requests,
     answer: () => ({ status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } }),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   const server = createServer((req, res) => {
     let raw = '';

@@ -27,7 +27,7 @@ type Row = [string, string, number, number];
 
 /** Independent read of Prometheus (GET, plain JSON) as rows [agent, metric, ms, value]. */
 async function fetchRows(base: string, path: string, params: Record<string, string>, metric: string): Promise<Row[]> {
-  const response = await fetch(`${base}${path}?${new URLSearchParams(params)}`);
+  const response = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
   const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } };
   return body.data.result.flatMap((r) => (r.values ?? (r.value ? [r.value] : [])).map(([t, v]): Row => [r.metric['agent'] ?? '', metric, Math.round(t * 1000), Number(v)]));
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from '../../../src/exposition/prom.js';
 import { parseQueryConfig } from '../../../src/ingest/query/query-config.js';
 import { QueryReader } from '../../../src/ingest/query/query-reader.js';
-import { ManualClock } from '../../../src/model/clock.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
 import { CollectingSink } from '../../fakes/collecting-sink.js';
 import { type FakePrometheus, matrix, startFakePrometheus, vector } from './fake-prometheus.js';
 

@@ -5,7 +5,7 @@ import { parseScrapeMapping } from '../../../src/ingest/scrape/mapping-schema.js
 
 describe('parseScrapeMapping', () => {
   it('reads a YAML mapping with every kind and both matcher forms', () => {
-    const raw = parseYaml(`
+    const raw: unknown = parseYaml(`
 cpu_usage: { metric: process_cpu_seconds_total, kind: counter }
 queue_depth: { metric: agent_queue_depth, matchers: { queue: main } }
 response_time: { metric: agent_task_duration_seconds, kind: histogram_quantile, quantile: 0.95 }

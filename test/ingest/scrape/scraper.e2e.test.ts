@@ -8,7 +8,8 @@ import { parseScrapeMapping } from '../../../src/ingest/scrape/mapping-schema.js
 import { Scraper, type ScraperOptions, scraperOptionsFromConfig } from '../../../src/ingest/scrape/scraper.js';
 import { targetsFromConfig } from '../../../src/ingest/scrape/scrape-target.js';
 import { parseConfigObject } from '../../../src/config/parse-config.js';
-import { ManualClock, systemClock } from '../../../src/model/clock.js';
+import { systemClock } from '../../../src/model/clock.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
 import { CollectingSink } from '../../fakes/collecting-sink.js';
 import { type FakeServer, hanging, startFakeServer, textPage } from './fake-agent-server.js';
 

@@ -79,7 +79,7 @@ describe('parseExposition on the documented text-format example', () => {
 
   it('keeps histogram buckets with their le label and the summary quantiles', () => {
     const histogram = result[4]!;
-    expect(histogram.samples.map((s) => s.name)).toEqual([...Array(6).fill('http_request_duration_seconds_bucket'), 'http_request_duration_seconds_sum', 'http_request_duration_seconds_count']);
+    expect(histogram.samples.map((s) => s.name)).toEqual([...Array<string>(6).fill('http_request_duration_seconds_bucket'), 'http_request_duration_seconds_sum', 'http_request_duration_seconds_count']);
     expect(histogram.samples[5]!.labels).toEqual({ le: '+Inf' });
     expect(result[5]!.samples[4]).toMatchObject({ labels: { quantile: '0.99' }, value: 76656 });
     expect(result[5]!.samples[5]!.value).toBe(1.7560473e7);

@@ -10,7 +10,7 @@ import { createAgentsRoutes } from '../../../src/http/agents-routes.js';
 import { bearerAuth } from '../../../src/http/bearer-auth.js';
 import { createApp } from '../../../src/http/create-app.js';
 import { createStatusPageRoutes } from '../../../src/http/status-page-routes.js';
-import { ManualClock } from '../../../src/model/clock.js';
+import { ManualClock } from '../../fakes/manual-clock.js';
 import { AgentRegistry } from '../../../src/store/agent-registry.js';
 import { AGENTS, SWARM } from './fixtures.js';
 
