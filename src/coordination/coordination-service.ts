@@ -16,7 +16,7 @@ import type {
   TaskFilter,
   TaskRecord,
   TaskSource,
-} from '../persistence/task-records.js';
+} from '../model/task-records.js';
 import type { TaskStore } from '../persistence/task-store.js';
 import { postTask, type ActionTargets } from './action-delivery.js';
 import { DEFAULT_MAPPING, type MappingTable } from './alert-mapping.js';
