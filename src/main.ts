@@ -58,7 +58,7 @@ import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ownedSwarmsOnly } from './ingest/shard-sink.js';
 import { ownsSwarm } from './model/shard.js';
-import { checkAgentId, checkSwarm } from './ingest/sample-rules.js';
+import { checkAgentId, checkSwarm } from './model/sample-rules.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;

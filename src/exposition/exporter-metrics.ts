@@ -1,5 +1,5 @@
 // The exporter's own prom-client metrics (build info, ingest counters) on the registry passed in.
-import { type IngestOutcome, type IngestSource, type Sample, type SampleSink } from '../ingest/sample.js';
+import { type IngestOutcome, type IngestSource, type Sample, type SampleSink } from '../model/sample.js';
 import { METRICS } from './metric-catalogue.js';
 import { Counter, Gauge, type Registry } from './prom.js';
 

@@ -2,7 +2,7 @@
 import { createGunzip } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../runtime/logger.js';
-import type { SampleSink } from '../ingest/sample.js';
+import type { SampleSink } from '../model/sample.js';
 import { decodeJsonRequest } from '../ingest/otlp/decode-json.js';
 import { decodeProtobufRequest } from '../ingest/otlp/decode-protobuf.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, type ExportOutcome } from '../ingest/otlp/encode-response.js';

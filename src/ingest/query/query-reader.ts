@@ -3,7 +3,7 @@ import type { Registry } from '../../exposition/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';
-import type { Sample, SampleSink } from '../sample.js';
+import type { Sample, SampleSink } from '../../model/sample.js';
 import { ScrapeMetrics } from '../scrape/scrape-metrics.js';
 import { PrometheusApi, type QueryOutcome } from './prometheus-api.js';
 import type { QueryConfig } from './query-config.js';

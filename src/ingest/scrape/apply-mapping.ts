@@ -1,5 +1,5 @@
 // Turns one scraped page into samples per agent following the mapping; pure apart from the state it carries.
-import type { Sample } from '../sample.js';
+import type { Sample } from '../../model/sample.js';
 import { parseFloatToken } from '../text-format/parse-float.js';
 import type { ExpositionSample, MetricFamily, MetricType } from '../text-format/types.js';
 import { counterIncrease, counterRate } from './counter-rate.js';

@@ -4,7 +4,7 @@ import type { Registry } from '../../exposition/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';
-import type { SampleSink } from '../sample.js';
+import type { SampleSink } from '../../model/sample.js';
 import type { ParseLimits } from '../text-format/types.js';
 import { MappingState, applyMapping } from './apply-mapping.js';
 import { fetchPage } from './fetch-page.js';
