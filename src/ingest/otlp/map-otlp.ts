@@ -1,7 +1,7 @@
 // Maps an OTLP request onto agent samples following the OTLP mapping; pure apart from the delta state.
 import type { Sample } from '../../model/sample.js';
-import { counterIncrease } from '../scrape/counter-rate.js';
-import { type Bucket, histogramQuantile } from '../scrape/histogram-quantile.js';
+import { counterIncrease } from '../../analysis/counter-rate.js';
+import { type Bucket, histogramQuantile } from '../../analysis/histogram-quantile.js';
 import type { Attributes, HistogramPoint, NumberPoint, OtlpRequest, SummaryPoint, Temporality } from './otlp-model.js';
 import { type OtlpMapping, type OtlpMappingEntry, statQuantile } from './otlp-mapping.js';
 
