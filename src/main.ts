@@ -41,7 +41,7 @@ import { createOtlpRoutes } from './http/otlp-routes.js';
 import { createStatusPageRoutes } from './http/status-page-routes.js';
 import { Scraper, scraperOptionsFromConfig } from './ingest/scrape/scraper.js';
 import { QueryReader } from './ingest/query/query-reader.js';
-import { upstreamHeaders } from './ingest/query/query-config.js';
+import { upstreamHeaders } from './config/query-config.js';
 import { DEMO_SECRET_REF, startDemoOrchestrator, startEmbeddedDemo } from './demo/embedded-demo.js';
 import { createApp } from './http/create-app.js';
 import { createProbeRoutes, type Readiness } from './http/probe-routes.js';

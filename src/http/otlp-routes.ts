@@ -7,7 +7,7 @@ import { decodeJsonRequest } from '../ingest/otlp/decode-json.js';
 import { decodeProtobufRequest } from '../ingest/otlp/decode-protobuf.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, type ExportOutcome } from '../ingest/otlp/encode-response.js';
 import { OtlpDeltaState, mapOtlpRequest } from '../ingest/otlp/map-otlp.js';
-import { defaultOtlpMapping, type OtlpMapping } from '../ingest/otlp/otlp-mapping.js';
+import { defaultOtlpMapping, type OtlpMapping } from '../config/otlp-mapping.js';
 import type { DecodeResult } from '../ingest/otlp/otlp-model.js';
 import { bearerAuth, type TokenSource } from './bearer-auth.js';
 

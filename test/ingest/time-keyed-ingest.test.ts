@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from '../../src/exposition/prom.js';
-import { parseQueryConfig } from '../../src/ingest/query/query-config.js';
+import { parseQueryConfig } from '../../src/config/query-config.js';
 import { QueryReader } from '../../src/ingest/query/query-reader.js';
 import { parseScrapeMapping } from '../../src/ingest/scrape/mapping-schema.js';
 import { Scraper } from '../../src/ingest/scrape/scraper.js';

@@ -3,7 +3,7 @@ import type { Sample } from '../../model/sample.js';
 import { counterIncrease } from '../../analysis/counter-rate.js';
 import { type Bucket, histogramQuantile } from '../../analysis/histogram-quantile.js';
 import type { Attributes, HistogramPoint, NumberPoint, OtlpRequest, SummaryPoint, Temporality } from './otlp-model.js';
-import { type OtlpMapping, type OtlpMappingEntry, statQuantile } from './otlp-mapping.js';
+import { type OtlpMapping, type OtlpMappingEntry, statQuantile } from '../../config/otlp-mapping.js';
 
 /** What a cumulative series looked like at its previous export. */
 interface Previous {

@@ -6,7 +6,7 @@ import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';
 import type { Sample, SampleSink } from '../../model/sample.js';
 import { ScrapeMetrics } from '../scrape/scrape-metrics.js';
 import { PrometheusApi, type QueryOutcome } from './prometheus-api.js';
-import type { QueryConfig } from './query-config.js';
+import type { QueryConfig } from '../../config/query-config.js';
 import { seriesToSamples } from './series-to-samples.js';
 
 /** Prometheus refuses range queries beyond 11,000 points per series; stay under it. */
