@@ -2,12 +2,7 @@
 import { type IngestOutcome, type IngestSource, type Sample, type SampleSink } from '../model/sample.js';
 import { METRICS } from './metric-catalogue.js';
 import { Counter, Gauge, type Registry } from './prom.js';
-
-export interface BuildInfo {
-  readonly version: string;
-  readonly revision: string;
-  readonly nodeVersion: string;
-}
+import type { BuildInfo } from '../runtime/build-info.js';
 
 export class ExporterMetrics {
   readonly ingestSamples: Counter<'source' | 'result'>;
