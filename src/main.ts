@@ -10,7 +10,7 @@ import type { Config } from './config/schema.js';
 import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock } from './model/clock.js';
 import { AgentRegistry } from './store/agent-registry.js';
-import { Registry } from './exposition/prom.js';
+import { Registry } from './runtime/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
 import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Registry } from '../exposition/prom.js';
+import type { Registry } from '../runtime/prom.js';
 import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { CoordinationType, Priority } from '../model/coordination-vocabulary.js';

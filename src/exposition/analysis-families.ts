@@ -1,7 +1,7 @@
 // Renders the analysis families of DESIGN §5 from the latest immutable snapshots. Computed scores that
 // are not finite are left out, never exposed as NaN or ±Inf.
 import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
-import { METRICS, type MetricSpec } from './metric-catalogue.js';
+import { METRICS, type MetricSpec } from '../model/metric-catalogue.js';
 import { familyHeader, labelPairs } from './text-format.js';
 
 type Labels = readonly (readonly [string, string])[];

@@ -1,7 +1,7 @@
 // GET <telemetry_path>: the Prometheus exposition, text 0.0.4 or OpenMetrics by Accept.
 import { Router, type Response } from 'express';
 import { contentTypeFor, renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
-import type { Registry } from '../exposition/prom.js';
+import type { Registry } from '../runtime/prom.js';
 
 export interface MetricsRouteDeps {
   readonly path: string;

@@ -2,7 +2,7 @@
 // samples inside the window are kept, and the newest observation of a step wins (by timestamp).
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../src/exposition/prom.js';
+import { Registry } from '../../src/runtime/prom.js';
 import { parseQueryConfig } from '../../src/config/query-config.js';
 import { QueryReader } from '../../src/ingest/query/query-reader.js';
 import { parseScrapeMapping } from '../../src/ingest/scrape/mapping-schema.js';

@@ -1,5 +1,5 @@
 // Query mode: evaluates one PromQL expression per metric each step and delivers the per-agent series.
-import type { Registry } from '../../exposition/prom.js';
+import type { Registry } from '../../runtime/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';

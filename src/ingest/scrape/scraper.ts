@@ -1,6 +1,6 @@
 // Pull mode: scrapes every target each interval, maps pages to samples and delivers them to the sink.
 import type { Config } from '../../config/schema.js';
-import type { Registry } from '../../exposition/prom.js';
+import type { Registry } from '../../runtime/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from '../../../src/exposition/prom.js';
+import { Registry } from '../../../src/runtime/prom.js';
 import { parseQueryConfig } from '../../../src/config/query-config.js';
 import { QueryReader } from '../../../src/ingest/query/query-reader.js';
 import type { Clock } from '../../../src/model/clock.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../../src/exposition/prom.js';
+import { Registry } from '../../../src/runtime/prom.js';
 import { parseScrapeMapping } from '../../../src/ingest/scrape/mapping-schema.js';
 import { Scraper, type ScraperOptions, scraperOptionsFromConfig } from '../../../src/ingest/scrape/scraper.js';
 import { targetsFromConfig } from '../../../src/ingest/scrape/scrape-target.js';

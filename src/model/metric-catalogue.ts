@@ -1,5 +1,5 @@
 // The one metric catalogue (STYLE 5): every exposed name, its type, help text and label set, as in DESIGN §5.
-import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from '../model/canonical-metrics.js';
+import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from './canonical-metrics.js';
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
