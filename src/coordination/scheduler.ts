@@ -1,4 +1,5 @@
 // Injected timers (STYLE 2): the real one for the service, a manual one driven with a ManualClock in tests.
+// The agent reporter keeps its own (client/timers.ts, whose header says why).
 import type { ManualClock } from '../model/clock.js';
 
 /** Opaque timer handle. */
