@@ -5,7 +5,7 @@ import type { Clock } from '../model/clock.js';
 import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../model/sample.js';
 import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../model/sample-rules.js';
 import { healthScore } from '../health/health-score.js';
-import { nextStatus } from '../health/health-status.js';
+import { nextStatus } from '../health/status-from-score.js';
 import { AgentRecord, type HeldValue } from './agent-record.js';
 import { AlignedWindows } from './aligned-windows.js';
 
