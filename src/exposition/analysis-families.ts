@@ -2,7 +2,7 @@
 // are not finite are left out, never exposed as NaN or ±Inf.
 import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
 import { METRICS, type MetricSpec } from '../model/metric-catalogue.js';
-import { familyHeader, labelPairs } from './text-format.js';
+import { familyHeader, labelPairs } from './text-writer.js';
 
 type Labels = readonly (readonly [string, string])[];
 

@@ -2,7 +2,7 @@
 // snapshots. Values that are not finite (nothing reported, fit not identifiable) are left out.
 import { RECOVERY_BUCKETS, type SwarmSystemSnapshot } from '../analysis-cycle/swarm-system.js';
 import { METRICS, type MetricSpec } from '../model/metric-catalogue.js';
-import { familyHeader, labelPairs } from './text-format.js';
+import { familyHeader, labelPairs } from './text-writer.js';
 
 type Labels = readonly (readonly [string, string])[];
 
