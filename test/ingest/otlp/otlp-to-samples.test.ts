@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/map-otlp.js';
+import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/otlp-to-samples.js';
 import { defaultOtlpMapping, parseOtlpMapping } from '../../../src/config/otlp-mapping.js';
 import type { AttributeValue, HistogramPoint, MetricData, OtlpRequest } from '../../../src/ingest/otlp/otlp-model.js';
 
