@@ -167,9 +167,9 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     },
     clock,
   );
-  const promRegistry = new Registry();
-  registerProcessMetrics(promRegistry);
-  const exporterMetrics = new ExporterMetrics(promRegistry, build);
+  const metricsRegistry = new Registry();
+  registerProcessMetrics(metricsRegistry);
+  const exporterMetrics = new ExporterMetrics(metricsRegistry, build);
   // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
   const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
   const engine = new AnalysisEngine(
@@ -185,7 +185,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       scalingTargetUtilisation: config.analysis.scaling_target_utilization,
     },
     clock,
-    new AnalysisMetrics(promRegistry),
+    new AnalysisMetrics(metricsRegistry),
   );
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
@@ -211,7 +211,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       config: config.coordination,
       retentionMs: config.storage.retention,
       store,
-      registry: promRegistry,
+      metricsRegistry,
       actions: targets.targets,
       logger,
       planContext: registryPlanContext(registry, (swarm) => {
@@ -235,7 +235,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       createProbeRoutes({ readiness }),
       createMetricsRoute({
         path: config.web.telemetry_path,
-        registry: promRegistry,
+        metricsRegistry,
         renderers: [
           (write) => renderAgentFamilies(registry, write, slicePauser(RENDER_SLICE_MS)),
           async (write) => {
@@ -322,7 +322,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     const announceAgent = (swarm: string, agent: string, update: Parameters<AgentRegistry['heartbeat']>[2]): void => {
       if (ownsSwarm(config.shard, swarm)) void registry.heartbeat(swarm, agent, update);
     };
-    const scraper = new Scraper(owned, { sink, registry: promRegistry, clock, logger, announceAgent });
+    const scraper = new Scraper(owned, { sink, metricsRegistry, clock, logger, announceAgent });
     scraper.start();
     pullers.push(scraper);
   }
@@ -330,7 +330,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     const query = config.query;
     const reader = new QueryReader(
       { config: query, stepMs: query.step ?? config.analysis.step, backfillMs: query.backfill ?? config.analysis.window, windowMs: config.analysis.window, headers: upstreamHeaders(query, (path) => readFileSync(path, 'utf8')) },
-      { sink, registry: promRegistry, clock, logger },
+      { sink, metricsRegistry, clock, logger },
     );
     reader.start();
     pullers.push(reader);
@@ -353,7 +353,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         backfillMs: config.analysis.window - config.analysis.step,
         ...(ingestToken !== undefined && { ingestToken: ingestToken() }),
         ...(webhookToken !== undefined && { webhookToken: webhookToken() }),
-        ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
+        ...(config.demo.mode === 'scrape' && { scrape: { sink, metricsRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
     : undefined;

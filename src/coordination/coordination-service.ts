@@ -39,7 +39,7 @@ export interface CoordinationServiceOptions {
   /** Opened by the composition root (SqliteTaskStore.open(config.storage.path)); closed by it after stop(). */
   readonly store: TaskStore;
   /** The one prom-client registry /metrics renders. */
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   /** From resolveActionTargets(config.coordination.actions, readFile). */
   readonly actions: ActionTargets;
   readonly logger: Logger;
@@ -125,7 +125,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.probe = options.scoreProbe ?? planContextProbe(this.context);
     this.mapping = options.mapping ?? DEFAULT_MAPPING;
     this.owner = options.owner ?? randomUUID();
-    this.metrics = new CoordinationMetrics(options.registry, () => {
+    this.metrics = new CoordinationMetrics(options.metricsRegistry, () => {
       try {
         return options.store.countQueuedByPriority();
       } catch {

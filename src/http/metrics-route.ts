@@ -6,7 +6,7 @@ import { drainedOrClosed } from './drained-or-closed.js';
 
 export interface MetricsRouteDeps {
   readonly path: string;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly renderers: readonly FamilyRenderer[];
   readonly onError: (error: unknown) => void;
 }
@@ -17,7 +17,7 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
     const openMetrics = wantsOpenMetrics(req.get('accept'));
     res.status(200).set('Content-Type', contentTypeFor(openMetrics));
     try {
-      await renderMetricsPage(deps.registry, deps.renderers, openMetrics, async (chunk) => {
+      await renderMetricsPage(deps.metricsRegistry, deps.renderers, openMetrics, async (chunk) => {
         if (res.destroyed || chunk === '') return;
         // Respect backpressure so a slow scraper does not make us buffer the whole page.
         if (!res.write(chunk)) await drainedOrClosed(res);

@@ -31,7 +31,7 @@ export interface QueryReaderOptions {
 
 export interface QueryReaderDeps {
   readonly sink: SampleSink;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly fetchImpl?: typeof fetch;
@@ -69,7 +69,7 @@ export class QueryReader {
     private readonly deps: QueryReaderDeps,
   ) {
     this.log = deps.logger.child({ component: 'query', upstream: options.config.url });
-    this.metrics = new ScrapeMetrics(deps.registry);
+    this.metrics = new ScrapeMetrics(deps.metricsRegistry);
     this.api = new PrometheusApi({
       baseUrl: options.config.url,
       headers: options.headers,

@@ -30,7 +30,7 @@ export interface ScraperOptions {
 
 export interface ScraperDeps {
   readonly sink: SampleSink;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
@@ -83,7 +83,7 @@ export class Scraper {
     private readonly deps: ScraperDeps,
   ) {
     this.log = deps.logger.child({ component: 'scraper' });
-    this.metrics = new ScrapeMetrics(deps.registry);
+    this.metrics = new ScrapeMetrics(deps.metricsRegistry);
     this.fileSd = new FileSdWatcher(options.fileSd, this.log);
     this.timeoutMs = Math.min(options.timeoutMs, options.intervalMs);
     if (options.timeoutMs > options.intervalMs) {

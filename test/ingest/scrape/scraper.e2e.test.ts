@@ -72,7 +72,7 @@ describe('Scraper against fake agents on loopback', () => {
         { url: gateway.url, swarm: 's2', agent_label: 'agent' },
       ]),
     };
-    const scraper = new Scraper(options, { sink, registry, clock, logger: silent, announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`) });
+    const scraper = new Scraper(options, { sink, metricsRegistry: registry, clock, logger: silent, announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`) });
     scrapers.push(scraper);
 
     for (let round = 0; round < 4; round += 1) {
@@ -125,7 +125,7 @@ describe('Scraper against fake agents on loopback', () => {
           { url: healthy.url, agent: 'ok' },
         ]),
       },
-      { sink, registry: new Registry(), clock: systemClock, logger: silent },
+      { sink, metricsRegistry: new Registry(), clock: systemClock, logger: silent },
     );
     scrapers.push(scraper);
     scraper.start();
@@ -151,7 +151,7 @@ describe('Scraper against fake agents on loopback', () => {
       writeFileSync(file, JSON.stringify([{ targets: [hostOf(a.url)], labels: { swarm: 'sd', agent: 'from-file' } }]));
       const registry = new Registry();
       const sink = new CollectingSink();
-      const scraper = new Scraper({ intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] }, { sink, registry, clock: new ManualClock(), logger: silent });
+      const scraper = new Scraper({ intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] }, { sink, metricsRegistry: registry, clock: new ManualClock(), logger: silent });
       scrapers.push(scraper);
       await scraper.scrapeOnce();
       expect(sink.series('from-file', 'queue_depth', 'sd')).toHaveLength(1);
