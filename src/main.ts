@@ -6,11 +6,12 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { parseCli, CliError } from './cli.js';
 import { ConfigError, parseConfigObject, setPath } from './config/parse-config.js';
+import { readConfigFile } from './config/config-file.js';
+import { readSecretOnce, watchToken } from './config/secret-files.js';
 import type { Config } from './config/schema.js';
-import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock } from './model/clock.js';
 import { AgentRegistry } from './store/agent-registry.js';
-import { Registry } from './exposition/prom.js';
+import { Registry } from './runtime/prom.js';
 import { ExporterMetrics } from './exposition/exporter-metrics.js';
 import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies, slicePauser } from './exposition/agent-families.js';
@@ -29,7 +30,6 @@ import { DatabaseLockedError } from './persistence/database-lock.js';
 import { DatabaseCorruptError, type StoreHealth } from './persistence/store-errors.js';
 import { rotatingActionTargets } from './coordination/rotating-action-targets.js';
 import { SERVER_TIMEOUTS } from './http/server-timeouts.js';
-import { WatchedFile } from './runtime/watched-file.js';
 import { PostgresTaskStore } from './persistence/postgres-task-store.js';
 import type { TaskStore } from './persistence/task-store.js';
 import { StoreUnavailableError } from './persistence/store-errors.js';
@@ -41,8 +41,9 @@ import { createOtlpRoutes } from './http/otlp-routes.js';
 import { createStatusPageRoutes } from './http/status-page-routes.js';
 import { Scraper, scraperOptionsFromConfig } from './ingest/scrape/scraper.js';
 import { QueryReader } from './ingest/query/query-reader.js';
-import { upstreamHeaders } from './ingest/query/query-config.js';
+import { upstreamHeaders } from './config/query-config.js';
 import { DEMO_SECRET_REF, startDemoOrchestrator, startEmbeddedDemo } from './demo/embedded-demo.js';
+import { applyDemoDefaults } from './demo/demo-defaults.js';
 import { createApp } from './http/create-app.js';
 import { createProbeRoutes, type Readiness } from './http/probe-routes.js';
 import { createMetricsRoute } from './http/metrics-route.js';
@@ -58,7 +59,7 @@ import { startPeriodic, type PeriodicTask } from './runtime/periodic.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { ownedSwarmsOnly } from './ingest/shard-sink.js';
 import { ownsSwarm } from './model/shard.js';
-import { checkAgentId, checkSwarm } from './ingest/sample-rules.js';
+import { checkAgentId, checkSwarm } from './model/sample-rules.js';
 import { readBuildInfo } from './runtime/build-info.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -91,100 +92,11 @@ export interface StartOptions {
   readonly manualSteps?: boolean;
 }
 
-/** A secret read once at start (the PostgreSQL password: a connection is opened with it once). */
-function readSecretOnce(path: string | undefined, key: string): string | undefined {
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    throw new ConfigError([`${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
-  }
-  if (text === '') throw new ConfigError([`${key}: ${path} is empty`], 'configuration');
-  return text;
-}
-
-/** A token file, re-read when it changes (rotation without a restart, docs/reliability.md); undefined when not configured. */
-function watchToken(path: string | undefined, key: string, logger: Logger, watched: { stop(): void }[]): (() => string) | undefined {
-  if (path === undefined) return undefined;
-  const parse = (raw: string): string => {
-    const text = raw.trim();
-    if (text === '') throw new Error('empty');
-    return text;
-  };
-  let file: WatchedFile<string>;
-  try {
-    file = WatchedFile.open(path, {
-      parse,
-      onChange: () => logger.info({ component: 'web', file: key }, 'token file changed: the new token applies, the old one is refused'),
-      onError: (message) => logger.warn({ component: 'web', file: key }, message),
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
-  }
-  watched.push(file);
-  return () => file.current();
-}
-
-/** "no such file (ENOENT)": why a file could not be read, in words with the code. */
-function fileErrorInWords(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  const words: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory' };
-  return words[code] === undefined ? code : `${words[code]} (${code})`;
-}
-
-/**
- * The demo plays minute-long phases: unless the user set them, it analyses every 2 s over 5 minutes
- * and declares an agent failed after 15 s, so every scripted event shows within a few steps; its
- * forecast horizons fit in that window (a horizon beyond the window is not served).
- */
-export const DEMO_DEFAULTS: Readonly<Record<string, string | readonly string[]>> = {
-  'analysis.step': '2s',
-  // The shipped 30m window at the default demo.time_scale 0.1: the scripted day's phases are sized
-  // for the pack's `for:` times against that window (a longer one dilutes a 10-minute bottleneck
-  // below the alert bar, since its queue slope and latency median are window-wide).
-  'analysis.window': '3m',
-  'agents.heartbeat_timeout': '15s',
-  // At most the window (a longer horizon is not served).
-  'analysis.forecast_horizons': ['1m', '2m', '3m'],
-  // The demo's tasks never mix with a real deployment's history (docs/demo.md).
-  'storage.path': ':memory:',
-};
-
-function applyDemoDefaults(raw: Record<string, unknown>): void {
-  const demo = raw.demo as Record<string, unknown> | undefined;
-  if (demo?.enabled !== true) return;
-  for (const [key, value] of Object.entries(DEMO_DEFAULTS)) {
-    const [section, name] = key.split('.') as [string, string];
-    const current = raw[section] as Record<string, unknown> | undefined;
-    if (current?.[name] === undefined) setPath(raw, key, value);
-  }
-}
-
 /** Loads config: file (if any) < env < flags, validated once. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, version: string, io: { out: (s: string) => void; exit: (code: number) => never }): Readonly<Config> {
   const cli = parseCli(argv, env, version, io);
-  let raw: Record<string, unknown> = {};
   const source = cli.configFile ?? 'flags and environment';
-  if (cli.configFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(cli.configFile, 'utf8');
-    } catch (error) {
-      throw new ConfigError([`--config.file: cannot read ${cli.configFile}: ${fileErrorInWords(error)}`], source);
-    }
-    let doc: unknown;
-    try {
-      doc = parseYaml(text, { uniqueKeys: true });
-    } catch (error) {
-      throw new ConfigError([`not valid YAML: ${(error as Error).message}`], source);
-    }
-    if (doc !== null && doc !== undefined) {
-      if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(['(top level): expected a mapping'], source);
-      raw = doc as Record<string, unknown>;
-    }
-  }
+  const raw = cli.configFile === undefined ? {} : readConfigFile(cli.configFile);
   for (const [key, value] of cli.overrides) setPath(raw, key, value);
   applyDemoDefaults(raw);
   const config = parseConfigObject(raw, source);
@@ -255,9 +167,9 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     },
     clock,
   );
-  const promRegistry = new Registry();
-  registerProcessMetrics(promRegistry);
-  const exporterMetrics = new ExporterMetrics(promRegistry, build);
+  const metricsRegistry = new Registry();
+  registerProcessMetrics(metricsRegistry);
+  const exporterMetrics = new ExporterMetrics(metricsRegistry, build);
   // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
   const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
   const engine = new AnalysisEngine(
@@ -273,7 +185,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       scalingTargetUtilisation: config.analysis.scaling_target_utilization,
     },
     clock,
-    new AnalysisMetrics(promRegistry),
+    new AnalysisMetrics(metricsRegistry),
   );
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
@@ -299,7 +211,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       config: config.coordination,
       retentionMs: config.storage.retention,
       store,
-      registry: promRegistry,
+      metricsRegistry,
       actions: targets.targets,
       logger,
       planContext: registryPlanContext(registry, (swarm) => {
@@ -323,7 +235,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       createProbeRoutes({ readiness }),
       createMetricsRoute({
         path: config.web.telemetry_path,
-        registry: promRegistry,
+        metricsRegistry,
         renderers: [
           (write) => renderAgentFamilies(registry, write, slicePauser(RENDER_SLICE_MS)),
           async (write) => {
@@ -410,7 +322,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     const announceAgent = (swarm: string, agent: string, update: Parameters<AgentRegistry['heartbeat']>[2]): void => {
       if (ownsSwarm(config.shard, swarm)) void registry.heartbeat(swarm, agent, update);
     };
-    const scraper = new Scraper(owned, { sink, registry: promRegistry, clock, logger, announceAgent });
+    const scraper = new Scraper(owned, { sink, metricsRegistry, clock, logger, announceAgent });
     scraper.start();
     pullers.push(scraper);
   }
@@ -418,7 +330,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     const query = config.query;
     const reader = new QueryReader(
       { config: query, stepMs: query.step ?? config.analysis.step, backfillMs: query.backfill ?? config.analysis.window, windowMs: config.analysis.window, headers: upstreamHeaders(query, (path) => readFileSync(path, 'utf8')) },
-      { sink, registry: promRegistry, clock, logger },
+      { sink, metricsRegistry, clock, logger },
     );
     reader.start();
     pullers.push(reader);
@@ -441,7 +353,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         backfillMs: config.analysis.window - config.analysis.step,
         ...(ingestToken !== undefined && { ingestToken: ingestToken() }),
         ...(webhookToken !== undefined && { webhookToken: webhookToken() }),
-        ...(config.demo.mode === 'scrape' && { scrape: { sink, registry: promRegistry, clock, logger } }),
+        ...(config.demo.mode === 'scrape' && { scrape: { sink, metricsRegistry, clock, logger } }),
         log: (m) => demoLog.info(m),
       })
     : undefined;

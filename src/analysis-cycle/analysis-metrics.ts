@@ -1,6 +1,6 @@
 // The analysis cycle's own metrics: duration histogram and last success time.
-import { METRICS } from '../exposition/metric-catalogue.js';
-import { Gauge, Histogram, type Registry } from '../exposition/prom.js';
+import { METRICS } from '../model/metric-catalogue.js';
+import { Gauge, Histogram, type Registry } from '../runtime/prom.js';
 
 export class AnalysisMetrics {
   private readonly duration: Histogram;

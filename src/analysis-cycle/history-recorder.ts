@@ -1,6 +1,6 @@
 // Periodic history for later inspection: a compact analysis snapshot per swarm and downsampled agent
 // states, written to the task store (which applies storage.retention).
-import type { JsonValue } from '../persistence/task-records.js';
+import type { JsonValue } from '../model/task-records.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { SwarmAnalysis } from './swarm-analysis.js';
 

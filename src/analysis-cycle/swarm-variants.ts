@@ -14,7 +14,7 @@ import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import type { VariantComparison } from './swarm-analysis.js';
-import { finiteMeanOf, isMissing, ringOf } from './window-reads.js';
+import { finiteMean, isMissing, ringOf } from './window-reads.js';
 
 /**
  * Agents per side for a p-value. Welch's test on per-agent means holds its level with 3 vs 3 normal
@@ -89,7 +89,7 @@ function agentMeans(windows: AlignedWindows, metric: string, agents: readonly Ag
   for (const agent of agents) {
     const ring = ringOf(windows, metric, agent.id, missing);
     if (isMissing(ring, missing)) continue;
-    const mean = finiteMeanOf(ring, VARIANT_MIN_POINTS);
+    const mean = finiteMean(ring, VARIANT_MIN_POINTS);
     if (Number.isFinite(mean)) means.push(mean);
   }
   return means;

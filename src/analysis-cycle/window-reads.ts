@@ -32,8 +32,8 @@ export function isMissing(ring: Float64Array, missing: Float64Array): boolean {
   return ring.buffer === missing.buffer;
 }
 
-/** Mean of the finite points, NaN when there is none. */
-export function finiteMean(values: ArrayLike<number>): number {
+/** Mean of the finite points when there are at least `minPoints` (default 1) of them, else NaN. One pass. */
+export function finiteMean(values: ArrayLike<number>, minPoints = 1): number {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -43,7 +43,7 @@ export function finiteMean(values: ArrayLike<number>): number {
       n += 1;
     }
   }
-  return n === 0 ? Number.NaN : sum / n;
+  return n === 0 || n < minPoints ? Number.NaN : sum / n;
 }
 
 /** Median of the finite points, NaN when there is none; `scratch` (length ≥ values.length) spares a copy. */
@@ -72,20 +72,6 @@ export function finiteCount(values: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i] ?? Number.NaN)) n += 1;
   return n;
-}
-
-/** Mean of the finite points when there are at least `minPoints` of them, else NaN. One pass. */
-export function finiteMeanOf(values: ArrayLike<number>, minPoints: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? Number.NaN;
-    if (Number.isFinite(v)) {
-      sum += v;
-      n += 1;
-    }
-  }
-  return n === 0 || n < minPoints ? Number.NaN : sum / n;
 }
 
 /**

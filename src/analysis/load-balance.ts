@@ -47,3 +47,12 @@ export function loadBalance(loads: ArrayLike<number>): LoadBalance {
   const index = n === 0 || sumSq === 0 ? 1 : Math.min(1, (sum * sum) / (n * sumSq));
   return { index, count: n, mean, deviations };
 }
+
+/**
+ * Jain's index of the counted loads (loadBalance's `index`), undefined when no load counts: the
+ * value of agentswarm_load_balance_index, whose snapshot field is null then.
+ */
+export function jainIndex(loads: ArrayLike<number>): number | undefined {
+  const balance = loadBalance(loads);
+  return balance.count > 0 ? balance.index : undefined;
+}

@@ -1,4 +1,11 @@
 // Retry policy as data for the agent reporter: which answers are retried and how long to wait (pure).
+// Kept apart from coordination/retry-policy.ts on purpose: agents import the reporter from the
+// published package (dist/src/client/), so client/ depends on model/ and node: only; and the two
+// callers want different answers to the same question. An agent pushes again at its next step,
+// so a server's Retry-After *replaces* the backoff, capped at 10 s, and 429 (max_agents) is not
+// retried; a coordination task must not be redelivered before the receiver asked, so there the
+// hint is a *floor* on the jittered delay, capped at 5 min. The jitter law (full jitter) is the
+// same; folding the two would change one caller's behaviour.
 
 /** How a failed request is retried. All durations in milliseconds. */
 export interface RetryPolicy {

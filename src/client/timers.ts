@@ -1,4 +1,7 @@
 // Injectable one-shot timers, so retry backoff, batch deadlines and step loops run on a fake clock in tests.
+// Not coordination/scheduler.ts: client/ ships to agents with no import above model/, and its
+// timers stay referenced (a running reporter keeps its process alive) where the coordination
+// loop's are unref'd (the HTTP server, not a retry due in 5 min, keeps the exporter alive).
 
 /** Cancels a scheduled callback; calling it after the callback ran (or twice) is harmless. */
 export type CancelTimer = () => void;

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import { COORDINATION_TYPES, PRIORITIES } from '../model/coordination-vocabulary.js';
 import { parseDuration } from './duration.js';
-import { queryConfigSchema } from '../ingest/query/query-config.js';
-import { otlpMappingSchema } from '../ingest/otlp/otlp-mapping.js';
+import { queryConfigSchema } from './query-config.js';
+import { otlpMappingSchema } from './otlp-mapping.js';
 
 /** A Prometheus duration string, parsed to milliseconds. */
 function duration(min = 0, max = Number.MAX_SAFE_INTEGER) {

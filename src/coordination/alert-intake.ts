@@ -1,5 +1,5 @@
 // Turns a validated Alertmanager notification into the store's IncomingAlerts (pure).
-import type { IncomingAlert, TaskAlert } from '../persistence/task-records.js';
+import type { IncomingAlert, TaskAlert } from '../model/task-records.js';
 import type { AlertmanagerNotification, ReceivedAlert } from './alertmanager-payload.js';
 import { mapAlertToTask, type MappingTable } from './alert-mapping.js';
 

@@ -1,6 +1,6 @@
 // The coordination and alert metrics of docs/design.md#metrics, on the Registry passed in (names from the catalogue).
-import { Counter, Gauge, Histogram, type Registry } from '../exposition/prom.js';
-import { METRICS } from '../exposition/metric-catalogue.js';
+import { Counter, Gauge, Histogram, type Registry } from '../runtime/prom.js';
+import { METRICS } from '../model/metric-catalogue.js';
 import { COORDINATION_TYPES, PRIORITIES, type CoordinationType, type Priority } from '../model/coordination-vocabulary.js';
 
 /** `outcome` label values of agentswarm_coordination_tasks_total. */

@@ -2,23 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Registry } from '../exposition/prom.js';
+import type { Registry } from '../runtime/prom.js';
 import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
 import { systemClock, type Clock } from '../model/clock.js';
-import type { CoordinationType, Priority } from '../model/coordination-vocabulary.js';
 import { isStoreUnavailable, StoreUnavailableError } from '../persistence/store-errors.js';
 import type {
   AgentStateRecord,
   AlertDisposition,
-  AttemptRecord,
-  IncidentRecord,
   JsonValue,
   TaskFilter,
   TaskRecord,
   TaskSource,
-} from '../persistence/task-records.js';
+} from '../model/task-records.js';
 import type { TaskStore } from '../persistence/task-store.js';
 import { postTask, type ActionTargets } from './action-delivery.js';
+import type { AlertReceiver, ManualTaskInput, NotificationSummary, TaskApi, TaskDetail } from './coordination-api.js';
 import { DEFAULT_MAPPING, type MappingTable } from './alert-mapping.js';
 import type { AlertmanagerNotification } from './alertmanager-payload.js';
 import { incomingAlerts } from './alert-intake.js';
@@ -41,7 +39,7 @@ export interface CoordinationServiceOptions {
   /** Opened by the composition root (SqliteTaskStore.open(config.storage.path)); closed by it after stop(). */
   readonly store: TaskStore;
   /** The one prom-client registry /metrics renders. */
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   /** From resolveActionTargets(config.coordination.actions, readFile). */
   readonly actions: ActionTargets;
   readonly logger: Logger;
@@ -71,47 +69,6 @@ export class ShuttingDownError extends StoreUnavailableError {
   constructor() {
     super('closed', 'shutting down');
   }
-}
-
-export interface NotificationSummary {
-  readonly alerts: number;
-  readonly accepted: number;
-  readonly duplicates: number;
-  /** Ids of the tasks this notification created. */
-  readonly created: readonly string[];
-  readonly cancelled: readonly string[];
-}
-
-export interface ManualTaskInput {
-  readonly type: CoordinationType;
-  readonly priority: Priority;
-  readonly swarm?: string;
-  readonly agents?: readonly string[];
-  readonly reason?: string;
-}
-
-export interface TaskDetail {
-  readonly task: TaskRecord;
-  readonly attempts: readonly AttemptRecord[];
-  readonly incidents: readonly IncidentRecord[];
-}
-
-/** What the alert route needs. */
-export interface AlertReceiver {
-  /** False once stop() began: the route answers 503 without reading the body. */
-  readonly accepting: boolean;
-  /** Commits the notification durably, then hands new tasks to the runner. Throws StoreUnavailableError. */
-  receiveNotification(notification: AlertmanagerNotification): NotificationSummary;
-  /** Counts a refused request (401, 400/413/415/422) in agentswarm_alerts_received_total. */
-  recordRejected(result: Extract<AlertResult, 'invalid' | 'unauthorized'>, status: AlertStatusLabel): void;
-}
-
-/** What the task API routes need. */
-export interface TaskApi {
-  readonly accepting: boolean;
-  listTasks(filter: TaskFilter): TaskRecord[];
-  taskDetail(id: string): TaskDetail | undefined;
-  createTask(input: ManualTaskInput): TaskRecord;
 }
 
 /** Clock skew between replicas the incremental queue re-read tolerates, ms (replicas run NTP). */
@@ -168,7 +125,7 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.probe = options.scoreProbe ?? planContextProbe(this.context);
     this.mapping = options.mapping ?? DEFAULT_MAPPING;
     this.owner = options.owner ?? randomUUID();
-    this.metrics = new CoordinationMetrics(options.registry, () => {
+    this.metrics = new CoordinationMetrics(options.metricsRegistry, () => {
       try {
         return options.store.countQueuedByPriority();
       } catch {

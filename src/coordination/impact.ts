@@ -1,7 +1,7 @@
 // Impact tracking: the targeted score of a task before delivery and after coordination.impact_delay.
 import type { CoordinationType } from '../model/coordination-vocabulary.js';
 import type { PlanContext } from './plan-context.js';
-import { agentUtilization, jainIndex } from './plans.js';
+import { registryBalanceIndex } from './plans.js';
 
 /** One reading of the score a task type aims to improve. */
 export interface ScoreReading {
@@ -75,8 +75,7 @@ export function planContextProbe(context: PlanContext): ScoreProbe {
           return reading('health', meanHealth(task.swarm, []));
         case 'resource_balancing': {
           const index = context.analysis(task.swarm)?.balanceIndex;
-          const live = context.agents(task.swarm).filter((a) => a.status !== 'failed');
-          return reading('balance_index', index ?? jainIndex(live.map(agentUtilization)));
+          return reading('balance_index', index ?? registryBalanceIndex(context.agents(task.swarm)));
         }
         case 'anomaly_correlation': {
           const clusters = context.analysis(task.swarm)?.clusters;

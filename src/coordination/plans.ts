@@ -1,6 +1,8 @@
 // The `plan` of each task type (docs/design.md#outgoing-task-deliveries), computed from a PlanContext (pure; the shape is the contract).
 import type { CoordinationType } from '../model/coordination-vocabulary.js';
 import { HEALTH_STATUSES, type HealthStatus } from '../model/health-status.js';
+import { agentUtilisation } from '../analysis/agent-utilisation.js';
+import { jainIndex } from '../analysis/load-balance.js';
 import type { PlanAgent, PlanAnalysis, PlanContext } from './plan-context.js';
 
 /** What a plan needs from its task. */
@@ -104,16 +106,13 @@ const orNull = (x: number | undefined): Num => (x === undefined || !Number.isFin
 const mean = (xs: readonly number[]): number | undefined => (xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Jain's fairness index (Σx)² / (n·Σx²) in [1/n, 1]; 1 for no load at all. Jain, Chiu, Hawe, DEC-TR-301 (1984). */
-export function jainIndex(xs: readonly number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  let sum = 0;
-  let squares = 0;
-  for (const x of xs) {
-    sum += x;
-    squares += x * x;
-  }
-  return squares === 0 ? 1 : (sum * sum) / (xs.length * squares);
+/**
+ * The swarm's balance index from the registry alone: Jain's index of every agent's utilisation,
+ * the very definition of agentswarm_load_balance_index, so a plan computed without an analysis
+ * snapshot says what the metric would.
+ */
+export function registryBalanceIndex(agents: readonly PlanAgent[]): number | undefined {
+  return jainIndex(agents.map(agentUtilisationOf));
 }
 
 function snapshot(agent: PlanAgent): AgentSnapshot {
@@ -136,7 +135,7 @@ function targeted(all: readonly PlanAgent[], ids: readonly string[]): PlanAgent[
   return all.filter((a) => wanted.has(a.id));
 }
 
-function performanceSync(base: PlanBase, agents: readonly PlanAgent[], analysis: PlanAnalysis | undefined): PerformanceSyncPlan {
+function performanceSync(base: PlanBase, agents: readonly PlanAgent[], swarmAgents: readonly PlanAgent[], analysis: PlanAnalysis | undefined): PerformanceSyncPlan {
   const byStatus = Object.fromEntries(HEALTH_STATUSES.map((s) => [s, 0])) as Record<HealthStatus, number>;
   for (const a of agents) byStatus[a.status] += 1;
   const scores = agents.map((a) => a.healthScore).filter((s): s is number => s !== undefined);
@@ -147,7 +146,7 @@ function performanceSync(base: PlanBase, agents: readonly PlanAgent[], analysis:
       agents: agents.length,
       by_status: byStatus,
       mean_health: orNull(mean(scores)),
-      balance_index: orNull(analysis?.balanceIndex ?? jainIndex(agents.filter((a) => a.status !== 'failed').map(agentUtilization))),
+      balance_index: orNull(analysis?.balanceIndex ?? registryBalanceIndex(swarmAgents)),
     },
     bottlenecks: (analysis?.bottlenecks ?? []).slice(0, 3).map((b) => ({ agent: b.agent, score: round(b.score) })),
     agents: agents.map(snapshot),
@@ -188,10 +187,9 @@ export function agentLoad(agent: PlanAgent): number {
   return Math.max(0, active) + Math.max(0, queued);
 }
 
-/** Load per capacity slot; cpu_usage stands in when the agent declared no capacity. */
-export function agentUtilization(agent: PlanAgent): number {
-  if (agent.capacity !== undefined) return agentLoad(agent) / agent.capacity;
-  return agent.values.cpu_usage ?? agentLoad(agent);
+/** agentUtilisation (analysis/agent-utilisation.ts) of the agent's latest values; NaN when unknown. */
+export function agentUtilisationOf(agent: PlanAgent): number {
+  return agentUtilisation(agent.values.active_tasks ?? Number.NaN, agent.capacity, agent.values.cpu_usage ?? Number.NaN);
 }
 
 /**
@@ -230,7 +228,7 @@ function resourceBalancing(base: PlanBase, agents: readonly PlanAgent[], analysi
     load_metric: 'active_tasks+queue_depth',
     total_load: round(total),
     target_utilization: round(targetUtil),
-    balance_index_now: orNull(analysis?.balanceIndex ?? jainIndex(liveRows.map((r) => r.load / r.capacity))),
+    balance_index_now: orNull(analysis?.balanceIndex ?? registryBalanceIndex(agents)),
     balance_index_after: orNull(jainIndex(liveRows.map((r) => r.target / r.capacity))),
     agents: planned.map((r) => ({
       id: r.agent.id,
@@ -330,7 +328,7 @@ export function buildPlan(task: PlanTarget, context: PlanContext, nowMs: number)
   const base: PlanBase = { kind: task.type, swarm: task.swarm, computed_at: iso(nowMs), source: usesAnalysis ? 'analysis' : 'registry' };
   switch (task.type) {
     case 'performance_sync':
-      return performanceSync(base, targeted(agents, task.agents), analysis);
+      return performanceSync(base, targeted(agents, task.agents), agents, analysis);
     case 'anomaly_correlation':
       return anomalyCorrelation(base, task, agents, analysis);
     case 'resource_balancing':

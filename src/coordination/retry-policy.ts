@@ -1,4 +1,5 @@
 // Retry timing as data (docs/design.md#conventions 7): exponential backoff with full jitter, capped, honouring Retry-After.
+// The agent reporter has its own (client/retry-policy.ts, whose header says why the two differ).
 
 export interface RetryPolicy {
   /** Delay ceiling before the second attempt, ms (> 0). Doubles with each further attempt. */

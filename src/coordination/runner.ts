@@ -2,7 +2,7 @@
 import type { Clock } from '../model/clock.js';
 import type { CoordinationType } from '../model/coordination-vocabulary.js';
 import { isStoreUnavailable } from '../persistence/store-errors.js';
-import type { AttemptOutcome, QueueEntry, TaskRecord, TaskTransition } from '../persistence/task-records.js';
+import type { AttemptOutcome, QueueEntry, TaskRecord, TaskTransition } from '../model/task-records.js';
 import type { TaskStore } from '../persistence/task-store.js';
 import type { DeliveryOutcome } from './delivery-outcome.js';
 import { PriorityQueue } from './priority-queue.js';

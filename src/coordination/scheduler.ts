@@ -1,5 +1,6 @@
 // Injected timers (docs/design.md#conventions 2): the Scheduler interface and the real one for the
-// service; tests drive a manual one (test/fakes/manual-scheduler.ts).
+// service; tests drive a manual one (test/fakes/manual-scheduler.ts). The agent reporter keeps its
+// own (client/timers.ts, whose header says why).
 
 /** Opaque timer handle. */
 export interface TimerHandle {

@@ -1,5 +1,5 @@
 // The task API's JSON representation (snake_case, RFC 3339 times), shared by list and detail routes.
-import type { AttemptRecord, IncidentRecord, JsonValue, TaskAlert, TaskRecord } from '../persistence/task-records.js';
+import type { AttemptRecord, IncidentRecord, JsonValue, TaskAlert, TaskRecord } from '../model/task-records.js';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 

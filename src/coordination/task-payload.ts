@@ -1,6 +1,6 @@
 // The JSON body of an outgoing task delivery (docs/design.md#outgoing-task-deliveries); its shape is the contract with orchestrators.
 import type { CoordinationType, Priority } from '../model/coordination-vocabulary.js';
-import type { JsonValue, TaskAlert, TaskRecord } from '../persistence/task-records.js';
+import type { JsonValue, TaskAlert, TaskRecord } from '../model/task-records.js';
 
 export interface TaskPayload {
   /** Task id; also the `webhook-id` header. */

@@ -84,7 +84,7 @@ interface PhaseSlot {
 /** Share of time spent coordinating, by role, at rest: planners talk most. */
 const ROLE_COORDINATION: Readonly<Record<AgentRole, number>> = { planner: 0.35, worker: 0.12, reviewer: 0.22 };
 /** Demand 1.0 keeps the worker stage half busy, so the peak of the wave (3.25x calm, 1.95) nearly saturates the baseline workers. */
-const BASE_WORKER_UTILIZATION = 0.5;
+const BASE_WORKER_UTILISATION = 0.5;
 /** Seconds of slower answers after a restart (cold caches). */
 const WARMUP_S = 20;
 /**
@@ -205,7 +205,7 @@ export class SwarmModel {
     const stages = this.pipeline.stages;
     const workerStage = stages.length >= 3 ? (stages[1] ?? []) : (stages[stages.length - 1] ?? []);
     const workerRate = workerStage.reduce((sum, i) => sum + this.nominalRate(this.agent(i)), 0);
-    this.baseRate = BASE_WORKER_UTILIZATION * workerRate;
+    this.baseRate = BASE_WORKER_UTILISATION * workerRate;
 
     const n = this.pipeline.agents.length;
     this.queue = new Float64Array(n);
@@ -439,7 +439,7 @@ export class SwarmModel {
     const completed = Math.min(backlog, capacityThisStep);
     const queue = backlog - completed;
     this.queue[i] = queue;
-    const utilization = capacityThisStep > 0 ? completed / capacityThisStep : 0;
+    const utilisation = capacityThisStep > 0 ? completed / capacityThisStep : 0;
 
     const warm = this.warmupLeft[i] ?? 0;
     const warmup = warm > 0 ? warm / WARMUP_S : 0;
@@ -449,19 +449,19 @@ export class SwarmModel {
     const pressure = queue / (queue + 10 * agent.capacity);
     const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup) * (flaky ? 1.3 : 1);
     const waiting = rate > 0 ? queue / rate : 0;
-    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilization - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike + (flaky ? FLAKY_ERROR_RATE : 0));
+    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilisation - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike + (flaky ? FLAKY_ERROR_RATE : 0));
 
     const metrics: CanonicalValues = {
-      cpu_usage: round4(clamp01(0.08 + 0.8 * utilization + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),
-      memory_usage: round4(clamp01(0.3 + 0.3 * (queue / (queue + 4 * agent.capacity)) + 0.1 * utilization + 0.01 * noise(1))),
-      response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilization * utilization) * Math.exp(0.05 * noise(2)) + waiting + backendS)),
+      cpu_usage: round4(clamp01(0.08 + 0.8 * utilisation + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),
+      memory_usage: round4(clamp01(0.3 + 0.3 * (queue / (queue + 4 * agent.capacity)) + 0.1 * utilisation + 0.01 * noise(1))),
+      response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilisation * utilisation) * Math.exp(0.05 * noise(2)) + waiting + backendS)),
       // Tasks finished within one step are a count: at a few per second it varies by several percent
       // from step to step, on each agent independently.
       throughput: round4(Math.max(0, (completed / dt) * (1 + THROUGHPUT_NOISE * noise(3)))),
       error_rate: round4(errorRate),
       queue_depth: Math.round(queue),
-      active_tasks: Math.min(agent.capacity, Math.max(0, Math.round(utilization * agent.capacity + 0.3 * noise(5)))),
-      coordination_load: round4(clamp01(ROLE_COORDINATION[agent.type] + 0.1 * utilization + 0.02 * noise(6) + 0.2 * spike)),
+      active_tasks: Math.min(agent.capacity, Math.max(0, Math.round(utilisation * agent.capacity + 0.3 * noise(5)))),
+      coordination_load: round4(clamp01(ROLE_COORDINATION[agent.type] + 0.1 * utilisation + 0.02 * noise(6) + 0.2 * spike)),
       // Each completed task is handed on and acknowledged; coordinating roles also chatter.
       messages_per_second: round4(Math.max(0, (completed / dt) * (2 + 10 * ROLE_COORDINATION[agent.type]) * (1 + 0.02 * noise(6)))),
     };

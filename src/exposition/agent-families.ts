@@ -7,8 +7,8 @@ import { HEALTH_STATUSES } from '../model/health-status.js';
 import { HEALTH_COMPONENTS } from '../health/health-score.js';
 import type { AgentHealth, AgentRecord } from '../store/agent-record.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
-import { CANONICAL_GAUGES, METRICS, type MetricSpec } from './metric-catalogue.js';
-import { escapeLabelValue, familyHeader } from './text-format.js';
+import { CANONICAL_GAUGES, METRICS, type MetricSpec } from '../model/metric-catalogue.js';
+import { escapeLabelValue, familyHeader } from './text-writer.js';
 
 /** What one agent contributes to the page, copied out of the mutable registry. */
 interface AgentRow {

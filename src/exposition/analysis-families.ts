@@ -1,8 +1,8 @@
 // Renders the analysis families of docs/design.md#metrics from the latest immutable snapshots. Computed scores that
 // are not finite are left out, never exposed as NaN or ±Inf.
 import type { SwarmAnalysis } from '../analysis-cycle/swarm-analysis.js';
-import { METRICS, type MetricSpec } from './metric-catalogue.js';
-import { familyHeader, labelPairs } from './text-format.js';
+import { METRICS, type MetricSpec } from '../model/metric-catalogue.js';
+import { familyHeader, labelPairs } from './text-writer.js';
 
 type Labels = readonly (readonly [string, string])[];
 
@@ -23,7 +23,7 @@ export function renderAnalysisFamilies(latest: ReadonlyMap<string, SwarmAnalysis
   return [
     family(M.agentAnomalyScore, snaps, (s) => s.anomaly_scores.map((a) => line(M.agentAnomalyScore.name, [['swarm', s.swarm], ['agent', a.agent], ['metric', a.metric]], a.score)).join('')),
     family(M.agentBottleneckScore, snaps, (s) => s.bottlenecks.map((b) => line(M.agentBottleneckScore.name, [['swarm', s.swarm], ['agent', b.agent]], b.score)).join('')),
-    family(M.agentUtilization, snaps, (s) => s.utilization.map((u) => line(M.agentUtilization.name, [['swarm', s.swarm], ['agent', u.agent]], u.score)).join('')),
+    family(M.agentUtilisation, snaps, (s) => s.utilization.map((u) => line(M.agentUtilisation.name, [['swarm', s.swarm], ['agent', u.agent]], u.score)).join('')),
     family(M.agentCorrelation, snaps, (s) =>
       Object.entries(s.top_pairs)
         .flatMap(([metric, pairs]) => pairs.map((p) => line(M.agentCorrelation.name, [['swarm', s.swarm], ['metric', metric], ['agent_a', p.agent_a], ['agent_b', p.agent_b]], p.r)))

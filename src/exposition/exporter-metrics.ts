@@ -1,13 +1,8 @@
 // The exporter's own prom-client metrics (build info, ingest counters) on the registry passed in.
-import { type IngestOutcome, type IngestSource, type Sample, type SampleSink } from '../ingest/sample.js';
-import { METRICS } from './metric-catalogue.js';
-import { Counter, Gauge, type Registry } from './prom.js';
-
-export interface BuildInfo {
-  readonly version: string;
-  readonly revision: string;
-  readonly nodeVersion: string;
-}
+import { type IngestOutcome, type IngestSource, type Sample, type SampleSink } from '../model/sample.js';
+import { METRICS } from '../model/metric-catalogue.js';
+import { Counter, Gauge, type Registry } from '../runtime/prom.js';
+import type { BuildInfo } from '../runtime/build-info.js';
 
 export class ExporterMetrics {
   readonly ingestSamples: Counter<'source' | 'result'>;

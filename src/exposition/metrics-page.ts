@@ -1,8 +1,8 @@
 // Assembles the /metrics page: prom-client registry output plus the families rendered from snapshots,
 // in the text format or OpenMetrics as the Accept header asks.
-import type { Registry } from './prom.js';
+import type { Registry } from '../runtime/prom.js';
 import type { ChunkWriter } from './agent-families.js';
-import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, toOpenMetrics } from './text-format.js';
+import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, toOpenMetrics } from './text-writer.js';
 
 /** Writes families that are not prom-client objects (per-agent values, analysis scores), each from its
  * own consistent snapshot; it may yield to the event loop between chunks. */

@@ -1,6 +1,6 @@
 // The exporter's own process and Node.js runtime metrics (prom-client's default process_* and nodejs_* families), made promtool-clean.
-import { PROCESS_METRICS } from './metric-catalogue.js';
-import { collectDefaultMetrics, type Registry } from './prom.js';
+import { PROCESS_METRICS } from '../model/metric-catalogue.js';
+import { collectDefaultMetrics, type Registry } from '../runtime/prom.js';
 
 /** Resolution of the event-loop delay histogram in ms (prom-client's default is 10). */
 const EVENT_LOOP_RESOLUTION_MS = 10;

@@ -1,8 +1,8 @@
 // Renders the swarm-as-a-system families (docs/swarm-system.md) from the latest SwarmSystem
 // snapshots. Values that are not finite (nothing reported, fit not identifiable) are left out.
 import { RECOVERY_BUCKETS, type SwarmSystemSnapshot } from '../analysis-cycle/swarm-system.js';
-import { METRICS, type MetricSpec } from './metric-catalogue.js';
-import { familyHeader, labelPairs } from './text-format.js';
+import { METRICS, type MetricSpec } from '../model/metric-catalogue.js';
+import { familyHeader, labelPairs } from './text-writer.js';
 
 type Labels = readonly (readonly [string, string])[];
 

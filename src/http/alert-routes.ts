@@ -1,7 +1,7 @@
 // POST /api/v1/alerts: the Alertmanager webhook receiver. 200 only after the durable commit.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { AlertReceiver } from '../coordination/coordination-service.js';
+import type { AlertReceiver } from '../coordination/coordination-api.js';
 import { parseAlertmanagerPayload } from '../coordination/alertmanager-payload.js';
 import { isStoreUnavailable } from '../persistence/store-errors.js';
 import { bearerAuth, type TokenSource } from './bearer-auth.js';

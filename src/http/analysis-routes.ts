@@ -12,6 +12,7 @@ import { ringOf } from '../analysis-cycle/window-reads.js';
 import type { Clock } from '../model/clock.js';
 import { METRIC_NAME_PATTERN, SWARM_NAME_PATTERN } from '../model/canonical-metrics.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
+import { drainedOrClosed } from './drained-or-closed.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -112,17 +113,7 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
 async function streamMatrix(res: Response, head: Omit<CorrelationMatrixResponse, 'matrix'>, n: number, row: (i: number) => (number | null)[]): Promise<void> {
   res.status(200).type('application/json');
   const write = async (chunk: string): Promise<void> => {
-    if (res.write(chunk)) return;
-    // A client that goes away never drains: 'close' ends the wait too.
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    if (!res.write(chunk)) await drainedOrClosed(res);
   };
   await write(`${JSON.stringify(head).slice(0, -1)},"matrix":[`);
   for (let i = 0; i < n; i++) {

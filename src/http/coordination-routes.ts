@@ -1,7 +1,7 @@
 // Task API: GET /api/v1/coordination/tasks[?status=&type=], GET .../tasks/{id}, POST .../tasks.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { TaskApi } from '../coordination/coordination-service.js';
+import type { TaskApi } from '../coordination/coordination-api.js';
 import { attemptJson, incidentJson, taskJson } from '../coordination/task-json.js';
 import { AGENT_ID_PATTERN, SWARM_NAME_PATTERN } from '../model/canonical-metrics.js';
 import { COORDINATION_TYPES, PRIORITIES, TASK_STATUSES } from '../model/coordination-vocabulary.js';

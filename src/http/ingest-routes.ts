@@ -1,9 +1,9 @@
 // Push ingest routes of docs/design.md#http-routes: heartbeat, one agent's metrics, sample batches.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import type { RegistryIngestOutcome, SampleRejection } from '../ingest/sample.js';
+import type { RegistryIngestOutcome, SampleRejection } from '../model/sample.js';
 import { parseAgentMetricsBody, parseBatchEnvelope, parseHeartbeatBody } from '../ingest/push-bodies.js';
-import { checkAgentId } from '../ingest/sample-rules.js';
+import { checkAgentId } from '../model/sample-rules.js';
 import type { AgentRegistry, SampleLike } from '../store/agent-registry.js';
 import type { ExporterMetrics } from '../exposition/exporter-metrics.js';
 import { authorize, bearerAuth, type TokenSource } from './bearer-auth.js';

@@ -1,26 +1,14 @@
 // GET <telemetry_path>: the Prometheus exposition, text 0.0.4 or OpenMetrics by Accept.
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { contentTypeFor, renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
-import type { Registry } from '../exposition/prom.js';
+import type { Registry } from '../runtime/prom.js';
+import { drainedOrClosed } from './drained-or-closed.js';
 
 export interface MetricsRouteDeps {
   readonly path: string;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly renderers: readonly FamilyRenderer[];
   readonly onError: (error: unknown) => void;
-}
-
-/** Resolves when the socket wants more data or the client went away; leaves no listener behind. */
-function drainedOrClosed(res: Response): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 export function createMetricsRoute(deps: MetricsRouteDeps): Router {
@@ -29,7 +17,7 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
     const openMetrics = wantsOpenMetrics(req.get('accept'));
     res.status(200).set('Content-Type', contentTypeFor(openMetrics));
     try {
-      await renderMetricsPage(deps.registry, deps.renderers, openMetrics, async (chunk) => {
+      await renderMetricsPage(deps.metricsRegistry, deps.renderers, openMetrics, async (chunk) => {
         if (res.destroyed || chunk === '') return;
         // Respect backpressure so a slow scraper does not make us buffer the whole page.
         if (!res.write(chunk)) await drainedOrClosed(res);

@@ -2,12 +2,12 @@
 import { createGunzip } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../runtime/logger.js';
-import type { SampleSink } from '../ingest/sample.js';
+import type { SampleSink } from '../model/sample.js';
 import { decodeJsonRequest } from '../ingest/otlp/decode-json.js';
 import { decodeProtobufRequest } from '../ingest/otlp/decode-protobuf.js';
 import { encodeExportResponse, encodeStatus, exportResponseJson, type ExportOutcome } from '../ingest/otlp/encode-response.js';
-import { OtlpDeltaState, mapOtlpRequest } from '../ingest/otlp/map-otlp.js';
-import { defaultOtlpMapping, type OtlpMapping } from '../ingest/otlp/otlp-mapping.js';
+import { OtlpDeltaState, mapOtlpRequest } from '../ingest/otlp/otlp-to-samples.js';
+import { defaultOtlpMapping, type OtlpMapping } from '../config/otlp-mapping.js';
 import type { DecodeResult } from '../ingest/otlp/otlp-model.js';
 import { bearerAuth, type TokenSource } from './bearer-auth.js';
 
@@ -27,7 +27,7 @@ export interface OtlpRouteDeps {
    * export that only primes the delta state): the agent is then listed and up from its first export.
    */
   readonly announce?: (swarm: string, agent: string) => void;
-  /** ns since the epoch: a new agent's first cumulative point that started at or after it is data (see map-otlp.ts). */
+  /** ns since the epoch: a new agent's first cumulative point that started at or after it is data (see otlp-to-samples.ts). */
   readonly firstCumulativeSinceNs?: () => bigint;
 }
 

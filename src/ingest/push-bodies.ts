@@ -3,7 +3,7 @@
 import { DEFAULT_SWARM, TYPE_NAME_PATTERN } from '../model/canonical-metrics.js';
 import type { AgentMetadataUpdate } from '../store/agent-registry.js';
 import type { SampleLike } from '../store/agent-registry.js';
-import { checkSwarm, preview } from './sample-rules.js';
+import { checkSwarm, preview } from '../model/sample-rules.js';
 
 export const MAX_LABELS = 32;
 export const MAX_LABEL_VALUE_BYTES = 1024;

@@ -1,6 +1,6 @@
 // A sample sink that keeps only the swarms this shard owns (scrape, query and OTLP ingest of a sharded replica).
 import { formatShard, ownerShard, ownsSwarm, type Shard } from '../model/shard.js';
-import type { IngestOutcome, IngestSource, Sample, SampleRejection, SampleSink } from './sample.js';
+import type { IngestOutcome, IngestSource, Sample, SampleRejection, SampleSink } from '../model/sample.js';
 
 /**
  * Passes owned samples to `sink` and rejects the others by index, naming the owner shard, so a

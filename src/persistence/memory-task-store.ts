@@ -1,5 +1,5 @@
 // In-memory twin of the SQLite TaskStore for fast tests: same contract, same decisions, no durability.
-import { decideAlert } from '../coordination/incident-rules.js';
+import { decideAlert } from '../model/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
 import { StoreUnavailableError, type StoreHealth } from './store-errors.js';
 import type {
@@ -20,7 +20,7 @@ import type {
   TaskImpact,
   TaskRecord,
   TaskTransition,
-} from './task-records.js';
+} from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,6 +1,6 @@
 // TaskStore on PostgreSQL, shared by every replica: unique keys, fingerprint locks, SKIP LOCKED claims, session-bound leases.
 import { createHash } from 'node:crypto';
-import { decideAlert } from '../coordination/incident-rules.js';
+import { decideAlert } from '../model/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
 import type { Migration } from './migrations.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
@@ -25,7 +25,7 @@ import type {
   TaskImpact,
   TaskRecord,
   TaskTransition,
-} from './task-records.js';
+} from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
 
 export interface PostgresTaskStoreOptions {

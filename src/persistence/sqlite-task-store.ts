@@ -1,7 +1,7 @@
 // TaskStore on better-sqlite3: WAL, synchronous=FULL, BEGIN IMMEDIATE, migrations, one-process lock, file and corruption watch.
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { decideAlert } from '../coordination/incident-rules.js';
+import { decideAlert } from '../model/incident-rules.js';
 import { PRIORITIES, type Priority } from '../model/coordination-vocabulary.js';
 import { startBackgroundCheckpoint, type BackgroundCheckpoint } from './background-checkpoint.js';
 import { acquireDatabaseLock, fileIdentity, sameFile, type DatabaseLock, type FileIdentity } from './database-lock.js';
@@ -26,7 +26,7 @@ import type {
   TaskImpact,
   TaskRecord,
   TaskTransition,
-} from './task-records.js';
+} from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
 
 export interface SqliteTaskStoreOptions {

@@ -18,7 +18,7 @@ import type {
   TaskImpact,
   TaskRecord,
   TaskTransition,
-} from './task-records.js';
+} from '../model/task-records.js';
 
 /**
  * Durable store of the coordination engine. Every method is atomic: it commits fully or not at

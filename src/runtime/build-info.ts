@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildInfo } from '../exposition/exporter-metrics.js';
+
+/** What agentswarm_build_info labels: the package version, the git revision and the Node version. */
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+  readonly nodeVersion: string;
+}
 
 function findPackageJson(start: string): { version: string } {
   let dir = start;

@@ -2,10 +2,10 @@
 // ingest mode; liveness, expiry and health at each step.
 import { DEFAULT_SWARM, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { Clock } from '../model/clock.js';
-import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../ingest/sample.js';
-import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../ingest/sample-rules.js';
+import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../model/sample.js';
+import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../model/sample-rules.js';
 import { healthScore } from '../health/health-score.js';
-import { nextStatus } from '../health/health-status.js';
+import { nextStatus } from '../health/status-from-score.js';
 import { AgentRecord, type HeldValue } from './agent-record.js';
 import { AlignedWindows } from './aligned-windows.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisCycleError, AnalysisEngine } from '../../src/analysis-cycle/analysis-engine.js';
 import { AnalysisMetrics } from '../../src/analysis-cycle/analysis-metrics.js';
-import { Registry } from '../../src/exposition/prom.js';
+import { Registry } from '../../src/runtime/prom.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry, type SwarmState } from '../../src/store/agent-registry.js';
 import { seeded } from '../analysis/support/random.js';

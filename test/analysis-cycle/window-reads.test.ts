@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linearTrend } from '../../src/analysis/linear-trend.js';
-import { finiteMeanOf, ringOf, ringSlope } from '../../src/analysis-cycle/window-reads.js';
+import { finiteMean, ringOf, ringSlope } from '../../src/analysis-cycle/window-reads.js';
 import { AlignedWindows } from '../../src/store/aligned-windows.js';
 import { seeded } from '../analysis/support/random.js';
 
@@ -33,8 +33,8 @@ describe('ring reads without copies', () => {
   });
 
   it('takes a mean only with enough finite points', () => {
-    expect(finiteMeanOf([1, Number.NaN, 3], 2)).toBe(2);
-    expect(finiteMeanOf([1, Number.NaN, 3], 3)).toBeNaN();
-    expect(finiteMeanOf([], 0)).toBeNaN();
+    expect(finiteMean([1, Number.NaN, 3], 2)).toBe(2);
+    expect(finiteMean([1, Number.NaN, 3], 3)).toBeNaN();
+    expect(finiteMean([], 0)).toBeNaN();
   });
 });

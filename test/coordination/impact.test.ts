@@ -31,7 +31,8 @@ describe('planContextProbe', () => {
   });
 
   it('scores balancing by the balance index, from analysis when present', () => {
-    expect(planContextProbe(ctx()).read({ type: 'resource_balancing', swarm: 's', agents: [] })).toEqual({ score: 'balance_index', value: 0.5, higherIsBetter: true });
+    // Utilisations 2/2, 0/2 (failed, still registered: counted as agentswarm_load_balance_index counts it), 0/2.
+    expect(planContextProbe(ctx()).read({ type: 'resource_balancing', swarm: 's', agents: [] })).toEqual({ score: 'balance_index', value: 1 / 3, higherIsBetter: true });
     expect(planContextProbe(ctx({ takenAt: 0, balanceIndex: 0.9 })).read({ type: 'resource_balancing', swarm: 's', agents: [] })?.value).toBe(0.9);
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { COORDINATION_TYPES } from '../../src/model/coordination-vocabulary.js';
 import type { HealthStatus } from '../../src/model/health-status.js';
 import { EMPTY_PLAN_CONTEXT, type PlanAgent, type PlanAnalysis, type PlanContext } from '../../src/coordination/plan-context.js';
-import { buildPlan, jainIndex, type ResourceBalancingPlan } from '../../src/coordination/plans.js';
+import { jainIndex } from '../../src/analysis/load-balance.js';
+import { buildPlan, type ResourceBalancingPlan } from '../../src/coordination/plans.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 

@@ -4,7 +4,7 @@ import type { Priority } from '../../src/model/coordination-vocabulary.js';
 import { ManualScheduler } from '../fakes/manual-scheduler.js';
 import { TaskRunner, type ExecutionReport, type RunnerOptions } from '../../src/coordination/runner.js';
 import { MemoryTaskStore } from '../../src/persistence/memory-task-store.js';
-import type { TaskRecord } from '../../src/persistence/task-records.js';
+import type { TaskRecord } from '../../src/model/task-records.js';
 import type { TaskStore } from '../../src/persistence/task-store.js';
 
 export interface Started {

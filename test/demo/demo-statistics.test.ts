@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoAlertSource } from '../../src/demo/demo-alerts.js';
 import { PACK_HOLD_MS, holdMs, phaseUnitMs, type PackAlert } from '../../src/demo/pack-timing.js';
 import { SwarmModel } from '../../src/demo/swarm-model.js';
-import { DEMO_DEFAULTS } from '../../src/main.js';
+import { DEMO_DEFAULTS } from '../../src/demo/demo-defaults.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 import type { CorrelationMatrixResponse } from '../../src/analysis-cycle/swarm-analysis.js';
 

@@ -12,7 +12,7 @@ import { PACK_HOLD_MS, holdMs, phaseUnitMs, type PackAlert } from '../../src/dem
 import { SwarmModel } from '../../src/demo/swarm-model.js';
 import { startCoordinationReceiver, type CoordinationReceiver } from '../../src/demo/coordination-receiver.js';
 import { balancingMoves } from '../../src/demo/coordination-payload.js';
-import { DEMO_DEFAULTS } from '../../src/main.js';
+import { DEMO_DEFAULTS } from '../../src/demo/demo-defaults.js';
 import { createWebhookVerifier } from '../../src/client/webhook-verifier.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseCli } from '../../src/cli.js';
 import { parseConfigObject } from '../../src/config/parse-config.js';
 import { runSimCli } from '../../src/demo/sim-cli.js';
-import { allMetricSpecs, PROCESS_METRICS } from '../../src/exposition/metric-catalogue.js';
+import { allMetricSpecs, PROCESS_METRICS } from '../../src/model/metric-catalogue.js';
 import {
   cliFlagProblems,
   codeBlocks,

@@ -1,8 +1,8 @@
 // The exporter's own process_* and nodejs_* families on /metrics: as catalogued, promtool-clean, in both formats.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_METRICS } from '../../src/exposition/metric-catalogue.js';
-import { Registry } from '../../src/exposition/prom.js';
+import { PROCESS_METRICS } from '../../src/model/metric-catalogue.js';
+import { Registry } from '../../src/runtime/prom.js';
 import { registerProcessMetrics } from '../../src/exposition/process-metrics.js';
 import { findBinary, promtoolCheckMetrics } from '../support/promtool.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';

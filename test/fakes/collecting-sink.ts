@@ -1,5 +1,5 @@
 // A SampleSink that keeps what it receives, for ingest-mode tests (fake over mock).
-import type { IngestOutcome, IngestSource, Sample, SampleRejection, SampleSink } from '../../src/ingest/sample.js';
+import type { IngestOutcome, IngestSource, Sample, SampleRejection, SampleSink } from '../../src/model/sample.js';
 
 export interface CollectedBatch {
   readonly source: IngestSource;

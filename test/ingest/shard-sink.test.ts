@@ -1,7 +1,7 @@
 // The shard sink keeps a sharded replica's own swarms of a mixed batch and refuses the others by index, naming each owner.
 import { describe, expect, it } from 'vitest';
 import { ownedSwarmsOnly } from '../../src/ingest/shard-sink.js';
-import type { IngestOutcome, Sample } from '../../src/ingest/sample.js';
+import type { IngestOutcome, Sample } from '../../src/model/sample.js';
 import { ownerShard } from '../../src/model/shard.js';
 
 const COUNT = 4;

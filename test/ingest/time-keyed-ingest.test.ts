@@ -2,8 +2,8 @@
 // samples inside the window are kept, and the newest observation of a step wins (by timestamp).
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../src/exposition/prom.js';
-import { parseQueryConfig } from '../../src/ingest/query/query-config.js';
+import { Registry } from '../../src/runtime/prom.js';
+import { parseQueryConfig } from '../../src/config/query-config.js';
 import { QueryReader } from '../../src/ingest/query/query-reader.js';
 import { parseScrapeMapping } from '../../src/ingest/scrape/mapping-schema.js';
 import { Scraper } from '../../src/ingest/scrape/scraper.js';
@@ -176,7 +176,7 @@ describe('scrape', () => {
     if (!mapping.ok) throw new Error(mapping.problems.join('\n'));
     const scraper = new Scraper(
       { intervalMs: 10_000, timeoutMs: 2000, fileSd: [], mapping: mapping.mapping, targets: targetsFromConfig([{ url: server.url, swarm: 'sc', agent: 'scraped' }]) },
-      { sink: registry, registry: new Registry(), clock, logger: silent },
+      { sink: registry, metricsRegistry: new Registry(), clock, logger: silent },
     );
     cleanups.push(() => scraper.stop());
     for (let k = 0; k < pages.length; k += 1) await scraper.scrapeOnce();
@@ -197,7 +197,7 @@ describe('query', () => {
     fake.answer = () => matrix([{ labels: { agent: 'q', swarm: 'qs' }, values: [[s(end - 1000), '4'], [s(end - 3000), '2'], [s(end - 2000), '3'], [s(end - 1300), '8'], [s(end), '5']] }]);
     const parsed = parseQueryConfig({ url: fake.url, queries: { queue_depth: 'queue_expr' } });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    const reader = new QueryReader({ config: parsed.config, stepMs: STEP, backfillMs: 5000, windowMs: 60_000, headers: {} }, { sink: registry, registry: new Registry(), clock, logger: silent });
+    const reader = new QueryReader({ config: parsed.config, stepMs: STEP, backfillMs: 5000, windowMs: 60_000, headers: {} }, { sink: registry, metricsRegistry: new Registry(), clock, logger: silent });
     cleanups.push(() => reader.stop());
     const round = await reader.tick();
     expect(round.failed).toEqual([]);

@@ -1,7 +1,7 @@
 // The TaskStore contract, run against every implementation (memory twin and SQLite).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Priority } from '../../src/model/coordination-vocabulary.js';
-import type { IncomingAlert, NewTask } from '../../src/persistence/task-records.js';
+import type { IncomingAlert, NewTask } from '../../src/model/task-records.js';
 import type { TaskStore } from '../../src/persistence/task-store.js';
 
 const T0 = Date.UTC(2026, 0, 1);

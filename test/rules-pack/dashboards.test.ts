@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_FILES, renderDashboard } from '../../grafana/builders/index.js';
-import { allMetricSpecs } from '../../src/exposition/metric-catalogue.js';
+import { allMetricSpecs } from '../../src/model/metric-catalogue.js';
 import {
   REPO,
   allPanels,

@@ -1,12 +1,12 @@
 // Query mode: evaluates one PromQL expression per metric each step and delivers the per-agent series.
-import type { Registry } from '../../exposition/prom.js';
+import type { Registry } from '../../runtime/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';
-import type { Sample, SampleSink } from '../sample.js';
+import type { Sample, SampleSink } from '../../model/sample.js';
 import { ScrapeMetrics } from '../scrape/scrape-metrics.js';
 import { PrometheusApi, type QueryOutcome } from './prometheus-api.js';
-import type { QueryConfig } from './query-config.js';
+import type { QueryConfig } from '../../config/query-config.js';
 import { seriesToSamples } from './series-to-samples.js';
 
 /** Prometheus refuses range queries beyond 11,000 points per series; stay under it. */
@@ -31,7 +31,7 @@ export interface QueryReaderOptions {
 
 export interface QueryReaderDeps {
   readonly sink: SampleSink;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly fetchImpl?: typeof fetch;
@@ -69,7 +69,7 @@ export class QueryReader {
     private readonly deps: QueryReaderDeps,
   ) {
     this.log = deps.logger.child({ component: 'query', upstream: options.config.url });
-    this.metrics = new ScrapeMetrics(deps.registry);
+    this.metrics = new ScrapeMetrics(deps.metricsRegistry);
     this.api = new PrometheusApi({
       baseUrl: options.config.url,
       headers: options.headers,

@@ -1,5 +1,5 @@
 // Query results to samples: one series per agent, identified by the agent and swarm labels; pure.
-import type { Sample } from '../sample.js';
+import type { Sample } from '../../model/sample.js';
 import type { QuerySeries } from './prometheus-api.js';
 
 export interface SeriesMapping {

@@ -1,9 +1,9 @@
 // Turns one scraped page into samples per agent following the mapping; pure apart from the state it carries.
-import type { Sample } from '../sample.js';
+import type { Sample } from '../../model/sample.js';
 import { parseFloatToken } from '../text-format/parse-float.js';
 import type { ExpositionSample, MetricFamily, MetricType } from '../text-format/types.js';
-import { counterIncrease, counterRate } from './counter-rate.js';
-import { type Bucket, histogramQuantile } from './histogram-quantile.js';
+import { counterIncrease, counterRate } from '../../analysis/counter-rate.js';
+import { type Bucket, histogramQuantile } from '../../analysis/histogram-quantile.js';
 import { matchesAll, type LabelMatcher } from './label-matcher.js';
 import type { Aggregation, MappingEntry, MappingKind, ScrapeMapping } from './mapping-schema.js';
 import type { ScrapeTarget } from './scrape-target.js';

@@ -1,6 +1,6 @@
 // agentswarm_scrape_target_up / agentswarm_scrape_duration_seconds per target, on the registry passed in.
-import { METRICS } from '../../exposition/metric-catalogue.js';
-import { Gauge, type Registry } from '../../exposition/prom.js';
+import { METRICS } from '../../model/metric-catalogue.js';
+import { Gauge, type Registry } from '../../runtime/prom.js';
 
 /** Returns the registry's gauge of that name, creating it once (scrape and query modes share these). */
 function sharedGauge(registry: Registry, spec: { readonly name: string; readonly help: string; readonly labels: readonly string[] }): Gauge<string> {

@@ -1,10 +1,10 @@
 // Pull mode: scrapes every target each interval, maps pages to samples and delivers them to the sink.
 import type { Config } from '../../config/schema.js';
-import type { Registry } from '../../exposition/prom.js';
+import type { Registry } from '../../runtime/prom.js';
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../../runtime/logger.js';
 import { startPeriodic, type PeriodicTask } from '../../runtime/periodic.js';
-import type { SampleSink } from '../sample.js';
+import type { SampleSink } from '../../model/sample.js';
 import type { ParseLimits } from '../text-format/types.js';
 import { MappingState, applyMapping } from './apply-mapping.js';
 import { fetchPage } from './fetch-page.js';
@@ -30,7 +30,7 @@ export interface ScraperOptions {
 
 export interface ScraperDeps {
   readonly sink: SampleSink;
-  readonly registry: Registry;
+  readonly metricsRegistry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
@@ -83,7 +83,7 @@ export class Scraper {
     private readonly deps: ScraperDeps,
   ) {
     this.log = deps.logger.child({ component: 'scraper' });
-    this.metrics = new ScrapeMetrics(deps.registry);
+    this.metrics = new ScrapeMetrics(deps.metricsRegistry);
     this.fileSd = new FileSdWatcher(options.fileSd, this.log);
     this.timeoutMs = Math.min(options.timeoutMs, options.intervalMs);
     if (options.timeoutMs > options.intervalMs) {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonRequest } from '../../../src/ingest/otlp/decode-json.js';
-import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/map-otlp.js';
-import { defaultOtlpMapping } from '../../../src/ingest/otlp/otlp-mapping.js';
+import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/otlp-to-samples.js';
+import { defaultOtlpMapping } from '../../../src/config/otlp-mapping.js';
 
 type Expected = Record<string, Record<string, number>>;
 

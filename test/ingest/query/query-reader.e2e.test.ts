@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from '../../../src/exposition/prom.js';
-import { parseQueryConfig } from '../../../src/ingest/query/query-config.js';
+import { Registry } from '../../../src/runtime/prom.js';
+import { parseQueryConfig } from '../../../src/config/query-config.js';
 import { QueryReader } from '../../../src/ingest/query/query-reader.js';
 import type { Clock } from '../../../src/model/clock.js';
 import { CollectingSink } from '../../fakes/collecting-sink.js';
@@ -76,7 +76,7 @@ describe.skipIf(!available && !mustRun)('QueryReader against a real Prometheus s
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const sink = new CollectingSink();
     const registry = new Registry();
-    const reader = new QueryReader({ config: parsed.config, stepMs: STEP_MS, backfillMs: BACKFILL_MS, windowMs: 60_000, headers: {} }, { sink, registry, clock: laggingClock, logger: pino({ level: 'silent' }) });
+    const reader = new QueryReader({ config: parsed.config, stepMs: STEP_MS, backfillMs: BACKFILL_MS, windowMs: 60_000, headers: {} }, { sink, metricsRegistry: registry, clock: laggingClock, logger: pino({ level: 'silent' }) });
     const rows = (): Row[] => sortRows(sink.samples.map((s) => [s.agent, s.metric, s.timestamp, s.value]));
     const expectedRange = async (start: number, end: number): Promise<Row[]> => {
       const all: Row[] = [];

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../../src/exposition/prom.js';
-import { parseQueryConfig } from '../../../src/ingest/query/query-config.js';
+import { Registry } from '../../../src/runtime/prom.js';
+import { parseQueryConfig } from '../../../src/config/query-config.js';
 import { QueryReader } from '../../../src/ingest/query/query-reader.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
 import { CollectingSink } from '../../fakes/collecting-sink.js';
@@ -20,7 +20,7 @@ function setup(backfillMs: number) {
   const clock = new ManualClock(T0 + 400);
   const sink = new CollectingSink();
   const registry = new Registry();
-  const reader = new QueryReader({ config: parsed.config, stepMs: 15_000, backfillMs, windowMs: 300_000, headers: {} }, { sink, registry, clock, logger: pino({ level: 'silent' }) });
+  const reader = new QueryReader({ config: parsed.config, stepMs: 15_000, backfillMs, windowMs: 300_000, headers: {} }, { sink, metricsRegistry: registry, clock, logger: pino({ level: 'silent' }) });
   const up = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === 'agentswarm_scrape_target_up')?.values.find((v) => v.labels['target'] === fake.url)?.value;
   return { clock, sink, reader, up };
 }

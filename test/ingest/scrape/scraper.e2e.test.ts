@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../../src/exposition/prom.js';
+import { Registry } from '../../../src/runtime/prom.js';
 import { parseScrapeMapping } from '../../../src/ingest/scrape/mapping-schema.js';
 import { Scraper, type ScraperOptions, scraperOptionsFromConfig } from '../../../src/ingest/scrape/scraper.js';
 import { targetsFromConfig } from '../../../src/ingest/scrape/scrape-target.js';
@@ -73,7 +73,7 @@ describe('Scraper against fake agents on loopback', () => {
         { url: gateway.url, swarm: 's2', agent_label: 'agent' },
       ]),
     };
-    const scraper = new Scraper(options, { sink, registry, clock, logger: silent, announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`) });
+    const scraper = new Scraper(options, { sink, metricsRegistry: registry, clock, logger: silent, announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`) });
     scrapers.push(scraper);
 
     for (let round = 0; round < 4; round += 1) {
@@ -126,7 +126,7 @@ describe('Scraper against fake agents on loopback', () => {
           { url: healthy.url, agent: 'ok' },
         ]),
       },
-      { sink, registry: new Registry(), clock: systemClock, logger: silent },
+      { sink, metricsRegistry: new Registry(), clock: systemClock, logger: silent },
     );
     scrapers.push(scraper);
     scraper.start();
@@ -152,7 +152,7 @@ describe('Scraper against fake agents on loopback', () => {
       writeFileSync(file, JSON.stringify([{ targets: [hostOf(a.url)], labels: { swarm: 'sd', agent: 'from-file' } }]));
       const registry = new Registry();
       const sink = new CollectingSink();
-      const scraper = new Scraper({ intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] }, { sink, registry, clock: new ManualClock(), logger: silent });
+      const scraper = new Scraper({ intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] }, { sink, metricsRegistry: registry, clock: new ManualClock(), logger: silent });
       scrapers.push(scraper);
       await scraper.scrapeOnce();
       expect(sink.series('from-file', 'queue_depth', 'sd')).toHaveLength(1);

@@ -1,7 +1,7 @@
 // PromQL inspection with @prometheus-io/lezer-promql: syntax errors, selected metric names and their label matchers.
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
-import { PROCESS_METRICS, allMetricSpecs } from '../../../src/exposition/metric-catalogue.js';
+import { PROCESS_METRICS, allMetricSpecs } from '../../../src/model/metric-catalogue.js';
 
 export interface Selector {
   readonly metric: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/map-otlp.js';
-import { defaultOtlpMapping, parseOtlpMapping } from '../../../src/ingest/otlp/otlp-mapping.js';
+import { OtlpDeltaState, mapOtlpRequest } from '../../../src/ingest/otlp/otlp-to-samples.js';
+import { defaultOtlpMapping, parseOtlpMapping } from '../../../src/config/otlp-mapping.js';
 import type { AttributeValue, HistogramPoint, MetricData, OtlpRequest } from '../../../src/ingest/otlp/otlp-model.js';
 
 const S = 1_000_000_000n;

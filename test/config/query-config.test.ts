@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseQueryConfig, upstreamHeaders } from '../../../src/ingest/query/query-config.js';
+import { parseQueryConfig, upstreamHeaders } from '../../src/config/query-config.js';
 
 const EXAMPLE = `
 source: prometheus

@@ -1,5 +1,5 @@
 // The records the coordination store keeps: incidents, tasks, attempts, analysis snapshots, agent states.
-import type { CoordinationType, Priority, TaskStatus } from '../model/coordination-vocabulary.js';
+import type { CoordinationType, Priority, TaskStatus } from './coordination-vocabulary.js';
 
 /** Any JSON value (plans, snapshots): what survives a JSON round trip. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAlert, type IncidentState } from '../../src/coordination/incident-rules.js';
+import { decideAlert, type IncidentState } from '../../src/model/incident-rules.js';
 
 const none: IncidentState = { incident: undefined, newerIncidentExists: false, openTaskId: undefined, incidentTask: undefined };
 const firingIncident = { status: 'firing' as const, taskId: 't1' };

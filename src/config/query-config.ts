@@ -1,7 +1,7 @@
 // The `query:` config section (zod): read canonical metrics from a Prometheus-compatible query API.
 import { z } from 'zod';
-import { parseDuration } from '../../config/duration.js';
-import { METRIC_NAME_PATTERN } from '../../model/canonical-metrics.js';
+import { parseDuration } from './duration.js';
+import { METRIC_NAME_PATTERN } from '../model/canonical-metrics.js';
 
 function duration(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.string().transform((text, ctx) => {

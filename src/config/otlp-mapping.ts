@@ -1,6 +1,6 @@
 // The OTLP mapping (zod): which OpenTelemetry metrics become which agent metrics, and how agents are named.
 import { z } from 'zod';
-import { METRIC_NAME_PATTERN } from '../../model/canonical-metrics.js';
+import { METRIC_NAME_PATTERN } from '../model/canonical-metrics.js';
 
 /**
  * How a data point series becomes a value over the interval since the previous export:

@@ -1,9 +1,9 @@
 // Maps an OTLP request onto agent samples following the OTLP mapping; pure apart from the delta state.
-import type { Sample } from '../sample.js';
-import { counterIncrease } from '../scrape/counter-rate.js';
-import { type Bucket, histogramQuantile } from '../scrape/histogram-quantile.js';
+import type { Sample } from '../../model/sample.js';
+import { counterIncrease } from '../../analysis/counter-rate.js';
+import { type Bucket, histogramQuantile } from '../../analysis/histogram-quantile.js';
 import type { Attributes, HistogramPoint, NumberPoint, OtlpRequest, SummaryPoint, Temporality } from './otlp-model.js';
-import { type OtlpMapping, type OtlpMappingEntry, statQuantile } from './otlp-mapping.js';
+import { type OtlpMapping, type OtlpMappingEntry, statQuantile } from '../../config/otlp-mapping.js';
 
 /** What a cumulative series looked like at its previous export. */
 interface Previous {
@@ -110,6 +110,14 @@ function seriesKey(entryIndex: number, swarm: string, agent: string, attributes:
 
 const NS_PER_S = 1e9;
 
+/** An increase of a series since the previous export, over `seconds`. */
+interface Delta {
+  readonly count: number;
+  readonly sum: number;
+  readonly buckets: readonly number[];
+  readonly seconds: number;
+}
+
 /**
  * The increase since the previous export and its duration in seconds. Delta points are their own
  * increase over [start, time]. A cumulative point is compared with the series' previous point;
@@ -128,7 +136,7 @@ function delta(
   current: Previous,
   previousExportNs: bigint | undefined,
   firstSinceNs?: bigint,
-): { count: number; sum: number; buckets: readonly number[]; seconds: number } | undefined {
+): Delta | undefined {
   // Without a start time the interval of a delta (or of a restart) is unknown: no rate then.
   const sinceStart = current.startTimeNs > 0n ? Number(current.timeNs - current.startTimeNs) / NS_PER_S : 0;
   if (temporality === 'delta') return { count: current.count, sum: current.sum, buckets: current.buckets, seconds: sinceStart };
@@ -267,15 +275,7 @@ function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temp
 
 function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temporality, state: OtlpDeltaState, key: string, failed: boolean, since: bigint | undefined): void {
   const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum ?? 0, buckets: point.bucketCounts }, acc.previousExportNs, since);
-  if (!d || d.count < 0) return;
-  acc.count += d.count;
-  acc.sum += d.sum;
-  if (failed) acc.errors += d.count;
-  if (d.seconds > 0) {
-    acc.rate += d.count / d.seconds;
-    acc.sumRate += d.sum / d.seconds;
-    acc.hasRate = true;
-  }
+  if (!addObservations(acc, d, failed)) return;
   // Explicit buckets: bucket i holds (bounds[i-1], bounds[i]]; the last one is (bounds[n-1], +Inf).
   if (d.buckets.length === point.bounds.length + 1) {
     d.buckets.forEach((c, i) => {
@@ -291,7 +291,15 @@ function addSummary(acc: Accumulator, point: SummaryPoint, state: OtlpDeltaState
   for (const { quantile, value } of point.quantiles) {
     if (Number.isFinite(value)) acc.quantiles.set(quantile, Math.max(acc.quantiles.get(quantile) ?? -Infinity, value));
   }
-  if (!d || d.count < 0) return;
+  addObservations(acc, d, failed);
+}
+
+/**
+ * Adds a histogram's or a summary's observations (count, sum, errors, rates) of one interval.
+ * False, adding nothing, when the interval is unusable (no delta, or a negative count).
+ */
+function addObservations(acc: Accumulator, d: Delta | undefined, failed: boolean): d is Delta {
+  if (!d || d.count < 0) return false;
   acc.count += d.count;
   acc.sum += d.sum;
   if (failed) acc.errors += d.count;
@@ -300,6 +308,7 @@ function addSummary(acc: Accumulator, point: SummaryPoint, state: OtlpDeltaState
     acc.sumRate += d.sum / d.seconds;
     acc.hasRate = true;
   }
+  return true;
 }
 
 function statistic(acc: Accumulator, stat: string): number | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterIncrease, counterRate } from '../../../src/ingest/scrape/counter-rate.js';
+import { counterIncrease, counterRate } from '../../src/analysis/counter-rate.js';
 
 describe('counterRate', () => {
   it.each([

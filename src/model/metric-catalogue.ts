@@ -1,5 +1,5 @@
 // The one metric catalogue (docs/design.md#conventions 5): every exposed name, its type, help text and label set, as in docs/design.md#metrics.
-import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from '../model/canonical-metrics.js';
+import { CANONICAL_METRICS, CANONICAL_METRIC_SPECS } from './canonical-metrics.js';
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
@@ -34,7 +34,7 @@ export const METRICS = {
   agents: gauge('agentswarm_agents', ['swarm', 'status'], 'Number of agents per health status.'),
   agentAnomalyScore: gauge('agentswarm_agent_anomaly_score', ['swarm', 'agent', 'metric'], 'Robust |z| (median/MAD) of the latest value against the window.'),
   agentBottleneckScore: gauge('agentswarm_agent_bottleneck_score', AGENT, 'Bottleneck score in [0, 1], higher = more likely the constraint of the swarm.'),
-  agentUtilization: gauge('agentswarm_agent_utilization_ratio', AGENT, 'Utilisation of the agent: active_tasks / capacity, or cpu_usage without a capacity.'),
+  agentUtilisation: gauge('agentswarm_agent_utilization_ratio', AGENT, 'Utilisation of the agent: active_tasks / capacity, or cpu_usage without a capacity.'),
   agentCorrelation: gauge('agentswarm_agent_correlation', ['swarm', 'metric', 'agent_a', 'agent_b'], 'Pearson correlation of the step-to-step changes of one metric between two agents over the window (the strongest pairs significant at analysis.correlation_fdr, agent_a < agent_b).'),
   agentLeadLag: gauge('agentswarm_agent_lead_lag_seconds', ['swarm', 'metric', 'leader', 'follower'], 'Lag in seconds by which the leader leads the follower at the best cross-correlation.'),
   metricCorrelation: gauge('agentswarm_metric_correlation', ['swarm', 'agent', 'metric_a', 'metric_b'], 'Pearson correlation between two metrics of the same agent over the window.'),

@@ -1,6 +1,6 @@
 // The incident and dedup rules of docs/reliability.md as one pure decision per incoming alert.
-import type { TaskStatus } from '../model/coordination-vocabulary.js';
-import type { IncidentStatus } from '../persistence/task-records.js';
+import type { TaskStatus } from './coordination-vocabulary.js';
+import type { IncidentStatus } from './task-records.js';
 
 /** What the store knows about an alert's incident, read inside the same transaction. */
 export interface IncidentState {

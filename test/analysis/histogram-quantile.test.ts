@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Bucket, histogramQuantile } from '../../../src/ingest/scrape/histogram-quantile.js';
+import { type Bucket, histogramQuantile } from '../../src/analysis/histogram-quantile.js';
 
 const b = (upperBound: number, count: number): Bucket => ({ upperBound, count });
 // 10 observations: 2 ≤ 0.1, 6 ≤ 0.5 (4 in (0.1, 0.5]), 9 ≤ 1 (3 in (0.5, 1]), 10 total (1 above 1).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextStatus, statusForScore } from '../../src/health/health-status.js';
+import { nextStatus, statusForScore } from '../../src/health/status-from-score.js';
 import { healthScore } from '../../src/health/health-score.js';
 import type { HealthStatus } from '../../src/model/health-status.js';
 

@@ -1,5 +1,5 @@
 // Prometheus text exposition helpers: escaping, family headers, sample lines, OpenMetrics conversion.
-import type { MetricSpec } from './metric-catalogue.js';
+import type { MetricSpec } from '../model/metric-catalogue.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
