@@ -58,25 +58,30 @@ export async function spawnExporter(options: SpawnExporterOptions): Promise<Expo
   const url = await new Promise<string | undefined>((resolve, reject) => {
     let err = '';
     let out = '';
+    let settled = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`exporter did not start within ${timeoutMs} ms:\n${stderr.join('')}`));
     }, timeoutMs);
     const found = (at: string | undefined): void => {
+      settled = true;
       clearTimeout(timer);
       resolve(at);
     };
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       stderr.push(text);
+      // Matched only until it listens: a test that times its own requests must not pay for rescanning the log.
+      if (settled || ready !== 'log') return;
       err += text;
       const match = /url=(http:\/\/[^\s"]+).*msg=listening/.exec(err);
-      if (ready === 'log' && match?.[1]) found(match[1]);
+      if (match?.[1]) found(match[1]);
     });
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (settled) return;
       out += chunk.toString('utf8');
       const line = out.split('\n')[0];
-      if (ready === 'stdout-json' && out.includes('\n') && line) found((JSON.parse(line) as { url: string }).url);
+      if (out.includes('\n') && line) found((JSON.parse(line) as { url: string }).url);
     });
     void exited.then(() => found(undefined));
   });
