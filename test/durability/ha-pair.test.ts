@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/demo/prng.js';
 import { SyncPgClient } from '../../src/persistence/postgres-sync-client.js';
 import { requirePostgres, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
 import { EXPORTER_BINARY, spawnExporter } from '../support/exporter-process.js';
@@ -30,18 +31,6 @@ interface Replica {
   child: ChildProcess | undefined;
   url: string | undefined;
   exited: Promise<void>;
-}
-
-/** Seeded PRNG (mulberry32): the storm is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Planned {
@@ -109,7 +98,8 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
   it('loses no acknowledged alert, creates each task once and delivers each once, and fires each schedule slot once', async () => {
     if (cluster === undefined) throw new Error('no cluster');
     const url = cluster.createDatabase('ha');
-    const random = prng(15);
+    // Seeded: the storm is the same on every run.
+    const random = mulberry32(15);
     target = await new ActionTarget().start();
     // Every delivery takes 20-150 ms, so kills land while attempts are in flight.
     const open = new Map<string, number>();
