@@ -1,13 +1,13 @@
 // The demo starts with a full window: the simulator backfills one window of its scripted history
 // through the public push API with timestamps, as any agent that buffered its samples could.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulatedSwarm, type SimulatedSwarm } from '../../src/demo/simulated-swarm.js';
 import { FakeExporter } from '../client/fake-exporter.js';
 import { ManualTimers } from '../client/manual-timers.js';
 import { CANONICAL_METRICS } from '../../src/model/canonical-metrics.js';
 import { DEMO_AGENT_IDS } from '../../src/demo/topology.js';
+import { freePort } from '../support/free-port.js';
 
 describe('backfill', () => {
   let server: FakeExporter | undefined;
@@ -41,15 +41,6 @@ describe('backfill', () => {
     expect(logs).toContain('simulator: phase calm (cycle 1): night shift: light, even load');
   });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', () => done()));
-  const address = probe.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
 
 /** The families of `/metrics` that carry at least one sample, and whether the forecast is valid. */
 function families(page: string): { present: Set<string>; forecastValid: boolean } {

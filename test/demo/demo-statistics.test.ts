@@ -4,17 +4,10 @@
 // forecast bands stay within 10x the observed load range, and the recommended workers never drop
 // (from one analysis step to the next) while gamma is the bottleneck.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoAlertSource } from '../../src/demo/demo-alerts.js';
-import { PACK_HOLD_MS, holdMs, phaseUnitMs, type PackAlert } from '../../src/demo/pack-timing.js';
-import { SwarmModel } from '../../src/demo/swarm-model.js';
-import { DEMO_DEFAULTS } from '../../src/demo/demo-defaults.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 import type { CorrelationMatrixResponse } from '../../src/analysis-cycle/swarm-analysis.js';
+import { demoDayModel, demoExporterConfig, runDemoDay } from './support/demo-day.js';
 
-const TIME_SCALE = 0.1;
-const SIM_STEP_MS = 1000;
-/** The demo's analysis step (DEMO_DEFAULTS['analysis.step']). */
-const ANALYSIS_STEP_MS = 2000;
 /** Bottleneck score above which gamma counts as the bottleneck (the AgentSwarmBottleneck bar). */
 const BOTTLENECK_BAR = 0.5;
 
@@ -30,11 +23,7 @@ interface DayRecord {
 
 /** Plays one scripted day through a real exporter with the demo's defaults and embedded alerting, recording what the tests read. */
 async function playDay(ex: TestExporter): Promise<DayRecord> {
-  const model = new SwarmModel({ scenario: 'day', seed: 42, stepMs: SIM_STEP_MS, phaseMs: phaseUnitMs(TIME_SCALE) });
-  const holds = Object.fromEntries(Object.keys(PACK_HOLD_MS).map((a) => [a, holdMs(a as PackAlert, TIME_SCALE)]));
-  const alerts = new DemoAlertSource({ registry: ex.registry, analysis: () => ex.engine.latest(), target: ex.url, holdMs: holds, now: () => ex.clock.now() });
-  for (const a of model.agents) await ex.post(`/api/v1/agents/${a.id}/heartbeat`, { swarm: 'demo', type: a.type, capacity: a.capacity, variant: a.variant });
-
+  const model = demoDayModel();
   const wave = model.schedule.find((s) => s.phase === 'load_wave');
   if (wave === undefined) throw new Error('the day has no load wave');
   const type = new Map(model.agents.map((a) => [a.id, a.type]));
@@ -49,17 +38,9 @@ async function playDay(ex: TestExporter): Promise<DayRecord> {
   const windowMs = 180_000;
   let lastMatrixAt = -Infinity;
 
-  const analysisEvery = ANALYSIS_STEP_MS / SIM_STEP_MS;
-  for (let k = 0; k < model.stepsPerCycle; k += 1) {
-    const frame = model.step();
-    const samples = frame.agents.flatMap((a) => (a.up && a.metrics ? Object.entries(a.metrics).map(([metric, value]) => ({ swarm: 'demo', agent: a.id, metric, value, timestamp: ex.clock.now() })) : []));
-    if (samples.length > 0) expect((await ex.post('/api/v1/samples', { samples })).status).toBe(202);
-    ex.clock.advance(SIM_STEP_MS);
-    if ((k + 1) % analysisEvery !== 0) continue;
-    await ex.engine.cycle();
-    await alerts.evaluate();
+  await runDemoDay(ex, model, { afterAnalysis: async (k, frame) => {
     const s = ex.engine.latest().get('demo');
-    if (s === undefined) continue;
+    if (s === undefined) return;
     const inWave = k >= wave.start && k < wave.start + wave.length;
     if (inWave) record.clusterSizesInWave.push(s.clusters.reduce((m, c) => Math.max(m, c.agents.length), 0));
     // The throughput matrix every 2 pack minutes of the wave's second half (its window is then mostly the wave).
@@ -90,7 +71,7 @@ async function playDay(ex: TestExporter): Promise<DayRecord> {
       const gamma = s.bottlenecks.find((b) => b.agent === 'gamma');
       if (workers !== undefined) record.workers.push({ bottleneck: (gamma?.score ?? 0) > BOTTLENECK_BAR, recommended: workers.recommended, current: workers.current });
     }
-  }
+  } });
   return record;
 }
 
@@ -98,10 +79,7 @@ describe('the embedded demo\'s statistics (issue #11)', () => {
   let exporter: TestExporter | undefined;
   let day: DayRecord;
   beforeAll(async () => {
-    exporter = await startTestExporter({
-      analysis: { step: DEMO_DEFAULTS['analysis.step'], window: DEMO_DEFAULTS['analysis.window'], forecast_horizons: DEMO_DEFAULTS['analysis.forecast_horizons'] },
-      agents: { heartbeat_timeout: DEMO_DEFAULTS['agents.heartbeat_timeout'], expire_after: '10m' },
-    });
+    exporter = await startTestExporter(demoExporterConfig());
     day = await playDay(exporter);
   }, 180_000);
   afterAll(async () => {

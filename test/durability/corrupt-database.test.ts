@@ -1,23 +1,16 @@
 // docs/reliability.md test 26: a page-corrupted database: refuse to start (quick_check), or 503 while not ready — never 500, never a log storm.
 import Database from 'better-sqlite3';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/demo/prng.js';
 import { SqliteTaskStore } from '../../src/persistence/sqlite-task-store.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { killExporter, startSourceExporter, type SourceExporter } from './fixtures/source-exporter.js';
+import { startSourceExporter, type SourceExporter } from './fixtures/source-exporter.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
 const PAGE = 4096;
-const started: SourceExporter[] = [];
-let dir: string | undefined;
-
-afterEach(async () => {
-  for (const e of started.splice(0)) await killExporter(e);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const scratch = exporterScratch();
 
 /** A valid exporter database of `tasks` rows (migrated by the store itself), WAL checkpointed into the file. */
 function buildDatabase(path: string, tasks: number): void {
@@ -54,12 +47,12 @@ const nonWarnLines = (e: SourceExporter): string[] => e.lines().filter((l) => !l
 
 describe('durability 26: a page-corrupted database', () => {
   it('refuses to start on 30 overwritten pages, with one line giving the command to inspect it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-corrupt-'));
+    const dir = scratch.dir('agentswarm-corrupt-');
     const dbPath = join(dir, 'agentswarm.db');
     buildDatabase(dbPath, 3000);
     corruptPages(dbPath, 30, 7);
     const exporter = await startSourceExporter({ dir, dbPath });
-    started.push(exporter);
+    scratch.track(exporter);
     expect(exporter.url).toBeUndefined();
     expect(await exporter.exited).toBe(1);
     const lines = nonWarnLines(exporter);
@@ -69,7 +62,7 @@ describe('durability 26: a page-corrupted database', () => {
   }, 60_000);
 
   it('refuses to start when the header page is overwritten (not a database)', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-corrupt-'));
+    const dir = scratch.dir('agentswarm-corrupt-');
     const dbPath = join(dir, 'agentswarm.db');
     buildDatabase(dbPath, 100);
     corruptPages(dbPath, 1, 3, 1);
@@ -77,7 +70,7 @@ describe('durability 26: a page-corrupted database', () => {
     writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
     closeSync(fd);
     const exporter = await startSourceExporter({ dir, dbPath });
-    started.push(exporter);
+    scratch.track(exporter);
     expect(await exporter.exited).toBe(1);
     const lines = nonWarnLines(exporter);
     expect(lines, lines.join('\n')).toHaveLength(1);
@@ -85,12 +78,12 @@ describe('durability 26: a page-corrupted database', () => {
   }, 60_000);
 
   it('corrupted while running: 503 (never 500), not ready, one error line however many requests', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-corrupt-'));
+    const dir = scratch.dir('agentswarm-corrupt-');
     const dbPath = join(dir, 'agentswarm.db');
     // ~40 MB: larger than the 16 MiB page cache, so reads go to the (damaged) file.
     buildDatabase(dbPath, 40_000);
     const exporter = await startSourceExporter({ dir, dbPath });
-    started.push(exporter);
+    scratch.track(exporter);
     const url = exporter.url ?? '';
     expect((await fetch(`${url}/-/ready`)).status).toBe(200);
     corruptPages(dbPath, 30, 11);

@@ -1,25 +1,25 @@
 // An HA pair on one PostgreSQL: two exporter processes, a notification storm to both, kill -9 of either three times.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/demo/prng.js';
 import { SyncPgClient } from '../../src/persistence/postgres-sync-client.js';
 import { requirePostgres, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
+import { EXPORTER_BINARY, spawnExporter } from '../support/exporter-process.js';
 import { ActionTarget, waitFor, type Received } from '../coordination/fixtures/action-target.js';
 import { alert, notification, type AlertJson } from '../coordination/fixtures/alertmanager.js';
 
-const BINARY = fileURLToPath(new URL('../../dist/src/bin/exporter.js', import.meta.url));
 const NOTIFICATIONS = 500;
 const HA_SHARE = 0.4;
 const KILLS = 3;
 const SENDERS = 6;
 
 function binaryOrSkip(): boolean {
-  if (existsSync(BINARY)) return true;
-  if (process.env.CI) throw new Error(`${BINARY} is missing: the HA test needs the built exporter (npm run build)`);
-  console.warn(`\n*** ${BINARY} is missing (run \`npm run build\`): skipping the HA pair test ***\n`);
+  if (existsSync(EXPORTER_BINARY)) return true;
+  if (process.env.CI) throw new Error(`${EXPORTER_BINARY} is missing: the HA test needs the built exporter (npm run build)`);
+  console.warn(`\n*** ${EXPORTER_BINARY} is missing (run \`npm run build\`): skipping the HA pair test ***\n`);
   return false;
 }
 
@@ -31,18 +31,6 @@ interface Replica {
   child: ChildProcess | undefined;
   url: string | undefined;
   exited: Promise<void>;
-}
-
-/** Seeded PRNG (mulberry32): the storm is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Planned {
@@ -99,29 +87,19 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
   });
 
   async function start(replica: Replica, configFile: string): Promise<void> {
-    const child = spawn(process.execPath, [BINARY, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    replica.child = child;
     replica.url = undefined;
-    replica.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    let err = '';
-    replica.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${replica.name} did not start:\n${err}`)), 30_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        err += chunk.toString('utf8');
-        const match = /url=(http:\/\/[^\s"]+).*msg=listening/.exec(err);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      void replica.exited.then(() => reject(new Error(`${replica.name} exited before it started:\n${err}`)));
-    });
+    const started = await spawnExporter({ args: [EXPORTER_BINARY, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'] });
+    replica.child = started.process;
+    replica.exited = started.exited.then(() => undefined);
+    if (started.url === undefined) throw new Error(`${replica.name} exited before it started:\n${started.stderr.join('')}`);
+    replica.url = started.url;
   }
 
   it('loses no acknowledged alert, creates each task once and delivers each once, and fires each schedule slot once', async () => {
     if (cluster === undefined) throw new Error('no cluster');
     const url = cluster.createDatabase('ha');
-    const random = prng(15);
+    // Seeded: the storm is the same on every run.
+    const random = mulberry32(15);
     target = await new ActionTarget().start();
     // Every delivery takes 20-150 ms, so kills land while attempts are in flight.
     const open = new Map<string, number>();

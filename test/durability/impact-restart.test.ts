@@ -1,23 +1,11 @@
 // An impact measurement due while the exporter restarts (kill -9 inside coordination.impact_delay) is measured after it.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ActionTarget } from '../coordination/fixtures/action-target.js';
-import { killExporter, startSourceExporter, type SourceExporter } from './fixtures/source-exporter.js';
+import { describe, expect, it } from 'vitest';
+import { startSourceExporter } from './fixtures/source-exporter.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
-const started: SourceExporter[] = [];
-let target: ActionTarget | undefined;
-let dir: string | undefined;
-
-afterEach(async () => {
-  for (const e of started.splice(0)) await killExporter(e);
-  await target?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  target = undefined;
-  dir = undefined;
-});
+const scratch = exporterScratch();
 
 /** Polls `read` (sync or async) until it gives a value; a read that throws counts as no value yet. */
 async function until<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
@@ -37,12 +25,12 @@ interface TaskJson {
 
 describe('impact measurements survive a restart', () => {
   it('measures after a kill -9 an impact that was due during the restart', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-impact-'));
+    const dir = scratch.dir('agentswarm-impact-');
     const dbPath = join(dir, 'agentswarm.db');
-    target = await new ActionTarget().start();
+    const target = await scratch.target();
     const config = { analysis: { step: '1s' }, coordination: { impact_delay: '6s', actions: { default: { url: target.url } } } };
     let exporter = await startSourceExporter({ dir, dbPath, config });
-    started.push(exporter);
+    scratch.track(exporter);
     let url = exporter.url ?? '';
 
     // The agent the task heals pushes throughout, to whichever process is up: unhealthy before, healthy after.
@@ -86,7 +74,7 @@ describe('impact measurements survive a restart', () => {
     await exporter.exited;
 
     exporter = await startSourceExporter({ dir, dbPath, config });
-    started.push(exporter);
+    scratch.track(exporter);
     url = exporter.url ?? '';
     const task = await until(async () => {
       const res = await fetch(`${url}/api/v1/coordination/tasks/${id}`);

@@ -1,29 +1,17 @@
 // docs/reliability.md test 21: kill -9 during a burst of notifications, restart, nothing acknowledged is lost.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../coordination/fixtures/action-target.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { ensureStopped, startExporter, type Child } from './fixtures/child.js';
+import { ensureStopped, startExporter } from './fixtures/child.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
 const NOTIFICATIONS = 400;
 const ALERTS_EACH = 10;
 const KILL_AFTER_ACKS = 25;
 
-let child: Child | undefined;
-let target: ActionTarget | undefined;
-let dir: string | undefined;
-
-afterEach(async () => {
-  await ensureStopped(child);
-  await target?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  child = undefined;
-  target = undefined;
-  dir = undefined;
-});
+const scratch = exporterScratch();
 
 function body(n: number): string {
   return JSON.stringify(notification(Array.from({ length: ALERTS_EACH }, (_, j) => alert({ fingerprint: `n${n}-a${j}` }))));
@@ -31,13 +19,12 @@ function body(n: number): string {
 
 describe('durability 21: kill -9 during a burst', () => {
   it('keeps every acknowledged notification, re-queues running tasks, and finishes each task once', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-kill9-'));
+    const dir = scratch.dir('agentswarm-kill9-');
     const dbPath = join(dir, 'agentswarm.db');
-    target = await new ActionTarget().start();
+    const target = await scratch.target();
     target.respond = () => 'hang';
     const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
-    child = await startExporter(options);
-    const first = child;
+    const first = scratch.track(await startExporter(options));
 
     // The burst: 8 senders in parallel, like a busy Alertmanager; kill -9 mid-way.
     const acked = new Set<number>();
@@ -54,7 +41,7 @@ describe('durability 21: kill -9 during a burst', () => {
           // connection reset by the kill: not acknowledged
         }
         // Kill once enough is acknowledged and the runner holds tasks at the (hanging) target.
-        if (acked.size >= KILL_AFTER_ACKS && (target?.received.length ?? 0) >= 5 && !killed) {
+        if (acked.size >= KILL_AFTER_ACKS && target.received.length >= 5 && !killed) {
           killed = true;
           first.process.kill('SIGKILL');
         }
@@ -80,9 +67,8 @@ describe('durability 21: kill -9 during a burst', () => {
     // Restart; the orchestrator is healthy now.
     target.respond = () => ({ status: 200 });
     target.release(200, true);
-    child = await startExporter(options);
-    const second = child;
-    await waitFor(() => target !== undefined && new Set(target.received.map((r) => String(r.headers['webhook-id']))).size === total, 'every task delivered', 60_000);
+    const second = scratch.track(await startExporter(options));
+    await waitFor(() => new Set(target.received.map((r) => String(r.headers['webhook-id']))).size === total, 'every task delivered', 60_000);
     const finished = async (): Promise<number> => {
       const res = await fetch(`${second.url}/api/v1/coordination/tasks?status=succeeded&limit=1000`);
       return ((await res.json()) as { tasks: unknown[] }).tasks.length;

@@ -1,25 +1,13 @@
 // docs/reliability.md test 22: SIGTERM drains: ready 503, in-flight work finishes or is released, no duplicate after restart.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../coordination/fixtures/action-target.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { ensureStopped, startExporter, type Child } from './fixtures/child.js';
+import { startExporter } from './fixtures/child.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
-let child: Child | undefined;
-let target: ActionTarget | undefined;
-let dir: string | undefined;
-
-afterEach(async () => {
-  await ensureStopped(child);
-  await target?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  child = undefined;
-  target = undefined;
-  dir = undefined;
-});
+const scratch = exporterScratch();
 
 async function postAlerts(url: string, body: unknown): Promise<Response> {
   return fetch(`${url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -27,19 +15,18 @@ async function postAlerts(url: string, body: unknown): Promise<Response> {
 
 describe('durability 22: SIGTERM', () => {
   it('turns ready to 503, finishes or releases in-flight work within the grace period, and duplicates nothing after restart', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-sigterm-'));
+    const dir = scratch.dir('agentswarm-sigterm-');
     const dbPath = join(dir, 'agentswarm.db');
-    target = await new ActionTarget().start();
+    const target = await scratch.target();
     target.respond = () => 'hang';
     const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
-    child = await startExporter(options);
-    const first = child;
+    const first = scratch.track(await startExporter(options));
     const graceMs = first.graceMs;
     const body = notification([alert({ fingerprint: 'finishes' }), alert({ fingerprint: 'released' })]);
     expect((await postAlerts(first.url, body)).status).toBe(200);
-    await waitFor(() => target?.hangingCount === 2, 'both deliveries in flight');
+    await waitFor(() => target.hangingCount === 2, 'both deliveries in flight');
     const idOf = (fingerprint: string): string =>
-      String(target?.received.find((r) => (r.json.alerts as { fingerprint: string }[])[0]?.fingerprint === fingerprint)?.headers['webhook-id']);
+      String(target.received.find((r) => (r.json.alerts as { fingerprint: string }[])[0]?.fingerprint === fingerprint)?.headers['webhook-id']);
     const finishesId = idOf('finishes');
     const releasedId = idOf('released');
 
@@ -73,9 +60,8 @@ describe('durability 22: SIGTERM', () => {
 
     // Restart: the released task is delivered again with the same webhook-id; resends create nothing new.
     target.release(200, true);
-    child = await startExporter(options);
-    const second = child;
-    await waitFor(() => target?.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2, 'the released task delivered again', 10_000);
+    const second = scratch.track(await startExporter(options));
+    await waitFor(() => target.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2, 'the released task delivered again', 10_000);
     const resend = await postAlerts(second.url, body);
     expect(((await resend.json()) as { duplicates: number }).duplicates).toBe(2);
     const tasks = (await (await fetch(`${second.url}/api/v1/coordination/tasks`)).json()) as { tasks: { id: string }[] };

@@ -1,24 +1,13 @@
 // docs/reliability.md test 25: the database file deleted or replaced while running: 503 within 1 s, nothing acknowledged into it.
 import Database from 'better-sqlite3';
-import { renameSync, rmSync, mkdtempSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ActionTarget } from '../coordination/fixtures/action-target.js';
+import { describe, expect, it } from 'vitest';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { killExporter, startSourceExporter, type SourceExporter } from './fixtures/source-exporter.js';
+import { killExporter, startSourceExporter } from './fixtures/source-exporter.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
-const started: SourceExporter[] = [];
-let target: ActionTarget | undefined;
-let dir: string | undefined;
-
-afterEach(async () => {
-  for (const e of started.splice(0)) await killExporter(e);
-  await target?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  target = undefined;
-  dir = undefined;
-});
+const scratch = exporterScratch();
 
 interface Answer {
   readonly n: number;
@@ -68,12 +57,12 @@ async function readyStatuses(url: string, until: () => boolean, out: { at: numbe
 }
 
 async function scenario(damage: (dbPath: string) => void): Promise<void> {
-  dir = mkdtempSync(join(tmpdir(), 'agentswarm-vanish-'));
+  const dir = scratch.dir('agentswarm-vanish-');
   const dbPath = join(dir, 'agentswarm.db');
-  target = await new ActionTarget().start();
+  const target = await scratch.target();
   const config = { coordination: { actions: { default: { url: target.url } } } };
   const exporter = await startSourceExporter({ dir, dbPath, config });
-  started.push(exporter);
+  scratch.track(exporter);
   const url = exporter.url ?? '';
   expect(url).not.toBe('');
 
@@ -114,7 +103,7 @@ async function scenario(damage: (dbPath: string) => void): Promise<void> {
 
   // Restart on the same path: a fresh file; everything acknowledged after the deletion is in it (none was).
   const restarted = await startSourceExporter({ dir, dbPath, config });
-  started.push(restarted);
+  scratch.track(restarted);
   expect(restarted.url).toBeDefined();
   expect((await fetch(`${restarted.url ?? ''}/-/ready`)).status).toBe(200);
   await killExporter(restarted, 'SIGTERM');

@@ -1,12 +1,12 @@
 // hashmod against an independent reference (Python's hashlib) and against a real Prometheus' relabeling.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashmod, ownerShard, ownsSwarm } from '../../src/model/shard.js';
 import { findBinary } from '../support/promtool.js';
+import { freePort } from '../support/free-port.js';
 
 interface Row {
   readonly value: string;
@@ -34,15 +34,6 @@ describe('hashmod', () => {
 });
 
 const prometheus = findBinary('prometheus');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(prometheus === undefined)('hashmod in a real Prometheus', () => {
   it('puts each swarm on the shard the exporter computes, with the relabel rule of docs/high-availability.md', async () => {

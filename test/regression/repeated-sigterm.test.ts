@@ -4,30 +4,19 @@
 //  - a repeated SIGTERM during the drain (npx forwards the one its process group got; process
 //    managers repeat theirs): the first one removed the handlers and the second killed the process
 //    mid-shutdown. It keeps draining now, and says so.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ActionTarget, waitFor } from '../coordination/fixtures/action-target.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../coordination/fixtures/action-target.js';
 import { alert, notification } from '../coordination/fixtures/alertmanager.js';
-import { ensureStopped, startExporter, type Child } from '../durability/fixtures/child.js';
+import { startExporter } from '../durability/fixtures/child.js';
+import { exporterScratch } from '../support/exporter-scratch.js';
 
-let child: Child | undefined;
-let target: ActionTarget | undefined;
-let dir: string | undefined;
-
-afterEach(async () => {
-  await ensureStopped(child);
-  await target?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  child = undefined;
-  target = undefined;
-});
+const scratch = exporterScratch();
 
 describe('SIGTERM at the edges', () => {
   it('stops gracefully on a SIGTERM sent as soon as it says it listens', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-early-sigterm-'));
-    child = await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: {} });
+    const dir = scratch.dir('agentswarm-early-sigterm-');
+    const child = scratch.track(await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: {} }));
     expect(child.kind).toBe('binary');
     child.process.kill('SIGTERM');
     expect(await child.exited).toBe(0);
@@ -36,15 +25,14 @@ describe('SIGTERM at the edges', () => {
   }, 60_000);
 
   it('keeps draining on a second SIGTERM and exits 0 after "stopped"', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'agentswarm-repeated-sigterm-'));
-    target = await new ActionTarget().start();
+    const dir = scratch.dir('agentswarm-repeated-sigterm-');
+    const target = await scratch.target();
     target.respond = () => 'hang';
-    child = await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: { actions: { default: { url: target.url } } } });
-    const running = child;
+    const running = scratch.track(await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: { actions: { default: { url: target.url } } } }));
     const res = await fetch(`${running.url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification([alert({ fingerprint: 'hangs' })])) });
     expect(res.status).toBe(200);
     // A delivery hangs, so the drain lasts the grace period: time for a second signal.
-    await waitFor(() => target?.hangingCount === 1, 'the delivery in flight');
+    await waitFor(() => target.hangingCount === 1, 'the delivery in flight');
     running.process.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
     while (!/shutting down/.test(running.stderr.join('')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

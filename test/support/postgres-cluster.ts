@@ -1,10 +1,10 @@
 // A throwaway PostgreSQL cluster for tests: initdb into a temp dir, pg_ctl on a free loopback port, stopped at the end.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncPgClient } from '../../src/persistence/postgres-sync-client.js';
+import { freePort } from './free-port.js';
 
 /** Directory holding initdb/pg_ctl: Debian's versioned dirs, else pg_config --bindir, else PATH. */
 export function findPostgresBin(): string | undefined {
@@ -30,18 +30,6 @@ export function requirePostgres(): string | undefined {
   if (process.env.CI) throw new Error('PostgreSQL (initdb, pg_ctl) is required under CI but was not found (install postgresql in .ci/run)');
   console.warn('\n*** PostgreSQL not found (initdb/pg_ctl): skipping the PostgreSQL tests. Install it (Debian: apt-get install postgresql). ***\n');
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(cmd: string, args: readonly string[], asPostgres: boolean): void {

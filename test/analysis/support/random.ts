@@ -1,4 +1,5 @@
-// Seeded randomness for the analysis tests: mulberry32 and Box–Muller, so every run sees the same data.
+// Seeded randomness for the analysis tests: mulberry32 (the simulator's, src/demo/prng.ts) and Box–Muller, so every run sees the same data.
+import { mulberry32 } from '../../../src/demo/prng.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -8,14 +9,7 @@ export interface Rng {
 }
 
 export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     gauss: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),

@@ -1,9 +1,9 @@
 // Starts the real `prometheus` binary (Debian) in a temp dir on an ephemeral loopback port, stopped by PID.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../support/free-port.js';
 
 export interface StaticTarget {
   /** host:port */
@@ -20,18 +20,6 @@ export interface RunningPrometheus {
 /** True when a `prometheus` binary is on PATH. */
 export function prometheusAvailable(): boolean {
   return spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts Prometheus scraping `targets` every `interval`; resolves once /-/ready answers. */

@@ -1,21 +1,9 @@
 // Child processes and ports for tests that run the real Prometheus, Alertmanager and exporter: started, awaited and stopped by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 
-/** A free TCP port on 127.0.0.1 (bound and released; the caller binds it right away). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (test/support/free-port.ts; re-exported for the tests that take their processes from here). */
+export { freePort } from '../../support/free-port.js';
 
 export interface Started {
   readonly name: string;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ALERTMANAGER_CONFIG, alertRuleFiles, durationMs, recordingRuleFiles } from './pack.js';
-import { prometheusTestConfig, type PrometheusTestOptions, type RuleCopy } from './test-configs.js';
+import { prometheusTestConfig, type AlertmanagerConfig, type AlertmanagerRoute, type PrometheusTestOptions, type RuleCopy } from './test-configs.js';
 
 /** Keys whose values are durations the compression scales (rules, Alertmanager routes, Prometheus globals). */
 export const SCALED_DURATION_KEYS: ReadonlySet<string> = new Set(['for', 'group_wait', 'group_interval', 'repeat_interval', 'scrape_interval', 'scrape_timeout', 'evaluation_interval']);
@@ -31,22 +31,10 @@ export function scaledRuleFiles(factor: number): (RuleCopy & { readonly original
   }));
 }
 
-interface Route {
-  group_wait?: string;
-  group_interval?: string;
-  repeat_interval?: string;
-  routes?: Route[];
-}
-
-interface AlertmanagerConfig {
-  route: Route;
-  receivers: { name: string; webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[] }[];
-}
-
 /** alerts/alertmanager.yml with every route timing scaled, and the exporter's address and token path replaced. */
 export function scaledAlertmanagerConfig(factor: number, options: { readonly webhookUrl: string; readonly tokenFile: string }): string {
   const config = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as AlertmanagerConfig;
-  const scale = (route: Route): void => {
+  const scale = (route: AlertmanagerRoute): void => {
     for (const key of ['group_wait', 'group_interval', 'repeat_interval'] as const) {
       const value = route[key];
       if (value !== undefined) route[key] = scaleDuration(value, factor);

@@ -3,21 +3,22 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ALERTMANAGER_CONFIG, alertRuleFiles, recordingRuleFiles } from './pack.js';
 
+/** The parts of alerts/alertmanager.yml the test copies rewrite (here and in scaled-pack.ts). */
 interface Receiver {
   name: string;
   webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[];
 }
 
-interface Route {
+export interface AlertmanagerRoute {
   receiver: string;
   group_wait?: string;
   group_interval?: string;
   repeat_interval?: string;
-  routes?: Route[];
+  routes?: AlertmanagerRoute[];
 }
 
-interface AlertmanagerConfig {
-  route: Route;
+export interface AlertmanagerConfig {
+  route: AlertmanagerRoute;
   receivers: Receiver[];
   inhibit_rules: unknown[];
 }
@@ -37,7 +38,7 @@ export interface AlertmanagerTestOptions {
 export function alertmanagerTestConfig(options: AlertmanagerTestOptions): string {
   const config = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as AlertmanagerConfig;
   const timing = options.timing ?? '1s';
-  const shorten = (route: Route): void => {
+  const shorten = (route: AlertmanagerRoute): void => {
     route.group_wait = timing;
     route.group_interval = timing;
     route.routes?.forEach(shorten);
