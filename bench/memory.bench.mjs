@@ -96,7 +96,7 @@ function analysisHoldings(engine) {
   const arena = analyzer?.arena?.buffer?.byteLength ?? null;
   if (!(states instanceof Map)) return { capacity: analyzer?.capacity ?? null, robust: null, arena };
   let robust = 0;
-  for (const s of states.values()) robust += s.anomaly?.bank?.byteLength ?? 0;
+  for (const s of states.values()) robust += s.anomaly?.bankBytes ?? 0;
   return { capacity: analyzer.capacity, robust, arena };
 }
 

@@ -21,12 +21,10 @@ export const ANOMALY_STEPS = 5;
 export const MAX_CLUSTER_CANDIDATES = 256;
 
 export class AnomalyTrack {
-  /** The windows as sorted copies (column-fed mode), built at the first advance without rings. */
+  /** The windows as sorted copies (column-fed mode); null until needed, and once ring-fed. */
   private bank: RobustWindowBank | null = null;
   /** The windows as orders over the store's rings (ring-fed mode), from the first advance with rings. */
   private orders: RingOrderBank | null = null;
-  /** The windows the track was created with, until the first advance says which bank holds them. */
-  private pending: readonly (Float64Array | null)[] | null;
   /** Ring-fed mode: slots whose order is rebuilt from their ring at the next advance (true: and their recent steps rescored). */
   private readonly stale = new Map<number, boolean>();
   /** Latest robust z per slot (NaN = none). */
@@ -35,15 +33,29 @@ export class AnomalyTrack {
   private recent: Float32Array;
   private steps = 0;
 
-  /** @param history each slot's chronological window up to the previous step (null: none) */
+  /**
+   * @param history each slot's chronological window up to the previous step (null: none), loaded
+   *   into the sorted copies at once (not kept: a swarm's histories are the size of its windows). A
+   *   ring-fed track needs none: its first advance reads every window from the rings.
+   */
   constructor(
     private capacity: number,
     private readonly window: number,
     history: readonly (Float64Array | null)[] | null,
   ) {
-    this.pending = history;
     this.z = new Float64Array(capacity).fill(Number.NaN);
     this.recent = new Float32Array(capacity * ANOMALY_STEPS).fill(Number.NaN);
+    if (history === null) return;
+    const bank = this.ownBank();
+    const length = history.reduce((m, row) => Math.max(m, row?.length ?? 0), 0);
+    const column = new Float64Array(capacity);
+    for (let t = 0; t < length; t += 1) {
+      column.fill(Number.NaN);
+      history.forEach((row, slot) => {
+        if (row !== null && row.length === length) column[slot] = row[t] ?? Number.NaN;
+      });
+      bank.push(column);
+    }
   }
 
   /** Bytes held by the windows' bank (the sorted copies, or the orders over the store's rings). */
@@ -67,7 +79,6 @@ export class AnomalyTrack {
       // Every slot's order is built from its ring at this first push (a ring not seen before is rebuilt).
       this.orders = new RingOrderBank({ series: this.capacity, window: this.window });
       this.bank = null;
-      this.pending = null;
       this.stale.clear();
     }
     const orders = this.orders;
@@ -87,24 +98,10 @@ export class AnomalyTrack {
     orders.push(rows, at, this.z);
   }
 
-  /** The column-fed bank, built from the creation history on first use. */
+  /** The column-fed bank (empty windows when created here). */
   private ownBank(): RobustWindowBank {
-    if (this.bank !== null) return this.bank;
-    const bank = new RobustWindowBank({ series: this.capacity, window: this.window });
-    const history = this.pending;
-    this.pending = null;
-    this.bank = bank;
-    if (history === null) return bank;
-    const length = history.reduce((m, row) => Math.max(m, row?.length ?? 0), 0);
-    const column = new Float64Array(this.capacity);
-    for (let t = 0; t < length; t += 1) {
-      column.fill(Number.NaN);
-      history.forEach((row, slot) => {
-        if (row !== null && row.length === length) column[slot] = row[t] ?? Number.NaN;
-      });
-      bank.push(column);
-    }
-    return bank;
+    this.bank ??= new RobustWindowBank({ series: this.capacity, window: this.window });
+    return this.bank;
   }
 
   /** Records this step's |z| among the recent steps. */

@@ -18,6 +18,8 @@ function run(width: number, seed: number, steps: number): void {
   // Both tracks are created after a few steps from the windows' history, as the analyzer's plan() does.
   let columnFed: AnomalyTrack | null = null;
   let ringFed: AnomalyTrack | null = null;
+  // Created without history: a ring-fed track reads every window from the rings at its first advance.
+  let bare: AnomalyTrack | null = null;
   const historyOf = (slot: number): Float64Array | null => {
     const agent = agentAt[slot];
     const points = windows.filled - 1;
@@ -35,6 +37,7 @@ function run(width: number, seed: number, steps: number): void {
         agentAt[s] = undefined;
         columnFed?.clearSlot(s);
         ringFed?.clearSlot(s);
+        bare?.clearSlot(s);
       } else if (agent === undefined && rng.next() < 0.1) {
         const id = `a${next++}`;
         windows.ensure('m', id);
@@ -50,6 +53,7 @@ function run(width: number, seed: number, steps: number): void {
       agentAt.fill(undefined, 8);
       columnFed?.resize(capacity);
       ringFed?.resize(capacity);
+      bare?.resize(capacity);
     }
     // Late samples: a spike or an ordinary value written into a past step of a known agent.
     if (step > 3 && rng.next() < 0.4) {
@@ -68,11 +72,12 @@ function run(width: number, seed: number, steps: number): void {
     const at = (windows.head - 1 + width) % width;
     const rows = agentAt.map((agent) => (agent === undefined ? missing : (windows.seriesOf('m').get(agent) ?? missing)));
     const column = Float64Array.from(rows, (ring) => ring[at] ?? Number.NaN);
-    if (columnFed === null || ringFed === null) {
+    if (columnFed === null || ringFed === null || bare === null) {
       if (step < 5) continue;
       const history = Array.from({ length: capacity }, (_, s) => historyOf(s));
       columnFed = new AnomalyTrack(capacity, width, history);
       ringFed = new AnomalyTrack(capacity, width, history);
+      bare = new AnomalyTrack(capacity, width, null);
     } else {
       const rewritten = new Set<number>();
       for (const cell of revisions.cells) {
@@ -84,15 +89,19 @@ function run(width: number, seed: number, steps: number): void {
         if (history === null || !history.some(Number.isFinite)) continue;
         columnFed.load(s, history);
         ringFed.load(s, history);
+        bare.load(s, history);
       }
       for (const s of rewritten) {
         if (joined.includes(s)) continue;
         columnFed.revise(s, historyOf(s));
         ringFed.revise(s, historyOf(s));
+        bare.revise(s, historyOf(s));
       }
     }
     columnFed.advance(column);
     ringFed.advance(column, rows, at);
+    bare.advance(column, rows, at);
+    expect(Array.from(bare.z)).toEqual(Array.from(ringFed.z));
     for (let s = 0; s < capacity; s += 1) {
       expect(Object.is(ringFed.z[s], columnFed.z[s]) || Math.abs((ringFed.z[s] as number) - (columnFed.z[s] as number)) <= 1e-9 * Math.max(1, Math.abs(columnFed.z[s] as number))).toBe(true);
       expect(ringFed.median(s)).toBe(columnFed.median(s));
