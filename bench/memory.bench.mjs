@@ -280,6 +280,8 @@ else {
     without_analysis_rss_after_gc_mib: mib(store?.rss),
     without_analysis_heap_total_mib: mib(store?.heapTotal),
     without_analysis_array_buffers_mib: mib(store?.arrayBuffers),
+    without_analysis_young_space_mib: mib(store?.youngSpaceBytes),
+    without_analysis_scavenges: store?.scavenges,
     analysis_adds_peak_rss_mib: ours && store ? mib(ours.peak - store.peak) : null,
     idle_exporter_rss_mib: mib(idle?.rss),
     idle_exporter_peak_rss_mib: mib(idle?.peak),
