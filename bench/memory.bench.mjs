@@ -94,10 +94,14 @@ function analysisHoldings(engine) {
   const analyzer = engine.analyzers?.get?.('default');
   const states = analyzer?.states;
   const arena = analyzer?.arena?.buffer?.byteLength ?? null;
-  if (!(states instanceof Map)) return { capacity: analyzer?.capacity ?? null, robust: null, arena };
+  // The arena's high-water mark and the freed blocks below it (a grown state leaves its old block).
+  const arenaTop = typeof analyzer?.arena?.top === 'number' ? analyzer.arena.top : null;
+  const freeList = analyzer?.arena?.freeList;
+  const arenaFree = Array.isArray(freeList) ? freeList.reduce((sum, b) => sum + (b.bytes ?? 0), 0) : null;
+  if (!(states instanceof Map)) return { capacity: analyzer?.capacity ?? null, robust: null, arena, arenaTop, arenaFree };
   let robust = 0;
   for (const s of states.values()) robust += s.anomaly?.bankBytes ?? 0;
-  return { capacity: analyzer.capacity, robust, arena };
+  return { capacity: analyzer.capacity, robust, arena, arenaTop, arenaFree };
 }
 
 /** The exporter process: started with a manual clock, stepped by the parent over IPC. */
@@ -160,6 +164,8 @@ async function exporterChild(mode) {
         corrStateBytes: engine.budget.usedBytes,
         robustBytes: holdings.robust,
         arenaBytes: holdings.arena,
+        arenaTop: holdings.arenaTop,
+        arenaFree: holdings.arenaFree,
         capacity: holdings.capacity,
         lastCycleMs: cycleMs,
       });
@@ -273,6 +279,8 @@ else {
     // The kernels' WebAssembly memory: the correlation states, their scratch and freed blocks (it
     // grows, never shrinks), outside arrayBuffers.
     kernel_memory_mib: mib(o.arenaBytes),
+    kernel_memory_high_water_mib: mib(o.arenaTop),
+    kernel_memory_freed_blocks_mib: mib(o.arenaFree),
     rest_of_rss_mib: mib(o.rss - o.heapTotal - o.arrayBuffers - (o.arenaBytes ?? o.corrStateBytes)),
     slot_capacity: o.capacity,
     last_cycle_ms: Math.round(o.lastCycleMs ?? 0),
