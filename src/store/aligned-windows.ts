@@ -14,6 +14,7 @@
 
 import type { RevisedCell, RevisionBatch, RevisionSource } from './window-revisions.js';
 import { NO_REVISIONS } from './window-revisions.js';
+import { type RingCell, RingSlab } from './ring-slab.js';
 
 /** A read-only view of one ring, for zero-copy kernels. */
 export interface RingView {
@@ -50,6 +51,9 @@ export class AlignedWindows implements RevisionSource {
   private readonly byMetric = new Map<string, Map<string, Float64Array>>();
   /** Age of each cell's observation at its step's end (ms, Float32: exact to 2^24 ms); NaN = carried or gap. */
   private readonly agesByMetric = new Map<string, Map<string, Float32Array>>();
+  /** Each series' storage (ring and ages), carved out of shared chunks (ring-slab.ts). */
+  private readonly cellsByMetric = new Map<string, Map<string, RingCell>>();
+  private readonly slab: RingSlab;
   /** End time of the step at each ring index, ms since the epoch. */
   private readonly ends: Float64Array;
   private readonly stepMs: number;
@@ -66,6 +70,7 @@ export class AlignedWindows implements RevisionSource {
     this.stepMs = timing.stepMs;
     this.carryForward = Math.max(0, Math.min(capacity - 1, Math.floor(timing.carryForward)));
     this.ends = new Float64Array(capacity);
+    this.slab = new RingSlab(capacity);
     // head = 0: the newest (virtual) step sits at index W − 1, the ones before it below.
     for (let back = 0; back < capacity; back += 1) this.ends[capacity - 1 - back] = timing.newestEnd - back * timing.stepMs;
   }
@@ -108,15 +113,20 @@ export class AlignedWindows implements RevisionSource {
   ensure(metric: string, agent: string): void {
     let agents = this.byMetric.get(metric);
     let ages = this.agesByMetric.get(metric);
-    if (!agents || !ages) {
+    let cells = this.cellsByMetric.get(metric);
+    if (!agents || !ages || !cells) {
       agents = new Map();
       ages = new Map();
+      cells = new Map();
       this.byMetric.set(metric, agents);
       this.agesByMetric.set(metric, ages);
+      this.cellsByMetric.set(metric, cells);
     }
     if (!agents.has(agent)) {
-      agents.set(agent, new Float64Array(this.capacity).fill(Number.NaN));
-      ages.set(agent, new Float32Array(this.capacity).fill(Number.NaN));
+      const cell = this.slab.take();
+      cells.set(agent, cell);
+      agents.set(agent, cell.values);
+      ages.set(agent, cell.ages);
     }
   }
 
@@ -129,11 +139,18 @@ export class AlignedWindows implements RevisionSource {
   remove(metric: string, agent: string): void {
     const agents = this.byMetric.get(metric);
     if (!agents) return;
-    agents.delete(agent);
+    if (!agents.delete(agent)) return;
     this.agesByMetric.get(metric)?.delete(agent);
+    const cells = this.cellsByMetric.get(metric);
+    const cell = cells?.get(agent);
+    if (cell !== undefined) {
+      cells?.delete(agent);
+      this.slab.release(cell);
+    }
     if (agents.size === 0) {
       this.byMetric.delete(metric);
       this.agesByMetric.delete(metric);
+      this.cellsByMetric.delete(metric);
     }
   }
 
@@ -144,6 +161,8 @@ export class AlignedWindows implements RevisionSource {
    * gets the newest observation of the `carryForward` steps before, else NaN. O(series).
    */
   advance(valueOf: (metric: string, agent: string) => number, end?: number, observedAt?: (metric: string, agent: string) => number): void {
+    // Rings dropped before this step may be handed out again from now on (ring-slab.ts).
+    this.slab.settle();
     const at = this.headIndex;
     const previousEnd = this.newestEnd;
     const closing = Math.max(previousEnd, end ?? previousEnd + this.stepMs);
