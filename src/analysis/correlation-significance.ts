@@ -84,8 +84,6 @@ export interface SignificanceInput {
   /** Packed upper triangle of r over `rows` rows (NaN = undefined pair). */
   readonly r: Float64Array;
   readonly rows: number;
-  /** Number of defined pairs (m of BH); 0 computes it. */
-  readonly tests?: number;
   /** Least upper bound of any pair's common points (the window's changes). */
   readonly nMax: number;
   /** False-discovery rate q in (0, 1). */
@@ -106,7 +104,13 @@ export interface SignificanceResult {
    * needs, at τ* (or at q/m, the first BH step, when nothing is significant). NaN without tests.
    */
   readonly barAbs: number;
+  /** Defined pairs: m of BH. */
   readonly tests: number;
+  /**
+   * Mean |r| over the defined pairs, summed in packed order (as summariseCorrelations' full pass
+   * sums it); NaN without tests. Read here so that no other pass over the matrix is needed.
+   */
+  readonly meanAbs: number;
 }
 
 /** p-value of one pair from its facts. */
@@ -118,34 +122,36 @@ export function pairPValue(r: number, facts: PairFacts): number {
 export function significantPairs(input: SignificanceInput): SignificanceResult {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
-  // One pass: the defined pairs (m, unless given), each row's largest |r| (rows below the bar are
-  // skipped later) and a histogram of |r| from which the count of pairs at or above any bar is read
-  // as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix. τ never
-  // exceeds q, so no bar lies below r_crit(q, nMax): only bins from that one up are ever read, and
-  // only those are filled — a null pair (95 % of them) then costs a load, an abs and a predictable
-  // branch. (|r| by Math.abs, not a sign test: with random signs a branch mispredicts half the time,
-  // which made this pass 5× slower.)
+  // One pass: the defined pairs (m) and the sum of their |r|, each row's largest |r| (rows below the
+  // bar are skipped later) and a histogram of |r| from which the count of pairs at or above any bar
+  // is read as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix. τ
+  // never exceeds q, so no bar lies below r_crit(q, nMax): only bins from that one up are ever read,
+  // and only those are filled — a null pair (95 % of them) then costs a load, an abs, an add and
+  // predictable branches. (|r| by Math.abs, not a sign test: with random signs a branch mispredicts
+  // half the time, which made this pass 5× slower.)
   const firstBin = binOf(criticalAbsR(q, nMax));
   const rowMax = new Float64Array(Math.max(0, n));
   const bins = new Int32Array(HISTOGRAM_BINS + 1);
-  const counting = !(input.tests !== undefined && input.tests > 0);
-  let m = counting ? 0 : (input.tests as number);
+  let m = 0;
+  let sumAbs = 0;
   for (let a = 0; a < n - 1; a += 1) {
     const base = rowBase(a, n);
     let max = 0;
-    let defined = 0;
     for (let b = a + 1; b < n; b += 1) {
       const abs = Math.abs(r[base + b] as number);
-      // NaN fails both comparisons: an undefined pair is neither counted nor binned.
-      if (abs >= 0) defined += 1;
+      // NaN fails every comparison: an undefined pair is neither counted nor binned.
+      if (abs >= 0) {
+        m += 1;
+        sumAbs += abs;
+      }
       if (abs > max) max = abs;
       const bin = (abs * HISTOGRAM_BINS) | 0;
       if (bin >= firstBin) bins[bin] = (bins[bin] as number) + 1;
     }
-    if (counting) m += defined;
     rowMax[a] = max;
   }
-  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0 };
+  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
+  const meanAbs = sumAbs / m;
   // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
   for (let i = HISTOGRAM_BINS - 1; i >= firstBin; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
   // A bar below firstBin (which rounding of criticalAbsR could give) reads m: no shrinking, never an undercount.
@@ -190,7 +196,7 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
   const k = stepUp(found, q, m);
   const cutoff = (k * q) / m;
   const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
-  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m };
+  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m, meanAbs };
 }
 
 /** Growable flat arrays of candidate pairs (a, b, r, p), in (a, b) order. */
