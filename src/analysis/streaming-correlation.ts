@@ -249,13 +249,19 @@ export class StreamingCorrelation {
     this.matrixFresh = false;
     const w = this.window;
     const base = i * w;
+    // Which filled slots held a value before: only those can turn into steps no row observes.
+    const had = new Uint8Array(w);
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      had[t] = x === x ? 1 : 0;
+    }
     for (let back = 0; back < w; back += 1) {
       const slot = (this.head - 1 - back + 2 * w) % w;
       const index = values === null ? -1 : values.length - 1 - back;
       const x = back < this.filled && index >= 0 && values !== null ? (values[index] as number) : NaN;
       this.ring[base + slot] = Number.isFinite(x) ? x : NaN;
     }
-    this.recountGaps();
+    this.recountRowGaps(i, had);
     const v = this.view();
     this.recomputeRow(v, i);
     this.refreshRows(v);
@@ -452,6 +458,11 @@ export class StreamingCorrelation {
     v.sx[i] = sums.sx;
     this.sumSq[i] = sums.sxx;
     const s = v.s;
+    if (!(this.shift[i] === this.shift[i])) {
+      // No value at all (a cleared slot): every cross-product is the 0 the loop below would sum.
+      for (let j = 0; j < this.capacity; j += 1) if (j !== i) s[pairIndex(this.capacity, i, j)] = 0;
+      return;
+    }
     for (let j = 0; j < this.capacity; j += 1) {
       if (j === i) continue;
       const base = j * w;
@@ -513,6 +524,44 @@ export class StreamingCorrelation {
   }
 
   /** Recounts per-row gaps and the steps where every row is a gap, from the ring. O(N·W). */
+  /**
+   * recountGaps after only row i changed (`had`: its slots that held a value before), in O(W) plus
+   * a scan of the other rows only at a step that row alone observed: a churn step clears dozens of
+   * rows per metric, and a full recount is O(N·W) each.
+   */
+  private recountRowGaps(i: number, had: Uint8Array): void {
+    const w = this.window;
+    const base = i * w;
+    let gaps = 0;
+    for (let t = 0; t < w; t += 1) {
+      if (!this.isFilledSlot(t)) continue;
+      const x = this.ring[base + t] as number;
+      if (x === x) {
+        if (this.commonGap[t] === 1) {
+          this.commonGap[t] = 0;
+          this.commonGaps -= 1;
+        }
+        continue;
+      }
+      gaps += 1;
+      if (had[t] === 1 && !this.anyRowObserves(t)) {
+        this.commonGap[t] = 1;
+        this.commonGaps += 1;
+      }
+    }
+    this.gaps[i] = gaps;
+  }
+
+  /** Whether any row holds a value at ring slot t. */
+  private anyRowObserves(t: number): boolean {
+    const w = this.window;
+    for (let j = 0; j < this.capacity; j += 1) {
+      const x = this.ring[j * w + t] as number;
+      if (x === x) return true;
+    }
+    return false;
+  }
+
   private recountGaps(): void {
     const w = this.window;
     this.commonGap.fill(0);
