@@ -59,8 +59,9 @@ export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_de
 
 /**
  * Slot growth on a full slot map. Every step costs O(capacity²) whether slots are used or not, and a
- * rebuild costs O(N²·W) once (about one exact recomputation per metric): an eighth of headroom keeps
- * the per-step waste under 27 % while a swarm ramping from 16 to 5,000 agents rebuilds ~50 times.
+ * growth copies every packed state once (O(N²) memory traffic, no re-seed: StreamingCorrelation.grown):
+ * an eighth of headroom keeps the per-step waste under 27 % while a swarm ramping from 16 to 5,000
+ * agents grows ~50 times.
  */
 const GROWTH = 1.125;
 /** Reloading more than 1/RELOAD_ALL_SHARE of the slots' rows re-seeds the whole state instead. */
