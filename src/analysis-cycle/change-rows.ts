@@ -3,7 +3,7 @@
 // autocorrelation of each row's changes) and what the periodic tier correlates.
 import { popcount } from '../analysis/popcount.js';
 import { differenceRing, lagOneAutocorrelation } from '../analysis/difference-row.js';
-import type { PairFacts } from '../analysis/correlation-significance.js';
+import type { PairFacts, RowFacts } from '../analysis/correlation-significance.js';
 
 export class ChangeRows {
   private buffer: Float64Array;
@@ -79,6 +79,12 @@ export class ChangeRows {
     this.observed[slot] = count;
     this.rho[slot] = lagOneAutocorrelation(out, this.oldest);
     this.done[slot] = 1;
+  }
+
+  /** A slot's observed changes (no pair of it has more in common) and the lag-1 autocorrelation of its changes. */
+  rowFacts(slot: number): RowFacts {
+    if (this.done[slot] !== 1) this.row(slot);
+    return { points: this.observed[slot] as number, rho: this.rho[slot] as number };
   }
 
   /** Common changes, and each row's lag-1 autocorrelation of its changes, of slots a and b. */

@@ -40,6 +40,7 @@ export class PairSelection {
   /** BH cutoff of the last full test (0 = nothing significant). */
   private cutoff = 0;
   private bar = Number.NaN;
+  private mean = Number.NaN;
 
   constructor(
     private readonly topPairs: number,
@@ -51,16 +52,22 @@ export class PairSelection {
     return this.bar;
   }
 
+  /** Mean |r| over the defined pairs at the last full test (NaN when none). */
+  get meanAbs(): number {
+    return this.mean;
+  }
+
   get exposed(): readonly CorrelatedPair[] {
     return this.previous;
   }
 
-  /** A full test over the packed matrix `r` of `rows` slots with `tests` defined pairs. */
-  select(r: Float64Array, rows: number, tests: number, diffs: ChangeRows): readonly CorrelatedPair[] {
+  /** A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included). */
+  select(r: Float64Array, rows: number, diffs: ChangeRows): readonly CorrelatedPair[] {
     const k = this.topPairs;
-    const result = significantPairs({ r, rows, tests, nMax: diffs.maxCommon, fdr: this.fdr, facts: (a, b) => diffs.facts(a, b), limit: k });
+    const result = significantPairs({ r, rows, nMax: diffs.maxCommon, fdr: this.fdr, facts: (a, b) => diffs.facts(a, b), rowFacts: (a) => diffs.rowFacts(a), limit: k });
     this.cutoff = result.cutoff;
     this.bar = result.barAbs;
+    this.mean = result.meanAbs;
     if (k === 0) {
       this.previous = [];
       return this.previous;

@@ -6,7 +6,6 @@ import { differenceRing } from '../analysis/difference-row.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
-import type { CorrelatedPair } from '../analysis/top-pairs.js';
 import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
 
 /**
@@ -30,12 +29,10 @@ export class RecomputeScratch {
     if (capacity !== this.state.capacity) this.state = this.state.grown(capacity);
   }
 
-  /** Exact matrix of `rows` (O(N²·W)); the returned view and summary are valid until the arena's next use. */
-  recompute(rows: readonly Float64Array[], k: number): { r: Float64Array; top: readonly CorrelatedPair[]; meanAbs: number; count: number } {
+  /** Exact matrix of `rows` (O(N²·W)); the returned view is valid until the arena's next use. */
+  recompute(rows: readonly Float64Array[]): Float64Array {
     this.state.seed(rows);
-    const r = this.state.correlations();
-    const summary = this.state.summary(k);
-    return { r, top: summary.top, meanAbs: summary.meanAbs, count: summary.count };
+    return this.state.correlations();
   }
 
   dispose(): void {
@@ -57,7 +54,7 @@ export class PeriodicTrack implements CorrelationTrack {
     private capacity: number,
     windowPoints: number,
     private readonly minOverlap: number,
-    private readonly topPairs: number,
+    topPairs: number,
     private readonly scratch: RecomputeScratch,
     fdr: number,
   ) {
@@ -72,9 +69,8 @@ export class PeriodicTrack implements CorrelationTrack {
     const { diffs } = input;
     if (input.recompute || !this.computed) {
       const changes = Array.from({ length: this.capacity }, (_, slot) => diffs.row(slot));
-      const fresh = this.scratch.recompute(changes, this.topPairs);
-      this.selection.select(fresh.r, this.capacity, fresh.count, diffs);
-      this.meanAbs = fresh.meanAbs;
+      this.selection.select(this.scratch.recompute(changes), this.capacity, diffs);
+      this.meanAbs = this.selection.meanAbs;
       this.computed = true;
     } else {
       // The selection waits for the next recomputation; the exposed values are exact now.

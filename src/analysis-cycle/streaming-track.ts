@@ -25,7 +25,7 @@ export class StreamingTrack implements CorrelationTrack {
     window: number,
     arena: KernelArena,
     minOverlap: number,
-    private readonly topPairs: number,
+    topPairs: number,
     history: readonly (Float64Array | null)[] | null,
     fdr: number,
   ) {
@@ -37,11 +37,9 @@ export class StreamingTrack implements CorrelationTrack {
 
   advance(input: TrackInput): TrackStep {
     const r = this.stream.pushAndCorrelate(input.changes);
-    // Right after the push, before any other state of the arena runs: the mean and the count come
-    // from the fused kernel's row statistics.
-    const summary = this.stream.summary(this.topPairs);
-    const top = this.selection.select(r, this.stream.capacity, summary.count, input.diffs);
-    return { top, meanAbs: summary.meanAbs, barAbs: this.selection.barAbs };
+    // The significance test's one pass over the matrix also gives the mean |r| and the count.
+    const top = this.selection.select(r, this.stream.capacity, input.diffs);
+    return { top, meanAbs: this.selection.meanAbs, barAbs: this.selection.barAbs };
   }
 
   pair(i: number, j: number): number {

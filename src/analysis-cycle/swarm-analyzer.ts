@@ -59,17 +59,20 @@ export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_de
 
 /**
  * Slot growth on a full slot map. Every step costs O(capacity²) whether slots are used or not, and a
- * rebuild costs O(N²·W) once (about one exact recomputation per metric): an eighth of headroom keeps
- * the per-step waste under 27 % while a swarm ramping from 16 to 5,000 agents rebuilds ~50 times.
+ * growth copies every packed state once (O(N²) memory traffic, no re-seed: StreamingCorrelation.grown):
+ * an eighth of headroom keeps the per-step waste under 27 % while a swarm ramping from 16 to 5,000
+ * agents grows ~50 times.
  */
 const GROWTH = 1.125;
 /** Reloading more than 1/RELOAD_ALL_SHARE of the slots' rows re-seeds the whole state instead. */
 const RELOAD_ALL_SHARE = 8;
 
-/** Whether a window holds any observed value. */
-function hasValue(window: Float64Array | null): boolean {
-  if (window === null) return false;
-  for (let t = 0; t < window.length; t += 1) if (Number.isFinite(window[t])) return true;
+/**
+ * Whether a ring (`w` cells) holds a finite value before its newest step (`oldest`: the ring index
+ * of its oldest filled step, `filled` steps): whether the slot has a history, read in place.
+ */
+function hasEarlierValue(ring: Float64Array, oldest: number, filled: number, w: number): boolean {
+  for (let k = 0; k < filled - 1; k += 1) if (Number.isFinite(ring[(oldest + k) % w])) return true;
   return false;
 }
 
@@ -205,7 +208,8 @@ export class SwarmAnalyzer {
       const history = (slot: number): Float64Array | null => this.historyOf(state, metric, slot);
       // Newcomers whose rings already hold earlier steps (a backfill, or steps no cycle analysed).
       // States created this cycle were seeded from the windows, newcomers included.
-      const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => hasValue(history(slot)));
+      // Read in the ring in place: a wave of 900 joiners would otherwise copy 900 windows per metric.
+      const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => rows[slot] !== this.missing && hasEarlierValue(rows[slot] as Float64Array, oldest, filled, w));
       const rewritten = revised.byMetric.get(metric) ?? [];
       if (!fresh.anomaly.has(metric)) {
         for (const slot of joined) s.anomaly.load(slot, history(slot));

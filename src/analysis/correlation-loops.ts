@@ -83,5 +83,16 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         m[st8 + 2 * n + i] = (count[0] as number) + (count[1] as number) + (count[2] as number);
       }
     },
+    pair_r_run(s, sx, inv, count, nObs, sxi, invi, r) {
+      const m = new Float64Array(buffer());
+      const s8 = s >> 3;
+      const sx8 = sx >> 3;
+      const inv8 = inv >> 3;
+      const r8 = r >> 3;
+      for (let t = 0; t < count; t += 1) {
+        const raw = (nObs * (m[s8 + t] as number) - sxi * (m[sx8 + t] as number)) * invi * (m[inv8 + t] as number);
+        m[r8 + t] = Math.min(1, Math.max(-1, raw));
+      }
+    },
   };
 }

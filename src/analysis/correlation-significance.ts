@@ -80,18 +80,28 @@ export interface PairFacts {
   readonly rhoB: number;
 }
 
+/** What a row alone says about its pairs (see SignificanceInput.rowFacts). */
+export interface RowFacts {
+  readonly points: number;
+  readonly rho: number;
+}
+
 export interface SignificanceInput {
   /** Packed upper triangle of r over `rows` rows (NaN = undefined pair). */
   readonly r: Float64Array;
   readonly rows: number;
-  /** Number of defined pairs (m of BH); 0 computes it. */
-  readonly tests?: number;
   /** Least upper bound of any pair's common points (the window's changes). */
   readonly nMax: number;
   /** False-discovery rate q in (0, 1). */
   readonly fdr: number;
   /** Common points and autocorrelations of a pair; called for prefilter survivors only. */
   readonly facts: (a: number, b: number) => PairFacts;
+  /**
+   * A row's observed points (an upper bound of the common points of any pair it is in) and the
+   * lag-1 autocorrelation `facts` gives it; called at most once per row. Without it every pair is
+   * bounded by nMax and ρ = 0 only.
+   */
+  readonly rowFacts?: (a: number) => RowFacts;
   /** At most this many significant pairs are returned (the strongest); default all. */
   readonly limit?: number;
 }
@@ -106,7 +116,13 @@ export interface SignificanceResult {
    * needs, at τ* (or at q/m, the first BH step, when nothing is significant). NaN without tests.
    */
   readonly barAbs: number;
+  /** Defined pairs: m of BH. */
   readonly tests: number;
+  /**
+   * Mean |r| over the defined pairs, summed in packed order (as summariseCorrelations' full pass
+   * sums it); NaN without tests. Read here so that no other pass over the matrix is needed.
+   */
+  readonly meanAbs: number;
 }
 
 /** p-value of one pair from its facts. */
@@ -118,32 +134,43 @@ export function pairPValue(r: number, facts: PairFacts): number {
 export function significantPairs(input: SignificanceInput): SignificanceResult {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
-  // One pass: the defined pairs (m), each row's largest |r| (rows below the bar are skipped later)
-  // and a histogram of |r|, from which the count of pairs at or above any bar is read as an upper
-  // bound (whole bins), so shrinking τ needs no further pass over the matrix.
+  // One pass: the defined pairs (m) and the sum of their |r|, each row's largest |r| (rows below the
+  // bar are skipped later) and a histogram of |r| from which the count of pairs at or above any bar
+  // is read as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix. τ
+  // never exceeds q, so no bar lies below r_crit(q, nMax): only bins from that one up are ever read,
+  // and only those are filled — a null pair (95 % of them) then costs a load, an abs, an add and
+  // predictable branches. (|r| by Math.abs, not a sign test: with random signs a branch mispredicts
+  // half the time, which made this pass 5× slower.)
+  const firstBin = binOf(criticalAbsR(q, nMax));
   const rowMax = new Float64Array(Math.max(0, n));
   const bins = new Int32Array(HISTOGRAM_BINS + 1);
   let m = 0;
+  let sumAbs = 0;
   for (let a = 0; a < n - 1; a += 1) {
     const base = rowBase(a, n);
     let max = 0;
     for (let b = a + 1; b < n; b += 1) {
-      const v = r[base + b] as number;
-      if (v === v) {
+      const abs = Math.abs(r[base + b] as number);
+      // NaN fails every comparison: an undefined pair is neither counted nor binned.
+      if (abs >= 0) {
         m += 1;
-        const abs = v < 0 ? -v : v;
-        if (abs > max) max = abs;
-        const bin = (abs * HISTOGRAM_BINS) | 0;
-        bins[bin] = (bins[bin] as number) + 1;
+        sumAbs += abs;
       }
+      if (abs > max) max = abs;
+      const bin = (abs * HISTOGRAM_BINS) | 0;
+      if (bin >= firstBin) bins[bin] = (bins[bin] as number) + 1;
     }
     rowMax[a] = max;
   }
-  if (input.tests !== undefined && input.tests > 0) m = input.tests;
-  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0 };
-  // atLeast[i]: pairs with |r| in bin i or above.
-  for (let i = HISTOGRAM_BINS - 1; i >= 0; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
-  const countAtLeast = (bar: number): number => bins[Math.min(HISTOGRAM_BINS, Math.max(0, (bar * HISTOGRAM_BINS) | 0))] ?? 0;
+  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
+  const meanAbs = sumAbs / m;
+  // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
+  for (let i = HISTOGRAM_BINS - 1; i >= firstBin; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
+  // A bar below firstBin (which rounding of criticalAbsR could give) reads m: no shrinking, never an undercount.
+  const countAtLeast = (bar: number): number => {
+    const bin = binOf(bar);
+    return bin < firstBin ? m : (bins[bin] ?? 0);
+  };
 
   // Shrink τ: at most c(τ) pairs reach r_crit(τ, nMax), so k* ≤ c and τ* ≤ c·q/m.
   let tau = q;
@@ -161,19 +188,50 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
     if (!shrunk) break;
   }
 
-  // Candidates in flat arrays (a coupled swarm has 10⁵ of them per metric and step: objects and
-  // comparator sorts cost seconds there; typed-array sorts cost milliseconds).
-  const found = new CandidateList();
+  // Second bound, per pair: its n_eff is at most n_eff(min of its rows' points, ρ_a, ρ_b), so a pair
+  // with |r| below r_crit(τ, that bound) has p > τ. In a coupled swarm whose changes are negatively
+  // autocorrelated (differenced noise: ρ ≈ −0.5 per row, n_eff ≈ 0.6·n) or with late joiners, the
+  // bar at nMax stops shrinking at 10⁵ candidates of which none is significant: this bound (a few
+  // loads and one table lookup per pair) shrinks τ further, by the same argument (every pair with
+  // p ≤ τ passes it, so k* ≤ the count of those that do, and τ* ≤ that count·q/m), and only its
+  // survivors cost their exact facts and p-value.
+  const survivors = new Survivors();
   if (tau > 0) {
+    const rows = new RowBounds(n, input.rowFacts, nMax);
+    let bars = new BarTable(tau, bar, nMax);
+    // With many candidates, a bar per row first: row a's pairs have n_eff at most its own points
+    // with the partner ρ that makes ρ_a·ρ_b least (rows.rowBound), so most pairs cost one comparison.
+    const rowBars = countAtLeast(bar) > n ? rows.rowBars(bars) : null;
     for (let a = 0; a < n - 1; a += 1) {
-      if ((rowMax[a] as number) < bar) continue;
+      const rowBar = rowBars === null ? bar : Math.max(bar, rowBars[a] as number);
+      if ((rowMax[a] as number) < rowBar) continue;
       const base = rowBase(a, n);
       for (let b = a + 1; b < n; b += 1) {
         const v = r[base + b] as number;
-        if (!(Math.abs(v) >= bar)) continue;
-        const p = pairPValue(v, input.facts(a, b));
-        if (p <= tau) found.push(a, b, v, p);
+        if (!(Math.abs(v) >= rowBar)) continue;
+        const bound = rows.bound(a, b);
+        if (Math.abs(v) >= bars.at(bound)) survivors.push(a, b, v, bound);
       }
+    }
+    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+      const next = Math.min(tau, (survivors.length * q) / m);
+      if (survivors.length === 0) tau = 0;
+      if (!(next < tau * 0.9)) break;
+      tau = next;
+      bars = new BarTable(tau, criticalAbsR(tau, nMax), nMax);
+      survivors.keep((v, bound) => Math.abs(v) >= bars.at(bound));
+    }
+  }
+  // Exact p for the survivors, in flat arrays (a coupled swarm has 10⁵ of them per metric and step:
+  // objects and comparator sorts cost seconds there; typed-array sorts cost milliseconds).
+  const found = new CandidateList();
+  if (tau > 0) {
+    for (let i = 0; i < survivors.length; i += 1) {
+      const a = survivors.a[i] as number;
+      const b = survivors.b[i] as number;
+      const v = survivors.r[i] as number;
+      const p = pairPValue(v, input.facts(a, b));
+      if (p <= tau) found.push(a, b, v, p);
     }
   }
   // Step-up: the largest k with p_(k) ≤ k·q/m. Pairs with p ≤ p_(k) are exactly the k rejected ones
@@ -181,7 +239,130 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
   const k = stepUp(found, q, m);
   const cutoff = (k * q) / m;
   const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
-  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m };
+  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m, meanAbs };
+}
+
+/** Relative slack of the per-pair bar: the bound skips a pair only when it is clearly below it. */
+const BAR_SLACK = 1e-9;
+
+/** Each row's points and ρ, asked once per row; the per-pair bound of n_eff from them. */
+class RowBounds {
+  private readonly points: Float64Array;
+  private readonly rho: Float64Array;
+
+  constructor(
+    n: number,
+    private readonly rowFacts: ((a: number) => RowFacts) | undefined,
+    private readonly nMax: number,
+  ) {
+    this.points = new Float64Array(n).fill(Number.NaN);
+    this.rho = new Float64Array(n);
+  }
+
+  /** An upper bound of n_eff of the pair (a, b): Bartlett's formula at the lesser of the rows' points. */
+  bound(a: number, b: number): number {
+    if (this.rowFacts === undefined) return this.nMax;
+    this.ask(a);
+    this.ask(b);
+    const points = Math.min(this.nMax, this.points[a] as number, this.points[b] as number);
+    return effectiveSampleSize(points, this.rho[a] as number, this.rho[b] as number);
+  }
+
+  /**
+   * Per row a, r_crit at an upper bound of n_eff of any pair (a, b): a's points, and the ρ_b among
+   * all rows that makes ρ_a·ρ_b least (n_eff falls as that product grows above 0). Asks every row.
+   */
+  rowBars(bars: BarTable): Float64Array {
+    const n = this.points.length;
+    let maxRho = 0;
+    let minRho = 0;
+    for (let a = 0; a < n; a += 1) {
+      this.ask(a);
+      // effectiveSampleSize reads a NaN ρ as 0, which the bounds 0 ≤ maxRho, minRho ≤ 0 cover.
+      const rho = this.rho[a] as number;
+      if (rho > maxRho) maxRho = rho;
+      if (rho < minRho) minRho = rho;
+    }
+    const out = new Float64Array(n);
+    for (let a = 0; a < n; a += 1) {
+      const rho = this.rho[a] as number;
+      const points = Math.min(this.nMax, this.points[a] as number);
+      out[a] = bars.at(effectiveSampleSize(points, rho, rho < 0 ? maxRho : minRho));
+    }
+    return out;
+  }
+
+  private ask(a: number): void {
+    if (this.points[a] === this.points[a] || this.rowFacts === undefined) return;
+    const facts = this.rowFacts(a);
+    this.points[a] = facts.points;
+    this.rho[a] = facts.rho;
+  }
+}
+
+/**
+ * r_crit(τ, x) for any x ≤ nMax, from a table by ⌈x⌉ (r_crit falls as n grows, so the value at ⌈x⌉
+ * is a lower bound). p depends on r and n only through z = atanh|r|·√(n − 3), so with z_τ read off
+ * the bar at nMax, r_crit(τ, n) = tanh(z_τ / √(n − 3)); the slack covers the rounding of that
+ * identity. No pair with n_eff ≤ 3 can reach p < 1 (the bar is then above any |r|).
+ */
+class BarTable {
+  private readonly table: Float64Array;
+  private readonly zTau: number;
+
+  constructor(tau: number, barAtMax: number, nMax: number) {
+    this.table = new Float64Array(Math.max(0, Math.ceil(nMax)) + 1).fill(Number.NaN);
+    this.zTau = tau > 0 && nMax > 3 && barAtMax < 1 ? Math.atanh(barAtMax) * Math.sqrt(nMax - 3) : Number.POSITIVE_INFINITY;
+  }
+
+  at(bound: number): number {
+    const n = Math.ceil(bound);
+    const cached = this.table[n];
+    if (cached === undefined) return 0; // above nMax: no bound (cannot happen; never skip on it)
+    if (cached === cached) return cached;
+    const bar = n > 3 ? Math.tanh(this.zTau / Math.sqrt(n - 3)) * (1 - BAR_SLACK) : Number.POSITIVE_INFINITY;
+    this.table[n] = bar;
+    return bar;
+  }
+}
+
+/** Growable flat arrays of the pairs that pass the per-pair bound (a, b, r, n_eff bound), in (a, b) order. */
+class Survivors {
+  a = new Int32Array(256);
+  b = new Int32Array(256);
+  r = new Float64Array(256);
+  bound = new Float64Array(256);
+  length = 0;
+
+  push(a: number, b: number, r: number, bound: number): void {
+    if (this.length === this.a.length) {
+      const size = this.length * 2;
+      this.a = grown(this.a, new Int32Array(size));
+      this.b = grown(this.b, new Int32Array(size));
+      this.r = grown(this.r, new Float64Array(size));
+      this.bound = grown(this.bound, new Float64Array(size));
+    }
+    const i = this.length;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.r[i] = r;
+    this.bound[i] = bound;
+    this.length = i + 1;
+  }
+
+  /** Keeps the pairs `pass` accepts, in order. */
+  keep(pass: (r: number, bound: number) => boolean): void {
+    let kept = 0;
+    for (let i = 0; i < this.length; i += 1) {
+      if (!pass(this.r[i] as number, this.bound[i] as number)) continue;
+      this.a[kept] = this.a[i] as number;
+      this.b[kept] = this.b[i] as number;
+      this.r[kept] = this.r[i] as number;
+      this.bound[kept] = this.bound[i] as number;
+      kept += 1;
+    }
+    this.length = kept;
+  }
 }
 
 /** Growable flat arrays of candidate pairs (a, b, r, p), in (a, b) order. */
@@ -242,6 +423,11 @@ function stepUp(found: CandidateList, q: number, m: number): number {
     if (within >= j) k = j;
   }
   return k;
+}
+
+/** Histogram bin of |r| in [0, 1] (|r| = 1 in the extra last bin; NaN → 0). */
+function binOf(abs: number): number {
+  return Math.min(HISTOGRAM_BINS, Math.max(0, (abs * HISTOGRAM_BINS) | 0));
 }
 
 /** Offset such that r[rowBase(a, n) + b] is the pair (a, b), a < b (integer arithmetic: n ≤ 10⁴). */

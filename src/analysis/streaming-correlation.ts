@@ -65,6 +65,20 @@ function slotRuns(slots: Int32Array): Int32Array {
   return Int32Array.from(out);
 }
 
+/** Runs of at least this many partners go to the vector kernel; shorter ones stay in JS (a call costs more). */
+const KERNEL_RUN = 6;
+
+/** Maximal runs of consecutive rows in one group, flattened: [start, end, group, …]. */
+function groupRuns(groupOf: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < groupOf.length; i += 1) {
+    const g = groupOf[i] as number;
+    if (out.length > 0 && out[out.length - 1] === g && out[out.length - 2] === i) out[out.length - 2] = i + 1;
+    else out.push(i, i + 1, g);
+  }
+  return Int32Array.from(out);
+}
+
 /** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
 const GAP_SCRATCH = 'correlation-gap-corrections';
 
@@ -249,13 +263,19 @@ export class StreamingCorrelation {
     this.matrixFresh = false;
     const w = this.window;
     const base = i * w;
+    // Which filled slots held a value before: only those can turn into steps no row observes.
+    const had = new Uint8Array(w);
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      had[t] = x === x ? 1 : 0;
+    }
     for (let back = 0; back < w; back += 1) {
       const slot = (this.head - 1 - back + 2 * w) % w;
       const index = values === null ? -1 : values.length - 1 - back;
       const x = back < this.filled && index >= 0 && values !== null ? (values[index] as number) : NaN;
       this.ring[base + slot] = Number.isFinite(x) ? x : NaN;
     }
-    this.recountGaps();
+    this.recountRowGaps(i, had);
     const v = this.view();
     this.recomputeRow(v, i);
     this.refreshRows(v);
@@ -452,6 +472,11 @@ export class StreamingCorrelation {
     v.sx[i] = sums.sx;
     this.sumSq[i] = sums.sxx;
     const s = v.s;
+    if (!(this.shift[i] === this.shift[i])) {
+      // No value at all (a cleared slot): every cross-product is the 0 the loop below would sum.
+      for (let j = 0; j < this.capacity; j += 1) if (j !== i) s[pairIndex(this.capacity, i, j)] = 0;
+      return;
+    }
     for (let j = 0; j < this.capacity; j += 1) {
       if (j === i) continue;
       const base = j * w;
@@ -513,6 +538,44 @@ export class StreamingCorrelation {
   }
 
   /** Recounts per-row gaps and the steps where every row is a gap, from the ring. O(N·W). */
+  /**
+   * recountGaps after only row i changed (`had`: its slots that held a value before), in O(W) plus
+   * a scan of the other rows only at a step that row alone observed: a churn step clears dozens of
+   * rows per metric, and a full recount is O(N·W) each.
+   */
+  private recountRowGaps(i: number, had: Uint8Array): void {
+    const w = this.window;
+    const base = i * w;
+    let gaps = 0;
+    for (let t = 0; t < w; t += 1) {
+      if (!this.isFilledSlot(t)) continue;
+      const x = this.ring[base + t] as number;
+      if (x === x) {
+        if (this.commonGap[t] === 1) {
+          this.commonGap[t] = 0;
+          this.commonGaps -= 1;
+        }
+        continue;
+      }
+      gaps += 1;
+      if (had[t] === 1 && !this.anyRowObserves(t)) {
+        this.commonGap[t] = 1;
+        this.commonGaps += 1;
+      }
+    }
+    this.gaps[i] = gaps;
+  }
+
+  /** Whether any row holds a value at ring slot t. */
+  private anyRowObserves(t: number): boolean {
+    const w = this.window;
+    for (let j = 0; j < this.capacity; j += 1) {
+      const x = this.ring[j * w + t] as number;
+      if (x === x) return true;
+    }
+    return false;
+  }
+
   private recountGaps(): void {
     const w = this.window;
     this.commonGap.fill(0);
@@ -588,42 +651,49 @@ export class StreamingCorrelation {
     const corr = this.arena.f64(corrOff, 2 * n * g);
     this.gapCorrections(corr, groups, v.sx);
     const s = v.s;
-    const { groupOf, shared, rows: gapped } = groups;
+    const { groupOf, shared } = groups;
     const nEff = this.effectiveCount();
     const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
+    // Consecutive slots of one group (a wave of joiners takes consecutive free slots): row i's pairs
+    // with one run share every term but the partner's corrected sum and 1/σ, which lie side by side
+    // in the transposed tables, so a run is one call of the vector kernel.
+    const runs = groupRuns(groupOf);
+    const kernels = this.arena.kernels;
     for (let i = 0; i < n - 1; i += 1) {
       if (this.valid[i] === 0) continue;
       const gi = groupOf[i] as number;
       const lenI = shared[gi * g + gi] as number;
       const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
-      const rowI = i * g;
-      if (gi === 0) {
+      // The partners' sums over the steps they share with i's group: column gi of the tables.
+      const column = gi * n;
+      for (let run = 0; run < runs.length; run += 3) {
+        const end = runs[run + 1] as number;
+        if (end <= i + 1) continue;
+        const gj = runs[run + 2] as number;
         // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
-        for (let m = 0; m < gapped.length; m += 1) {
-          const j = gapped[m] as number;
-          if (j <= i) continue;
-          const gj = groupOf[j] as number;
-          const common = nEff - (shared[gj * g + gj] as number);
-          r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[j * g] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + j * g] as number));
+        if (gi === 0 && gj === 0) continue;
+        const from = Math.max(runs[run] as number, i + 1);
+        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
+        const sumI = corr[gj * n + i] as number;
+        const invI = corr[sq + gj * n + i] as number;
+        if (end - from >= KERNEL_RUN) {
+          kernels.pair_r_run(this.sOff + 8 * (base + from), corrOff + 8 * (column + from), corrOff + 8 * (sq + column + from), end - from, common, sumI, invI, rOff + 8 * (base + from));
+          continue;
         }
-        continue;
-      }
-      const sharedI = gi * g;
-      for (let j = i + 1; j < n; j += 1) {
-        const gj = groupOf[j] as number;
-        const rowJ = j * g;
-        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[sharedI + gj] as number);
-        // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
-        r[base + j] = clamp((common * (s[base + j] as number) - (corr[rowI + gj] as number) * (corr[rowJ + gi] as number)) * (corr[sq + rowI + gj] as number) * (corr[sq + rowJ + gi] as number));
+        for (let j = from; j < end; j += 1) {
+          // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
+          r[base + j] = clamp((common * (s[base + j] as number) - sumI * (corr[column + j] as number)) * invI * (corr[sq + column + j] as number));
+        }
       }
     }
     return true;
   }
 
   /**
-   * For every row i and group h: corr[i·G + h] = Sx of i over the steps it shares with h's rows,
-   * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + i·G + h] = 1/√(n·Sxx − Sx²) over those n
-   * steps, NaN when i is invalid, n < minOverlap or i is constant there. O(N · (W + Σ_h runs(h))).
+   * For every row i and group h: corr[h·N + i] = Sx of i over the steps it shares with h's rows,
+   * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + h·N + i] = 1/√(n·Sxx − Sx²) over those n
+   * steps, NaN when i is invalid, n < minOverlap or i is constant there (group-major, so that one
+   * group's values for consecutive rows are consecutive). O(N · (W + Σ_h runs(h))).
    */
   private gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): void {
     const n = this.capacity;
@@ -639,10 +709,11 @@ export class StreamingCorrelation {
     const p1 = new Float64Array(w + 1);
     const p2 = new Float64Array(w + 1);
     for (let i = 0; i < n; i += 1) {
-      const rowI = i * g;
       if (this.valid[i] === 0) {
-        corr.fill(0, rowI, rowI + g);
-        corr.fill(NaN, sq + rowI, sq + rowI + g);
+        for (let h = 0; h < g; h += 1) {
+          corr[h * n + i] = 0;
+          corr[sq + h * n + i] = NaN;
+        }
         continue;
       }
       const base = i * w;
@@ -671,8 +742,8 @@ export class StreamingCorrelation {
         const si = sx - sum;
         const ssi = sxx - sumSq;
         const spread = common * ssi - si * si;
-        corr[rowI + h] = si;
-        corr[sq + rowI + h] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
+        corr[h * n + i] = si;
+        corr[sq + h * n + i] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
       }
     }
   }

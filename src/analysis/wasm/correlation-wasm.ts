@@ -264,9 +264,62 @@ function streamUpdate(withR: boolean): WasmFunction {
   return { name: withR ? 'stream_update_r' : 'stream_update', params, results: [], locals: L.types, body };
 }
 
+/**
+ * pair_r_run(s, sx, inv, count, nObs, sxi, invi, r): for t < count,
+ * r[t] = clamp((nObs·s[t] − sxi·sx[t])·invi·inv[t], −1, 1) (NaN stays NaN) — stream_update_r's
+ * formula for one run of one row's pairs whose partners share one gap group, with that group's
+ * corrected sums: the gap repair of streaming-correlation.ts as a vector loop. Addresses need
+ * only 8-byte alignment.
+ */
+function pairRRun(): WasmFunction {
+  const s = 0, sx = 1, inv = 2, count = 3, nObs = 4, sxi = 5, invi = 6, rOut = 7;
+  const L = new Locals(8);
+  const k = L.add(I32); // byte offset into every array
+  const end = L.add(I32); // 8·count
+  const nv = L.add(V128);
+  const sxv = L.add(V128);
+  const invv = L.add(V128);
+  const one = L.add(V128);
+  const minusOne = L.add(V128);
+  const addr = (base: number): number[] => [...get(base), ...get(k), ...ins.i32Add()];
+  const vec: number[] = [
+    ...addr(rOut),
+    ...get(nv), ...addr(s), ...ins.v128Load(), ...ins.f64x2Mul(),
+    ...get(sxv), ...addr(sx), ...ins.v128Load(), ...ins.f64x2Mul(), ...ins.f64x2Sub(),
+    ...get(invv), ...ins.f64x2Mul(), ...addr(inv), ...ins.v128Load(), ...ins.f64x2Mul(),
+    ...get(minusOne), ...ins.f64x2Pmax(), ...get(one), ...ins.f64x2Pmin(),
+    ...ins.v128Store(),
+  ];
+  const scalar: number[] = [
+    ...addr(rOut),
+    ...get(nObs), ...addr(s), ...ins.f64Load(), ...ins.f64Mul(),
+    ...get(sxi), ...addr(sx), ...ins.f64Load(), ...ins.f64Mul(), ...ins.f64Sub(),
+    ...get(invi), ...ins.f64Mul(), ...addr(inv), ...ins.f64Load(), ...ins.f64Mul(),
+    ...ins.f64(-1), ...ins.f64Max(), ...ins.f64(1), ...ins.f64Min(),
+    ...ins.f64Store(),
+  ];
+  const body: number[] = [
+    ...get(count), ...i32(3), ...ins.i32Shl(), ...set(end),
+    ...get(nObs), ...ins.f64x2Splat(), ...set(nv),
+    ...get(sxi), ...ins.f64x2Splat(), ...set(sxv),
+    ...get(invi), ...ins.f64x2Splat(), ...set(invv),
+    ...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne),
+    ...i32(0), ...set(k),
+    // for (k = 0; k + 16 <= end; k += 16) vec; if (k < end) scalar
+    ...ins.block(), ...ins.loop(),
+    ...get(k), ...i32(16), ...ins.i32Add(), ...get(end), ...ins.i32GtS(), ...ins.brIf(1),
+    ...vec,
+    ...get(k), ...i32(16), ...ins.i32Add(), ...set(k),
+    ...ins.br(0),
+    ...ins.end(), ...ins.end(),
+    ...get(k), ...get(end), ...ins.i32LtS(), ...ins.if(), ...scalar, ...ins.end(),
+  ];
+  return { name: 'pair_r_run', params: [I32, I32, I32, I32, F64, F64, F64, I32], results: [], locals: L.types, body };
+}
+
 /** The module's bytes (built once per process). */
 export function correlationModuleBytes(): Uint8Array {
-  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true)]);
+  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true), pairRRun()]);
 }
 
 /** The exports of an instance, typed. Addresses are byte offsets into the shared memory. */
@@ -274,4 +327,5 @@ export interface CorrelationWasmExports {
   gemm_packed(z: number, stride: number, n: number, i0: number, i1: number, j0: number, j1: number, out: number): void;
   stream_update(s: number, a: number, b: number, n: number): void;
   stream_update_r(s: number, a: number, b: number, n: number, sx: number, inv: number, nObs: number, r: number, stats: number): void;
+  pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
 }
