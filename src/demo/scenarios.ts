@@ -52,7 +52,7 @@ export interface ScenarioSpec {
 
 const noCast = (): Cast => ({ anomaly: [] });
 
-// Phase units are minutes of pack time (pack-timing.ts): at time scale 1 the day lasts 75 minutes
+// Phase units are minutes of pack time (pack-timing.ts): at time scale 1 the day lasts 97 minutes
 // and each incident lasts longer than the `for:` of the alert it should fire, plus detection.
 const calm: PhaseSpec = {
   name: 'calm',
