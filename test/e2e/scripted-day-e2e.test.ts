@@ -35,8 +35,8 @@ const exporterBin = builtBinary(EXPORTER_BIN);
 const ready = prometheusBin !== undefined && promtoolBin !== undefined && alertmanagerBin !== undefined && exporterBin !== undefined;
 
 /**
- * The one compression factor: one pack minute lasts 2.5 s. The day (85 pack minutes) then lasts
- * 212 s, AgentDown's `for: 1m` becomes 2.5 s and the 30 s evaluation interval 1.25 s, so the
+ * The one compression factor: one pack minute lasts 2.5 s. The day (97 pack minutes) then lasts
+ * 242.5 s, AgentDown's `for: 1m` becomes 2.5 s and the 30 s evaluation interval 1.25 s, so the
  * shortest `for:` still spans two evaluations.
  */
 const FACTOR = 1 / 24;
@@ -57,24 +57,13 @@ const ANALYSIS_STEP = '2s';
 const HEARTBEAT_TIMEOUT = '4500ms';
 
 /**
- * Acting alerts the day aims at that this compression cannot make fire, and why. Each must still
- * go pending during the run (its rule sees the condition); if it fires anyway, its task is checked
- * like every other.
+ * Acting alerts (those with a coordination_type) the day is expected to fire: pack-timing.ts names the rest, with the reason.
+ * The thinnest margin is SaturationPredicted's: the forecast predicts saturation within the window only near the top of
+ * the load wave's climb, measured at this factor 20 s in a row (exporter polled live; the test logs the run Prometheus saw)
+ * against the 12.5 s of its scaled `for:`. src/demo/scenarios.ts (load wave, failure) says what that run depends on.
  */
-const COMPRESSION_EXCLUSIONS: Readonly<Partial<Record<keyof typeof PACK_HOLD_MS, string>>> = {
-  // Measured at 1/24 (and at 1/30 with a 1 s step): the forecast predicts saturation from about 70 %
-  // into the load wave's climb until its top, 10 s of wall time, while `for: 5m` scales to 12.5 s.
-  // The climb (13.5 pack minutes) and the hold (5) scale together, but the forecast needs points of
-  // the window to see the trend, and the exporter's step cannot follow the factor (2 s here is 48
-  // pack seconds, against 20 at the demo's default 0.1, where docs/demo.md has it fire after the top).
-  AgentSwarmSaturationPredicted: 'the saturation forecast holds for ~10 s of the 12.5 s its scaled for: asks, with the 2 s analysis step',
-};
-
-/** Acting alerts (those with a coordination_type) the day is expected to fire: pack-timing.ts names the rest, with the reason. */
-const EXPECTED = Object.keys(PACK_HOLD_MS)
-  .filter((name) => !Object.hasOwn(COMPRESSION_EXCLUSIONS, name))
-  .sort();
-const EXCLUDED: readonly string[] = [...PACK_ALERTS_OUTSIDE_THE_DAY, ...Object.keys(COMPRESSION_EXCLUSIONS)];
+const EXPECTED = Object.keys(PACK_HOLD_MS).sort();
+const EXCLUDED: readonly string[] = [...PACK_ALERTS_OUTSIDE_THE_DAY];
 
 interface TaskJson {
   readonly id: string;
@@ -134,8 +123,8 @@ const INHIBIT_RULES = inhibitRules();
 
 const labelKey = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
-// Time budget: start-up ≤ 30 s; the day's alerts up to AgentDown's resolution take about 200 s of
-// the 212 s day; every wait is bounded, so a failing run stops within the vitest timeouts.
+// Time budget: start-up ≤ 30 s; the day's alerts up to AgentDown's resolution take about 240 s of
+// the 242.5 s day; every wait is bounded, so a failing run stops within the vitest timeouts.
 describe.skipIf(!ready)('the scripted day end to end with compressed time (real Prometheus and Alertmanager, demo.alerting off)', () => {
   const temp = mkdtempSync(join(tmpdir(), 'agentswarm-day-e2e-'));
   const webhookToken = randomBytes(24).toString('base64url');
@@ -164,6 +153,26 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       const { alertstate: _state, __name__: _name, ...labels } = s.metric;
       return { labels, times: new Set(s.values.map(([t]) => t)) };
     });
+  }
+
+  /** For the log (and a failure message): the longest run (s) over which each named alert's condition held, against its scaled `for:`. */
+  async function conditionRuns(names: readonly string[]): Promise<string> {
+    const lines: string[] = [];
+    for (const rule of alertRules().filter((r) => names.includes(r.alert))) {
+      const series = await queryRange(rule.expr, startedAt - 5_000, Date.now()).catch(() => []);
+      let longest = 0;
+      for (const s of series) {
+        let run = 0;
+        let prev = Number.NaN;
+        for (const [t] of s.values) {
+          run = t === prev + 1 ? run + 1 : 1;
+          prev = t;
+          longest = Math.max(longest, run);
+        }
+      }
+      lines.push(`${rule.alert}: condition held at most ${longest} s in a row (for: ${rule.for ?? '0s'} × ${FACTOR.toFixed(4)} = ${((durationMs(rule.for ?? '0s') * FACTOR) / 1000).toFixed(1)} s)`);
+    }
+    return lines.join('\n');
   }
 
   async function tasks(): Promise<TaskJson[]> {
@@ -256,9 +265,9 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     // Every acting alert is either expected within the day or excluded with its reason in pack-timing.ts.
     const acting = [...new Set(alertRules().filter((r) => r.labels?.coordination_type !== undefined).map((r) => r.alert))].sort();
     expect(acting).toEqual([...EXPECTED, ...EXCLUDED].sort());
-    // The day lasts 85 pack minutes: FACTOR keeps it within about 3.5 minutes of wall time.
+    // The day lasts 97 pack minutes: FACTOR keeps it within about 4 minutes of wall time.
     const dayMs = getScenario('day').phases.reduce((sum, p) => sum + p.units, 0) * PACK_UNIT_MS * FACTOR;
-    expect(dayMs).toBeLessThanOrEqual(215_000);
+    expect(dayMs).toBeLessThanOrEqual(245_000);
 
     for (const rule of rules) {
       expect(differencesBeyondDurations(parseYaml(rule.original), parseYaml(rule.text), FACTOR), rule.name).toEqual([]);
@@ -304,14 +313,16 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
         last = { missing, undelivered, downOpen };
         return missing.length === 0 && undelivered.length === 0 && !downOpen ? { fired, all, lines } : undefined;
       },
-      235_000,
+      270_000,
       2_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\nmissing: ${last.missing.join(', ')}\nundelivered: ${last.undelivered.join('\n  ')}\nAgentDown incident open: ${last.downOpen}\nexporter log tail:\n${exporterLog.split('\n').slice(-30).join('\n')}`);
+    ).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}\nmissing: ${last.missing.join(', ')}\n${await conditionRuns(last.missing)}\nundelivered: ${last.undelivered.join('\n  ')}\nAgentDown incident open: ${last.downOpen}\nexporter log tail:\n${exporterLog.split('\n').slice(-30).join('\n')}`);
     });
     const { fired, all, lines } = settled;
     const wallSeconds = Math.round((Date.now() - startedAt) / 1000);
     console.info(`scripted day e2e: ${EXPECTED.length} alerts fired, ${all.length} tasks, ${wallSeconds} s from start`);
+    // The margin over the scaled `for:` where it is thinnest (the saturation forecast's run near the top of the load wave).
+    console.info(`scripted day e2e: ${await conditionRuns(['AgentSwarmSaturationPredicted'])}`);
 
     // Every expected alert fired, and its coordination type is the rule's.
     const ruleType = new Map(alertRules().map((r) => [r.alert, r.labels?.coordination_type]));
@@ -337,10 +348,6 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     // The signed receiver refused nothing: no delivery attempt got a 4xx.
     expect(all.flatMap((t) => t.attempts ?? []).filter((a) => a.status_code !== null && a.status_code >= 400)).toEqual([]);
 
-    // The alerts compression keeps from firing still saw their condition: their rule went pending.
-    const pending = await queryRange('ALERTS{alertstate="pending"}', startedAt - 5_000, Date.now());
-    for (const [name, why] of Object.entries(COMPRESSION_EXCLUSIONS)) expect(pending.some((p) => p.metric.alertname === name), `${name} (excluded: ${why}) pending at least once`).toBe(true);
-    if (EXCLUDED.length > 0) console.info(`scripted day e2e: not expected to fire: ${EXCLUDED.join(', ')}`);
 
     // AgentDown: the healing task restarted the agent, and the resolved notification closed the incident.
     const downTasks = all.filter((t) => t.alerts.some((a) => a.labels.alertname === 'AgentSwarmAgentDown'));
@@ -353,5 +360,5 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       expect(incidents.length).toBeGreaterThan(0);
       expect(incidents.every((i) => i.status === 'resolved' && i.ends_at !== null)).toBe(true);
     }
-  }, 250_000);
+  }, 290_000);
 });
