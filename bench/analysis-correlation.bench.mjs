@@ -17,7 +17,12 @@ function rowsOf(window, n, w) {
 }
 
 // Per-step update + all r.
-for (const [n, w, target] of [[1000, 120, '<=0.5'], [1000, 720, '<=0.2'], [5000, 120, '<=0.5'], [5000, 720, '<=0.2']]) {
+for (const [n, w, target] of [
+  [1000, 120, '<=0.5'],
+  [1000, 720, '<=0.2'],
+  [5000, 120, '<=0.5'],
+  [5000, 720, '<=0.2'],
+]) {
   const total = w + WARMUP + STEPS;
   const data = swarmSeries(n, total, n * 7 + w);
   const state = new StreamingCorrelation({ capacity: n, window: w });
@@ -40,13 +45,29 @@ for (const [n, w, target] of [[1000, 120, '<=0.5'], [1000, 720, '<=0.2'], [5000,
   state.resync();
   const resyncMs = performance.now() - t0;
   emit({
-    bench: 'correlation_step', n, w, ours_ms: best(times), peer: 'numpy.corrcoef', peer_ms: peer.best_ms, target, max_abs_err: maxAbsErr,
-    extra: { backend: state.backend, steps: STEPS, resync_ms: Math.round(resyncMs), resync_every: state.resyncEvery, checked_pairs: (refRows * (refRows - 1)) / 2 },
+    bench: 'correlation_step',
+    n,
+    w,
+    ours_ms: best(times),
+    peer: 'numpy.corrcoef',
+    peer_ms: peer.best_ms,
+    target,
+    max_abs_err: maxAbsErr,
+    extra: {
+      backend: state.backend,
+      steps: STEPS,
+      resync_ms: Math.round(resyncMs),
+      resync_every: state.resyncEvery,
+      checked_pairs: (refRows * (refRows - 1)) / 2,
+    },
   });
 }
 
 // Exact full recompute.
-for (const [n, w] of [[1000, 120], [1000, 720]]) {
+for (const [n, w] of [
+  [1000, 120],
+  [1000, 720],
+]) {
   const window = windowOf(swarmSeries(n, w, n * 13 + w), n, w, 0, w);
   const rows = rowsOf(window, n, w);
   const arena = new KernelArena();
@@ -59,5 +80,15 @@ for (const [n, w] of [[1000, 120], [1000, 720]]) {
     if (k > 0) times.push(dt);
   }
   const peer = numpyPeer('corrcoef', window, n, w, 7, n);
-  emit({ bench: 'correlation_exact', n, w, ours_ms: best(times), peer: 'numpy.corrcoef', peer_ms: peer.best_ms, target: '<=3', max_abs_err: maxAbsErrPacked(m.r, n, peer.matrix, n), extra: { backend: arena.backend } });
+  emit({
+    bench: 'correlation_exact',
+    n,
+    w,
+    ours_ms: best(times),
+    peer: 'numpy.corrcoef',
+    peer_ms: peer.best_ms,
+    target: '<=3',
+    max_abs_err: maxAbsErrPacked(m.r, n, peer.matrix, n),
+    extra: { backend: arena.backend },
+  });
 }

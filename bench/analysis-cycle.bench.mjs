@@ -15,7 +15,16 @@ import { ManualClock } from './lib/manual-clock.mjs';
 
 const dist = (path) => new URL(`../dist/src/${path}`, import.meta.url).href;
 const W = 120;
-const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load'];
+const METRICS = [
+  'cpu_usage',
+  'memory_usage',
+  'response_time',
+  'throughput',
+  'error_rate',
+  'queue_depth',
+  'active_tasks',
+  'coordination_load',
+];
 const RATIOS = new Set(['cpu_usage', 'memory_usage', 'error_rate', 'coordination_load']);
 
 const CONFIGS = {
@@ -51,12 +60,20 @@ async function child(name) {
   const { AgentRegistry } = await import(dist('store/agent-registry.js'));
   const { AnalysisEngine } = await import(dist('analysis-cycle/analysis-engine.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const registry = new AgentRegistry({ heartbeatTimeoutMs: 3 * stepMs, expireAfterMs: 600 * stepMs, maxAgents: n, maxCustomMetrics: 8, stepMs, windowMs: W * stepMs }, clock);
-  const engine = new AnalysisEngine(registry, { stepMs, windowPoints: W, topPairs: 20, maxLag: 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000, 900_000, 3_600_000] }, clock);
+  const registry = new AgentRegistry(
+    { heartbeatTimeoutMs: 3 * stepMs, expireAfterMs: 600 * stepMs, maxAgents: n, maxCustomMetrics: 8, stepMs, windowMs: W * stepMs },
+    clock,
+  );
+  const engine = new AnalysisEngine(
+    registry,
+    { stepMs, windowPoints: W, topPairs: 20, maxLag: 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000, 900_000, 3_600_000] },
+    clock,
+  );
   const names = METRICS.slice(0, metrics);
   const sources = names.map((m, k) => metricSource(n, 1000 * k + n, RATIOS.has(m)));
   const ids = Array.from({ length: n }, (_, i) => `agent-${i}`);
-  for (let i = 0; i < n; i += 1) registry.heartbeat('default', ids[i], { type: i % 5 === 0 ? 'planner' : 'worker', variant: i % 3 === 0 ? 'v2' : 'v1', capacity: 16 });
+  for (let i = 0; i < n; i += 1)
+    registry.heartbeat('default', ids[i], { type: i % 5 === 0 ? 'planner' : 'worker', variant: i % 3 === 0 ? 'v2' : 'v1', capacity: 16 });
   const samples = new Array(n * metrics);
   const ingestTimes = [];
   const push = () => {
@@ -134,7 +151,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 function emit(fields) {
   const ratio = fields.ours_ms / fields.peer_ms;
   const limit = Number(fields.target.slice(2));
-  const line = { bench: fields.bench, n: fields.n, w: W, ours_ms: round(fields.ours_ms), peer: fields.peer, peer_ms: round(fields.peer_ms), ratio: round(ratio), target: fields.target, pass: ratio <= limit && (fields.extraPass ?? true), ...fields.extra };
+  const line = {
+    bench: fields.bench,
+    n: fields.n,
+    w: W,
+    ours_ms: round(fields.ours_ms),
+    peer: fields.peer,
+    peer_ms: round(fields.peer_ms),
+    ratio: round(ratio),
+    target: fields.target,
+    pass: ratio <= limit && (fields.extraPass ?? true),
+    ...fields.extra,
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
@@ -149,7 +177,18 @@ async function main() {
       peer: 'numpy.corrcoef x8',
       peer_ms: 8 * peer,
       target: '<=1',
-      extra: { metrics: 8, what: 'best cycle: registry step + every kernel + snapshot', median_ms: round(median(r.times)), max_ms: round(Math.max(...r.times)), cycles: r.times.length, registry_step_ms: round(r.registry_step_ms), ingest_ms: round(r.ingest_ms), rss_mib: r.rss_mib, peak_rss_mib: r.peak_rss_mib, tiers: r.tiers },
+      extra: {
+        metrics: 8,
+        what: 'best cycle: registry step + every kernel + snapshot',
+        median_ms: round(median(r.times)),
+        max_ms: round(Math.max(...r.times)),
+        cycles: r.times.length,
+        registry_step_ms: round(r.registry_step_ms),
+        ingest_ms: round(r.ingest_ms),
+        rss_mib: r.rss_mib,
+        peak_rss_mib: r.peak_rss_mib,
+        tiers: r.tiers,
+      },
     });
   }
   {
@@ -164,7 +203,23 @@ async function main() {
       peer_ms: 0.25 * 15_000,
       target: '<=1',
       extraPass: r.peak_rss_mib <= 1024,
-      extra: { metrics: 8, what: 'slowest cycle', median_ms: round(median(r.times)), best_ms: round(best(r.times)), cycles: r.times.length, peak_rss_mib: r.peak_rss_mib, rss_limit_mib: 1024, rss_mib: r.rss_mib, memory_mib: r.memory, numpy_corrcoef_x8_ms: round(8 * peer), capacity: r.capacity, budget_used_mib: r.budget_used_mib, tiers: r.tiers, registry_step_ms: round(r.registry_step_ms), ingest_ms: round(r.ingest_ms) },
+      extra: {
+        metrics: 8,
+        what: 'slowest cycle',
+        median_ms: round(median(r.times)),
+        best_ms: round(best(r.times)),
+        cycles: r.times.length,
+        peak_rss_mib: r.peak_rss_mib,
+        rss_limit_mib: 1024,
+        rss_mib: r.rss_mib,
+        memory_mib: r.memory,
+        numpy_corrcoef_x8_ms: round(8 * peer),
+        capacity: r.capacity,
+        budget_used_mib: r.budget_used_mib,
+        tiers: r.tiers,
+        registry_step_ms: round(r.registry_step_ms),
+        ingest_ms: round(r.ingest_ms),
+      },
     });
   }
   {
@@ -177,7 +232,18 @@ async function main() {
       peer: '1 s step',
       peer_ms: 1000,
       target: '<=1',
-      extra: { metrics: 1, what: 'slowest cycle', median_ms: round(median(r.times)), cycles: r.times.length, peak_rss_mib: r.peak_rss_mib, numpy_corrcoef_ms: round(peer), capacity: r.capacity, tiers: r.tiers, registry_step_ms: round(r.registry_step_ms), ingest_ms: round(r.ingest_ms) },
+      extra: {
+        metrics: 1,
+        what: 'slowest cycle',
+        median_ms: round(median(r.times)),
+        cycles: r.times.length,
+        peak_rss_mib: r.peak_rss_mib,
+        numpy_corrcoef_ms: round(peer),
+        capacity: r.capacity,
+        tiers: r.tiers,
+        registry_step_ms: round(r.registry_step_ms),
+        ingest_ms: round(r.ingest_ms),
+      },
     });
   }
 }

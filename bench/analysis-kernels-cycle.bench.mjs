@@ -21,7 +21,10 @@ const M = 8;
 const W = 120;
 const RECENT = 5;
 
-for (const [n, defaultCycles] of [[1000, 20], [5000, 5]]) {
+for (const [n, defaultCycles] of [
+  [1000, 20],
+  [5000, 5],
+]) {
   const CYCLES = Number(process.env.BENCH_CYCLES ?? defaultCycles);
   const total = W + CYCLES;
   const data = Array.from({ length: M }, (_, m) => swarmSeries(n, total, 1000 * m + n));
@@ -76,7 +79,12 @@ for (const [n, defaultCycles] of [[1000, 20], [5000, 5]]) {
       }
       for (const p of summary.top) {
         const found = leadLag(chrono(rings[m], p.a, head, x), chrono(rings[m], p.b, head, y), 10);
-        if (found !== null && found.lag !== 0) leads.push(found.lag > 0 ? { leader: p.a, follower: p.b, lagSteps: found.lag, r: found.r } : { leader: p.b, follower: p.a, lagSteps: -found.lag, r: found.r });
+        if (found !== null && found.lag !== 0)
+          leads.push(
+            found.lag > 0
+              ? { leader: p.a, follower: p.b, lagSteps: found.lag, r: found.r }
+              : { leader: p.b, follower: p.a, lagSteps: -found.lag, r: found.r },
+          );
       }
     }
     const series = new Array(M);
@@ -84,7 +92,12 @@ for (const [n, defaultCycles] of [[1000, 20], [5000, 5]]) {
       for (let m = 0; m < M; m += 1) series[m] = rings[m].subarray(i * W, (i + 1) * W);
       metricCorrelation(series, { scratch, out: metricPairs.subarray(i * 28, (i + 1) * 28) });
     }
-    findAnomalyClusters({ agents: n, steps: RECENT, minAbsR: 0.7, layers: states.map((s, m) => ({ metric: `m${m}`, anomalous: flags[m], correlation: (i, j) => s.pair(i, j) })) });
+    findAnomalyClusters({
+      agents: n,
+      steps: RECENT,
+      minAbsR: 0.7,
+      layers: states.map((s, m) => ({ metric: `m${m}`, anomalous: flags[m], correlation: (i, j) => s.pair(i, j) })),
+    });
     const util = new Float64Array(n);
     const slope = new Float64Array(n);
     const latency = new Float64Array(n);
@@ -100,13 +113,33 @@ for (const [n, defaultCycles] of [[1000, 20], [5000, 5]]) {
     const fit = fitHolt(load);
     const forecasts = [20, 60, 240].map((h) => holtForecast(fit, h));
     saturationSteps(fit, 1e9);
-    recommendAgents([{ type: 'a', agents: n / 2, capacity: n * 5, load: 1 }, { type: 'b', agents: n / 2, capacity: n * 5, load: 2 }], forecasts[2]);
+    recommendAgents(
+      [
+        { type: 'a', agents: n / 2, capacity: n * 5, load: 1 },
+        { type: 'b', agents: n / 2, capacity: n * 5, load: 2 },
+      ],
+      forecasts[2],
+    );
     times.push(performance.now() - t0);
   }
   const peer = numpyPeer('corrcoef', windowOf(data[0], n, total, total - W, W), n, W, n >= 5000 ? 3 : 7, 2);
   const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   emit({
-    bench: 'analysis_kernels_cycle', n, w: W, ours_ms: best(times), peer: 'numpy.corrcoef x8', peer_ms: 8 * peer.best_ms, target: '<=1',
-    extra: { metrics: M, cycles: CYCLES, share_of_15s_step: Math.round((best(times) / 15_000) * 1e4) / 1e4, rss_mb: rssMb, arena_mb: Math.round(arena.reservedBytes / 2 ** 20), backend: arena.backend, top_pairs_seen: summaryCount },
+    bench: 'analysis_kernels_cycle',
+    n,
+    w: W,
+    ours_ms: best(times),
+    peer: 'numpy.corrcoef x8',
+    peer_ms: 8 * peer.best_ms,
+    target: '<=1',
+    extra: {
+      metrics: M,
+      cycles: CYCLES,
+      share_of_15s_step: Math.round((best(times) / 15_000) * 1e4) / 1e4,
+      rss_mb: rssMb,
+      arena_mb: Math.round(arena.reservedBytes / 2 ** 20),
+      backend: arena.backend,
+      top_pairs_seen: summaryCount,
+    },
   });
 }

@@ -54,7 +54,8 @@ async function pushStep(port, swarm, step) {
   await Promise.all(joined.map((i) => send(port, 'POST', `/api/v1/agents/${swarm.id(i)}/heartbeat`, JSON.stringify(swarm.metadata(i)))));
   const per = AGENTS_PER_REQUEST * swarm.metrics.length;
   const answers = [];
-  for (let k = 0; k < samples.length; k += per) answers.push(send(port, 'POST', '/api/v1/samples', JSON.stringify({ samples: samples.slice(k, k + per) })));
+  for (let k = 0; k < samples.length; k += per)
+    answers.push(send(port, 'POST', '/api/v1/samples', JSON.stringify({ samples: samples.slice(k, k + per) })));
   for (const a of await Promise.all(answers)) if (a.status !== 202) throw new Error(`ingest answered ${a.status}: ${a.body.slice(0, 200)}`);
 }
 
@@ -64,7 +65,11 @@ function analysisAccount(body) {
     const m = body.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm'));
     return m ? Number(m[1]) : NaN;
   };
-  return { count: value('agentswarm_analysis_duration_seconds_count'), sum: value('agentswarm_analysis_duration_seconds_sum'), lastSuccessMs: 1000 * value('agentswarm_analysis_last_success_timestamp_seconds') };
+  return {
+    count: value('agentswarm_analysis_duration_seconds_count'),
+    sum: value('agentswarm_analysis_duration_seconds_sum'),
+    lastSuccessMs: 1000 * value('agentswarm_analysis_last_success_timestamp_seconds'),
+  };
 }
 
 const quantile = (xs, q) => {
@@ -98,7 +103,9 @@ async function main() {
       '',
     ].join('\n'),
   );
-  const exporter = startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configPath], { stderr: 'inherit' });
+  const exporter = startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configPath], {
+    stderr: 'inherit',
+  });
   try {
     await waitFor(`http://127.0.0.1:${port}/-/ready`);
     const swarm = new SwarmScenario({ scenario: 'churn', agents: AGENTS, window: W });
@@ -113,7 +120,16 @@ async function main() {
       else lateSteps += 1;
     }
     // Measure: prober child, scrapes here, pushes going on at the same pace.
-    const prober = spawn(process.execPath, [fileURLToPath(new URL('./lib/probe-loop.mjs', import.meta.url)), `http://127.0.0.1:${port}/-/healthy`, String(PROBE_EVERY_MS), String(MEASURE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const prober = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./lib/probe-loop.mjs', import.meta.url)),
+        `http://127.0.0.1:${port}/-/healthy`,
+        String(PROBE_EVERY_MS),
+        String(MEASURE_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let probeOut = '';
     prober.stdout.on('data', (c) => (probeOut += c));
     const proberDone = new Promise((resolve) => prober.once('exit', resolve));
@@ -163,7 +179,8 @@ async function main() {
     const last = scrapes.at(-1);
     const cycles = last.count - first.count;
     const meanCycleMs = cycles > 0 ? (1000 * (last.sum - first.sum)) / cycles : null;
-    const busyShare = spans.reduce((t, [s, e]) => t + (e - s), 0) / Math.max(1, (unknownUntil === -Infinity ? last.endMs : unknownUntil) - first.startMs);
+    const busyShare =
+      spans.reduce((t, [s, e]) => t + (e - s), 0) / Math.max(1, (unknownUntil === -Infinity ? last.endMs : unknownUntil) - first.startMs);
     const p99 = quantile(probeBusy, 0.99);
     const maxProbe = probeBusy.length > 0 ? Math.max(...probeBusy) : null;
     const scrapeRatio = scrapeBusy.length > 0 && scrapeIdle.length > 0 ? median(scrapeBusy) / median(scrapeIdle) : null;

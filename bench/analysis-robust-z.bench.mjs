@@ -9,7 +9,11 @@ const { RobustWindowBank } = await import(dist('robust-window-bank.js'));
 const STEPS = Number(process.env.BENCH_STEPS ?? 50);
 const WARMUP = 5;
 
-for (const [n, w] of [[1000, 120], [1000, 720], [5000, 120]]) {
+for (const [n, w] of [
+  [1000, 120],
+  [1000, 720],
+  [5000, 120],
+]) {
   const total = w + WARMUP + STEPS;
   const data = swarmSeries(n, total, n * 3 + w);
   const bank = new RobustWindowBank({ series: n, window: w });
@@ -26,5 +30,15 @@ for (const [n, w] of [[1000, 120], [1000, 720], [5000, 120]]) {
   const peer = numpyPeer('robust', windowOf(data, n, total, total - w, w), n, w, 15);
   let maxAbsErr = 0;
   for (let i = 0; i < n; i += 1) maxAbsErr = Math.max(maxAbsErr, Math.abs(z[i] - peer.z[i]));
-  emit({ bench: 'robust_z_step', n, w, ours_ms: best(times), peer: 'numpy.median+MAD', peer_ms: peer.best_ms, target: '<=0.1', max_abs_err: maxAbsErr, extra: { steps: STEPS } });
+  emit({
+    bench: 'robust_z_step',
+    n,
+    w,
+    ours_ms: best(times),
+    peer: 'numpy.median+MAD',
+    peer_ms: peer.best_ms,
+    target: '<=0.1',
+    max_abs_err: maxAbsErr,
+    extra: { steps: STEPS },
+  });
 }

@@ -64,8 +64,19 @@ async function child(scenario, n, dataPath) {
   const { createLogger } = await import(dist('runtime/logger.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   // Defaults everywhere but the room for churn's leavers (they stay until agents.expire_after).
-  const config = parseConfigObject({ web: { listen_address: '127.0.0.1:0' }, storage: { path: ':memory:' }, agents: { max_agents: 3 * n }, analysis: { step: `${STEP_MS / 1000}s`, window: WINDOW } });
-  const exporter = await startExporter({ config, clock, manualSteps: true, logger: createLogger({ level: 'error', format: 'json', write: () => undefined }), env: {} });
+  const config = parseConfigObject({
+    web: { listen_address: '127.0.0.1:0' },
+    storage: { path: ':memory:' },
+    agents: { max_agents: 3 * n },
+    analysis: { step: `${STEP_MS / 1000}s`, window: WINDOW },
+  });
+  const exporter = await startExporter({
+    config,
+    clock,
+    manualSteps: true,
+    logger: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+    env: {},
+  });
   const { registry, engine } = exporter;
   if (registry.windowPoints !== W) throw new Error(`expected W = ${W}, got ${registry.windowPoints}`);
   const swarm = new SwarmScenario({ scenario, agents: n, window: W });
@@ -143,7 +154,10 @@ async function child(scenario, n, dataPath) {
 }
 
 function runChild(scenario, n, dataPath) {
-  const run = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'child', scenario, String(n), dataPath], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const run = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'child', scenario, String(n), dataPath], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (run.status !== 0) throw new Error(`${scenario} at ${n} failed (${run.status ?? run.signal}): ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
@@ -154,7 +168,11 @@ function runPeers(dataPath, metrics, rows, n) {
   const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_MAIN_FREE: '1' };
   const script = fileURLToPath(new URL('./lib/pairwise_peer.py', import.meta.url));
-  const run = spawnSync(python, [script, dataPath, String(metrics), String(rows), String(W), String(MIN_OVERLAP), String(reps), String(pandasMetrics)], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const run = spawnSync(
+    python,
+    [script, dataPath, String(metrics), String(rows), String(W), String(MIN_OVERLAP), String(reps), String(pandasMetrics)],
+    { env, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
   if (run.status !== 0) throw new Error(`peer failed (${python}): ${run.stderr || run.error}`);
   return JSON.parse(run.stdout);
 }

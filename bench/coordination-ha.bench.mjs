@@ -22,7 +22,9 @@ const EXPORTER = fileURLToPath(new URL('../dist/src/bin/exporter.js', import.met
 function pgBin() {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const v = readdirSync(base).filter((d) => existsSync(join(base, d, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0];
+  const v = readdirSync(base)
+    .filter((d) => existsSync(join(base, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
   return v === undefined ? undefined : join(base, v, 'bin');
 }
 
@@ -30,7 +32,9 @@ async function startPostgres(bin) {
   const root = process.getuid() === 0;
   const dir = mkdtempSync(join(root ? '/tmp' : tmpdir(), 'agentswarm-bench-pg-'));
   const as = (cmd, args) => {
-    const r = root ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8', cwd: '/' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+    const r = root
+      ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8', cwd: '/' })
+      : spawnSync(cmd, args, { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   };
   if (root) {
@@ -43,37 +47,79 @@ async function startPostgres(bin) {
   const port = await freePort();
   // Durable commits (fsync on, synchronous_commit on), like the SQLite store's synchronous=FULL.
   as(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, '-w', 'start']);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => { as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function startExporter(dir, storage, targetUrl, coordination = {}) {
   const configFile = join(dir, `config-${Math.random()}.yml`);
   writeFileSync(configFile, JSON.stringify({ storage, coordination: { ...coordination, actions: { default: { url: targetUrl } } } }));
-  const child = spawn(process.execPath, [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const port = listeningPort(child, exited);
-  return { port, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 function body(n, prefix) {
   const alerts = Array.from({ length: ALERTS }, (_, j) => ({
     status: 'firing',
-    labels: { alertname: 'AgentSwarmAgentDown', swarm: 'bench', agent: `agent-${j}`, severity: 'critical', coordination_type: 'cross_system_healing', priority: 'emergency' },
+    labels: {
+      alertname: 'AgentSwarmAgentDown',
+      swarm: 'bench',
+      agent: `agent-${j}`,
+      severity: 'critical',
+      coordination_type: 'cross_system_healing',
+      priority: 'emergency',
+    },
     annotations: { summary: 'An agent stopped reporting.' },
     startsAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(),
     endsAt: '0001-01-01T00:00:00Z',
     generatorURL: 'http://prometheus:9090/graph',
     fingerprint: createHash('sha256').update(`${prefix}/${n}/${j}`).digest('hex').slice(0, 16),
   }));
-  return JSON.stringify({ receiver: 'agentswarm', status: 'firing', alerts, groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am', version: '4', groupKey: `g${n}`, truncatedAlerts: 0 });
+  return JSON.stringify({
+    receiver: 'agentswarm',
+    status: 'firing',
+    alerts,
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://am',
+    version: '4',
+    groupKey: `g${n}`,
+    truncatedAlerts: 0,
+  });
 }
 
 function post(agent, port, text) {
   return new Promise((resolve) => {
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path: '/api/v1/alerts', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/alerts',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(text);
   });
@@ -89,7 +135,12 @@ async function openLoop(port, bodies) {
     const scheduled = start + (i * 1000) / RATE;
     const wait = scheduled - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(post(agent, port, bodies[i]).then((s) => { latencies.push(performance.now() - scheduled); if (s === 200) ok += 1; }));
+    pending.push(
+      post(agent, port, bodies[i]).then((s) => {
+        latencies.push(performance.now() - scheduled);
+        if (s === 200) ok += 1;
+      }),
+    );
   }
   await Promise.all(pending);
   agent.destroy();
@@ -105,10 +156,22 @@ async function target(answer) {
     received += 1;
     req.resume();
     if (answer === 'hang') hung.push(res);
-    else req.on('end', () => { res.writeHead(200); res.end('{}'); });
+    else
+      req.on('end', () => {
+        res.writeHead(200);
+        res.end('{}');
+      });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/c`, received: () => received, close: () => { for (const r of hung) r.socket?.destroy(); server.closeAllConnections(); server.close(); } };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/c`,
+    received: () => received,
+    close: () => {
+      for (const r of hung) r.socket?.destroy();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 async function measure(engine, storage, dir) {
@@ -116,8 +179,14 @@ async function measure(engine, storage, dir) {
   const hang = await target('hang');
   const ex = startExporter(dir, storage(), hang.url);
   const port = await ex.port;
-  await openLoop(port, Array.from({ length: 10 }, (_, n) => body(n, `${engine}-w`)));
-  const storm = await openLoop(port, Array.from({ length: RATE * SECONDS }, (_, n) => body(n, `${engine}-s`)));
+  await openLoop(
+    port,
+    Array.from({ length: 10 }, (_, n) => body(n, `${engine}-w`)),
+  );
+  const storm = await openLoop(
+    port,
+    Array.from({ length: RATE * SECONDS }, (_, n) => body(n, `${engine}-s`)),
+  );
   await ex.stop();
   hang.close();
   // (2) delivery throughput: 2,000 tasks to a target answering 200 at once.
@@ -154,7 +223,15 @@ try {
   if (pg !== undefined) {
     // A fresh database per exporter run, so each starts empty like the SQLite file.
     const admin = (sql) => spawnSync(join(bin, 'psql'), [pg.url, '-qc', sql], { encoding: 'utf8' });
-    postgres = await measure('postgresql', () => { const name = `bench${++db}`; admin(`CREATE DATABASE ${name}`); return { url: pg.url.replace(/\/postgres$/, `/${name}`) }; }, dir);
+    postgres = await measure(
+      'postgresql',
+      () => {
+        const name = `bench${++db}`;
+        admin(`CREATE DATABASE ${name}`);
+        return { url: pg.url.replace(/\/postgres$/, `/${name}`) };
+      },
+      dir,
+    );
   }
   emit({
     bench: 'coordination-ha',

@@ -53,9 +53,13 @@ function startExporter(dir, dbPath, targetUrl) {
   const configFile = join(dir, 'config.yml');
   // JSON is YAML. Defaults otherwise: concurrency 5, per-target 2, task_timeout 15s; info logs carry the URL.
   writeFileSync(configFile, JSON.stringify({ coordination: { actions: { default: { url: targetUrl } } } }));
-  const child = spawn(process.execPath, [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${dbPath}`, '--log.level=info'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [EXPORTER, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${dbPath}`, '--log.level=info'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const port = listeningPort(child, exited);
   return { child, port, exited };
@@ -80,8 +84,18 @@ function notificationBody(n, prefix) {
   for (let j = 0; j < ALERTS_PER_NOTIFICATION; j += 1) {
     alerts.push({
       status: 'firing',
-      labels: { alertname: 'AgentSwarmAgentDown', swarm: 'bench', agent: `agent-${j}`, severity: 'critical', coordination_type: 'cross_system_healing', priority: 'emergency' },
-      annotations: { summary: 'An agent stopped reporting.', description: `Agent agent-${j} of swarm bench has sent no heartbeat for 45s.` },
+      labels: {
+        alertname: 'AgentSwarmAgentDown',
+        swarm: 'bench',
+        agent: `agent-${j}`,
+        severity: 'critical',
+        coordination_type: 'cross_system_healing',
+        priority: 'emergency',
+      },
+      annotations: {
+        summary: 'An agent stopped reporting.',
+        description: `Agent agent-${j} of swarm bench has sent no heartbeat for 45s.`,
+      },
       startsAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(),
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus:9090/graph?g0.expr=agentswarm_agent_up+%3D%3D+0',
@@ -105,10 +119,20 @@ function notificationBody(n, prefix) {
 
 function post(agent, port, body) {
   return new Promise((resolve) => {
-    const req = request({ agent, host: '127.0.0.1', port, method: 'POST', path: '/api/v1/alerts', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/alerts',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(body);
   });
@@ -184,7 +208,7 @@ async function main() {
 
   const db = new Database(dbPath, { readonly: true });
   const tasks = db.prepare('SELECT COUNT(*) AS n FROM tasks').get().n;
-  const delivering = db.prepare("SELECT COUNT(*) AS n FROM attempts").get().n;
+  const delivering = db.prepare('SELECT COUNT(*) AS n FROM attempts').get().n;
   db.close();
   rmSync(dir, { recursive: true, force: true });
 

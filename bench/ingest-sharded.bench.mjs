@@ -16,7 +16,18 @@ const { ownerShard } = await import(join(root, 'dist/src/model/shard.js'));
 const SHARDS = 4;
 const SWARMS = 64;
 const PER_BATCH = 1000;
-const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load', 'tokens_per_second', 'cache_hit_ratio'];
+const METRICS = [
+  'cpu_usage',
+  'memory_usage',
+  'response_time',
+  'throughput',
+  'error_rate',
+  'queue_depth',
+  'active_tasks',
+  'coordination_load',
+  'tokens_per_second',
+  'cache_hit_ratio',
+];
 const RATIOS = new Set(['cpu_usage', 'memory_usage', 'error_rate', 'coordination_load', 'cache_hit_ratio']);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -71,22 +82,51 @@ const totalSamples = allWeights.reduce((a, b) => a + b, 0);
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-sharded-'));
 const configFile = join(dir, 'config.yml');
-writeFileSync(configFile, 'agents:\n  max_agents: 10000\n  max_custom_metrics: 64\nanalysis:\n  step: 15s\n  window: 1h\nstorage:\n  path: ":memory:"\nlog:\n  level: warn\n');
+writeFileSync(
+  configFile,
+  'agents:\n  max_agents: 10000\n  max_custom_metrics: 64\nanalysis:\n  step: 15s\n  window: 1h\nstorage:\n  path: ":memory:"\nlog:\n  level: warn\n',
+);
 
 async function startReplica(extraArgs) {
   const port = await freePort();
-  const proc = startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configFile, '--web.listen-address', `127.0.0.1:${port}`, ...extraArgs]);
+  const proc = startProcess(process.execPath, [
+    join(root, 'dist/src/bin/exporter.js'),
+    '--config.file',
+    configFile,
+    '--web.listen-address',
+    `127.0.0.1:${port}`,
+    ...extraArgs,
+  ]);
   processes.push(proc);
   await waitFor(`http://127.0.0.1:${port}/-/ready`);
   return { base: `http://127.0.0.1:${port}`, url: `http://127.0.0.1:${port}/api/v1/samples` };
 }
 
-const single = (durationMs) => sendLoad({ url: singleReplica.url, contentType: 'application/json', bodies: allBodies, weights: allWeights, connections: CONNECTIONS, durationMs, expectStatus: 202 });
+const single = (durationMs) =>
+  sendLoad({
+    url: singleReplica.url,
+    contentType: 'application/json',
+    bodies: allBodies,
+    weights: allWeights,
+    connections: CONNECTIONS,
+    durationMs,
+    expectStatus: 202,
+  });
 
 /** The 4 shards loaded at once; samples/s is every shard's samples over the longest of the 4 runs. */
 async function sharded(durationMs, connections) {
   const runs = await Promise.all(
-    shardReplicas.map((r, i) => sendLoad({ url: r.url, contentType: 'application/json', bodies: shardBodies[i], weights: shardWeights[i], connections, durationMs, expectStatus: 202 })),
+    shardReplicas.map((r, i) =>
+      sendLoad({
+        url: r.url,
+        contentType: 'application/json',
+        bodies: shardBodies[i],
+        weights: shardWeights[i],
+        connections,
+        durationMs,
+        expectStatus: 202,
+      }),
+    ),
   );
   const seconds = Math.max(...runs.map((r) => r.seconds));
   return {
@@ -167,7 +207,9 @@ try {
   }
   const everySwarm = new Set(swarms.map((s) => s.name));
   const held = await Promise.all(shardReplicas.map((r) => swarmsOn(r.base)));
-  holdsOwn = held.every((set, i) => sameSet(set, new Set(swarms.filter((s) => s.owner === i).map((s) => s.name)))) && sameSet(await swarmsOn(singleReplica.base), everySwarm);
+  holdsOwn =
+    held.every((set, i) => sameSet(set, new Set(swarms.filter((s) => s.owner === i).map((s) => s.name)))) &&
+    sameSet(await swarmsOn(singleReplica.base), everySwarm);
 } finally {
   await Promise.all(processes.map((p) => p.stop()));
 }

@@ -43,10 +43,14 @@ const mib = (bytes) => (bytes === null || bytes === undefined ? null : Math.roun
 
 function post(url, body) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -111,8 +115,18 @@ async function exporterChild(mode) {
   const { startExporter } = await import(dist('main.js'));
   const { createLogger } = await import(dist('runtime/logger.js'));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const config = parseConfigObject({ web: { listen_address: '127.0.0.1:0' }, analysis: { step: '15s', window: '1h' }, storage: { path: ':memory:' } });
-  const exporter = await startExporter({ config, clock, manualSteps: true, logger: createLogger({ level: 'error', format: 'json', write: () => undefined }), env: {} });
+  const config = parseConfigObject({
+    web: { listen_address: '127.0.0.1:0' },
+    analysis: { step: '15s', window: '1h' },
+    storage: { path: ':memory:' },
+  });
+  const exporter = await startExporter({
+    config,
+    clock,
+    manualSteps: true,
+    logger: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+    env: {},
+  });
   const { registry, engine } = exporter;
   // Young-generation collections: how much short-lived garbage ingest and cycles make.
   let scavenges = 0;
@@ -180,7 +194,10 @@ async function exporterChild(mode) {
 /** Runs one exporter child through the swarm (none for 'idle') and returns its report. */
 async function measureExporter(mode) {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = fork(fileURLToPath(import.meta.url), [mode], { execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [mode], {
+    execArgv: ['--expose-gc', ...flags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const replies = [];
   let waiting = null;
   child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
@@ -242,7 +259,10 @@ else {
   const series = ours?.series ?? store?.series ?? AGENTS * 10;
   let peer = null;
   if (modes.has('peer')) {
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'peer', String(series)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), 'peer', String(series)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     if (r.status !== 0) throw new Error(`peer failed: ${r.stderr}`);
     peer = JSON.parse(r.stdout);
   }

@@ -13,7 +13,18 @@ const { parseConfigObject } = await import(join(root, 'dist/src/config/parse-con
 const { startExporter } = await import(join(root, 'dist/src/main.js'));
 const { createLogger } = await import(join(root, 'dist/src/runtime/logger.js'));
 
-const METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load', 'custom_a', 'custom_b'];
+const METRICS = [
+  'cpu_usage',
+  'memory_usage',
+  'response_time',
+  'throughput',
+  'error_rate',
+  'queue_depth',
+  'active_tasks',
+  'coordination_load',
+  'custom_a',
+  'custom_b',
+];
 const SCRAPES = 15;
 const run = promisify(execFile);
 
@@ -28,10 +39,13 @@ async function curlTimes(url, onSpawned = () => undefined) {
   const pending = run('sh', ['-c', script], { encoding: 'utf8' });
   onSpawned();
   const r = await pending;
-  const times = r.stdout.trim().split('\n').map((line) => {
-    const [t, size] = line.split(' ');
-    return { ms: Number(t) * 1000, bytes: Number(size) };
-  });
+  const times = r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [t, size] = line.split(' ');
+      return { ms: Number(t) * 1000, bytes: Number(size) };
+    });
   const sorted = times.map((x) => x.ms).sort((a, b) => a - b);
   return { medianMs: sorted[Math.floor(sorted.length / 2)], bytes: times[0].bytes };
 }
@@ -48,14 +62,31 @@ async function fillPushgateway(url, lines) {
 }
 
 async function scenario(label, agents, pushgatewayBin) {
-  const config = parseConfigObject({ web: { listen_address: '127.0.0.1:0' }, agents: { max_agents: 100_000 }, analysis: { step: '15s', window: '1h' }, storage: { path: ':memory:' } });
-  const exporter = await startExporter({ config, logger: createLogger({ level: 'error', format: 'json', write: () => undefined }), manualSteps: true, env: {} });
+  const config = parseConfigObject({
+    web: { listen_address: '127.0.0.1:0' },
+    agents: { max_agents: 100_000 },
+    analysis: { step: '15s', window: '1h' },
+    storage: { path: ':memory:' },
+  });
+  const exporter = await startExporter({
+    config,
+    logger: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+    manualSteps: true,
+    env: {},
+  });
   try {
     const now = Date.now();
     for (let a = 0; a < agents; a += 100) {
       const samples = [];
       for (let k = a; k < Math.min(agents, a + 100); k++) {
-        for (const metric of METRICS) samples.push({ swarm: `swarm-${k % 10}`, agent: `agent-${k}`, metric, value: Math.round(Math.random() * 1000) / 1000, timestamp: now });
+        for (const metric of METRICS)
+          samples.push({
+            swarm: `swarm-${k % 10}`,
+            agent: `agent-${k}`,
+            metric,
+            value: Math.round(Math.random() * 1000) / 1000,
+            timestamp: now,
+          });
       }
       exporter.registry.ingest(samples, 'push');
     }

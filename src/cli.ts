@@ -11,16 +11,67 @@ interface FlagSpec {
 }
 
 export const FLAGS: readonly FlagSpec[] = [
-  { flag: '--config.file <path>', key: undefined, env: 'AGENTSWARM_EXPORTER_CONFIG_FILE', description: 'YAML configuration file (every key optional)' },
-  { flag: '--web.listen-address <address>', key: 'web.listen_address', env: 'AGENTSWARM_EXPORTER_WEB_LISTEN_ADDRESS', description: 'address to listen on (default ":10464")' },
-  { flag: '--web.config.file <path>', key: 'web.config_file', env: 'AGENTSWARM_EXPORTER_WEB_CONFIG_FILE', description: 'exporter-toolkit web config (TLS, basic auth, headers), re-read on change' },
-  { flag: '--web.telemetry-path <path>', key: 'web.telemetry_path', env: 'AGENTSWARM_EXPORTER_WEB_TELEMETRY_PATH', description: 'path of the metrics page (default "/metrics")' },
-  { flag: '--log.level <level>', key: 'log.level', env: 'AGENTSWARM_EXPORTER_LOG_LEVEL', description: 'debug, info, warn or error (default "info")' },
-  { flag: '--log.format <format>', key: 'log.format', env: 'AGENTSWARM_EXPORTER_LOG_FORMAT', description: 'logfmt or json (default "logfmt")' },
-  { flag: '--storage.path <path>', key: 'storage.path', env: 'AGENTSWARM_EXPORTER_STORAGE_PATH', description: 'SQLite file for coordination history, ":memory:" for none (default "data/agentswarm.db")' },
-  { flag: '--storage.url <url>', key: 'storage.url', env: 'AGENTSWARM_EXPORTER_STORAGE_URL', description: 'PostgreSQL instead of SQLite (postgres://user@host:port/db), shared by an HA pair' },
-  { flag: '--shard <i/n>', key: 'shard', env: 'AGENTSWARM_EXPORTER_SHARD', description: 'own only the swarms whose hashmod(swarm, n) is i (e.g. "0/4")' },
-  { flag: '--demo', key: 'demo.enabled', env: 'AGENTSWARM_EXPORTER_DEMO', description: 'start an embedded simulated five-agent swarm', boolean: true },
+  {
+    flag: '--config.file <path>',
+    key: undefined,
+    env: 'AGENTSWARM_EXPORTER_CONFIG_FILE',
+    description: 'YAML configuration file (every key optional)',
+  },
+  {
+    flag: '--web.listen-address <address>',
+    key: 'web.listen_address',
+    env: 'AGENTSWARM_EXPORTER_WEB_LISTEN_ADDRESS',
+    description: 'address to listen on (default ":10464")',
+  },
+  {
+    flag: '--web.config.file <path>',
+    key: 'web.config_file',
+    env: 'AGENTSWARM_EXPORTER_WEB_CONFIG_FILE',
+    description: 'exporter-toolkit web config (TLS, basic auth, headers), re-read on change',
+  },
+  {
+    flag: '--web.telemetry-path <path>',
+    key: 'web.telemetry_path',
+    env: 'AGENTSWARM_EXPORTER_WEB_TELEMETRY_PATH',
+    description: 'path of the metrics page (default "/metrics")',
+  },
+  {
+    flag: '--log.level <level>',
+    key: 'log.level',
+    env: 'AGENTSWARM_EXPORTER_LOG_LEVEL',
+    description: 'debug, info, warn or error (default "info")',
+  },
+  {
+    flag: '--log.format <format>',
+    key: 'log.format',
+    env: 'AGENTSWARM_EXPORTER_LOG_FORMAT',
+    description: 'logfmt or json (default "logfmt")',
+  },
+  {
+    flag: '--storage.path <path>',
+    key: 'storage.path',
+    env: 'AGENTSWARM_EXPORTER_STORAGE_PATH',
+    description: 'SQLite file for coordination history, ":memory:" for none (default "data/agentswarm.db")',
+  },
+  {
+    flag: '--storage.url <url>',
+    key: 'storage.url',
+    env: 'AGENTSWARM_EXPORTER_STORAGE_URL',
+    description: 'PostgreSQL instead of SQLite (postgres://user@host:port/db), shared by an HA pair',
+  },
+  {
+    flag: '--shard <i/n>',
+    key: 'shard',
+    env: 'AGENTSWARM_EXPORTER_SHARD',
+    description: 'own only the swarms whose hashmod(swarm, n) is i (e.g. "0/4")',
+  },
+  {
+    flag: '--demo',
+    key: 'demo.enabled',
+    env: 'AGENTSWARM_EXPORTER_DEMO',
+    description: 'start an embedded simulated five-agent swarm',
+    boolean: true,
+  },
 ];
 
 export interface CliResult {
@@ -46,9 +97,16 @@ function parseBoolean(text: string, name: string): boolean {
  * Parses argv (without node and script) and the environment. `--help` and `--version` print and
  * exit through `exit`; errors throw CliError.
  */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, version: string, io: { out: (s: string) => void; exit: (code: number) => never }): CliResult {
+export function parseCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  version: string,
+  io: { out: (s: string) => void; exit: (code: number) => never },
+): CliResult {
   const program = new Command('agentswarm-exporter')
-    .description('Prometheus exporter that analyses agent swarms and turns alerts into coordination tasks.\nEach flag has an AGENTSWARM_EXPORTER_* environment twin; precedence: flag > env > file > default.')
+    .description(
+      'Prometheus exporter that analyses agent swarms and turns alerts into coordination tasks.\nEach flag has an AGENTSWARM_EXPORTER_* environment twin; precedence: flag > env > file > default.',
+    )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()

@@ -93,7 +93,12 @@ export interface StartOptions {
 }
 
 /** Loads config: file (if any) < env < flags, validated once. */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, version: string, io: { out: (s: string) => void; exit: (code: number) => never }): Readonly<Config> {
+export function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  version: string,
+  io: { out: (s: string) => void; exit: (code: number) => never },
+): Readonly<Config> {
   const cli = parseCli(argv, env, version, io);
   const source = cli.configFile ?? 'flags and environment';
   const raw = cli.configFile === undefined ? {} : readConfigFile(cli.configFile);
@@ -129,8 +134,13 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const ingestToken = watchToken(auth.ingest_token_file, 'web.auth.ingest_token_file', logger, watched);
   const webhookToken = watchToken(auth.webhook_token_file, 'web.auth.webhook_token_file', logger, watched);
   const apiToken = watchToken(auth.api_token_file, 'web.auth.api_token_file', logger, watched);
-  for (const [key, value] of Object.entries({ ingest_token_file: ingestToken, webhook_token_file: webhookToken, api_token_file: apiToken })) {
-    if (value === undefined) logger.warn({ component: 'web' }, `web.auth.${key} is not set: that API is open to anyone who can reach the port`);
+  for (const [key, value] of Object.entries({
+    ingest_token_file: ingestToken,
+    webhook_token_file: webhookToken,
+    api_token_file: apiToken,
+  })) {
+    if (value === undefined)
+      logger.warn({ component: 'web' }, `web.auth.${key} is not set: that API is open to anyone who can reach the port`);
   }
   const scrapeOptions = scraperOptionsFromConfig(config.scrape);
   if (!scrapeOptions.ok) throw new ConfigError(scrapeOptions.problems, 'configuration');
@@ -143,7 +153,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       webConfig = new WebConfigSource(config.web.config_file, {
         onChange: (state) => {
           if (state.tls) httpsServer?.setSecureContext(state.tls);
-          webLog.info({ users: Object.keys(state.config.basic_auth_users).length, tls: state.tls !== undefined }, 'web config changed: it applies to the next request or handshake');
+          webLog.info(
+            { users: Object.keys(state.config.basic_auth_users).length, tls: state.tls !== undefined },
+            'web config changed: it applies to the next request or handshake',
+          );
         },
         onError: (message) => webLog.warn(message),
       });
@@ -190,16 +203,28 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
   let onStoreFault = (_fault: Exclude<StoreHealth, { ok: true }>): void => undefined;
-  const store = openTaskStore(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) => onStoreFault(fault));
+  const store = openTaskStore(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) =>
+    onStoreFault(fault),
+  );
   cleanup.push(() => store.close());
   // The swarm as a system: totals every cycle, USL and baselines from the stored history.
-  const system = new SwarmSystem(clock, { ...DEFAULT_SWARM_SYSTEM_SETTINGS, baselineMetrics: config.analysis.baseline_metrics, ...(config.demo.enabled && { scalabilityBucketMs: 10 * config.analysis.step }) }, store);
+  const system = new SwarmSystem(
+    clock,
+    {
+      ...DEFAULT_SWARM_SYSTEM_SETTINGS,
+      baselineMetrics: config.analysis.baseline_metrics,
+      ...(config.demo.enabled && { scalabilityBucketMs: 10 * config.analysis.step }),
+    },
+    store,
+  );
   const demoLog = logger.child({ component: 'demo' });
   const orchestrator = config.demo.enabled ? await startDemoOrchestrator((m) => demoLog.info(m)).catch(fail) : undefined;
   if (orchestrator) cleanup.push(() => orchestrator.receiver.close());
   let coordination: CoordinationService;
   try {
-    const actions = orchestrator ? { ...config.coordination.actions, default: { url: orchestrator.url, secret_file: DEMO_SECRET_REF } } : config.coordination.actions;
+    const actions = orchestrator
+      ? { ...config.coordination.actions, default: { url: orchestrator.url, secret_file: DEMO_SECRET_REF } }
+      : config.coordination.actions;
     const coordinationLog = logger.child({ component: 'coordination' });
     const targets = rotatingActionTargets(actions, {
       special: (path) => (orchestrator && path === DEMO_SECRET_REF ? orchestrator.secret : undefined),
@@ -252,7 +277,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
         logger,
         // The first export registers its agent, samples or not (a valid name in one of this shard's swarms).
         announce: (swarm, agent) => {
-          if (ownsSwarm(config.shard, swarm) && checkSwarm(swarm, 'swarm') === undefined && checkAgentId(agent, 'agent') === undefined) registry.heartbeat(swarm, agent, {});
+          if (ownsSwarm(config.shard, swarm) && checkSwarm(swarm, 'swarm') === undefined && checkAgentId(agent, 'agent') === undefined)
+            registry.heartbeat(swarm, agent, {});
         },
         // A new agent's first cumulative point is data when it started after the exporter, or within the window.
         firstCumulativeSinceNs: () => BigInt(Math.floor(Math.min(startedAt, clock.now() - config.analysis.window))) * 1_000_000n,
@@ -267,8 +293,16 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     onUnexpectedError,
   });
 
-  const samplesFastLane = createSamplesFastLane({ registry, metrics: exporterMetrics, token: ingestToken, shard: config.shard, onError: onUnexpectedError });
-  const gate = webConfig ? createWebGate({ state: () => webConfig.current(), bearerTokens: [ingestToken, webhookToken, apiToken] }) : undefined;
+  const samplesFastLane = createSamplesFastLane({
+    registry,
+    metrics: exporterMetrics,
+    token: ingestToken,
+    shard: config.shard,
+    onError: onUnexpectedError,
+  });
+  const gate = webConfig
+    ? createWebGate({ state: () => webConfig.current(), bearerTokens: [ingestToken, webhookToken, apiToken] })
+    : undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (gate && !gate(req, res)) return;
     if (!samplesFastLane(req, res)) app(req, res);
@@ -277,7 +311,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   if (tlsAtStart?.tls) {
     // Certificates are asked for only when the policy needs them (a browser would otherwise prompt).
     const clientAuth = tlsAtStart.config.tls_server_config?.client_auth_type ?? 'NoClientCert';
-    httpsServer = createHttpsServer({ ...SERVER_TIMEOUTS, ...tlsAtStart.tls, requestCert: clientAuth !== 'NoClientCert', rejectUnauthorized: false }, handle);
+    httpsServer = createHttpsServer(
+      { ...SERVER_TIMEOUTS, ...tlsAtStart.tls, requestCert: clientAuth !== 'NoClientCert', rejectUnauthorized: false },
+      handle,
+    );
   }
   const server: Server = httpsServer ?? createServer(SERVER_TIMEOUTS, handle);
   const address = parseListenAddress(config.web.listen_address);
@@ -289,7 +326,14 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     });
   }).catch(fail);
   const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? (bound.address === '::' ? '127.0.0.1' : `[${bound.address}]`) : bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address;
+  const host =
+    bound.family === 'IPv6'
+      ? bound.address === '::'
+        ? '127.0.0.1'
+        : `[${bound.address}]`
+      : bound.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : bound.address;
   const url = `${httpsServer ? 'https' : 'http'}://${host}:${bound.port}`;
 
   try {
@@ -329,7 +373,13 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   if (config.query) {
     const query = config.query;
     const reader = new QueryReader(
-      { config: query, stepMs: query.step ?? config.analysis.step, backfillMs: query.backfill ?? config.analysis.window, windowMs: config.analysis.window, headers: upstreamHeaders(query, (path) => readFileSync(path, 'utf8')) },
+      {
+        config: query,
+        stepMs: query.step ?? config.analysis.step,
+        backfillMs: query.backfill ?? config.analysis.window,
+        windowMs: config.analysis.window,
+        headers: upstreamHeaders(query, (path) => readFileSync(path, 'utf8')),
+      },
       { sink, metricsRegistry, clock, logger },
     );
     reader.start();
@@ -359,8 +409,17 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     : undefined;
   if (demo) {
     logger.info(
-      { component: 'demo', agents: demo.simulator.agents.length, swarm: demo.simulator.swarm, alerting: config.demo.alerting, time_scale: config.demo.time_scale, storage: config.storage.path },
-      config.storage.path === ':memory:' ? 'demo swarm started; its coordination history is kept in memory, apart from any real deployment' : `demo swarm started; its coordination history goes to ${config.storage.path}`,
+      {
+        component: 'demo',
+        agents: demo.simulator.agents.length,
+        swarm: demo.simulator.swarm,
+        alerting: config.demo.alerting,
+        time_scale: config.demo.time_scale,
+        storage: config.storage.path,
+      },
+      config.storage.path === ':memory:'
+        ? 'demo swarm started; its coordination history is kept in memory, apart from any real deployment'
+        : `demo swarm started; its coordination history goes to ${config.storage.path}`,
     );
   }
 
@@ -397,7 +456,10 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   onStoreFault = (fault) => {
     readiness.ready = false;
     const gone = fault.reason === 'gone';
-    logger.error({ component: 'storage', reason: fault.reason, path: config.storage.path }, `${fault.message}: answering 503 and not ready${gone ? '; stopping so that a restart opens it afresh' : ''}`);
+    logger.error(
+      { component: 'storage', reason: fault.reason, path: config.storage.path },
+      `${fault.message}: answering 503 and not ready${gone ? '; stopping so that a restart opens it afresh' : ''}`,
+    );
     if (gone) setTimeout(() => void stop().then(() => reportFailure(new Error(fault.message))), FATAL_HOLD_MS).unref();
   };
   if (!store.health().ok) onStoreFault(store.health() as Exclude<StoreHealth, { ok: true }>);
@@ -406,7 +468,11 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 }
 
 /** PostgreSQL at storage.url when set; else SQLite at storage.path (its folder created), or in memory for ":memory:". */
-function openTaskStore(storage: Readonly<Config['storage']>, password: string | undefined, onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void): TaskStore {
+function openTaskStore(
+  storage: Readonly<Config['storage']>,
+  password: string | undefined,
+  onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void,
+): TaskStore {
   if (storage.url !== undefined) return PostgresTaskStore.open({ url: storage.url, password });
   const path = storage.path;
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });

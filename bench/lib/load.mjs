@@ -12,10 +12,20 @@ export async function sendLoad({ url, method = 'POST', contentType, bodies, conn
   const deadline = Date.now() + durationMs;
   const one = (body) =>
     new Promise((resolve, reject) => {
-      const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      });
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method,
+          headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

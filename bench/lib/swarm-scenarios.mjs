@@ -4,7 +4,16 @@
 // bench and its peers see the same swarm.
 import { seeded } from '../analysis/harness.mjs';
 
-export const CANONICAL_METRICS = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load'];
+export const CANONICAL_METRICS = [
+  'cpu_usage',
+  'memory_usage',
+  'response_time',
+  'throughput',
+  'error_rate',
+  'queue_depth',
+  'active_tasks',
+  'coordination_load',
+];
 /** Two custom metrics, as agents add them (one unbounded rate, one ratio). */
 export const CUSTOM_METRICS = ['tokens_per_second', 'cache_hit_ratio'];
 const RATIOS = new Set(['cpu_usage', 'memory_usage', 'error_rate', 'coordination_load', 'cache_hit_ratio']);

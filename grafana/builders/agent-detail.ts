@@ -14,7 +14,8 @@ function statusRow(): Row {
       stat(
         {
           title: 'Up',
-          description: 'Whether the agent sent a heartbeat or a sample within agents.heartbeat_timeout (agentswarm_agent_up). AgentSwarmAgentDown fires after 1 minute down.',
+          description:
+            'Whether the agent sent a heartbeat or a sample within agents.heartbeat_timeout (agentswarm_agent_up). AgentSwarmAgentDown fires after 1 minute down.',
           unit: 'none',
           queries: [{ expr: `agentswarm_agent_up{${A}}`, instant: true }],
           width: 4,
@@ -28,7 +29,8 @@ function statusRow(): Row {
       stat(
         {
           title: 'Health score',
-          description: 'Health score of the agent, 0..1 shown as %, 100% = nominal (agentswarm_agent_health_score). Red below 50% (critical), orange below 75% (degraded), yellow below 90% (good).',
+          description:
+            'Health score of the agent, 0..1 shown as %, 100% = nominal (agentswarm_agent_health_score). Red below 50% (critical), orange below 75% (degraded), yellow below 90% (good).',
           unit: 'percentunit',
           queries: [{ expr: `agentswarm_agent_health_score{${A}}`, instant: true }],
           min: 0,
@@ -65,7 +67,8 @@ function statusRow(): Row {
       stateTimeline(
         {
           title: 'Health status',
-          description: 'Health status over time: one lane per status, filled while it is the current one (agentswarm_agent_health_status). Status changes follow the score with hysteresis.',
+          description:
+            'Health status over time: one lane per status, filled while it is the current one (agentswarm_agent_health_status). Status changes follow the score with hysteresis.',
           unit: 'none',
           queries: [{ expr: `agentswarm_agent_health_status{${A}}`, legend: '{{status}}' }],
           width: 24,
@@ -91,7 +94,7 @@ function workRow(): Row {
       }),
       timeseries({
         title: 'Error ratio',
-        description: 'Share of the agent\'s tasks that fail, 0..1 shown as % (agentswarm_agent_error_ratio).',
+        description: "Share of the agent's tasks that fail, 0..1 shown as % (agentswarm_agent_error_ratio).",
         unit: 'percentunit',
         queries: [{ expr: `agentswarm_agent_error_ratio{${A}}`, legend: 'errors' }],
         min: 0,
@@ -100,7 +103,8 @@ function workRow(): Row {
       timeseries(
         {
           title: 'Response time and its normal',
-          description: "Task completion / response latency of the agent in seconds (agentswarm_agent_response_time_seconds) inside the agent's own learned normal: its 95 % baseline band (agentswarm_agent_baseline, by hour of day when it has a daily pattern). AgentSwarmAgentAbnormal fires after 10 minutes more than 4 spreads outside.",
+          description:
+            "Task completion / response latency of the agent in seconds (agentswarm_agent_response_time_seconds) inside the agent's own learned normal: its 95 % baseline band (agentswarm_agent_baseline, by hour of day when it has a daily pattern). AgentSwarmAgentAbnormal fires after 10 minutes more than 4 spreads outside.",
           unit: 's',
           queries: [
             { expr: `agentswarm_agent_response_time_seconds{${A}}`, legend: 'response time' },
@@ -127,7 +131,8 @@ function workRow(): Row {
       timeseries(
         {
           title: 'Utilisation',
-          description: 'Active tasks / capacity, or CPU usage for an agent without a capacity, 0..1 shown as % (agentswarm_agent_utilization_ratio).',
+          description:
+            'Active tasks / capacity, or CPU usage for an agent without a capacity, 0..1 shown as % (agentswarm_agent_utilization_ratio).',
           unit: 'percentunit',
           queries: [{ expr: `agentswarm_agent_utilization_ratio{${A}}`, legend: 'utilisation' }],
           min: 0,
@@ -147,7 +152,8 @@ function resourcesRow(): Row {
     panels: [
       timeseries({
         title: 'CPU and memory',
-        description: 'Share of allotted CPU and memory the agent uses, 0..1 shown as % (agentswarm_agent_cpu_usage_ratio, agentswarm_agent_memory_usage_ratio).',
+        description:
+          'Share of allotted CPU and memory the agent uses, 0..1 shown as % (agentswarm_agent_cpu_usage_ratio, agentswarm_agent_memory_usage_ratio).',
         unit: 'percentunit',
         queries: [
           { expr: `agentswarm_agent_cpu_usage_ratio{${A}}`, legend: 'cpu' },
@@ -159,7 +165,8 @@ function resourcesRow(): Row {
       }),
       timeseries({
         title: 'Coordination load',
-        description: 'Share of time the agent spends coordinating with other agents rather than working, 0..1 shown as % (agentswarm_agent_coordination_load_ratio).',
+        description:
+          'Share of time the agent spends coordinating with other agents rather than working, 0..1 shown as % (agentswarm_agent_coordination_load_ratio).',
         unit: 'percentunit',
         queries: [{ expr: `agentswarm_agent_coordination_load_ratio{${A}}`, legend: 'coordination' }],
         min: 0,
@@ -177,7 +184,8 @@ function healthModelRow(): Row {
       timeseries(
         {
           title: 'Health components',
-          description: 'Each ingredient of the health score, 0..1 shown as %, 100% = nominal (agentswarm_agent_health_component): the lowest one names the symptom.',
+          description:
+            'Each ingredient of the health score, 0..1 shown as %, 100% = nominal (agentswarm_agent_health_component): the lowest one names the symptom.',
           unit: 'percentunit',
           queries: [{ expr: `agentswarm_agent_health_component{${A}}`, legend: '{{component}}' }],
           min: 0,
@@ -189,7 +197,8 @@ function healthModelRow(): Row {
       timeseries(
         {
           title: 'Anomaly score per metric',
-          description: 'Robust |z| (median / MAD) of the latest value of each metric against the window (agentswarm_agent_anomaly_score). Above analysis.anomaly_threshold (3.5 by default, dashed) the value is anomalous.',
+          description:
+            'Robust |z| (median / MAD) of the latest value of each metric against the window (agentswarm_agent_anomaly_score). Above analysis.anomaly_threshold (3.5 by default, dashed) the value is anomalous.',
           unit: 'none',
           queries: [{ expr: `agentswarm_agent_anomaly_score{${A}}`, legend: '{{metric}}' }],
           min: 0,
@@ -204,7 +213,8 @@ function healthModelRow(): Row {
       timeseries(
         {
           title: 'Bottleneck score',
-          description: 'How likely the agent is the constraint of its swarm, 0..1 shown as % (agentswarm_agent_bottleneck_score). AgentSwarmBottleneck fires above 80% for 10 minutes.',
+          description:
+            'How likely the agent is the constraint of its swarm, 0..1 shown as % (agentswarm_agent_bottleneck_score). AgentSwarmBottleneck fires above 80% for 10 minutes.',
           unit: 'percentunit',
           queries: [{ expr: `agentswarm_agent_bottleneck_score{${A}}`, legend: 'bottleneck' }],
           min: 0,
@@ -216,7 +226,8 @@ function healthModelRow(): Row {
       ),
       timeseries({
         title: 'Anomaly cluster peers',
-        description: 'Other agents in the same correlated-anomaly cluster as this one (agentswarm_agent_anomaly_cluster_peers); 0 = not in a cluster.',
+        description:
+          'Other agents in the same correlated-anomaly cluster as this one (agentswarm_agent_anomaly_cluster_peers); 0 = not in a cluster.',
         unit: 'short',
         queries: [{ expr: `agentswarm_agent_anomaly_cluster_peers{${A}}`, legend: 'peers' }],
         min: 0,
@@ -233,7 +244,8 @@ function correlationsRow(): Row {
       table(
         {
           title: 'Metric × metric correlation',
-          description: 'Pearson r between two metrics of this agent over the analysis window, -1..1 (agentswarm_metric_correlation): e.g. response time rising with queue depth.',
+          description:
+            'Pearson r between two metrics of this agent over the analysis window, -1..1 (agentswarm_metric_correlation): e.g. response time rising with queue depth.',
           unit: 'none',
           decimals: 2,
           queries: [{ expr: `agentswarm_metric_correlation{${A}}`, instant: true, table: true }],
@@ -247,7 +259,7 @@ function correlationsRow(): Row {
       timeseries(
         {
           title: 'Custom metrics',
-          description: 'Latest values of the agent\'s custom (non-canonical) metrics, in their own units (agentswarm_agent_custom_metric).',
+          description: "Latest values of the agent's custom (non-canonical) metrics, in their own units (agentswarm_agent_custom_metric).",
           unit: 'short',
           queries: [{ expr: `agentswarm_agent_custom_metric{${A}}`, legend: '{{metric}}' }],
           width: 12,
@@ -264,7 +276,8 @@ export function agentDetailDashboard(): Dashboard {
   return buildDashboard({
     uid: 'agentswarm-agent',
     title: 'Agent swarm / Agent detail',
-    description: 'One agent: status, work, resources, health components, anomaly and bottleneck scores, metric correlations and custom metrics.',
+    description:
+      'One agent: status, work, resources, health components, anomaly and bottleneck scores, metric correlations and custom metrics.',
     variables: [datasourceVariable(), swarmVariable(false), agentVariable()],
     rows: [statusRow(), workRow(), resourcesRow(), healthModelRow(), correlationsRow()],
   });

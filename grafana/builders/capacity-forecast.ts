@@ -11,7 +11,8 @@ function forecastRow(): Row {
       timeseries(
         {
           title: 'Load and forecast band',
-          description: 'Swarm load now (sum of active tasks, swarm:agentswarm_agent_active_tasks:sum) and the band between the lowest and highest forecast over the horizons of analysis.forecast_horizons (agentswarm_forecast_load). Trust the band only while the forecast is valid.',
+          description:
+            'Swarm load now (sum of active tasks, swarm:agentswarm_agent_active_tasks:sum) and the band between the lowest and highest forecast over the horizons of analysis.forecast_horizons (agentswarm_forecast_load). Trust the band only while the forecast is valid.',
           unit: 'short',
           queries: [
             { expr: 'swarm:agentswarm_agent_active_tasks:sum{swarm="$swarm"}', legend: 'load now' },
@@ -27,7 +28,8 @@ function forecastRow(): Row {
       stat(
         {
           title: 'Forecast valid',
-          description: 'Whether the forecast has enough data to be trusted (agentswarm_forecast_valid); scalers and AgentSwarmSaturationPredicted ignore an invalid forecast.',
+          description:
+            'Whether the forecast has enough data to be trusted (agentswarm_forecast_valid); scalers and AgentSwarmSaturationPredicted ignore an invalid forecast.',
           unit: 'none',
           queries: [{ expr: 'agentswarm_forecast_valid{swarm="$swarm"}', instant: true }],
           width: 4,
@@ -41,7 +43,8 @@ function forecastRow(): Row {
       stat(
         {
           title: 'Time to saturation',
-          description: 'Predicted time until the swarm load reaches its total capacity (agentswarm_forecast_saturation_seconds); "never" when no saturation is predicted. AgentSwarmSaturationPredicted fires under 30 minutes.',
+          description:
+            'Predicted time until the swarm load reaches its total capacity (agentswarm_forecast_saturation_seconds); "never" when no saturation is predicted. AgentSwarmSaturationPredicted fires under 30 minutes.',
           unit: 's',
           queries: [{ expr: 'agentswarm_forecast_saturation_seconds{swarm="$swarm"}', instant: true }],
           steps: [
@@ -56,7 +59,8 @@ function forecastRow(): Row {
       ),
       stat({
         title: 'Forecast confidence',
-        description: 'Confidence of the forecast at the longest served horizon, 0..1 shown as %: 1 minus the 95 % band half-width over the forecast (agentswarm_forecast_confidence).',
+        description:
+          'Confidence of the forecast at the longest served horizon, 0..1 shown as %: 1 minus the 95 % band half-width over the forecast (agentswarm_forecast_confidence).',
         unit: 'percentunit',
         queries: [{ expr: 'agentswarm_forecast_confidence{swarm="$swarm"}', instant: true }],
         min: 0,
@@ -85,7 +89,8 @@ function scalingRow(): Row {
       timeseries(
         {
           title: 'Recommended agents per type',
-          description: 'Agents of each type needed at the longest forecast horizon (agentswarm_scaling_recommended_agents), next to the agents of that type up now (swarm_type:agentswarm_agent_up:sum).',
+          description:
+            'Agents of each type needed at the longest forecast horizon (agentswarm_scaling_recommended_agents), next to the agents of that type up now (swarm_type:agentswarm_agent_up:sum).',
           unit: 'short',
           queries: [
             { expr: 'agentswarm_scaling_recommended_agents{swarm="$swarm"}', legend: '{{type}} recommended' },
@@ -98,7 +103,8 @@ function scalingRow(): Row {
       ),
       timeseries({
         title: 'Queued tasks',
-        description: 'Tasks waiting in the whole swarm (swarm:agentswarm_agent_queue_depth_tasks:sum): a queue that keeps growing means too little capacity now.',
+        description:
+          'Tasks waiting in the whole swarm (swarm:agentswarm_agent_queue_depth_tasks:sum): a queue that keeps growing means too little capacity now.',
         unit: 'short',
         queries: [{ expr: 'swarm:agentswarm_agent_queue_depth_tasks:sum{swarm="$swarm"}', legend: 'queued' }],
         min: 0,
@@ -115,7 +121,8 @@ function balanceRow(): Row {
       timeseries(
         {
           title: 'Load-balance index',
-          description: 'Jain\'s fairness index of agent utilisation, 1/n..1 shown as %, 100% = perfectly even (agentswarm_load_balance_index). AgentSwarmLoadImbalance fires below 70% for 15 minutes (dashed).',
+          description:
+            "Jain's fairness index of agent utilisation, 1/n..1 shown as %, 100% = perfectly even (agentswarm_load_balance_index). AgentSwarmLoadImbalance fires below 70% for 15 minutes (dashed).",
           unit: 'percentunit',
           queries: [{ expr: 'agentswarm_load_balance_index{swarm="$swarm"}', legend: 'balance' }],
           min: 0,
@@ -130,7 +137,8 @@ function balanceRow(): Row {
       ),
       timeseries({
         title: 'Utilisation',
-        description: 'Mean and highest agent utilisation of the swarm, 0..1 shown as % (swarm:agentswarm_agent_utilization_ratio:avg and :max): a wide gap is an imbalance.',
+        description:
+          'Mean and highest agent utilisation of the swarm, 0..1 shown as % (swarm:agentswarm_agent_utilization_ratio:avg and :max): a wide gap is an imbalance.',
         unit: 'percentunit',
         queries: [
           { expr: 'swarm:agentswarm_agent_utilization_ratio:avg{swarm="$swarm"}', legend: 'mean' },
@@ -152,7 +160,7 @@ function balanceRow(): Row {
       }),
       timeseries({
         title: 'Resources and coordination',
-        description: 'Mean CPU and memory usage and mean coordination load of the swarm\'s agents, 0..1 shown as %.',
+        description: "Mean CPU and memory usage and mean coordination load of the swarm's agents, 0..1 shown as %.",
         unit: 'percentunit',
         queries: [
           { expr: 'swarm:agentswarm_agent_cpu_usage_ratio:avg{swarm="$swarm"}', legend: 'cpu' },

@@ -11,9 +11,12 @@ function tasksRow(): Row {
       timeseries(
         {
           title: 'Finished tasks by type and outcome',
-          description: 'Coordination tasks finishing per second, by type and outcome (coordination_type_outcome:agentswarm_coordination_tasks:rate5m); outcome failed = dead letter after coordination.max_attempts.',
+          description:
+            'Coordination tasks finishing per second, by type and outcome (coordination_type_outcome:agentswarm_coordination_tasks:rate5m); outcome failed = dead letter after coordination.max_attempts.',
           unit: TASKS_PER_SECOND,
-          queries: [{ expr: 'coordination_type_outcome:agentswarm_coordination_tasks:rate5m', legend: '{{coordination_type}} {{outcome}}' }],
+          queries: [
+            { expr: 'coordination_type_outcome:agentswarm_coordination_tasks:rate5m', legend: '{{coordination_type}} {{outcome}}' },
+          ],
           min: 0,
           width: 12,
         },
@@ -22,9 +25,12 @@ function tasksRow(): Row {
       timeseries(
         {
           title: 'Finished tasks by priority',
-          description: 'Coordination tasks finishing per second, by priority, all types and outcomes added up (coordination_type_priority_outcome:agentswarm_coordination_tasks:rate5m).',
+          description:
+            'Coordination tasks finishing per second, by priority, all types and outcomes added up (coordination_type_priority_outcome:agentswarm_coordination_tasks:rate5m).',
           unit: TASKS_PER_SECOND,
-          queries: [{ expr: 'sum by (priority) (coordination_type_priority_outcome:agentswarm_coordination_tasks:rate5m)', legend: '{{priority}}' }],
+          queries: [
+            { expr: 'sum by (priority) (coordination_type_priority_outcome:agentswarm_coordination_tasks:rate5m)', legend: '{{priority}}' },
+          ],
           min: 0,
           width: 8,
         },
@@ -32,7 +38,8 @@ function tasksRow(): Row {
       ),
       stat({
         title: 'Dead letters (1h)',
-        description: 'Tasks that failed after all their attempts in the last hour, all types (increase of agentswarm_coordination_tasks_total{outcome="failed"}). AgentSwarmCoordinationFailing pages when they keep coming.',
+        description:
+          'Tasks that failed after all their attempts in the last hour, all types (increase of agentswarm_coordination_tasks_total{outcome="failed"}). AgentSwarmCoordinationFailing pages when they keep coming.',
         unit: 'short',
         queries: [{ expr: 'sum(increase(agentswarm_coordination_tasks_total{outcome="failed"}[1h]))', instant: true }],
         steps: [
@@ -52,7 +59,8 @@ function queueRow(): Row {
       timeseries(
         {
           title: 'Queue depth by priority',
-          description: 'Coordination tasks waiting to run, per priority (priority:agentswarm_coordination_queue_depth:sum); the queue runs emergency first, maintenance last.',
+          description:
+            'Coordination tasks waiting to run, per priority (priority:agentswarm_coordination_queue_depth:sum); the queue runs emergency first, maintenance last.',
           unit: 'short',
           queries: [{ expr: 'priority:agentswarm_coordination_queue_depth:sum', legend: '{{priority}}' }],
           min: 0,
@@ -63,7 +71,8 @@ function queueRow(): Row {
       timeseries(
         {
           title: 'Task duration',
-          description: 'Median, 95th and 99th percentile time from a task start to its final outcome, per type, over 5 minutes (coordination_type_quantile:agentswarm_coordination_task_duration_seconds:histogram_quantile). Includes retries and backoff.',
+          description:
+            'Median, 95th and 99th percentile time from a task start to its final outcome, per type, over 5 minutes (coordination_type_quantile:agentswarm_coordination_task_duration_seconds:histogram_quantile). Includes retries and backoff.',
           unit: 's',
           queries: [
             {
@@ -87,7 +96,8 @@ function impactRow(): Row {
       timeseries(
         {
           title: 'Impact per task type',
-          description: 'Relative improvement of the targeted score after the latest succeeded task of each type, shown as % (agentswarm_coordination_impact_ratio): above 0 the action helped.',
+          description:
+            'Relative improvement of the targeted score after the latest succeeded task of each type, shown as % (agentswarm_coordination_impact_ratio): above 0 the action helped.',
           unit: 'percentunit',
           queries: [{ expr: 'agentswarm_coordination_impact_ratio', legend: '{{coordination_type}}' }],
           width: 24,
@@ -105,7 +115,8 @@ function intakeRow(): Row {
       timeseries(
         {
           title: 'Alertmanager notifications received',
-          description: 'Alerts received on /api/v1/alerts per second, by alert status and result (status_result:agentswarm_alerts_received:rate5m): duplicates are normal (Alertmanager resends), invalid and unauthorized are not.',
+          description:
+            'Alerts received on /api/v1/alerts per second, by alert status and result (status_result:agentswarm_alerts_received:rate5m): duplicates are normal (Alertmanager resends), invalid and unauthorized are not.',
           unit: 'suffix: alerts/s',
           queries: [{ expr: 'status_result:agentswarm_alerts_received:rate5m', legend: '{{status}} {{result}}' }],
           min: 0,
@@ -132,7 +143,8 @@ export function coordinationDashboard(): Dashboard {
   return buildDashboard({
     uid: 'agentswarm-coordination',
     title: 'Agent swarm / Coordination',
-    description: 'Coordination tasks created from alerts and schedules: outcomes, queue, durations, impact, and the Alertmanager notifications that feed them.',
+    description:
+      'Coordination tasks created from alerts and schedules: outcomes, queue, durations, impact, and the Alertmanager notifications that feed them.',
     variables: [datasourceVariable()],
     rows: [tasksRow(), queueRow(), impactRow(), intakeRow()],
   });

@@ -11,7 +11,8 @@ function correlationRow(): Row {
       table(
         {
           title: 'Top correlated pairs',
-          description: 'Pearson r of the step-to-step changes of $metric between two agents over the analysis window, -1..1 (agentswarm_agent_correlation): only pairs significant at the analysis.correlation_fdr false-discovery rate (Benjamini-Hochberg) are exported, at most the analysis.top_pairs strongest. Agents whose changes move together share a cause or depend on each other; a shared trend or load wave alone does not correlate changes.',
+          description:
+            'Pearson r of the step-to-step changes of $metric between two agents over the analysis window, -1..1 (agentswarm_agent_correlation): only pairs significant at the analysis.correlation_fdr false-discovery rate (Benjamini-Hochberg) are exported, at most the analysis.top_pairs strongest. Agents whose changes move together share a cause or depend on each other; a shared trend or load wave alone does not correlate changes.',
           unit: 'none',
           decimals: 3,
           queries: [{ expr: 'agentswarm_agent_correlation{swarm="$swarm", metric="$metric"}', instant: true, table: true }],
@@ -25,7 +26,8 @@ function correlationRow(): Row {
       table(
         {
           title: 'Lead / lag',
-          description: 'For the strongest lagged pairs, how many seconds the leader\'s $metric moves before the follower\'s (agentswarm_agent_lead_lag_seconds): fix leaders first.',
+          description:
+            "For the strongest lagged pairs, how many seconds the leader's $metric moves before the follower's (agentswarm_agent_lead_lag_seconds): fix leaders first.",
           unit: 's',
           queries: [{ expr: 'agentswarm_agent_lead_lag_seconds{swarm="$swarm", metric="$metric"}', instant: true, table: true }],
           width: 12,
@@ -36,7 +38,8 @@ function correlationRow(): Row {
       timeseries(
         {
           title: 'Mean |r| per metric and the significance bar',
-          description: 'Mean absolute correlation of changes over all agent pairs of the swarm, per metric, 0..1 (agentswarm_correlation_mean_abs): a rising value means agents\' changes move together. The significance bar line: the least |r| a pair of $metric needs to be exported (agentswarm_correlation_threshold_abs, the Benjamini-Hochberg bar in force).',
+          description:
+            "Mean absolute correlation of changes over all agent pairs of the swarm, per metric, 0..1 (agentswarm_correlation_mean_abs): a rising value means agents' changes move together. The significance bar line: the least |r| a pair of $metric needs to be exported (agentswarm_correlation_threshold_abs, the Benjamini-Hochberg bar in force).",
           unit: 'none',
           queries: [
             { expr: 'agentswarm_correlation_mean_abs{swarm="$swarm"}', legend: '{{metric}}' },
@@ -58,7 +61,8 @@ function bottleneckRow(): Row {
     panels: [
       barGauge({
         title: 'Bottleneck ranking',
-        description: 'The 10 agents most likely to constrain the swarm, bottleneck score 0..1 shown as % (agentswarm_agent_bottleneck_score). AgentSwarmBottleneck fires above 80% for 10 minutes.',
+        description:
+          'The 10 agents most likely to constrain the swarm, bottleneck score 0..1 shown as % (agentswarm_agent_bottleneck_score). AgentSwarmBottleneck fires above 80% for 10 minutes.',
         unit: 'percentunit',
         queries: [{ expr: 'topk(10, agentswarm_agent_bottleneck_score{swarm="$swarm"})', legend: '{{agent}}', instant: true }],
         min: 0,
@@ -83,7 +87,8 @@ function bottleneckRow(): Row {
       ),
       timeseries({
         title: 'Deepest queues',
-        description: 'Queue depth of the 5 agents with the most waiting tasks (agentswarm_agent_queue_depth_tasks): work piles up in front of a bottleneck.',
+        description:
+          'Queue depth of the 5 agents with the most waiting tasks (agentswarm_agent_queue_depth_tasks): work piles up in front of a bottleneck.',
         unit: 'short',
         queries: [{ expr: 'topk(5, agentswarm_agent_queue_depth_tasks{swarm="$swarm"})', legend: '{{agent}}' }],
         min: 0,
@@ -101,7 +106,8 @@ function anomalyRow(): Row {
       timeseries(
         {
           title: 'Largest correlated-anomaly cluster',
-          description: 'Agents in the largest cluster of agents that are anomalous together (agentswarm_anomaly_cluster_max_size). AgentSwarmCorrelatedAnomaly fires at 3 or more for 5 minutes (dashed).',
+          description:
+            'Agents in the largest cluster of agents that are anomalous together (agentswarm_anomaly_cluster_max_size). AgentSwarmCorrelatedAnomaly fires at 3 or more for 5 minutes (dashed).',
           unit: 'short',
           queries: [{ expr: 'agentswarm_anomaly_cluster_max_size{swarm="$swarm"}', legend: 'largest cluster' }],
           min: 0,
@@ -115,7 +121,8 @@ function anomalyRow(): Row {
       ),
       barGauge({
         title: 'Cluster peers per agent',
-        description: 'For each agent, how many other agents share its anomaly cluster (agentswarm_agent_anomaly_cluster_peers); 0 = not in a cluster.',
+        description:
+          'For each agent, how many other agents share its anomaly cluster (agentswarm_agent_anomaly_cluster_peers); 0 = not in a cluster.',
         unit: 'short',
         queries: [{ expr: 'topk(10, agentswarm_agent_anomaly_cluster_peers{swarm="$swarm"})', legend: '{{agent}}', instant: true }],
         min: 0,
@@ -124,7 +131,8 @@ function anomalyRow(): Row {
       timeseries(
         {
           title: 'Highest anomaly scores',
-          description: 'The 5 highest robust |z| (agent, metric) of the swarm, and the swarm maximum (swarm:agentswarm_agent_anomaly_score:max). Above analysis.anomaly_threshold (3.5 by default, dashed) a value is anomalous.',
+          description:
+            'The 5 highest robust |z| (agent, metric) of the swarm, and the swarm maximum (swarm:agentswarm_agent_anomaly_score:max). Above analysis.anomaly_threshold (3.5 by default, dashed) a value is anomalous.',
           unit: 'none',
           queries: [
             { expr: 'topk(5, agentswarm_agent_anomaly_score{swarm="$swarm"})', legend: '{{agent}} {{metric}}' },

@@ -219,7 +219,10 @@ export function table(spec: PanelSpec, sortBy?: { readonly column: string; reado
 
 /** A state timeline: one lane per series, coloured by value mappings. */
 export function stateTimeline(spec: PanelSpec, mappings: readonly ValueMapping[]): cog.Builder<Panel> {
-  return applyCommon(new StateTimelineBuilder(), spec).mappings([...mappings]).showValue(VisibilityMode.Never).mergeValues(true);
+  return applyCommon(new StateTimelineBuilder(), spec)
+    .mappings([...mappings])
+    .showValue(VisibilityMode.Never)
+    .mergeValues(true);
 }
 
 /** Maps exact values to text and colour, e.g. 1 → "up" (green), 0 → "down" (red). */

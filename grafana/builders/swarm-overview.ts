@@ -14,7 +14,8 @@ function healthRow(): Row {
       stat(
         {
           title: 'Agents up',
-          description: 'Agents that sent a heartbeat or a sample within agents.heartbeat_timeout, per swarm (swarm:agentswarm_agent_up:sum).',
+          description:
+            'Agents that sent a heartbeat or a sample within agents.heartbeat_timeout, per swarm (swarm:agentswarm_agent_up:sum).',
           unit: 'short',
           queries: [{ expr: `swarm:agentswarm_agent_up:sum{${S}}`, legend: '{{swarm}}', instant: true }],
           width: 4,
@@ -25,7 +26,8 @@ function healthRow(): Row {
       stat(
         {
           title: 'Agents known',
-          description: 'Agents the exporter knows, up or down, per swarm; a failed agent leaves after agents.expire_after (swarm:agentswarm_agent_up:count).',
+          description:
+            'Agents the exporter knows, up or down, per swarm; a failed agent leaves after agents.expire_after (swarm:agentswarm_agent_up:count).',
           unit: 'short',
           queries: [{ expr: `swarm:agentswarm_agent_up:count{${S}}`, legend: '{{swarm}}', instant: true }],
           width: 4,
@@ -36,7 +38,8 @@ function healthRow(): Row {
       stat(
         {
           title: 'Mean health score',
-          description: 'Mean agent health score per swarm, 0..1 shown as %, 100% = every agent nominal (swarm:agentswarm_agent_health_score:avg). Red below 50%, orange below 75%, yellow below 90%.',
+          description:
+            'Mean agent health score per swarm, 0..1 shown as %, 100% = every agent nominal (swarm:agentswarm_agent_health_score:avg). Red below 50%, orange below 75%, yellow below 90%.',
           unit: 'percentunit',
           queries: [{ expr: `swarm:agentswarm_agent_health_score:avg{${S}}`, legend: '{{swarm}}', instant: true }],
           min: 0,
@@ -50,7 +53,8 @@ function healthRow(): Row {
       timeseries(
         {
           title: 'Agents by health status',
-          description: 'Number of agents in each health status (optimal, good, degraded, critical, failed) over time, selected swarms added up (swarm_status:agentswarm_agents:sum).',
+          description:
+            'Number of agents in each health status (optimal, good, degraded, critical, failed) over time, selected swarms added up (swarm_status:agentswarm_agents:sum).',
           unit: 'short',
           queries: [{ expr: `sum by (status) (swarm_status:agentswarm_agents:sum{${S}})`, legend: '{{status}}' }],
           min: 0,
@@ -62,7 +66,8 @@ function healthRow(): Row {
       stat(
         {
           title: 'Health grid (least healthy 100 agents)',
-          description: 'One tile per agent, coloured by its health score (0..1 shown as %): red below 50%, orange below 75%, yellow below 90%, green above. Limited to the 100 least healthy agents so the grid stays readable at 1,000+ agents.',
+          description:
+            'One tile per agent, coloured by its health score (0..1 shown as %): red below 50%, orange below 75%, yellow below 90%, green above. Limited to the 100 least healthy agents so the grid stays readable at 1,000+ agents.',
           unit: 'percentunit',
           queries: [{ expr: `bottomk(100, agentswarm_agent_health_score{${S}})`, legend: '{{swarm}}/{{agent}}', instant: true }],
           min: 0,
@@ -83,7 +88,8 @@ function throughputRow(): Row {
     panels: [
       timeseries({
         title: 'Throughput',
-        description: 'Completed tasks per second of each swarm, all agents added up (swarm:agentswarm_agent_throughput_tasks_per_second:sum).',
+        description:
+          'Completed tasks per second of each swarm, all agents added up (swarm:agentswarm_agent_throughput_tasks_per_second:sum).',
         unit: TASKS_PER_SECOND,
         queries: [{ expr: `swarm:agentswarm_agent_throughput_tasks_per_second:sum{${S}}`, legend: '{{swarm}}' }],
         min: 0,
@@ -92,7 +98,8 @@ function throughputRow(): Row {
       timeseries(
         {
           title: 'Error ratio',
-          description: 'Share of failed tasks per swarm, each agent weighted by its throughput (swarm:agentswarm_agent_error_ratio:weighted_avg). The dashed line is the 1% error budget of the 99% SLO of AgentSwarmErrorBudgetBurn.',
+          description:
+            'Share of failed tasks per swarm, each agent weighted by its throughput (swarm:agentswarm_agent_error_ratio:weighted_avg). The dashed line is the 1% error budget of the 99% SLO of AgentSwarmErrorBudgetBurn.',
           unit: 'percentunit',
           queries: [{ expr: `swarm:agentswarm_agent_error_ratio:weighted_avg{${S}}`, legend: '{{swarm}}' }],
           min: 0,
@@ -107,7 +114,8 @@ function throughputRow(): Row {
       timeseries(
         {
           title: 'Error budget burn rate',
-          description: 'Error ratio over 1h and 6h divided by the 1% error budget: 1 spends a 30-day budget in 30 days, 14.4 in about 2 days. AgentSwarmErrorBudgetBurn pages at 14.4 (1h) and 6 (6h), dashed.',
+          description:
+            'Error ratio over 1h and 6h divided by the 1% error budget: 1 spends a 30-day budget in 30 days, 14.4 in about 2 days. AgentSwarmErrorBudgetBurn pages at 14.4 (1h) and 6 (6h), dashed.',
           unit: 'suffix:×',
           queries: [
             { expr: `swarm:agentswarm_agent_error_ratio:weighted_avg1h{${S}} / 0.01`, legend: '{{swarm}} 1h' },
@@ -125,7 +133,8 @@ function throughputRow(): Row {
       ),
       timeseries({
         title: 'Response time',
-        description: 'Mean and slowest latest response time of the agents of each swarm, in seconds (swarm:agentswarm_agent_response_time_seconds:avg and :max).',
+        description:
+          'Mean and slowest latest response time of the agents of each swarm, in seconds (swarm:agentswarm_agent_response_time_seconds:avg and :max).',
         unit: 's',
         queries: [
           { expr: `swarm:agentswarm_agent_response_time_seconds:avg{${S}}`, legend: '{{swarm}} mean' },
@@ -156,7 +165,8 @@ function alertsRow(): Row {
       table(
         {
           title: 'Firing alerts',
-          description: 'AgentSwarm alerts firing now, with their labels. Alerts with a coordination_type become coordination tasks; the others page a human. Meta alerts have no swarm and are always listed.',
+          description:
+            'AgentSwarm alerts firing now, with their labels. Alerts with a coordination_type become coordination tasks; the others page a human. Meta alerts have no swarm and are always listed.',
           unit: 'none',
           queries: [{ expr: `ALERTS{alertname=~"AgentSwarm.*", alertstate="firing", swarm=~"$swarm|"}`, instant: true, table: true }],
           width: 16,
@@ -168,7 +178,12 @@ function alertsRow(): Row {
           title: 'Firing alerts over time',
           description: 'Number of firing AgentSwarm alerts per alert name.',
           unit: 'short',
-          queries: [{ expr: `count by (alertname) (ALERTS{alertname=~"AgentSwarm.*", alertstate="firing", swarm=~"$swarm|"})`, legend: '{{alertname}}' }],
+          queries: [
+            {
+              expr: `count by (alertname) (ALERTS{alertname=~"AgentSwarm.*", alertstate="firing", swarm=~"$swarm|"})`,
+              legend: '{{alertname}}',
+            },
+          ],
           min: 0,
           width: 8,
         },
@@ -184,7 +199,8 @@ function variantsRow(): Row {
     panels: [
       barGauge({
         title: 'Variant effect against the baseline',
-        description: 'Mean of each metric for a variant divided by the baseline variant mean, minus 1 (agentswarm_variant_effect_ratio): +10% throughput or -10% response time is better. Read it with the p-values next to it.',
+        description:
+          'Mean of each metric for a variant divided by the baseline variant mean, minus 1 (agentswarm_variant_effect_ratio): +10% throughput or -10% response time is better. Read it with the p-values next to it.',
         unit: 'percentunit',
         queries: [{ expr: `agentswarm_variant_effect_ratio{${S}}`, legend: '{{swarm}} {{variant}} {{metric}}', instant: true }],
         min: -1,
@@ -194,7 +210,8 @@ function variantsRow(): Row {
       table(
         {
           title: 'Variant p-values',
-          description: 'p-value of the difference between each variant and the baseline, per metric (agentswarm_variant_p_value): below 0.01 the difference is significant.',
+          description:
+            'p-value of the difference between each variant and the baseline, per metric (agentswarm_variant_p_value): below 0.01 the difference is significant.',
           unit: 'none',
           decimals: 4,
           queries: [{ expr: `agentswarm_variant_p_value{${S}}`, instant: true, table: true }],
@@ -222,7 +239,8 @@ function exporterRow(): Row {
     panels: [
       timeseries({
         title: 'Samples ingested',
-        description: 'Samples per second by ingest source (push, scrape, query, otlp) and result (accepted, rejected) (source_result:agentswarm_ingest_samples:rate5m).',
+        description:
+          'Samples per second by ingest source (push, scrape, query, otlp) and result (accepted, rejected) (source_result:agentswarm_ingest_samples:rate5m).',
         unit: 'suffix: samples/s',
         queries: [{ expr: 'source_result:agentswarm_ingest_samples:rate5m', legend: '{{source}} {{result}}' }],
         min: 0,
@@ -231,7 +249,8 @@ function exporterRow(): Row {
       timeseries(
         {
           title: 'Analysis cycle',
-          description: 'Median and 99th percentile duration of one analysis cycle per exporter instance (instance_quantile:agentswarm_analysis_duration_seconds:histogram_quantile), and the age of the last successful cycle; AgentSwarmAnalysisStale fires when the age stays above 300 s.',
+          description:
+            'Median and 99th percentile duration of one analysis cycle per exporter instance (instance_quantile:agentswarm_analysis_duration_seconds:histogram_quantile), and the age of the last successful cycle; AgentSwarmAnalysisStale fires when the age stays above 300 s.',
           unit: 's',
           queries: [
             { expr: 'instance_quantile:agentswarm_analysis_duration_seconds:histogram_quantile', legend: '{{instance}} p{{quantile}}' },
@@ -255,7 +274,8 @@ function exporterRow(): Row {
       stat(
         {
           title: 'Scrape targets up (pull mode)',
-          description: 'Agents the exporter scrapes itself (scrape.targets, scrape.file_sd): 1 = the last scrape succeeded (agentswarm_scrape_target_up). Empty in push mode.',
+          description:
+            'Agents the exporter scrapes itself (scrape.targets, scrape.file_sd): 1 = the last scrape succeeded (agentswarm_scrape_target_up). Empty in push mode.',
           unit: 'none',
           queries: [{ expr: 'agentswarm_scrape_target_up', legend: '{{target}}', instant: true }],
           steps: [
@@ -268,7 +288,8 @@ function exporterRow(): Row {
       ),
       timeseries({
         title: 'Scrape duration (pull mode)',
-        description: 'Duration of the last scrape of each target by the exporter, in seconds (agentswarm_scrape_duration_seconds); compare with scrape.timeout.',
+        description:
+          'Duration of the last scrape of each target by the exporter, in seconds (agentswarm_scrape_duration_seconds); compare with scrape.timeout.',
         unit: 's',
         queries: [{ expr: 'agentswarm_scrape_duration_seconds', legend: '{{target}}' }],
         min: 0,
@@ -293,7 +314,8 @@ function exporterProcessRow(): Row {
     panels: [
       timeseries({
         title: 'Exporter CPU',
-        description: 'CPU time the exporter process uses per second of wall time, per instance (rate of process_cpu_seconds_total); 100% = one full core. The analysis cycle and /metrics rendering are the main users.',
+        description:
+          'CPU time the exporter process uses per second of wall time, per instance (rate of process_cpu_seconds_total); 100% = one full core. The analysis cycle and /metrics rendering are the main users.',
         unit: 'percentunit',
         queries: [{ expr: ofExporter('rate(process_cpu_seconds_total[5m])'), legend: '{{instance}}' }],
         min: 0,
@@ -301,7 +323,8 @@ function exporterProcessRow(): Row {
       }),
       timeseries({
         title: 'Exporter memory',
-        description: 'Resident memory of the exporter process (process_resident_memory_bytes) and the V8 heap in use (nodejs_heap_size_used_bytes), per instance. About 150-250 MiB resident at 1,000 agents; compare with the container memory limit.',
+        description:
+          'Resident memory of the exporter process (process_resident_memory_bytes) and the V8 heap in use (nodejs_heap_size_used_bytes), per instance. About 150-250 MiB resident at 1,000 agents; compare with the container memory limit.',
         unit: 'bytes',
         queries: [
           { expr: ofExporter('process_resident_memory_bytes'), legend: '{{instance}} resident' },
@@ -312,7 +335,8 @@ function exporterProcessRow(): Row {
       }),
       timeseries({
         title: 'Event-loop lag',
-        description: 'Median and 99th percentile delay of the exporter event loop between two scrapes, in seconds (nodejs_eventloop_lag_p50_seconds, nodejs_eventloop_lag_p99_seconds). Above about 50 ms ingest requests and scrapes wait: the analysis or a render holds the loop.',
+        description:
+          'Median and 99th percentile delay of the exporter event loop between two scrapes, in seconds (nodejs_eventloop_lag_p50_seconds, nodejs_eventloop_lag_p99_seconds). Above about 50 ms ingest requests and scrapes wait: the analysis or a render holds the loop.',
         unit: 's',
         queries: [
           { expr: ofExporter('nodejs_eventloop_lag_p50_seconds'), legend: '{{instance}} p50' },
@@ -324,10 +348,14 @@ function exporterProcessRow(): Row {
       timeseries(
         {
           title: 'Garbage collection and file descriptors',
-          description: 'Share of wall time spent in garbage collection per kind (rate of nodejs_gc_duration_seconds_sum), and open file descriptors as a share of the limit (process_open_fds / process_max_fds; each agent connection and the SQLite files hold one).',
+          description:
+            'Share of wall time spent in garbage collection per kind (rate of nodejs_gc_duration_seconds_sum), and open file descriptors as a share of the limit (process_open_fds / process_max_fds; each agent connection and the SQLite files hold one).',
           unit: 'percentunit',
           queries: [
-            { expr: `sum by (instance, kind) (${ofExporter('rate(nodejs_gc_duration_seconds_sum[5m])')})`, legend: '{{instance}} gc {{kind}}' },
+            {
+              expr: `sum by (instance, kind) (${ofExporter('rate(nodejs_gc_duration_seconds_sum[5m])')})`,
+              legend: '{{instance}} gc {{kind}}',
+            },
             { expr: ofExporter('process_open_fds / process_max_fds'), legend: '{{instance}} open fds' },
           ],
           min: 0,

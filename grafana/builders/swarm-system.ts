@@ -13,7 +13,8 @@ function scalabilityRow(): Row {
     panels: [
       timeseries({
         title: 'Collective throughput and agents up',
-        description: 'Tasks per second of the whole swarm (agentswarm_swarm_throughput_tasks_per_second) next to the agents up (swarm:agentswarm_agent_up:sum), and what the fitted Universal Scalability Law predicts at that agent count: X(N) = λN / (1 + σ(N−1) + κN(N−1)), with λ estimated as throughput per agent at the best fit. A measured line far below the law is the swarm under-loaded, not a scaling limit.',
+        description:
+          'Tasks per second of the whole swarm (agentswarm_swarm_throughput_tasks_per_second) next to the agents up (swarm:agentswarm_agent_up:sum), and what the fitted Universal Scalability Law predicts at that agent count: X(N) = λN / (1 + σ(N−1) + κN(N−1)), with λ estimated as throughput per agent at the best fit. A measured line far below the law is the swarm under-loaded, not a scaling limit.',
         unit: TASKS_PER_SECOND,
         queries: [
           { expr: `agentswarm_swarm_throughput_tasks_per_second{${S}}`, legend: 'throughput' },
@@ -26,7 +27,8 @@ function scalabilityRow(): Row {
       stat(
         {
           title: 'Contention σ',
-          description: 'Serial share of the work (agentswarm_swarm_scalability_contention): with σ alone, throughput approaches 1/σ agents\' worth and never falls. Absent while the history has too few distinct agent counts to identify the law.',
+          description:
+            "Serial share of the work (agentswarm_swarm_scalability_contention): with σ alone, throughput approaches 1/σ agents' worth and never falls. Absent while the history has too few distinct agent counts to identify the law.",
           unit: 'none',
           decimals: 4,
           queries: [{ expr: `agentswarm_swarm_scalability_contention{${S}}`, instant: true }],
@@ -38,7 +40,8 @@ function scalabilityRow(): Row {
       stat(
         {
           title: 'Coherency κ',
-          description: 'Cost of keeping agents consistent with each other, growing with N² (agentswarm_swarm_scalability_coherency). κ > 0 means adding agents eventually lowers throughput.',
+          description:
+            'Cost of keeping agents consistent with each other, growing with N² (agentswarm_swarm_scalability_coherency). κ > 0 means adding agents eventually lowers throughput.',
           unit: 'none',
           decimals: 5,
           queries: [{ expr: `agentswarm_swarm_scalability_coherency{${S}}`, instant: true }],
@@ -50,7 +53,8 @@ function scalabilityRow(): Row {
       stat(
         {
           title: 'Peak agents N*',
-          description: 'Agent count beyond which the fitted throughput falls, √((1 − σ)/κ) (agentswarm_swarm_scalability_peak_agents); absent while κ is not significantly above 0 (more than two standard errors).',
+          description:
+            'Agent count beyond which the fitted throughput falls, √((1 − σ)/κ) (agentswarm_swarm_scalability_peak_agents); absent while κ is not significantly above 0 (more than two standard errors).',
           unit: 'short',
           decimals: 0,
           queries: [{ expr: `agentswarm_swarm_scalability_peak_agents{${S}}`, instant: true }],
@@ -61,7 +65,8 @@ function scalabilityRow(): Row {
       ),
       stat({
         title: 'Fit R²',
-        description: 'Share of the variance of collective throughput the law explains (agentswarm_swarm_scalability_fit_r2); below 0.8 read σ and κ with care.',
+        description:
+          'Share of the variance of collective throughput the law explains (agentswarm_swarm_scalability_fit_r2); below 0.8 read σ and κ with care.',
         unit: 'percentunit',
         queries: [{ expr: `agentswarm_swarm_scalability_fit_r2{${S}}`, instant: true }],
         steps: [
@@ -81,7 +86,8 @@ function coordinationRow(): Row {
     panels: [
       timeseries({
         title: 'Coordination overhead',
-        description: 'Capacity-weighted share of agent time spent coordinating instead of working, 0..1 shown as % (agentswarm_swarm_coordination_overhead_ratio). Rising with the agent count is the coherency cost κ at work.',
+        description:
+          'Capacity-weighted share of agent time spent coordinating instead of working, 0..1 shown as % (agentswarm_swarm_coordination_overhead_ratio). Rising with the agent count is the coherency cost κ at work.',
         unit: 'percentunit',
         queries: [{ expr: `agentswarm_swarm_coordination_overhead_ratio{${S}}`, legend: 'overhead' }],
         min: 0,
@@ -91,7 +97,8 @@ function coordinationRow(): Row {
       }),
       timeseries({
         title: 'Messages per second',
-        description: 'Messages the swarm\'s agents exchange per second (agentswarm_swarm_messages_per_second), per live agent, and the busiest agent (agentswarm_agent_messages_per_second); absent when no agent reports messages_per_second.',
+        description:
+          "Messages the swarm's agents exchange per second (agentswarm_swarm_messages_per_second), per live agent, and the busiest agent (agentswarm_agent_messages_per_second); absent when no agent reports messages_per_second.",
         unit: 'short',
         queries: [
           { expr: `agentswarm_swarm_messages_per_second{${S}}`, legend: 'messages/s' },
@@ -111,7 +118,8 @@ function recoveryRow(): Row {
     panels: [
       timeseries({
         title: 'Mean time to recovery',
-        description: 'Mean time from an agent turning failed to its return to good or optimal health over the last hour (agentswarm_agent_recovery_seconds sum / count).',
+        description:
+          'Mean time from an agent turning failed to its return to good or optimal health over the last hour (agentswarm_agent_recovery_seconds sum / count).',
         unit: 's',
         queries: [
           {
@@ -124,7 +132,8 @@ function recoveryRow(): Row {
       }),
       timeseries({
         title: 'Recoveries by duration',
-        description: 'Recoveries per hour by how long they took (agentswarm_agent_recovery_seconds buckets): most should land in the shortest buckets.',
+        description:
+          'Recoveries per hour by how long they took (agentswarm_agent_recovery_seconds buckets): most should land in the shortest buckets.',
         unit: 'short',
         queries: [{ expr: `sum by (le) (increase(agentswarm_agent_recovery_seconds_bucket{${S}}[1h]))`, legend: '≤ {{le}} s' }],
         min: 0,
@@ -140,10 +149,16 @@ function topologyRow(): Row {
     panels: [
       nodeGraph({
         title: 'Who moves with whom',
-        description: 'Agents as nodes (main stat: health score) and their significant links as edges: lead/lag from leader to follower (agentswarm_agent_lead_lag_seconds, main stat in seconds) and exposed correlations of changes (agentswarm_agent_correlation, main stat r).',
+        description:
+          'Agents as nodes (main stat: health score) and their significant links as edges: lead/lag from leader to follower (agentswarm_agent_lead_lag_seconds, main stat in seconds) and exposed correlations of changes (agentswarm_agent_correlation, main stat r).',
         unit: 'none',
         queries: [
-          { refId: 'nodes', table: true, instant: true, expr: `label_replace(agentswarm_agent_health_score{${S}}, "id", "$1", "agent", "(.+)")` },
+          {
+            refId: 'nodes',
+            table: true,
+            instant: true,
+            expr: `label_replace(agentswarm_agent_health_score{${S}}, "id", "$1", "agent", "(.+)")`,
+          },
           {
             refId: 'edges',
             table: true,
@@ -163,7 +178,8 @@ export function swarmSystemDashboard(): Dashboard {
   return buildDashboard({
     uid: 'agentswarm-system',
     title: 'Agent swarm / Swarm as a system',
-    description: 'Collective throughput and the Universal Scalability Law fitted to it, coordination overhead and messages, recovery times, and the interaction topology of one swarm.',
+    description:
+      'Collective throughput and the Universal Scalability Law fitted to it, coordination overhead and messages, recovery times, and the interaction topology of one swarm.',
     variables: [datasourceVariable(), swarmVariable(false)],
     rows: [scalabilityRow(), coordinationRow(), recoveryRow(), topologyRow()],
   });

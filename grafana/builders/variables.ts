@@ -1,11 +1,6 @@
 // Template variables: the datasource picker and the swarm / agent / metric selectors, all read from recorded or exported series.
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import {
-  DatasourceVariableBuilder,
-  QueryVariableBuilder,
-  VariableRefresh,
-  VariableSort,
-} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DATASOURCE, DATASOURCE_VARIABLE } from './panels.js';
 
@@ -33,7 +28,12 @@ function labelValues(name: string, label: string, query: string, description: st
  * agents. `multi` allows several swarms (and All, matching any swarm with `.*`).
  */
 export function swarmVariable(multi: boolean): cog.Builder<VariableModel> {
-  const builder = labelValues('swarm', 'Swarm', 'label_values(swarm:agentswarm_agent_up:count, swarm)', 'Swarm (group of agents analysed together).');
+  const builder = labelValues(
+    'swarm',
+    'Swarm',
+    'label_values(swarm:agentswarm_agent_up:count, swarm)',
+    'Swarm (group of agents analysed together).',
+  );
   return multi ? builder.multi(true).includeAll(true).allValue('.*') : builder;
 }
 
@@ -44,5 +44,10 @@ export function agentVariable(): cog.Builder<VariableModel> {
 
 /** Metric selector for correlation panels: the metrics the exporter correlates in the swarm. */
 export function metricVariable(): cog.Builder<VariableModel> {
-  return labelValues('metric', 'Metric', 'label_values(agentswarm_correlation_mean_abs{swarm="$swarm"}, metric)', 'Metric whose cross-agent correlations are shown.');
+  return labelValues(
+    'metric',
+    'Metric',
+    'label_values(agentswarm_correlation_mean_abs{swarm="$swarm"}, metric)',
+    'Metric whose cross-agent correlations are shown.',
+  );
 }

@@ -11,7 +11,10 @@ import type { SwarmAnalysis } from './swarm-analysis.js';
 export class AnalysisCycleError extends Error {
   constructor(readonly failures: ReadonlyMap<string, unknown>) {
     const [first] = failures;
-    super(`analysis failed for ${failures.size} swarm(s) (${[...failures.keys()].join(', ')}): ${first === undefined ? '' : String(first[1])}`, { cause: first?.[1] });
+    super(
+      `analysis failed for ${failures.size} swarm(s) (${[...failures.keys()].join(', ')}): ${first === undefined ? '' : String(first[1])}`,
+      { cause: first?.[1] },
+    );
     this.name = 'AnalysisCycleError';
   }
 }

@@ -64,7 +64,15 @@ export class PairSelection {
   /** A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included). */
   select(r: Float64Array, rows: number, diffs: ChangeRows): readonly CorrelatedPair[] {
     const k = this.topPairs;
-    const result = significantPairs({ r, rows, nMax: diffs.maxCommon, fdr: this.fdr, facts: (a, b) => diffs.facts(a, b), rowFacts: (a) => diffs.rowFacts(a), limit: k });
+    const result = significantPairs({
+      r,
+      rows,
+      nMax: diffs.maxCommon,
+      fdr: this.fdr,
+      facts: (a, b) => diffs.facts(a, b),
+      rowFacts: (a) => diffs.rowFacts(a),
+      limit: k,
+    });
     this.cutoff = result.cutoff;
     this.bar = result.barAbs;
     this.mean = result.meanAbs;

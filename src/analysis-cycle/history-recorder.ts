@@ -11,7 +11,16 @@ const KEEP = 20;
 
 export interface HistorySink {
   recordAnalysisSnapshot(swarm: string, body: JsonValue, takenAt?: number): void;
-  recordAgentStates(states: readonly { swarm: string; agent: string; status: string; healthScore: number | undefined; metrics: Readonly<Record<string, number>> }[], bucketMs?: number): void;
+  recordAgentStates(
+    states: readonly {
+      swarm: string;
+      agent: string;
+      status: string;
+      healthScore: number | undefined;
+      metrics: Readonly<Record<string, number>>;
+    }[],
+    bucketMs?: number,
+  ): void;
 }
 
 /** The snapshot without its per-agent tables (those scale with N; the agent states hold them). */

@@ -88,7 +88,11 @@ export class MetricPairSelector {
     agents.forEach((agent, index) => {
       present.add(agent.id);
       let cached = this.cache.get(agent.id);
-      if (cached === undefined || step - cached.step >= METRIC_PAIR_REFRESH_STEPS || index % METRIC_PAIR_REFRESH_STEPS === step % METRIC_PAIR_REFRESH_STEPS) {
+      if (
+        cached === undefined ||
+        step - cached.step >= METRIC_PAIR_REFRESH_STEPS ||
+        index % METRIC_PAIR_REFRESH_STEPS === step % METRIC_PAIR_REFRESH_STEPS
+      ) {
         if (cached === undefined) {
           cached = { r: new Float64Array(pairs), step };
           this.cache.set(agent.id, cached);
@@ -114,7 +118,10 @@ export class MetricPairSelector {
     const fresh = best.sorted();
     const entryBar = fresh.length >= this.limit ? Math.abs(fresh[this.limit - 1]?.r ?? 0) : METRIC_PAIR_MIN_ABS_R;
     const keepBar = Math.max(METRIC_PAIR_MIN_ABS_R, entryBar - exitMargin(entryBar, this.windowPoints));
-    const chosen = kept.filter((p) => Math.abs(p.r) >= keepBar).sort(stronger).slice(0, this.limit);
+    const chosen = kept
+      .filter((p) => Math.abs(p.r) >= keepBar)
+      .sort(stronger)
+      .slice(0, this.limit);
     const bits = new Map<string, number>();
     const mark = (p: Candidate): boolean => {
       const had = bits.get(p.agent) ?? 0;

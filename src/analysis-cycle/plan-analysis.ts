@@ -12,7 +12,9 @@ export function toPlanAnalysis(s: SwarmAnalysis): PlanAnalysis {
     return {
       agents: c.agents,
       metrics: c.metrics,
-      evidence: s.anomaly_scores.filter((a) => members.has(a.agent) && metrics.has(a.metric)).map((a) => ({ agent: a.agent, metric: a.metric, score: a.score })),
+      evidence: s.anomaly_scores
+        .filter((a) => members.has(a.agent) && metrics.has(a.metric))
+        .map((a) => ({ agent: a.agent, metric: a.metric, score: a.score })),
     };
   });
   const f = s.forecast;
@@ -30,6 +32,18 @@ export function toPlanAnalysis(s: SwarmAnalysis): PlanAnalysis {
       confidence,
     },
     // A comparison without a p-value (too few agents) is no evidence for a plan.
-    variants: s.variants.flatMap((v) => (v.p_value === null ? [] : [{ metric: v.metric, variant: v.variant, effectRatio: v.effect_ratio, pValue: v.p_value, higherIsBetter: HIGHER_IS_BETTER.has(v.metric) }])),
+    variants: s.variants.flatMap((v) =>
+      v.p_value === null
+        ? []
+        : [
+            {
+              metric: v.metric,
+              variant: v.variant,
+              effectRatio: v.effect_ratio,
+              pValue: v.p_value,
+              higherIsBetter: HIGHER_IS_BETTER.has(v.metric),
+            },
+          ],
+    ),
   };
 }

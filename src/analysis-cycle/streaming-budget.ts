@@ -55,7 +55,11 @@ export type CorrelationTier = 'streaming' | 'periodic';
  * needs a state's bytes too). With room for nothing, every metric is periodic (the scratch is the
  * least a swarm needs to be analysed at all, so it may exceed the budget).
  */
-export function planTiers(metrics: readonly string[], capacity: number, allowanceBytes: number): { tiers: Map<string, CorrelationTier>; bytes: number } {
+export function planTiers(
+  metrics: readonly string[],
+  capacity: number,
+  allowanceBytes: number,
+): { tiers: Map<string, CorrelationTier>; bytes: number } {
   const each = stateBytes(capacity);
   const fit = each === 0 ? metrics.length : Math.floor(allowanceBytes / each);
   const tiers = new Map<string, CorrelationTier>();

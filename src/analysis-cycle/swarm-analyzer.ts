@@ -55,7 +55,17 @@ export const MAX_CORRELATED_CUSTOM_METRICS = 4;
  * all: latency and queues feed the bottleneck score's upstream impact and most alerts, active tasks
  * the load picture; then the rest of the canonical metrics; custom metrics last.
  */
-export const STREAMING_PRIORITY: readonly string[] = ['response_time', 'queue_depth', 'active_tasks', 'throughput', 'error_rate', 'cpu_usage', 'memory_usage', 'coordination_load', 'messages_per_second'];
+export const STREAMING_PRIORITY: readonly string[] = [
+  'response_time',
+  'queue_depth',
+  'active_tasks',
+  'throughput',
+  'error_rate',
+  'cpu_usage',
+  'memory_usage',
+  'coordination_load',
+  'messages_per_second',
+];
 
 /**
  * Slot growth on a full slot map. Every step costs O(capacity²) whether slots are used or not, and a
@@ -209,7 +219,10 @@ export class SwarmAnalyzer {
       // Newcomers whose rings already hold earlier steps (a backfill, or steps no cycle analysed).
       // States created this cycle were seeded from the windows, newcomers included.
       // Read in the ring in place: a wave of 900 joiners would otherwise copy 900 windows per metric.
-      const joined = fresh.correlation.has(metric) && fresh.anomaly.has(metric) ? [] : this.newcomers.filter((slot) => rows[slot] !== this.missing && hasEarlierValue(rows[slot] as Float64Array, oldest, filled, w));
+      const joined =
+        fresh.correlation.has(metric) && fresh.anomaly.has(metric)
+          ? []
+          : this.newcomers.filter((slot) => rows[slot] !== this.missing && hasEarlierValue(rows[slot] as Float64Array, oldest, filled, w));
       const rewritten = revised.byMetric.get(metric) ?? [];
       if (!fresh.anomaly.has(metric)) {
         for (const slot of joined) s.anomaly.load(slot, history(slot));
@@ -244,7 +257,15 @@ export class SwarmAnalyzer {
     const { windows } = state;
     // top_pairs: 0 turns pair outputs off, the lead search of small swarms with them.
     const leadSlots = this.settings.topPairs > 0 ? slotted.map(([, slot]) => slot) : [];
-    const leadLags = swarmLeadLags({ windows, topSlots, agentAt: (slot) => this.slots.agentAt(slot), maxLag: this.settings.maxLag, stepSeconds: this.settings.stepMs / 1000, slots: leadSlots, scratch: this.buffers });
+    const leadLags = swarmLeadLags({
+      windows,
+      topSlots,
+      agentAt: (slot) => this.slots.agentAt(slot),
+      maxLag: this.settings.maxLag,
+      stepSeconds: this.settings.stepMs / 1000,
+      slots: leadSlots,
+      scratch: this.buffers,
+    });
     const latencyTrack = this.states.get('response_time')?.anomaly;
     const bottlenecks = swarmBottlenecks({
       windows,
@@ -261,7 +282,14 @@ export class SwarmAnalyzer {
     const utilization = agents.map((a) => ({ agent: a.id, score: utilisationOf(a) }));
     const balance = loadBalance(Float64Array.from(utilization, (u) => u.score));
     // A cluster needs recent steps to share: none before the second step.
-    const clusters = this.steps < 2 ? [] : swarmClusters(layers, n, (slot) => this.slots.agentAt(slot), { windows, threshold: anomalyThreshold, minOverlap: this.minOverlap });
+    const clusters =
+      this.steps < 2
+        ? []
+        : swarmClusters(layers, n, (slot) => this.slots.agentAt(slot), {
+            windows,
+            threshold: anomalyThreshold,
+            minOverlap: this.minOverlap,
+          });
     const forecast = swarmForecast({
       load: swarmLoad(windows, agents, this.buffers[0]),
       stepMs: this.settings.stepMs,
@@ -312,14 +340,19 @@ export class SwarmAnalyzer {
     this.states.clear();
   }
 
-
   /** Metrics analysed, in streaming priority: the canonical ones present, then a few custom ones (first come, kept). */
   private metricsOf(state: SwarmState): string[] {
     const present = new Set(state.windows.metrics());
     const chosen = STREAMING_PRIORITY.filter((m) => present.has(m));
     let custom = 0;
     const take = (m: string): void => {
-      if (custom >= MAX_CORRELATED_CUSTOM_METRICS || chosen.includes(m) || (CANONICAL_METRICS as readonly string[]).includes(m) || !present.has(m)) return;
+      if (
+        custom >= MAX_CORRELATED_CUSTOM_METRICS ||
+        chosen.includes(m) ||
+        (CANONICAL_METRICS as readonly string[]).includes(m) ||
+        !present.has(m)
+      )
+        return;
       chosen.push(m);
       custom += 1;
     };

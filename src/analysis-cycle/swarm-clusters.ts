@@ -20,7 +20,12 @@ export interface ClusterReads {
 }
 
 /** Clusters of ≥ 2 agents, largest first; `slots` is the capacity of the layers' slot space. */
-export function swarmClusters(layers: readonly AnomalyLayer[], slots: number, agentAt: (slot: number) => string | undefined, reads: ClusterReads): AnomalyCluster[] {
+export function swarmClusters(
+  layers: readonly AnomalyLayer[],
+  slots: number,
+  agentAt: (slot: number) => string | undefined,
+  reads: ClusterReads,
+): AnomalyCluster[] {
   if (layers.length === 0) return [];
   const { windows } = reads;
   const found = findAnomalyClusters({
@@ -48,7 +53,9 @@ export function swarmClusters(layers: readonly AnomalyLayer[], slots: number, ag
       .flatMap((l) => {
         const a = agentAt(l.a);
         const b = agentAt(l.b);
-        return a === undefined || b === undefined || !Number.isFinite(l.r) ? [] : [{ agent_a: a < b ? a : b, agent_b: a < b ? b : a, metric: l.metric, r: l.r }];
+        return a === undefined || b === undefined || !Number.isFinite(l.r)
+          ? []
+          : [{ agent_a: a < b ? a : b, agent_b: a < b ? b : a, metric: l.metric, r: l.r }];
       })
       .sort((x, y) => Math.abs(y.r) - Math.abs(x.r))
       .slice(0, CLUSTER_EVIDENCE);

@@ -72,23 +72,48 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
   const fit = fitHolt(inputs.load, { minPoints: forecastPointsNeeded(inputs.windowPoints) });
   const longest = served[served.length - 1];
   if (!fit.valid || longest === undefined) {
-    return { valid: false, load_now: Number.isFinite(loadNow) ? loadNow : null, capacity: hasCapacity ? capacity : null, horizons: [], saturation_seconds: null, saturation: null, confidence: null, model: null, scaling: [] };
+    return {
+      valid: false,
+      load_now: Number.isFinite(loadNow) ? loadNow : null,
+      capacity: hasCapacity ? capacity : null,
+      horizons: [],
+      saturation_seconds: null,
+      saturation: null,
+      confidence: null,
+      model: null,
+      scaling: [],
+    };
   }
   const stepSeconds = inputs.stepMs / 1000;
   // One entry per distinct horizon: "60m" and "1h" are one series on /metrics.
   const horizons = served.map((ms) => {
     const f = holtForecast(fit, ms / inputs.stepMs);
-    return { horizon_seconds: ms / 1000, horizon: formatDuration(ms), load: Math.max(0, f.mean), lower: Math.max(0, f.lower), upper: Math.max(0, f.upper) };
+    return {
+      horizon_seconds: ms / 1000,
+      horizon: formatDuration(ms),
+      load: Math.max(0, f.mean),
+      lower: Math.max(0, f.lower),
+      upper: Math.max(0, f.upper),
+    };
   });
   const saturation = hasCapacity ? saturationEstimate(fit, capacity, servable) : undefined;
   const atLongest = holtForecast(fit, longest / inputs.stepMs);
-  const raw = hasCapacity ? recommendAgents(inputs.types, atLongest, inputs.targetUtilisation === undefined ? {} : { targetUtilisation: inputs.targetUtilisation }) : [];
+  const raw = hasCapacity
+    ? recommendAgents(
+        inputs.types,
+        atLongest,
+        inputs.targetUtilisation === undefined ? {} : { targetUtilisation: inputs.targetUtilisation },
+      )
+    : [];
   const bottlenecks = inputs.bottleneckTypes ?? new Set<string>();
   const withFloor = raw.map((r) => ({ ...r, recommended: bottlenecks.has(r.type) ? Math.max(r.recommended, r.current) : r.recommended }));
   const stabilised =
     inputs.stabiliser === undefined || withFloor.length === 0
       ? withFloor.map((r) => r.recommended)
-      : inputs.stabiliser.step(inputs.now ?? 0, withFloor.map((r) => ({ type: r.type, current: r.current, raw: r.recommended, bottleneck: bottlenecks.has(r.type) })));
+      : inputs.stabiliser.step(
+          inputs.now ?? 0,
+          withFloor.map((r) => ({ type: r.type, current: r.current, raw: r.recommended, bottleneck: bottlenecks.has(r.type) })),
+        );
   return {
     valid: true,
     load_now: loadNow,
@@ -98,10 +123,20 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
     saturation:
       saturation === undefined
         ? null
-        : { seconds: saturation.steps * stepSeconds, earliest_seconds: saturation.earliest * stepSeconds, latest_seconds: saturation.latest === undefined ? null : saturation.latest * stepSeconds },
+        : {
+            seconds: saturation.steps * stepSeconds,
+            earliest_seconds: saturation.earliest * stepSeconds,
+            latest_seconds: saturation.latest === undefined ? null : saturation.latest * stepSeconds,
+          },
     confidence: forecastConfidence(atLongest),
     model: { alpha: fit.alpha, beta: fit.beta, phi: fit.phi, sigma: fit.sigma },
-    scaling: withFloor.map((s, i) => ({ type: s.type, current: s.current, recommended: stabilised[i] ?? s.recommended, raw: s.recommended, confidence: s.confidence })),
+    scaling: withFloor.map((s, i) => ({
+      type: s.type,
+      current: s.current,
+      recommended: stabilised[i] ?? s.recommended,
+      raw: s.recommended,
+      confidence: s.confidence,
+    })),
   };
 }
 

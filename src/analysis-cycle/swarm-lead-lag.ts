@@ -54,7 +54,9 @@ export function swarmLeadLags(inputs: LeadLagInputs): LeadLag[] {
       const a = inputs.agentAt(p.a);
       const b = inputs.agentAt(p.b);
       if (a === undefined || b === undefined) continue;
-      const found = leadLag(inputs.windows.chronological(metric, a, x), inputs.windows.chronological(metric, b, y), inputs.maxLag, { difference: true });
+      const found = leadLag(inputs.windows.chronological(metric, a, x), inputs.windows.chronological(metric, b, y), inputs.maxLag, {
+        difference: true,
+      });
       if (found === null || found.lag === 0 || !(Math.abs(found.r) >= LEAD_MIN_ABS_R)) continue;
       if (!isExposed.has(key(p.a, p.b)) && !(Math.abs(found.r) >= searchedBar)) continue;
       const [leader, follower] = found.lag > 0 ? [a, b] : [b, a];
@@ -72,6 +74,7 @@ function key(a: number, b: number): number {
 /** Every unordered pair of `slots`. */
 function allPairs(slots: readonly number[]): { a: number; b: number }[] {
   const out: { a: number; b: number }[] = [];
-  for (let i = 0; i < slots.length; i += 1) for (let j = i + 1; j < slots.length; j += 1) out.push({ a: slots[i] as number, b: slots[j] as number });
+  for (let i = 0; i < slots.length; i += 1)
+    for (let j = i + 1; j < slots.length; j += 1) out.push({ a: slots[i] as number, b: slots[j] as number });
   return out;
 }

@@ -134,7 +134,13 @@ export class SwarmSystem {
       );
       this.accumulate(state, totals, list, now);
       if (now - state.fittedAt >= this.settings.scalabilityRefitMs) this.refit(state, now);
-      next.set(swarm, { swarm, totals, scalability: state.fit, baselines: this.baselines(swarm, list, now), recovery: histogramOf(state.recovery) });
+      next.set(swarm, {
+        swarm,
+        totals,
+        scalability: state.fit,
+        baselines: this.baselines(swarm, list, now),
+        recovery: histogramOf(state.recovery),
+      });
     }
     for (const key of [...this.profiles.keys()]) {
       if (seen.has(key)) continue;
@@ -165,7 +171,13 @@ export class SwarmSystem {
   private state(swarm: string, now: number): SwarmState {
     let state = this.swarms.get(swarm);
     if (state) return state;
-    state = { buckets: new Map(), seeded: new Map(), fit: undefined, fittedAt: Number.NEGATIVE_INFINITY, recovery: { counts: RECOVERY_BUCKETS.map(() => 0), sum: 0, count: 0 } };
+    state = {
+      buckets: new Map(),
+      seeded: new Map(),
+      fit: undefined,
+      fittedAt: Number.NEGATIVE_INFINITY,
+      recovery: { counts: RECOVERY_BUCKETS.map(() => 0), sum: 0, count: 0 },
+    };
     // Only history bucketed like the stored states can seed: after a restart the fit is back at once.
     if (this.history && this.settings.scalabilityBucketMs === 5 * 60_000) {
       const rows = this.readHistory(swarm, undefined, now - this.settings.historyMs, SEED_ROW_LIMIT);
@@ -235,10 +247,19 @@ export class SwarmSystem {
       const key = agentKey(next.swarm, next.agent);
       const profiles = this.profiles.get(key);
       if (!profiles) continue; // gone since it was queued
-      const rows = this.readHistory(next.swarm, next.agent, now - this.settings.historyMs, Math.ceil(this.settings.historyMs / (5 * 60_000)) + 1);
+      const rows = this.readHistory(
+        next.swarm,
+        next.agent,
+        now - this.settings.historyMs,
+        Math.ceil(this.settings.historyMs / (5 * 60_000)) + 1,
+      );
       // Nothing read (no history yet, or the store is unreadable): keep what was learned.
       for (const metric of rows.length === 0 ? [] : this.settings.baselineMetrics) {
-        const profile = learnBaseline(rows.flatMap((r) => (r.status === 'failed' || r.metrics[metric] === undefined ? [] : [{ t: r.bucketStart, value: r.metrics[metric] }])));
+        const profile = learnBaseline(
+          rows.flatMap((r) =>
+            r.status === 'failed' || r.metrics[metric] === undefined ? [] : [{ t: r.bucketStart, value: r.metrics[metric] }],
+          ),
+        );
         if (profile) profiles.set(metric, profile);
         else profiles.delete(metric);
       }

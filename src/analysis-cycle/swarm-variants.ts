@@ -72,7 +72,17 @@ export function swarmVariants(inputs: VariantInputs): VariantComparison[] {
       if (!Number.isFinite(effect)) continue;
       const result = welchTTest(baseMeans, variantMeans, AGENT_LEVEL_MIN_AGENTS);
       const raw = result.valid && Number.isFinite(result.pValue) ? result.pValue : Number.NaN;
-      found.push({ metric, variant, baseline, unit: 'agents', effect_ratio: effect, p_value_unadjusted: Number.isFinite(raw) ? raw : null, n_variant: variantMeans.length, n_baseline: baseMeans.length, raw });
+      found.push({
+        metric,
+        variant,
+        baseline,
+        unit: 'agents',
+        effect_ratio: effect,
+        p_value_unadjusted: Number.isFinite(raw) ? raw : null,
+        n_variant: variantMeans.length,
+        n_baseline: baseMeans.length,
+        raw,
+      });
     }
   }
   // One family per swarm: every (variant, metric) comparison that has a p-value.

@@ -91,7 +91,13 @@ export function bandAt(profile: BaselineProfile, t: number): BaselineBand {
   const flat = profile.bands[0] as BaselineBand;
   if (!profile.seasonal) return flat;
   const own = profile.bands[hourOf(t)] ?? flat;
-  return band(interpolated(profile.bands.map((b) => b.center), t), own.spread);
+  return band(
+    interpolated(
+      profile.bands.map((b) => b.center),
+      t,
+    ),
+    own.spread,
+  );
 }
 
 /** Linear interpolation of 24 hour values placed at the hours' midpoints, wrapping at midnight. */

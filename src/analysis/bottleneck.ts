@@ -80,7 +80,12 @@ export function bottleneckScores(inputs: BottleneckInputs): BottleneckScores {
   }
   latencies.sort((a, b) => a - b);
   const h = latencies.length >> 1;
-  const medianLatency = latencies.length < 2 ? NaN : latencies.length % 2 === 1 ? (latencies[h] as number) : ((latencies[h - 1] as number) + (latencies[h] as number)) / 2;
+  const medianLatency =
+    latencies.length < 2
+      ? NaN
+      : latencies.length % 2 === 1
+        ? (latencies[h] as number)
+        : ((latencies[h - 1] as number) + (latencies[h] as number)) / 2;
 
   const led = new Float64Array(n);
   const minLeadR = inputs.minLeadR ?? 0.5;
@@ -93,7 +98,12 @@ export function bottleneckScores(inputs: BottleneckInputs): BottleneckScores {
   for (let i = 0; i < n; i += 1) {
     const u = inputs.utilisation[i] as number;
     utilisation[i] = Number.isFinite(u) ? clamp01(u) : NaN;
-    queueGrowth[i] = queueComponent(inputs.queueSlope[i] as number, inputs.throughput[i] as number, inputs.queueDepth[i] as number, inputs.windowSeconds);
+    queueGrowth[i] = queueComponent(
+      inputs.queueSlope[i] as number,
+      inputs.throughput[i] as number,
+      inputs.queueDepth[i] as number,
+      inputs.windowSeconds,
+    );
     latencyInflation[i] = inflationComponent(inputs.latency[i] as number, medianLatency);
     upstreamImpact[i] = inputs.leads === null ? NaN : 1 - Math.exp(-(led[i] as number));
 
@@ -122,7 +132,8 @@ function queueComponent(slope: number, throughput: number, depth: number, window
   const growth = Math.max(0, slope);
   let g: number;
   if (Number.isFinite(throughput) && throughput > 0) g = growth / throughput;
-  else if (Number.isFinite(windowSeconds) && windowSeconds > 0) g = (growth * windowSeconds) / Math.max(1, Number.isFinite(depth) ? depth : 0);
+  else if (Number.isFinite(windowSeconds) && windowSeconds > 0)
+    g = (growth * windowSeconds) / Math.max(1, Number.isFinite(depth) ? depth : 0);
   else return NaN;
   return g / (1 + g);
 }

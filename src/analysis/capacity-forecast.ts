@@ -103,7 +103,11 @@ export interface RecommendOptions {
  * its own load now needs, ⌈load / (slots per agent · target)⌉. A type without agents or capacity
  * keeps its count at confidence 0.
  */
-export function recommendAgents(types: readonly AgentTypeLoad[], forecast: HoltForecast, options: RecommendOptions = {}): ScalingRecommendation[] {
+export function recommendAgents(
+  types: readonly AgentTypeLoad[],
+  forecast: HoltForecast,
+  options: RecommendOptions = {},
+): ScalingRecommendation[] {
   const target = Math.min(1, Math.max(Number.MIN_VALUE, options.targetUtilisation ?? DEFAULT_TARGET_UTILISATION));
   const minAgents = Math.max(0, options.minAgents ?? 1);
   const confidence = forecastConfidence(forecast);
@@ -117,7 +121,8 @@ export function recommendAgents(types: readonly AgentTypeLoad[], forecast: HoltF
     }
   }
   return types.map((t) => {
-    if (!(t.agents > 0 && t.capacity > 0) || !Number.isFinite(demand)) return { type: t.type, current: t.agents, recommended: t.agents, confidence: 0 };
+    if (!(t.agents > 0 && t.capacity > 0) || !Number.isFinite(demand))
+      return { type: t.type, current: t.agents, recommended: t.agents, confidence: 0 };
     const share = totalLoad > 0 ? Math.max(0, t.load) / totalLoad : t.capacity / totalCapacity;
     const perAgent = t.capacity / t.agents;
     // The 1e-9 keeps an exact fit (e.g. 12 / (5·0.8) = 3) from rounding up on floating-point dust.

@@ -46,7 +46,13 @@ export function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? y : 2 - y;
 }
@@ -471,7 +477,7 @@ function strongest(found: CandidateList, cutoff: number, k: number, limit: numbe
     if (filled < size) {
       heap[filled] = i;
       filled += 1;
-      for (let at = filled - 1; at > 0; ) {
+      for (let at = filled - 1; at > 0;) {
         const parent = (at - 1) >> 1;
         if (!weaker(heap[at] as number, heap[parent] as number)) break;
         const t = heap[at] as number;

@@ -23,7 +23,13 @@ export interface GapGroups {
  * gaps among the `countable` slots (1 = a step of the window that is not a gap of every row).
  * O(candidates · window) plus O(groups² · window / 32) for the shared counts.
  */
-export function groupGapPatterns(ring: Float64Array, window: number, rows: number, candidate: Uint8Array, countable: Uint8Array): GapGroups {
+export function groupGapPatterns(
+  ring: Float64Array,
+  window: number,
+  rows: number,
+  candidate: Uint8Array,
+  countable: Uint8Array,
+): GapGroups {
   const groupOf = new Int32Array(rows);
   const slots: Int32Array[] = [new Int32Array(0)];
   const byHash = new Map<number, number[]>();

@@ -16,7 +16,9 @@ export interface Bucket {
  */
 export function histogramQuantile(q: number, input: readonly Bucket[]): number | undefined {
   if (!(q >= 0 && q <= 1)) return undefined;
-  const sorted = [...input].filter((b) => !Number.isNaN(b.upperBound) && Number.isFinite(b.count)).sort((a, b) => a.upperBound - b.upperBound);
+  const sorted = [...input]
+    .filter((b) => !Number.isNaN(b.upperBound) && Number.isFinite(b.count))
+    .sort((a, b) => a.upperBound - b.upperBound);
   const last = sorted[sorted.length - 1];
   if (last === undefined || last.upperBound !== Infinity) return undefined;
   // Coalesce equal bounds (summing counts) and make counts monotonic.

@@ -105,7 +105,13 @@ export function regressionStart(series: ArrayLike<number>): { first: number; lev
 }
 
 /** Runs the recursion at fixed α, β, φ from a given start (ℓ₀, b₀ one step before `first`). */
-export function holtRunFrom(series: ArrayLike<number>, alpha: number, beta: number, phi: number, start: { first: number; level: number; trend: number }): HoltRun {
+export function holtRunFrom(
+  series: ArrayLike<number>,
+  alpha: number,
+  beta: number,
+  phi: number,
+  start: { first: number; level: number; trend: number },
+): HoltRun {
   let level = start.level;
   let trend = start.trend;
   let sse = 0;

@@ -6,12 +6,7 @@
 // a non-finite value (NaN marks a gap) drops its step.
 
 /** Result is NaN when fewer than `minOverlap` common points exist or either side is constant there. */
-export function pearsonPairwise(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  minOverlap = 3,
-  lag = 0,
-): number {
+export function pearsonPairwise(x: ArrayLike<number>, y: ArrayLike<number>, minOverlap = 3, lag = 0): number {
   // Pairs (x[t], y[t + lag]).
   const start = Math.max(0, -lag);
   const end = Math.min(x.length, y.length - lag);

@@ -165,7 +165,8 @@ export class RingOrderBank {
 
   /** This bank with room for `series` series (≥ the current number): orders kept, new series empty. */
   grown(series: number): RingOrderBank {
-    if (!Number.isInteger(series) || series < this.series) throw new RangeError(`series: expected an integer >= ${this.series}, got ${series}`);
+    if (!Number.isInteger(series) || series < this.series)
+      throw new RangeError(`series: expected an integer >= ${this.series}, got ${series}`);
     const next = new RingOrderBank({ series, window: this.window, minPoints: this.minPoints });
     next.order.set(this.order);
     next.counts.set(this.counts);
@@ -180,7 +181,8 @@ export class RingOrderBank {
   }
 
   private check(i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.series) throw new RangeError(`series: expected an integer in [0, ${this.series}), got ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.series)
+      throw new RangeError(`series: expected an integer in [0, ${this.series}), got ${i}`);
   }
 
   /**

@@ -128,7 +128,9 @@ export class RobustWindowBank {
     if (c === 0) return NaN;
     const base = i * this.window;
     const h = c >> 1;
-    return c % 2 === 1 ? (this.sorted[base + h] as number) : ((this.sorted[base + h - 1] as number) + (this.sorted[base + h] as number)) / 2;
+    return c % 2 === 1
+      ? (this.sorted[base + h] as number)
+      : ((this.sorted[base + h - 1] as number) + (this.sorted[base + h] as number)) / 2;
   }
 
   /** Median absolute deviation (unscaled) of series i's window (NaN when empty). O(log W). */
@@ -165,7 +167,8 @@ export class RobustWindowBank {
    * series' row keeps its place, new series are empty), so no series is re-sorted.
    */
   grown(series: number): RobustWindowBank {
-    if (!Number.isInteger(series) || series < this.series) throw new RangeError(`series: expected an integer >= ${this.series}, got ${series}`);
+    if (!Number.isInteger(series) || series < this.series)
+      throw new RangeError(`series: expected an integer >= ${this.series}, got ${series}`);
     const next = new RobustWindowBank({ series, window: this.window, minPoints: this.minPoints });
     next.sorted.set(this.sorted);
     next.slots.set(this.slots);
@@ -180,7 +183,8 @@ export class RobustWindowBank {
    * are gaps; null clears it). O(W log W).
    */
   setSeries(i: number, values: ArrayLike<number> | null): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.series) throw new RangeError(`series: expected an integer in [0, ${this.series}), got ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.series)
+      throw new RangeError(`series: expected an integer in [0, ${this.series}), got ${i}`);
     const w = this.window;
     const base = i * w;
     const finite: { value: number; slot: number }[] = [];

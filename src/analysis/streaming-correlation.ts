@@ -131,7 +131,8 @@ export class StreamingCorrelation {
 
   constructor(options: StreamingCorrelationOptions) {
     const { capacity, window } = options;
-    if (!Number.isInteger(capacity) || capacity < 2 || capacity > MAX_ROWS) throw new RangeError(`capacity: expected an integer in [2, ${MAX_ROWS}], got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 2 || capacity > MAX_ROWS)
+      throw new RangeError(`capacity: expected an integer in [2, ${MAX_ROWS}], got ${capacity}`);
     if (!Number.isInteger(window) || window < 2) throw new RangeError(`window: expected an integer >= 2, got ${window}`);
     this.capacity = capacity;
     this.window = window;
@@ -196,7 +197,17 @@ export class StreamingCorrelation {
     const v = this.view();
     const r = this.arena.f64(rOff, this.pairs);
     this.refreshRows(v);
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
+    this.arena.kernels.stream_update_r(
+      this.sOff,
+      this.aOff,
+      this.bOff,
+      this.capacity,
+      this.sxOff,
+      this.invOff,
+      this.effectiveCount(),
+      rOff,
+      this.statsOff,
+    );
     const reshifted = this.reshiftDriftedRows(v, r);
     const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
@@ -216,7 +227,17 @@ export class StreamingCorrelation {
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
-    this.arena.kernels.stream_update_r(this.sOff, this.aOff, this.bOff, this.capacity, this.sxOff, this.invOff, this.effectiveCount(), rOff, this.statsOff);
+    this.arena.kernels.stream_update_r(
+      this.sOff,
+      this.aOff,
+      this.bOff,
+      this.capacity,
+      this.sxOff,
+      this.invOff,
+      this.effectiveCount(),
+      rOff,
+      this.statsOff,
+    );
     const repaired = this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !repaired;
@@ -234,7 +255,11 @@ export class StreamingCorrelation {
     if (!this.statsFresh) return summariseCorrelations(r, this.capacity, k, minAbs);
     const n = this.capacity;
     const stats = this.view().stats;
-    return summariseCorrelations(r, n, k, minAbs, { max: stats.subarray(0, n), sum: stats.subarray(n, 2 * n), count: stats.subarray(2 * n) });
+    return summariseCorrelations(r, n, k, minAbs, {
+      max: stats.subarray(0, n),
+      sum: stats.subarray(n, 2 * n),
+      count: stats.subarray(2 * n),
+    });
   }
 
   /** r of one pair (NaN when undefined), O(1) without gaps, O(gaps) with. */
@@ -259,7 +284,8 @@ export class StreamingCorrelation {
    * window (older steps become gaps). O(N·W).
    */
   setRow(i: number, values: ArrayLike<number> | null): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.capacity) throw new RangeError(`slot: expected an integer in [0, ${this.capacity}), got ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.capacity)
+      throw new RangeError(`slot: expected an integer in [0, ${this.capacity}), got ${i}`);
     this.matrixFresh = false;
     const w = this.window;
     const base = i * w;
@@ -288,7 +314,10 @@ export class StreamingCorrelation {
    */
   seed(rows: readonly (ArrayLike<number> | null)[]): void {
     const w = this.window;
-    const length = Math.min(w, rows.reduce((m, row) => Math.max(m, row?.length ?? 0), 0));
+    const length = Math.min(
+      w,
+      rows.reduce((m, row) => Math.max(m, row?.length ?? 0), 0),
+    );
     this.ring.fill(NaN);
     for (let i = 0; i < Math.min(rows.length, this.capacity); i += 1) {
       const row = rows[i];
@@ -310,8 +339,15 @@ export class StreamingCorrelation {
    * used afterwards.
    */
   grown(capacity: number): StreamingCorrelation {
-    if (!Number.isInteger(capacity) || capacity < this.capacity) throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
-    const next = new StreamingCorrelation({ capacity, window: this.window, minOverlap: this.minOverlap, resyncEvery: this.resyncEvery, arena: this.arena });
+    if (!Number.isInteger(capacity) || capacity < this.capacity)
+      throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
+    const next = new StreamingCorrelation({
+      capacity,
+      window: this.window,
+      minOverlap: this.minOverlap,
+      resyncEvery: this.resyncEvery,
+      arena: this.arena,
+    });
     const old = this.capacity;
     const from = this.view();
     const to = next.view();
@@ -677,12 +713,23 @@ export class StreamingCorrelation {
         const sumI = corr[gj * n + i] as number;
         const invI = corr[sq + gj * n + i] as number;
         if (end - from >= KERNEL_RUN) {
-          kernels.pair_r_run(this.sOff + 8 * (base + from), corrOff + 8 * (column + from), corrOff + 8 * (sq + column + from), end - from, common, sumI, invI, rOff + 8 * (base + from));
+          kernels.pair_r_run(
+            this.sOff + 8 * (base + from),
+            corrOff + 8 * (column + from),
+            corrOff + 8 * (sq + column + from),
+            end - from,
+            common,
+            sumI,
+            invI,
+            rOff + 8 * (base + from),
+          );
           continue;
         }
         for (let j = from; j < end; j += 1) {
           // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
-          r[base + j] = clamp((common * (s[base + j] as number) - sumI * (corr[column + j] as number)) * invI * (corr[sq + column + j] as number));
+          r[base + j] = clamp(
+            (common * (s[base + j] as number) - sumI * (corr[column + j] as number)) * invI * (corr[sq + column + j] as number),
+          );
         }
       }
     }

@@ -142,7 +142,8 @@ function solve3(a: number[], b: number[]): [number, number, number] | undefined 
   ];
   for (let col = 0; col < 3; col++) {
     let pivot = col;
-    for (let r = col + 1; r < 3; r++) if (Math.abs((m[r] as number[])[col] as number) > Math.abs((m[pivot] as number[])[col] as number)) pivot = r;
+    for (let r = col + 1; r < 3; r++)
+      if (Math.abs((m[r] as number[])[col] as number) > Math.abs((m[pivot] as number[])[col] as number)) pivot = r;
     const pr = m[pivot] as number[];
     if (Math.abs(pr[col] as number) < 1e-300) return undefined;
     m[pivot] = m[col] as number[];
@@ -164,7 +165,12 @@ function solve3(a: number[], b: number[]): [number, number, number] | undefined 
  * Projected Levenberg–Marquardt on (σ, κ) with λ eliminated; derivatives by central differences on
  * the projected residual (two parameters: cheap, and exact enough for a smooth model).
  */
-function levenbergMarquardt(n: readonly number[], x: readonly number[], sigma0: number, kappa0: number): { sigma: number; kappa: number; sse: number } {
+function levenbergMarquardt(
+  n: readonly number[],
+  x: readonly number[],
+  sigma0: number,
+  kappa0: number,
+): { sigma: number; kappa: number; sse: number } {
   let p = [sigma0, kappa0];
   let sse = projectedSse(n, x, p[0] as number, p[1] as number);
   let mu = 1e-3;
@@ -246,7 +252,8 @@ function standardErrors(n: readonly number[], lambda: number, sigma: number, kap
     const ni = n[i] as number;
     const d = 1 + sigma * (ni - 1) + kappa * ni * (ni - 1);
     const row = [ni / d, (-lambda * ni * (ni - 1)) / (d * d), (-lambda * ni * ni * (ni - 1)) / (d * d)];
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) jtj[r * 3 + c] = (jtj[r * 3 + c] as number) + (row[r] as number) * (row[c] as number);
+    for (let r = 0; r < 3; r++)
+      for (let c = 0; c < 3; c++) jtj[r * 3 + c] = (jtj[r * 3 + c] as number) + (row[r] as number) * (row[c] as number);
   }
   const s2 = sse / (m - 3);
   const col1 = solve3(jtj, [0, 1, 0]);

@@ -31,7 +31,9 @@ const MAX_MESSAGE_CHARS = 300;
  */
 export async function postJson(url: string, body: unknown, options: PostJsonOptions): Promise<AttemptOutcome> {
   const controller = new AbortController();
-  const cancelTimeout = options.timers.schedule(options.timeoutMs, () => controller.abort(new Error(`timed out after ${options.timeoutMs} ms`)));
+  const cancelTimeout = options.timers.schedule(options.timeoutMs, () =>
+    controller.abort(new Error(`timed out after ${options.timeoutMs} ms`)),
+  );
   const onStop = (): void => controller.abort(new Error('reporter stopped'));
   options.signal?.addEventListener('abort', onStop, { once: true });
   try {

@@ -34,13 +34,26 @@ export type Route = 'heartbeat' | 'metrics' | 'samples';
 
 /** The final result of one logical send, after retries. */
 export type DeliveryResult =
-  | { readonly ok: true; readonly status: number; readonly accepted?: number; readonly rejected?: number; readonly errors?: readonly IngestError[] }
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly accepted?: number;
+      readonly rejected?: number;
+      readonly errors?: readonly IngestError[];
+    }
   | { readonly ok: false; readonly status?: number; readonly message: string; readonly attempts: number };
 
 /** Things worth a log line; the reporter itself never logs. */
 export type ReporterEvent =
   | { readonly type: 'retry'; readonly route: Route; readonly attempt: number; readonly delayMs: number; readonly message: string }
-  | { readonly type: 'gave_up'; readonly route: Route; readonly attempts: number; readonly status?: number; readonly message: string; readonly samples: number }
+  | {
+      readonly type: 'gave_up';
+      readonly route: Route;
+      readonly attempts: number;
+      readonly status?: number;
+      readonly message: string;
+      readonly samples: number;
+    }
   | { readonly type: 'rejected'; readonly route: Route; readonly rejected: number; readonly errors: readonly IngestError[] }
   | { readonly type: 'dropped'; readonly samples: number; readonly reason: 'buffer_full' | 'stopped' | 'not_finite' };
 
@@ -166,10 +179,22 @@ export class AgentReporter {
   private readonly loops = new Set<HeartbeatLoop>();
   private readonly hardStop = new AbortController();
   private stopping: Promise<void> | undefined;
-  private readonly counters: MutableStats = { requests: 0, retries: 0, delivered: 0, failures: 0, heartbeats: 0, samplesAccepted: 0, samplesRejected: 0, samplesDropped: 0 };
+  private readonly counters: MutableStats = {
+    requests: 0,
+    retries: 0,
+    delivered: 0,
+    failures: 0,
+    heartbeats: 0,
+    samplesAccepted: 0,
+    samplesRejected: 0,
+    samplesDropped: 0,
+  };
 
   constructor(options: ReporterOptions) {
-    this.base = shardTarget(options.swarm ?? DEFAULT_SWARM, options.shardTargets ?? (options.target === undefined ? [] : [options.target])).replace(/\/+$/, '');
+    this.base = shardTarget(
+      options.swarm ?? DEFAULT_SWARM,
+      options.shardTargets ?? (options.target === undefined ? [] : [options.target]),
+    ).replace(/\/+$/, '');
     this.swarm = options.swarm;
     this.token = options.token;
     this.maxBatch = positiveInt('batch.maxSamples', options.batch?.maxSamples ?? 1000);
@@ -460,7 +485,8 @@ function readIngestAnswer(body: unknown): { accepted: number; rejected: number; 
   for (const item of rawErrors) {
     if (typeof item !== 'object' || item === null) continue;
     const error = item as Record<string, unknown>;
-    if (typeof error['index'] === 'number' && typeof error['reason'] === 'string') errors.push({ index: error['index'], reason: error['reason'] });
+    if (typeof error['index'] === 'number' && typeof error['reason'] === 'string')
+      errors.push({ index: error['index'], reason: error['reason'] });
   }
   return { accepted, rejected, errors };
 }

@@ -2,9 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Header bag as Node's IncomingHttpHeaders, a plain record, or fetch's Headers. */
-export type WebhookHeaderSource =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type WebhookHeaderSource = { get(name: string): string | null } | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface VerifyOptions {
   /**
@@ -16,16 +14,10 @@ export interface VerifyOptions {
   readonly now?: () => number;
 }
 
-export type VerifyFailure =
-  | 'missing_headers'
-  | 'invalid_timestamp'
-  | 'timestamp_too_old'
-  | 'timestamp_too_new'
-  | 'no_matching_signature';
+export type VerifyFailure = 'missing_headers' | 'invalid_timestamp' | 'timestamp_too_old' | 'timestamp_too_new' | 'no_matching_signature';
 
 export type VerifyResult =
-  | { readonly ok: true; readonly id: string; readonly timestamp: number }
-  | { readonly ok: false; readonly reason: VerifyFailure };
+  { readonly ok: true; readonly id: string; readonly timestamp: number } | { readonly ok: false; readonly reason: VerifyFailure };
 
 const SECRET_PREFIX = 'whsec_';
 const DEFAULT_TOLERANCE_SECONDS = 300;

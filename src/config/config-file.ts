@@ -6,7 +6,12 @@ import { ConfigError } from './parse-config.js';
 /** "no such file (ENOENT)": why a file could not be read, in words with the code. */
 export function fileErrorInWords(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  const words: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory' };
+  const words: Readonly<Record<string, string>> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+  };
   return words[code] === undefined ? code : `${words[code]} (${code})`;
 }
 

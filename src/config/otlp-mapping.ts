@@ -25,7 +25,10 @@ const entrySchema = z
     match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
     /** Target metric (canonical or custom) → statistic. */
     outputs: z
-      .record(z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'), z.string().regex(STAT_PATTERN, 'expected value, rate, sum_rate, mean, error_ratio or pNN (e.g. p95)'))
+      .record(
+        z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'),
+        z.string().regex(STAT_PATTERN, 'expected value, rate, sum_rate, mean, error_ratio or pNN (e.g. p95)'),
+      )
       .refine((o) => Object.keys(o).length > 0, { message: 'expected at least one output' }),
   })
   .strict();
@@ -44,10 +47,19 @@ export const DEFAULT_OTLP_METRICS: readonly z.input<typeof entrySchema>[] = [
   // OpenLIT's agent-operation histogram (seconds): the same agent-level work under its own name.
   { source: 'gen_ai.agent.operation.duration', outputs: { response_time: 'mean', throughput: 'rate', error_rate: 'error_ratio' } },
   // Workflows: the conventions' name and Google ADK's.
-  ...['gen_ai.workflow.duration', 'gen_ai.invoke_workflow.duration'].map((source) => ({ source, outputs: { workflow_duration_seconds: 'mean', workflow_runs_per_second: 'rate', workflow_error_ratio: 'error_ratio' } })),
-  { source: 'gen_ai.execute_tool.duration', outputs: { tool_duration_seconds: 'mean', tool_calls_per_second: 'rate', tool_error_ratio: 'error_ratio' } },
+  ...['gen_ai.workflow.duration', 'gen_ai.invoke_workflow.duration'].map((source) => ({
+    source,
+    outputs: { workflow_duration_seconds: 'mean', workflow_runs_per_second: 'rate', workflow_error_ratio: 'error_ratio' },
+  })),
+  {
+    source: 'gen_ai.execute_tool.duration',
+    outputs: { tool_duration_seconds: 'mean', tool_calls_per_second: 'rate', tool_error_ratio: 'error_ratio' },
+  },
   // Model calls (chat, embeddings, ...): custom, so a model's latency never poses as the agent's.
-  { source: 'gen_ai.client.operation.duration', outputs: { model_call_duration_seconds: 'mean', model_calls_per_second: 'rate', model_call_error_ratio: 'error_ratio' } },
+  {
+    source: 'gen_ai.client.operation.duration',
+    outputs: { model_call_duration_seconds: 'mean', model_calls_per_second: 'rate', model_call_error_ratio: 'error_ratio' },
+  },
   { source: 'gen_ai.client.token.usage', match: { 'gen_ai.token.type': 'input' }, outputs: { input_tokens_per_second: 'sum_rate' } },
   { source: 'gen_ai.client.token.usage', match: { 'gen_ai.token.type': 'output' }, outputs: { output_tokens_per_second: 'sum_rate' } },
   // Cost, when an emitter sends it (OpenLIT: a histogram of USD per request).
@@ -60,7 +72,10 @@ export const DEFAULT_OTLP_METRICS: readonly z.input<typeof entrySchema>[] = [
   { source: 'strands.tool.duration', outputs: { tool_duration_seconds: 'mean', tool_calls_per_second: 'rate' } },
   { source: 'strands.tool.error_count', outputs: { tool_errors_per_second: 'rate' } },
   // Semantic Kernel (Microsoft.SemanticKernel meters): functions and OpenAI connector token counters.
-  { source: 'semantic_kernel.function.invocation.duration', outputs: { function_duration_seconds: 'mean', function_calls_per_second: 'rate', function_error_ratio: 'error_ratio' } },
+  {
+    source: 'semantic_kernel.function.invocation.duration',
+    outputs: { function_duration_seconds: 'mean', function_calls_per_second: 'rate', function_error_ratio: 'error_ratio' },
+  },
   { source: 'semantic_kernel.connectors.openai.tokens.prompt', outputs: { input_tokens_per_second: 'sum_rate' } },
   { source: 'semantic_kernel.connectors.openai.tokens.completion', outputs: { output_tokens_per_second: 'sum_rate' } },
 ];
@@ -75,7 +90,10 @@ export const otlpMappingSchema = z
     agent_attributes: z.array(z.string().min(1)).min(1).default(['gen_ai.agent.id', 'gen_ai.agent.name', 'service.name']),
     /** Attribute keys naming the swarm, same lookup; absent = default_swarm. */
     swarm_attributes: z.array(z.string().min(1)).default(['agentswarm.swarm', 'service.namespace']),
-    default_swarm: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/, 'expected a swarm name').default('default'),
+    default_swarm: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/, 'expected a swarm name')
+      .default('default'),
     /** Its presence on a data point marks the observations as failed (`error_ratio`). */
     error_attribute: z.string().min(1).default('error.type'),
     metrics: z.array(entrySchema).default(() => DEFAULT_OTLP_METRICS.map((e) => entrySchema.parse(e))),
@@ -87,12 +105,14 @@ export const otlpMappingSchema = z
 export type OtlpMapping = z.output<typeof otlpMappingSchema>;
 export type OtlpMappingEntry = OtlpMapping['metrics'][number];
 
-export type OtlpMappingParse = { readonly ok: true; readonly mapping: OtlpMapping } | { readonly ok: false; readonly problems: readonly string[] };
+export type OtlpMappingParse =
+  { readonly ok: true; readonly mapping: OtlpMapping } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Validates a raw `otlp:` config value (absent = all defaults); problems name the key under `otlp.`. */
 export function parseOtlpMapping(raw: unknown): OtlpMappingParse {
   const result = otlpMappingSchema.safeParse(raw ?? {});
-  if (!result.success) return { ok: false, problems: result.error.issues.map((i) => `otlp${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`) };
+  if (!result.success)
+    return { ok: false, problems: result.error.issues.map((i) => `otlp${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`) };
   return { ok: true, mapping: result.data };
 }
 

@@ -5,7 +5,10 @@ import { configSchema, type Config } from './schema.js';
 import { suggestKey } from './did-you-mean.js';
 
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[], source: string) {
+  constructor(
+    readonly problems: readonly string[],
+    source: string,
+  ) {
     // One problem, one line; several, one per line under the heading.
     const where = source === 'configuration' ? 'invalid configuration' : `invalid configuration in ${source}`;
     super(problems.length === 1 ? `${where}: ${problems[0] ?? ''}` : `${where}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -27,8 +30,21 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
   const unwrap = (n: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
     let current = n;
     for (let i = 0; i < 10 && current !== undefined; i += 1) {
-      const def = current._zod.def as unknown as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
-      if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly') current = def.innerType;
+      const def = current._zod.def as unknown as {
+        type: string;
+        innerType?: z.core.$ZodType;
+        in?: z.core.$ZodType;
+        valueType?: z.core.$ZodType;
+        element?: z.core.$ZodType;
+      };
+      if (
+        def.type === 'default' ||
+        def.type === 'prefault' ||
+        def.type === 'optional' ||
+        def.type === 'nullable' ||
+        def.type === 'readonly'
+      )
+        current = def.innerType;
       else if (def.type === 'pipe') current = def.in;
       else return current;
     }
@@ -37,7 +53,12 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
   for (const step of path) {
     node = unwrap(node);
     if (node === undefined) return [];
-    const def = node._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
+    const def = node._zod.def as unknown as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
     if (def.type === 'object') node = def.shape?.[String(step)];
     else if (def.type === 'array') node = def.element;
     else if (def.type === 'record') node = def.valueType;
@@ -75,7 +96,8 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType = c
       return `${key}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
     case 'too_small': {
       const origin = String(issue.origin);
-      if ((origin === 'string' || origin === 'array') && issue.minimum === 1) return `${key}: expected a non-empty ${origin === 'string' ? 'string' : 'list'}, got ${describe(issue.input)}`;
+      if ((origin === 'string' || origin === 'array') && issue.minimum === 1)
+        return `${key}: expected a non-empty ${origin === 'string' ? 'string' : 'list'}, got ${describe(issue.input)}`;
       return `${key}: expected ${bound('min', issue.minimum, issue.inclusive, origin)}, got ${describe(issue.input)}`;
     }
     case 'too_big': {
@@ -84,7 +106,11 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType = c
     }
     case 'invalid_format': {
       // Our own regex messages already say "expected ..."; zod's built-in formats do not.
-      const message = issue.message.startsWith('expected') ? issue.message : issue.format === 'url' ? 'expected an http(s) URL such as "http://127.0.0.1:8080/hook"' : `expected a valid ${issue.format}`;
+      const message = issue.message.startsWith('expected')
+        ? issue.message
+        : issue.format === 'url'
+          ? 'expected an http(s) URL such as "http://127.0.0.1:8080/hook"'
+          : `expected a valid ${issue.format}`;
       return `${key}: ${message}, got ${describe(issue.input)}`;
     }
     default:
@@ -96,7 +122,10 @@ export function formatIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType = c
 export function parseConfigObject(raw: unknown, source = 'configuration'): Readonly<Config> {
   const result = configSchema.safeParse(withoutNulls(raw ?? {}), { reportInput: true });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue)), source);
+    throw new ConfigError(
+      result.error.issues.map((issue) => formatIssue(issue)),
+      source,
+    );
   }
   return deepFreeze(result.data);
 }

@@ -7,7 +7,10 @@ function duration(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected a Prometheus duration between ${min} ms and ${max} ms such as "15s", got ${JSON.stringify(text)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a Prometheus duration between ${min} ms and ${max} ms such as "15s", got ${JSON.stringify(text)}`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -43,25 +46,32 @@ export const queryConfigSchema = z
     /** How much history to load at start with query_range; absent = analysis.window; "0s" = none. */
     backfill: duration(0).optional(),
     /** Swarm of series without a swarm label. */
-    swarm: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/, 'expected a swarm name').default('default'),
+    swarm: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/, 'expected a swarm name')
+      .default('default'),
     agent_label: z.string().regex(LABEL_NAME, 'expected a label name').default('agent'),
     swarm_label: z.string().regex(LABEL_NAME, 'expected a label name').default('swarm'),
     auth: authSchema.optional(),
     headers: z.record(z.string().regex(HEADER_NAME, 'expected an HTTP header name'), z.string()).default({}),
     /** Canonical or custom metric → PromQL expression returning one series per agent. */
-    queries: z.record(z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'), z.string().min(1)).refine((q) => Object.keys(q).length > 0, { message: 'expected at least one query' }),
+    queries: z
+      .record(z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'), z.string().min(1))
+      .refine((q) => Object.keys(q).length > 0, { message: 'expected at least one query' }),
   })
   .strict();
 
 /** Parsed `query:` section. Durations are milliseconds. */
 export type QueryConfig = z.output<typeof queryConfigSchema>;
 
-export type QueryConfigParse = { readonly ok: true; readonly config: QueryConfig } | { readonly ok: false; readonly problems: readonly string[] };
+export type QueryConfigParse =
+  { readonly ok: true; readonly config: QueryConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Validates a raw `query:` value; problems name the key under `query.`. */
 export function parseQueryConfig(raw: unknown): QueryConfigParse {
   const result = queryConfigSchema.safeParse(raw);
-  if (!result.success) return { ok: false, problems: result.error.issues.map((i) => `query${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`) };
+  if (!result.success)
+    return { ok: false, problems: result.error.issues.map((i) => `query${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`) };
   return { ok: true, config: result.data };
 }
 

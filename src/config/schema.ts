@@ -35,8 +35,14 @@ const authSchema = z
 
 const webSchema = z
   .object({
-    listen_address: z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]*):\d{1,5}$/, 'expected host:port such as ":10464" or "127.0.0.1:10464"').default(':10464'),
-    telemetry_path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected an absolute URL path such as "/metrics"').default('/metrics'),
+    listen_address: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]*):\d{1,5}$/, 'expected host:port such as ":10464" or "127.0.0.1:10464"')
+      .default(':10464'),
+    telemetry_path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_.-]*$/, 'expected an absolute URL path such as "/metrics"')
+      .default('/metrics'),
     auth: authSchema.prefault({}),
     /** exporter-toolkit web configuration file (TLS, basic auth, headers); re-read on change. */
     config_file: z.string().min(1).optional(),
@@ -167,9 +173,7 @@ const demoSchema = z
   })
   .strict();
 
-const logSchema = z
-  .object({ level: z.enum(LOG_LEVELS).default('info'), format: z.enum(LOG_FORMATS).default('logfmt') })
-  .strict();
+const logSchema = z.object({ level: z.enum(LOG_LEVELS).default('info'), format: z.enum(LOG_FORMATS).default('logfmt') }).strict();
 
 export const configSchema = z
   .object({
@@ -191,7 +195,11 @@ export const configSchema = z
   .strict()
   .superRefine((cfg, ctx) => {
     if (cfg.analysis.window < cfg.analysis.step * 2) {
-      ctx.addIssue({ code: 'custom', path: ['analysis', 'window'], message: `expected at least two steps (>= ${cfg.analysis.step * 2} ms), got ${cfg.analysis.window} ms` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analysis', 'window'],
+        message: `expected at least two steps (>= ${cfg.analysis.step * 2} ms), got ${cfg.analysis.window} ms`,
+      });
     }
     if (cfg.analysis.window / cfg.analysis.step > 100_000) {
       ctx.addIssue({ code: 'custom', path: ['analysis', 'window'], message: 'expected at most 100000 points (window / step)' });

@@ -38,7 +38,10 @@ export function watchToken(path: string | undefined, key: string, logger: Logger
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${fileErrorInWords(error)}`], 'configuration');
+    throw new ConfigError(
+      [code === undefined ? `${key}: ${path} is empty` : `${key}: cannot read ${path}: ${fileErrorInWords(error)}`],
+      'configuration',
+    );
   }
   watched.push(file);
   return () => file.current();

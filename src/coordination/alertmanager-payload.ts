@@ -33,8 +33,7 @@ export interface AlertmanagerNotification {
 }
 
 export type PayloadResult =
-  | { readonly ok: true; readonly notification: AlertmanagerNotification }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly notification: AlertmanagerNotification } | { readonly ok: false; readonly error: string };
 
 /** Upper bound on alerts per notification; the 1 MiB body limit keeps real payloads far below it. */
 export const MAX_ALERTS_PER_NOTIFICATION = 10_000;

@@ -6,14 +6,7 @@ import type { Registry } from '../runtime/prom.js';
 import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { isStoreUnavailable, StoreUnavailableError } from '../persistence/store-errors.js';
-import type {
-  AgentStateRecord,
-  AlertDisposition,
-  JsonValue,
-  TaskFilter,
-  TaskRecord,
-  TaskSource,
-} from '../model/task-records.js';
+import type { AgentStateRecord, AlertDisposition, JsonValue, TaskFilter, TaskRecord, TaskSource } from '../model/task-records.js';
 import type { TaskStore } from '../persistence/task-store.js';
 import { postTask, type ActionTargets } from './action-delivery.js';
 import type { AlertReceiver, ManualTaskInput, NotificationSummary, TaskApi, TaskDetail } from './coordination-api.js';
@@ -148,10 +141,18 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       hooks: {
         onFinal: (task, status, durationMs) => this.onFinal(task, status, durationMs),
         onAttempt: (task, outcome, report) => {
-          const fields = { task: task.id, type: task.type, attempt: task.attempts, outcome, status: report.statusCode, error: errorText(report) };
+          const fields = {
+            task: task.id,
+            type: task.type,
+            attempt: task.attempts,
+            outcome,
+            status: report.statusCode,
+            error: errorText(report),
+          };
           if (outcome === 'released') this.log.info(fields, 'delivery released at shutdown; the next start sends it again');
           else if (outcome === 'succeeded') this.log.info(fields, 'task delivered');
-          else if (outcome === 'retryable' && task.attempts < config.max_attempts) this.log.warn(fields, 'delivery attempt did not succeed; task will be retried');
+          else if (outcome === 'retryable' && task.attempts < config.max_attempts)
+            this.log.warn(fields, 'delivery attempt did not succeed; task will be retried');
           else this.log.warn(fields, 'delivery attempt did not succeed');
         },
         onError: (error, where) => {
@@ -173,14 +174,19 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     if (this.state !== 'new') throw new Error(`cannot start a ${this.state} coordination service`);
     const recovery = this.runner.start();
     if (recovery.requeued.length > 0 || recovery.failed.length > 0) {
-      this.log.warn({ requeued: recovery.requeued.length, failed: recovery.failed.length }, 'recovered tasks left running by a previous process');
+      this.log.warn(
+        { requeued: recovery.requeued.length, failed: recovery.failed.length },
+        'recovered tasks left running by a previous process',
+      );
     }
     for (const id of recovery.failed) {
       const task = this.options.store.getTask(id);
       if (task !== undefined) this.metrics.task(task.type, task.priority, 'failed');
     }
     this.resumeImpacts();
-    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index, slotAt) => this.fireSchedule(spec, index, slotAt));
+    this.cronJobs = startSchedules(this.options.config.schedules, this.options.cron ?? nodeCronFactory, (spec, index, slotAt) =>
+      this.fireSchedule(spec, index, slotAt),
+    );
     this.scheduleRetention(0);
     this.state = 'running';
     if (this.options.store.shared === true) this.scheduleResync();
@@ -216,11 +222,18 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       if (duplicate) duplicates += 1;
       this.metrics.alert(incoming[i]?.status ?? 'unknown', duplicate ? 'duplicate' : 'accepted');
       // Repeats of a firing alert arrive every group_interval: only news is worth a line.
-      if (!duplicate) this.log.info({ alert: incoming[i]?.alertname, fingerprint: incoming[i]?.fingerprint, status: incoming[i]?.status, disposition }, 'alert accepted');
+      if (!duplicate)
+        this.log.info(
+          { alert: incoming[i]?.alertname, fingerprint: incoming[i]?.fingerprint, status: incoming[i]?.status, disposition },
+          'alert accepted',
+        );
     });
     for (const task of outcome.created) {
       this.metrics.task(task.type, task.priority, 'created');
-      this.log.info({ task: task.id, type: task.type, priority: task.priority, swarm: task.swarm, agents: task.agents.join(',') }, 'task created');
+      this.log.info(
+        { task: task.id, type: task.type, priority: task.priority, swarm: task.swarm, agents: task.agents.join(',') },
+        'task created',
+      );
       this.runner.enqueue({ id: task.id, seq: task.seq, type: task.type, priority: task.priority, nextAttemptAt: task.nextAttemptAt });
     }
     for (const task of outcome.cancelled) {
@@ -230,7 +243,10 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.runner.forget(outcome.cancelled.map((t) => t.id));
     if (notification.truncatedAlerts > 0) {
       // The missing alerts did not resolve; they are simply not in this message (docs/reliability.md#facts-the-design-rests-on).
-      this.log.warn({ receiver: notification.receiver, truncated: notification.truncatedAlerts }, 'notification truncated by Alertmanager max_alerts');
+      this.log.warn(
+        { receiver: notification.receiver, truncated: notification.truncatedAlerts },
+        'notification truncated by Alertmanager max_alerts',
+      );
     }
     return {
       alerts: incoming.length,
@@ -274,7 +290,11 @@ export class CoordinationService implements AlertReceiver, TaskApi {
     this.options.store.saveAgentStates(states.map((s) => ({ ...s, bucketStart })));
   }
 
-  private submit(input: ManualTaskInput, source: TaskSource, dedup?: { receiver: string; fingerprint: string }): { created: boolean; task: TaskRecord } {
+  private submit(
+    input: ManualTaskInput,
+    source: TaskSource,
+    dedup?: { receiver: string; fingerprint: string },
+  ): { created: boolean; task: TaskRecord } {
     if (!this.accepting) throw new ShuttingDownError();
     const result = this.options.store.createTask(
       {
@@ -320,7 +340,12 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       try {
         // One open task per schedule and swarm: a slow target does not pile up syncs.
         const { created } = this.submit(
-          { type: spec.type, priority: spec.priority, swarm, reason: `scheduled by coordination.schedules[${index}] (${spec.cron}) for the slot at ${new Date(slot).toISOString()}` },
+          {
+            type: spec.type,
+            priority: spec.priority,
+            swarm,
+            reason: `scheduled by coordination.schedules[${index}] (${spec.cron}) for the slot at ${new Date(slot).toISOString()}`,
+          },
           'schedule',
           { receiver: 'schedule', fingerprint: `schedule:${index}:${swarm}` },
         );
@@ -380,10 +405,13 @@ export class CoordinationService implements AlertReceiver, TaskApi {
   }
 
   private armImpact(task: ProbeTarget & { readonly id: string }, before: ScoreReading, dueAt: number, delayMs: number): void {
-    const timer = this.scheduler.setTimeout(() => {
-      this.impactTimers.delete(timer);
-      this.measureImpact(task, before, dueAt);
-    }, Math.max(0, delayMs));
+    const timer = this.scheduler.setTimeout(
+      () => {
+        this.impactTimers.delete(timer);
+        this.measureImpact(task, before, dueAt);
+      },
+      Math.max(0, delayMs),
+    );
     this.impactTimers.add(timer);
   }
 
@@ -398,7 +426,8 @@ export class CoordinationService implements AlertReceiver, TaskApi {
       const after = this.probe.read(task);
       if (after === undefined || after.score !== before.score) {
         const retryAt = now + Math.max(1000, Math.min(IMPACT_RETRY_MS, this.options.config.impact_delay));
-        if (retryAt <= dueAt + this.options.config.impact_delay && this.state === 'running') this.armImpact(task, before, dueAt, retryAt - now);
+        if (retryAt <= dueAt + this.options.config.impact_delay && this.state === 'running')
+          this.armImpact(task, before, dueAt, retryAt - now);
         else store.setImpactDue(task.id, undefined, now);
         return;
       }

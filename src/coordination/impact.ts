@@ -79,8 +79,14 @@ export function planContextProbe(context: PlanContext): ScoreProbe {
         }
         case 'anomaly_correlation': {
           const clusters = context.analysis(task.swarm)?.clusters;
-          if (clusters !== undefined) return reading('anomaly_cluster_size', clusters.reduce((m, c) => Math.max(m, c.agents.length), 0));
-          const unhealthy = context.agents(task.swarm).filter((a) => a.status === 'degraded' || a.status === 'critical' || a.status === 'failed');
+          if (clusters !== undefined)
+            return reading(
+              'anomaly_cluster_size',
+              clusters.reduce((m, c) => Math.max(m, c.agents.length), 0),
+            );
+          const unhealthy = context
+            .agents(task.swarm)
+            .filter((a) => a.status === 'degraded' || a.status === 'critical' || a.status === 'failed');
           return reading('unhealthy_agents', unhealthy.length);
         }
         case 'predictive_scaling': {

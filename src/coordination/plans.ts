@@ -135,7 +135,12 @@ function targeted(all: readonly PlanAgent[], ids: readonly string[]): PlanAgent[
   return all.filter((a) => wanted.has(a.id));
 }
 
-function performanceSync(base: PlanBase, agents: readonly PlanAgent[], swarmAgents: readonly PlanAgent[], analysis: PlanAnalysis | undefined): PerformanceSyncPlan {
+function performanceSync(
+  base: PlanBase,
+  agents: readonly PlanAgent[],
+  swarmAgents: readonly PlanAgent[],
+  analysis: PlanAnalysis | undefined,
+): PerformanceSyncPlan {
   const byStatus = Object.fromEntries(HEALTH_STATUSES.map((s) => [s, 0])) as Record<HealthStatus, number>;
   for (const a of agents) byStatus[a.status] += 1;
   const scores = agents.map((a) => a.healthScore).filter((s): s is number => s !== undefined);
@@ -153,11 +158,17 @@ function performanceSync(base: PlanBase, agents: readonly PlanAgent[], swarmAgen
   };
 }
 
-function anomalyCorrelation(base: PlanBase, task: PlanTarget, agents: readonly PlanAgent[], analysis: PlanAnalysis | undefined): AnomalyCorrelationPlan {
+function anomalyCorrelation(
+  base: PlanBase,
+  task: PlanTarget,
+  agents: readonly PlanAgent[],
+  analysis: PlanAnalysis | undefined,
+): AnomalyCorrelationPlan {
   const clusters = analysis?.clusters ?? [];
   const wanted = new Set(task.agents);
   // The cluster that holds most of the alert's agents; the largest one when the alert names none.
-  const score = (c: (typeof clusters)[number]): number => (wanted.size > 0 ? c.agents.filter((a) => wanted.has(a)).length * 1e6 : 0) + c.agents.length;
+  const score = (c: (typeof clusters)[number]): number =>
+    (wanted.size > 0 ? c.agents.filter((a) => wanted.has(a)).length * 1e6 : 0) + c.agents.length;
   const best = [...clusters].sort((a, b) => score(b) - score(a))[0];
   if (best !== undefined) {
     const members = new Set(best.agents);
@@ -170,7 +181,9 @@ function anomalyCorrelation(base: PlanBase, task: PlanTarget, agents: readonly P
     };
   }
   // Without clusters: the targeted agents, or every unhealthy one, with their health as evidence.
-  const unhealthy = targeted(agents, task.agents).filter((a) => task.agents.length > 0 || a.status === 'degraded' || a.status === 'critical' || a.status === 'failed');
+  const unhealthy = targeted(agents, task.agents).filter(
+    (a) => task.agents.length > 0 || a.status === 'degraded' || a.status === 'critical' || a.status === 'failed',
+  );
   return {
     ...base,
     kind: 'anomaly_correlation',
@@ -206,8 +219,14 @@ function resourceBalancing(base: PlanBase, agents: readonly PlanAgent[], analysi
     const target = r.live ? targetUtil * r.capacity : 0;
     return { ...r, target, delta: target - r.load };
   });
-  const surplus = planned.filter((r) => r.delta < -1e-9).map((r) => ({ id: r.agent.id, amount: -r.delta })).sort((a, b) => b.amount - a.amount);
-  const deficit = planned.filter((r) => r.delta > 1e-9).map((r) => ({ id: r.agent.id, amount: r.delta })).sort((a, b) => b.amount - a.amount);
+  const surplus = planned
+    .filter((r) => r.delta < -1e-9)
+    .map((r) => ({ id: r.agent.id, amount: -r.delta }))
+    .sort((a, b) => b.amount - a.amount);
+  const deficit = planned
+    .filter((r) => r.delta > 1e-9)
+    .map((r) => ({ id: r.agent.id, amount: r.delta }))
+    .sort((a, b) => b.amount - a.amount);
   const moves: ResourceBalancingPlan['moves'] = [];
   let i = 0;
   let j = 0;
@@ -251,7 +270,14 @@ function optimizationSharing(base: PlanBase, agents: readonly PlanAgent[], analy
     return {
       ...base,
       kind: 'optimization_sharing',
-      best: { variant: bestVariant.variant, agent: null, metric: bestVariant.metric, value: null, advantage: round(gain(bestVariant)), p_value: round(bestVariant.pValue, 6) },
+      best: {
+        variant: bestVariant.variant,
+        agent: null,
+        metric: bestVariant.metric,
+        value: null,
+        advantage: round(gain(bestVariant)),
+        p_value: round(bestVariant.pValue, 6),
+      },
       adopt_by: agents.filter((a) => a.variant !== bestVariant.variant && a.status !== 'failed').map((a) => a.id),
     };
   }
@@ -279,11 +305,17 @@ function predictiveScaling(base: PlanBase, agents: readonly PlanAgent[], analysi
   for (const a of agents) if (a.status !== 'failed') current[a.type] = (current[a.type] ?? 0) + 1;
   const forecast = analysis?.forecast;
   const recommended: Record<string, number> = { ...current };
-  if (forecast?.valid) for (const [type, n] of Object.entries(forecast.recommendedAgents)) if (Number.isFinite(n)) recommended[type] = Math.max(0, Math.ceil(n));
+  if (forecast?.valid)
+    for (const [type, n] of Object.entries(forecast.recommendedAgents))
+      if (Number.isFinite(n)) recommended[type] = Math.max(0, Math.ceil(n));
   const change: Record<string, number> = {};
-  for (const type of new Set([...Object.keys(current), ...Object.keys(recommended)])) change[type] = (recommended[type] ?? 0) - (current[type] ?? 0);
+  for (const type of new Set([...Object.keys(current), ...Object.keys(recommended)]))
+    change[type] = (recommended[type] ?? 0) - (current[type] ?? 0);
   const horizons = forecast?.horizons ?? [];
-  const longest = horizons.reduce<number | undefined>((m, h) => (m === undefined || h.horizonSeconds > m ? h.horizonSeconds : m), undefined);
+  const longest = horizons.reduce<number | undefined>(
+    (m, h) => (m === undefined || h.horizonSeconds > m ? h.horizonSeconds : m),
+    undefined,
+  );
   return {
     ...base,
     kind: 'predictive_scaling',
@@ -299,7 +331,8 @@ function predictiveScaling(base: PlanBase, agents: readonly PlanAgent[], analysi
 }
 
 function crossSystemHealing(base: PlanBase, task: PlanTarget, agents: readonly PlanAgent[], nowMs: number): CrossSystemHealingPlan {
-  const chosen = task.agents.length > 0 ? targeted(agents, task.agents) : agents.filter((a) => a.status === 'failed' || a.status === 'critical');
+  const chosen =
+    task.agents.length > 0 ? targeted(agents, task.agents) : agents.filter((a) => a.status === 'failed' || a.status === 'critical');
   return {
     ...base,
     kind: 'cross_system_healing',

@@ -6,7 +6,10 @@ import type { PlanAgent, PlanAnalysis, PlanContext } from './plan-context.js';
  * Adapts the registry for plans. `analysis` gives the latest analysis results of a swarm, once
  * the analysis engine provides them; without it plans carry what the registry knows.
  */
-export function registryPlanContext(registry: AgentRegistry, analysis: (swarm: string) => PlanAnalysis | undefined = () => undefined): PlanContext {
+export function registryPlanContext(
+  registry: AgentRegistry,
+  analysis: (swarm: string) => PlanAnalysis | undefined = () => undefined,
+): PlanContext {
   return {
     swarms: () => [...registry.swarms()].map((s) => s.name).sort(),
     agents: (swarm) => {

@@ -17,7 +17,12 @@ export interface RotatingActionTargets {
  */
 export function rotatingActionTargets(
   actions: Readonly<Partial<Record<string, ActionConfig>>>,
-  hooks: { onChange?: (path: string) => void; onError?: (message: string) => void; special?: (path: string) => string | undefined; intervalMs?: number },
+  hooks: {
+    onChange?: (path: string) => void;
+    onError?: (message: string) => void;
+    special?: (path: string) => string | undefined;
+    intervalMs?: number;
+  },
 ): RotatingActionTargets {
   const files = new Map<string, WatchedFile<string>>();
   let current: ActionTargets = () => undefined;

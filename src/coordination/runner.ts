@@ -330,7 +330,10 @@ export class TaskRunner {
       if (signal.aborted && signal.reason instanceof AttemptTimeout) {
         return { outcome: { kind: 'retryable', error: signal.reason.message }, statusCode: undefined };
       }
-      return { outcome: { kind: 'retryable', error: `executor error: ${error instanceof Error ? error.message : String(error)}` }, statusCode: undefined };
+      return {
+        outcome: { kind: 'retryable', error: `executor error: ${error instanceof Error ? error.message : String(error)}` },
+        statusCode: undefined,
+      };
     }
   }
 
@@ -369,7 +372,13 @@ export class TaskRunner {
       hooks?.onAttempt?.(pending.task, pending.attempt.outcome, pending.report);
       if (pending.next.status === 'queued') {
         if (!this.stopping) {
-          this.enqueue({ id: pending.task.id, seq: pending.task.seq, type: pending.task.type, priority: pending.task.priority, nextAttemptAt: pending.next.nextAttemptAt });
+          this.enqueue({
+            id: pending.task.id,
+            seq: pending.task.seq,
+            type: pending.task.type,
+            priority: pending.task.priority,
+            nextAttemptAt: pending.next.nextAttemptAt,
+          });
         }
       } else {
         hooks?.onFinal?.(pending.task, pending.next.status, pending.durationMs);

@@ -23,10 +23,13 @@ export function systemScheduler(): Scheduler {
   return {
     setTimeout(callback, delayMs) {
       const id = next++;
-      const timer = setTimeout(() => {
-        timers.delete(id);
-        callback();
-      }, Math.max(0, delayMs));
+      const timer = setTimeout(
+        () => {
+          timers.delete(id);
+          callback();
+        },
+        Math.max(0, delayMs),
+      );
       timer.unref();
       timers.set(id, timer);
       return { id };

@@ -24,7 +24,10 @@ export type CronFactory = (expression: string, run: (slotAt?: number) => void) =
 /** node-cron 4: no overlapping runs, timers unref'd so a schedule never keeps the process alive. */
 export const nodeCronFactory: CronFactory = (expression, run) => {
   // The nominal time, rounded to the second: node-cron's context date is the matched second.
-  const task = cron.schedule(expression, (context) => run(Math.round(context.date.getTime() / 1000) * 1000), { noOverlap: true, unref: true });
+  const task = cron.schedule(expression, (context) => run(Math.round(context.date.getTime() / 1000) * 1000), {
+    noOverlap: true,
+    unref: true,
+  });
   return { stop: () => void task.destroy() };
 };
 
@@ -35,7 +38,9 @@ export function validateSchedules(schedules: readonly ScheduleSpec[]): string[] 
     const result = cron.validateDetailed(schedule.cron);
     if (!result.valid) {
       const detail = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      errors.push(`coordination.schedules[${index}].cron: expected a cron expression such as "*/5 * * * *", got ${JSON.stringify(schedule.cron)}${detail === '' ? '' : ` (${detail})`}`);
+      errors.push(
+        `coordination.schedules[${index}].cron: expected a cron expression such as "*/5 * * * *", got ${JSON.stringify(schedule.cron)}${detail === '' ? '' : ` (${detail})`}`,
+      );
     }
   });
   return errors;

@@ -49,7 +49,13 @@ export function taskJson(task: TaskRecord): TaskJson {
     impact:
       task.impact === undefined
         ? null
-        : { score: task.impact.score, before: task.impact.before, after: task.impact.after, ratio: task.impact.ratio, measured_at: iso(task.impact.measuredAt) },
+        : {
+            score: task.impact.score,
+            before: task.impact.before,
+            after: task.impact.after,
+            ratio: task.impact.ratio,
+            measured_at: iso(task.impact.measuredAt),
+          },
     receiver: task.receiver ?? null,
     fingerprint: task.fingerprint ?? null,
   };

@@ -16,7 +16,8 @@ export interface CoordinationDelivery {
   readonly attempt: number;
 }
 
-export type ParsedDelivery = { readonly ok: true; readonly delivery: CoordinationDelivery } | { readonly ok: false; readonly reason: string };
+export type ParsedDelivery =
+  { readonly ok: true; readonly delivery: CoordinationDelivery } | { readonly ok: false; readonly reason: string };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -35,11 +36,16 @@ export function parseDelivery(body: unknown): ParsedDelivery {
   const id = text('id', true);
   const type = text('type', true);
   const swarm = text('swarm', true);
-  for (const [key, value] of [['id', id], ['type', type], ['swarm', swarm]] as const) {
+  for (const [key, value] of [
+    ['id', id],
+    ['type', type],
+    ['swarm', swarm],
+  ] as const) {
     if (value === false || value === undefined) return { ok: false, reason: `${key}: expected a non-empty string` };
   }
   const agents = body['agents'] ?? [];
-  if (!Array.isArray(agents) || !agents.every((a): a is string => typeof a === 'string')) return { ok: false, reason: 'agents: expected an array of strings' };
+  if (!Array.isArray(agents) || !agents.every((a): a is string => typeof a === 'string'))
+    return { ok: false, reason: 'agents: expected an array of strings' };
   const plan = body['plan'] ?? {};
   if (!isRecord(plan)) return { ok: false, reason: 'plan: expected an object' };
   const attempt = body['attempt'];
@@ -70,7 +76,8 @@ export function balancingMoves(plan: unknown): LoadMove[] {
   for (const item of plan['moves'] as unknown[]) {
     if (!isRecord(item)) continue;
     const { from, to, load } = item;
-    if (typeof from === 'string' && typeof to === 'string' && typeof load === 'number' && Number.isFinite(load) && load > 0) moves.push({ from, to, load });
+    if (typeof from === 'string' && typeof to === 'string' && typeof load === 'number' && Number.isFinite(load) && load > 0)
+      moves.push({ from, to, load });
   }
   return moves;
 }

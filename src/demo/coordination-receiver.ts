@@ -74,7 +74,10 @@ const HISTORY = 100;
  */
 export async function startCoordinationReceiver(options: CoordinationReceiverOptions): Promise<CoordinationReceiver> {
   const verify = options.verify ?? (options.secret === undefined ? undefined : createWebhookVerifier(options.secret));
-  if (verify === undefined) throw new TypeError('coordination receiver: expected a secret or a verify function; an unsigned receiver would act on anyone\'s request');
+  if (verify === undefined)
+    throw new TypeError(
+      "coordination receiver: expected a secret or a verify function; an unsigned receiver would act on anyone's request",
+    );
   const route = options.path ?? '/coordination';
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxIds = options.maxRememberedIds ?? 10_000;

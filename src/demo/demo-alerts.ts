@@ -35,7 +35,14 @@ interface Tracked {
 }
 
 /** Thresholds mirror alerts/*.yml (documented there); the hold times are the pack's, scaled (pack-timing.ts). */
-export const DEMO_THRESHOLDS = { bottleneckScore: 0.5, clusterSize: 3, balanceIndex: 0.7, saturationSeconds: 1800, variantEffect: 0.1, variantPValue: 0.01 } as const;
+export const DEMO_THRESHOLDS = {
+  bottleneckScore: 0.5,
+  clusterSize: 3,
+  balanceIndex: 0.7,
+  saturationSeconds: 1800,
+  variantEffect: 0.1,
+  variantPValue: 0.01,
+} as const;
 
 function fingerprint(labels: Readonly<Record<string, string>>): string {
   const text = Object.keys(labels)
@@ -46,20 +53,65 @@ function fingerprint(labels: Readonly<Record<string, string>>): string {
 }
 
 /** How each acting alert of the pack acts: its labels in alerts/*.yml. */
-const ACTS: Readonly<Record<PackAlert, { readonly severity: string; readonly coordination_type: string; readonly priority: string; readonly summary: string }>> = {
-  AgentSwarmAgentDown: { severity: 'critical', coordination_type: 'cross_system_healing', priority: 'emergency', summary: 'An agent stopped sending heartbeats and samples.' },
-  AgentSwarmAgentCritical: { severity: 'critical', coordination_type: 'cross_system_healing', priority: 'high', summary: 'An agent has been in critical health.' },
-  AgentSwarmAgentDegraded: { severity: 'warning', coordination_type: 'performance_sync', priority: 'medium', summary: 'An agent has been in degraded health.' },
-  AgentSwarmBottleneck: { severity: 'warning', coordination_type: 'resource_balancing', priority: 'high', summary: 'An agent is the likely constraint of its swarm.' },
-  AgentSwarmLoadImbalance: { severity: 'warning', coordination_type: 'resource_balancing', priority: 'medium', summary: 'Load is unevenly spread across the agents of a swarm.' },
-  AgentSwarmCorrelatedAnomaly: { severity: 'warning', coordination_type: 'anomaly_correlation', priority: 'high', summary: 'Several correlated agents are anomalous at the same time.' },
-  AgentSwarmSaturationPredicted: { severity: 'warning', coordination_type: 'predictive_scaling', priority: 'high', summary: 'A swarm is forecast to run out of capacity within 30 minutes.' },
-  AgentSwarmVariantOutperforms: { severity: 'info', coordination_type: 'optimization_sharing', priority: 'low', summary: 'An agent variant performs significantly better than the baseline.' },
+const ACTS: Readonly<
+  Record<PackAlert, { readonly severity: string; readonly coordination_type: string; readonly priority: string; readonly summary: string }>
+> = {
+  AgentSwarmAgentDown: {
+    severity: 'critical',
+    coordination_type: 'cross_system_healing',
+    priority: 'emergency',
+    summary: 'An agent stopped sending heartbeats and samples.',
+  },
+  AgentSwarmAgentCritical: {
+    severity: 'critical',
+    coordination_type: 'cross_system_healing',
+    priority: 'high',
+    summary: 'An agent has been in critical health.',
+  },
+  AgentSwarmAgentDegraded: {
+    severity: 'warning',
+    coordination_type: 'performance_sync',
+    priority: 'medium',
+    summary: 'An agent has been in degraded health.',
+  },
+  AgentSwarmBottleneck: {
+    severity: 'warning',
+    coordination_type: 'resource_balancing',
+    priority: 'high',
+    summary: 'An agent is the likely constraint of its swarm.',
+  },
+  AgentSwarmLoadImbalance: {
+    severity: 'warning',
+    coordination_type: 'resource_balancing',
+    priority: 'medium',
+    summary: 'Load is unevenly spread across the agents of a swarm.',
+  },
+  AgentSwarmCorrelatedAnomaly: {
+    severity: 'warning',
+    coordination_type: 'anomaly_correlation',
+    priority: 'high',
+    summary: 'Several correlated agents are anomalous at the same time.',
+  },
+  AgentSwarmSaturationPredicted: {
+    severity: 'warning',
+    coordination_type: 'predictive_scaling',
+    priority: 'high',
+    summary: 'A swarm is forecast to run out of capacity within 30 minutes.',
+  },
+  AgentSwarmVariantOutperforms: {
+    severity: 'info',
+    coordination_type: 'optimization_sharing',
+    priority: 'low',
+    summary: 'An agent variant performs significantly better than the baseline.',
+  },
 };
 
 function candidate(alertname: PackAlert, labels: Readonly<Record<string, string>>): Candidate {
   const act = ACTS[alertname];
-  return { labels: { alertname, ...labels, severity: act.severity, coordination_type: act.coordination_type, priority: act.priority }, summary: act.summary };
+  return {
+    labels: { alertname, ...labels, severity: act.severity, coordination_type: act.coordination_type, priority: act.priority },
+    summary: act.summary,
+  };
 }
 
 /** The acting conditions true now: the exprs of alerts/*.yml, evaluated on the registry and the latest analysis. */
@@ -73,15 +125,22 @@ export function demoConditions(registry: AgentRegistry, analysis: ReadonlyMap<st
     else if (agent.health?.status === 'degraded') out.push(candidate('AgentSwarmAgentDegraded', where));
   }
   for (const s of analysis.values()) {
-    for (const b of s.bottlenecks) if (b.score > t.bottleneckScore) out.push(candidate('AgentSwarmBottleneck', { swarm: s.swarm, agent: b.agent }));
+    for (const b of s.bottlenecks)
+      if (b.score > t.bottleneckScore) out.push(candidate('AgentSwarmBottleneck', { swarm: s.swarm, agent: b.agent }));
     const largest = s.clusters.reduce((max, c) => Math.max(max, c.agents.length), 0);
     if (largest >= t.clusterSize) out.push(candidate('AgentSwarmCorrelatedAnomaly', { swarm: s.swarm }));
-    if (s.load_balance.index !== null && s.load_balance.index < t.balanceIndex) out.push(candidate('AgentSwarmLoadImbalance', { swarm: s.swarm }));
+    if (s.load_balance.index !== null && s.load_balance.index < t.balanceIndex)
+      out.push(candidate('AgentSwarmLoadImbalance', { swarm: s.swarm }));
     const f = s.forecast;
-    if (f.valid && f.saturation_seconds !== null && f.saturation_seconds < t.saturationSeconds) out.push(candidate('AgentSwarmSaturationPredicted', { swarm: s.swarm }));
+    if (f.valid && f.saturation_seconds !== null && f.saturation_seconds < t.saturationSeconds)
+      out.push(candidate('AgentSwarmSaturationPredicted', { swarm: s.swarm }));
     for (const v of s.variants) {
-      const better = v.metric === 'throughput' ? v.effect_ratio >= t.variantEffect : (v.metric === 'response_time' || v.metric === 'error_rate') && v.effect_ratio <= -t.variantEffect;
-      if (better && v.p_value !== null && v.p_value < t.variantPValue) out.push(candidate('AgentSwarmVariantOutperforms', { swarm: s.swarm, metric: v.metric, variant: v.variant }));
+      const better =
+        v.metric === 'throughput'
+          ? v.effect_ratio >= t.variantEffect
+          : (v.metric === 'response_time' || v.metric === 'error_rate') && v.effect_ratio <= -t.variantEffect;
+      if (better && v.p_value !== null && v.p_value < t.variantPValue)
+        out.push(candidate('AgentSwarmVariantOutperforms', { swarm: s.swarm, metric: v.metric, variant: v.variant }));
     }
   }
   return out;
@@ -149,7 +208,10 @@ export class DemoAlertSource {
     return {
       status,
       labels: t.labels,
-      annotations: { summary: t.summary, description: `${t.labels.alertname} for ${t.labels.agent ?? t.labels.swarm} (embedded demo alerting).` },
+      annotations: {
+        summary: t.summary,
+        description: `${t.labels.alertname} for ${t.labels.agent ?? t.labels.swarm} (embedded demo alerting).`,
+      },
       startsAt: new Date(t.since).toISOString(),
       endsAt: status === 'resolved' ? new Date(now).toISOString() : '0001-01-01T00:00:00Z',
       generatorURL: `${this.options.target}/`,

@@ -109,7 +109,10 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
       now: () => Date.now(),
       log: options.log,
     });
-    loop = startPeriodic(() => alerts.evaluate(), { everyMs: options.stepMs, onError: (error) => options.log(`demo alerting failed: ${(error as Error).message}`) });
+    loop = startPeriodic(() => alerts.evaluate(), {
+      everyMs: options.stepMs,
+      onError: (error) => options.log(`demo alerting failed: ${(error as Error).message}`),
+    });
   }
   return {
     simulator,

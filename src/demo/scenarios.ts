@@ -63,7 +63,8 @@ const calm: PhaseSpec = {
 
 const loadWave: PhaseSpec = {
   name: 'load_wave',
-  description: 'morning rush: demand rises to 3.25x (just below what the baseline workers can serve) and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
+  description:
+    'morning rush: demand rises to 3.25x (just below what the baseline workers can serve) and falls; planners lead, workers and reviewers follow with a lag; the forecast sees saturation coming',
   // A steady rise over three quarters of the phase (its constant trend carries the saturation
   // forecast, which looks one window ahead) a quick fall. The forecast's damped trend reaches
   // capacity within the window only while the window holds little but the flat night and the climb
@@ -83,7 +84,8 @@ function workersOf(pipeline: Pipeline): readonly number[] {
 
 const day: ScenarioSpec = {
   name: 'day',
-  description: 'a scripted day that makes the rules pack act: calm, load wave, hot spot, bottleneck, correlated anomaly, agent failure, recovery; loops',
+  description:
+    'a scripted day that makes the rules pack act: calm, load wave, hot spot, bottleneck, correlated anomaly, agent failure, recovery; loops',
   // 1 planner, 10 workers, 1 reviewer: the cast takes four workers, the canary experiment the other
   // six (three a side, the least an agent-level test gives a p-value for). Fewer agents still play
   // the day, but the cast then overlaps the experiment and VariantOutperforms cannot fire.
@@ -95,7 +97,8 @@ const day: ScenarioSpec = {
     loadWave,
     {
       name: 'hot_spot',
-      description: 'sticky sessions pin most tasks on a few workers while their peers idle, and a reviewer\'s flaky tool fails a tenth of its calls',
+      description:
+        "sticky sessions pin most tasks on a few workers while their peers idle, and a reviewer's flaky tool fails a tenth of its calls",
       units: Math.max(unitsFor('AgentSwarmLoadImbalance'), unitsFor('AgentSwarmAgentDegraded')),
       load: () => 0.6,
       hotSpot: true,
@@ -114,14 +117,16 @@ const day: ScenarioSpec = {
     },
     {
       name: 'correlated_anomaly',
-      description: 'the tool backend three workers share hiccups again and again: latency, errors and CPU spike in those workers in the same steps',
+      description:
+        'the tool backend three workers share hiccups again and again: latency, errors and CPU spike in those workers in the same steps',
       units: unitsFor('AgentSwarmCorrelatedAnomaly', 0.8),
       load: (p) => 1.1 - 0.2 * Math.min(1, p / 0.1),
       anomaly: { from: 0.1, to: 0.9 },
     },
     {
       name: 'failure',
-      description: 'one worker crashes: no heartbeats, no samples; its peers absorb its load until it is restarted, while demand eases towards the night level',
+      description:
+        'one worker crashes: no heartbeats, no samples; its peers absorb its load until it is restarted, while demand eases towards the night level',
       // One more unit for the heartbeat timeout (45 s by default) before the agent counts as down.
       units: unitsFor('AgentSwarmAgentDown') + 1,
       // Demand eases to the night level over the first half of the phase, not in the recovery: the

@@ -51,18 +51,23 @@ interface SimFlags {
   statsInterval: number;
 }
 
-const durationArg = (min: number) => (text: string): number => {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new InvalidArgumentError(`expected a duration such as "500ms", "1s" or "5m", got ${JSON.stringify(text)}`);
-  if (ms < min) throw new InvalidArgumentError(`expected at least ${formatDuration(min)}, got ${JSON.stringify(text)}`);
-  return ms;
-};
+const durationArg =
+  (min: number) =>
+  (text: string): number => {
+    const ms = parseDuration(text);
+    if (ms === undefined) throw new InvalidArgumentError(`expected a duration such as "500ms", "1s" or "5m", got ${JSON.stringify(text)}`);
+    if (ms < min) throw new InvalidArgumentError(`expected at least ${formatDuration(min)}, got ${JSON.stringify(text)}`);
+    return ms;
+  };
 
-const intArg = (min: number, max: number) => (text: string): number => {
-  const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(text)}`);
-  return n;
-};
+const intArg =
+  (min: number, max: number) =>
+  (text: string): number => {
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(text)}`);
+    return n;
+  };
 
 const scaleArg = (text: string): number => {
   const n = Number(text);
@@ -77,32 +82,73 @@ const urlArg = (text: string): string => {
   } catch {
     throw new InvalidArgumentError(`expected an http(s) URL such as http://127.0.0.1:10464, got ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`expected an http or https URL, got ${JSON.stringify(text)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`expected an http or https URL, got ${JSON.stringify(text)}`);
   return text;
 };
 
 function program(io: SimCliIo): Command {
   return new Command('agentswarm-sim')
-    .description('Push a seeded simulated agent swarm to an agentswarm-exporter over its HTTP API: the demo\'s scripted day, or many agents for a load test.')
+    .description(
+      "Push a seeded simulated agent swarm to an agentswarm-exporter over its HTTP API: the demo's scripted day, or many agents for a load test.",
+    )
     .addOption(new Option('--target <url>', 'exporter base URL').default('http://127.0.0.1:10464').argParser(urlArg))
     .addOption(new Option('--scenario <name>', 'what the swarm plays').choices(scenarioNames()).default('day'))
-    .addOption(new Option('--agents <n>', 'number of agents (default: the scenario\'s; day 5, steady 100, wave 20)').argParser(intArg(1, 100_000)))
-    .addOption(new Option('--seed <n>', 'seed of the simulation (same seed, same swarm)').default(42).argParser(intArg(-2_147_483_648, 4_294_967_295)))
+    .addOption(
+      new Option('--agents <n>', "number of agents (default: the scenario's; day 5, steady 100, wave 20)").argParser(intArg(1, 100_000)),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the simulation (same seed, same swarm)')
+        .default(42)
+        .argParser(intArg(-2_147_483_648, 4_294_967_295)),
+    )
     .addOption(new Option('--swarm <name>', 'swarm label of every agent').default('sim'))
     .addOption(new Option('--token <token>', 'ingest bearer token (prefer --token-file: arguments are visible to other users)'))
     .addOption(new Option('--token-file <path>', 'file holding the ingest bearer token'))
     .addOption(new Option('--step <duration>', 'push interval (one simulated step)').default(1000, '1s').argParser(durationArg(10)))
-    .addOption(new Option('--time-scale <factor>', 'the day\'s phases are the rules pack\'s `for:` times this factor: 1 = the pack as shipped (an 85-minute day), 0.1 = ten times faster').default(1).argParser(scaleArg))
-    .addOption(new Option('--phase <duration>', 'length of one phase unit of the scenario (default: one minute times --time-scale)').argParser(durationArg(10)))
-    .addOption(new Option('--backfill <duration>', 'first push this much of the scenario at once, with past timestamps, so the exporter\'s windows start full (at most its analysis.window)').argParser(durationArg(0)))
-    .addOption(new Option('--heartbeat <duration>', 'heartbeat interval of each agent (default: 10s, or 20ms per agent when that is longer)').argParser(durationArg(10)))
+    .addOption(
+      new Option(
+        '--time-scale <factor>',
+        "the day's phases are the rules pack's `for:` times this factor: 1 = the pack as shipped (an 85-minute day), 0.1 = ten times faster",
+      )
+        .default(1)
+        .argParser(scaleArg),
+    )
+    .addOption(
+      new Option('--phase <duration>', 'length of one phase unit of the scenario (default: one minute times --time-scale)').argParser(
+        durationArg(10),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--backfill <duration>',
+        "first push this much of the scenario at once, with past timestamps, so the exporter's windows start full (at most its analysis.window)",
+      ).argParser(durationArg(0)),
+    )
+    .addOption(
+      new Option(
+        '--heartbeat <duration>',
+        'heartbeat interval of each agent (default: 10s, or 20ms per agent when that is longer)',
+      ).argParser(durationArg(10)),
+    )
     .addOption(new Option('--duration <duration>', 'stop after this long (default: until SIGINT/SIGTERM)').argParser(durationArg(1)))
     .addOption(new Option('--concurrency <n>', 'HTTP requests in flight at once').default(8).argParser(intArg(1, 256)))
     .addOption(new Option('--batch-size <n>', 'samples per POST /api/v1/samples').default(1000).argParser(intArg(1, 100_000)))
-    .addOption(new Option('--receiver-port <port>', 'also receive coordination webhooks on this port (0 = any) and act on the swarm; needs --receiver-secret-file').argParser(intArg(0, 65_535)))
-    .addOption(new Option('--receiver-secret-file <path>', 'file holding the webhook signing secret shared with the exporter\'s action secret_file'))
-    .addOption(new Option('--stats-interval <duration>', 'how often to log delivery statistics').default(10_000, '10s').argParser(durationArg(1000)))
-    .addHelpText('after', `
+    .addOption(
+      new Option(
+        '--receiver-port <port>',
+        'also receive coordination webhooks on this port (0 = any) and act on the swarm; needs --receiver-secret-file',
+      ).argParser(intArg(0, 65_535)),
+    )
+    .addOption(
+      new Option('--receiver-secret-file <path>', "file holding the webhook signing secret shared with the exporter's action secret_file"),
+    )
+    .addOption(
+      new Option('--stats-interval <duration>', 'how often to log delivery statistics').default(10_000, '10s').argParser(durationArg(1000)),
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   agentswarm-sim --target http://127.0.0.1:10464                       # the demo's scripted day, 5 agents
   agentswarm-sim --scenario steady --agents 5000 --duration 5m          # load test
@@ -110,7 +156,8 @@ Examples:
 
 Scenarios: day (calm, load wave, bottleneck, correlated anomaly, agent failure, recovery; loops),
 steady (constant load, no incidents), wave (calm and load waves).
-On exit, one JSON line with the delivery statistics is printed to stdout.`)
+On exit, one JSON line with the delivery statistics is printed to stdout.`,
+    )
     .version(readBuildInfo(process.env).version, '--version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -155,7 +202,7 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
   try {
     if (flags.receiverPort !== undefined && flags.receiverSecretFile === undefined) {
       off();
-      io.stderr('agentswarm-sim: --receiver-port needs --receiver-secret-file: an unsigned receiver would act on anyone\'s request\n');
+      io.stderr("agentswarm-sim: --receiver-port needs --receiver-secret-file: an unsigned receiver would act on anyone's request\n");
       return 2;
     }
     const token = flags.tokenFile !== undefined ? readSecret(flags.tokenFile, '--token-file') : flags.token;
@@ -194,7 +241,9 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
     const startedAt = Date.now();
     const statsTimer = setInterval(() => {
       const s = sim.status();
-      log(`step ${s.steps} cycle ${s.cycle} phase ${s.phase}; down: ${s.down.join(', ') || 'none'}; samples accepted ${s.reporter.samplesAccepted}, rejected ${s.reporter.samplesRejected}, dropped ${s.reporter.samplesDropped}; requests ${s.reporter.requests}, failures ${s.reporter.failures}`);
+      log(
+        `step ${s.steps} cycle ${s.cycle} phase ${s.phase}; down: ${s.down.join(', ') || 'none'}; samples accepted ${s.reporter.samplesAccepted}, rejected ${s.reporter.samplesRejected}, dropped ${s.reporter.samplesDropped}; requests ${s.reporter.requests}, failures ${s.reporter.failures}`,
+      );
     }, flags.statsInterval);
 
     if (flags.duration !== undefined) durationTimer = setTimeout(() => stopRequested('duration'), flags.duration);
@@ -207,7 +256,9 @@ export async function runSimCli(argv: readonly string[], io: SimCliIo = processI
     await receiver?.close();
     const s = sim.status();
     const delivered = s.reporter.samplesAccepted > 0 || s.reporter.requests === 0;
-    io.stdout(`${JSON.stringify({ scenario: s.scenario, swarm: s.swarm, agents: sim.agents.length, steps: s.steps, seconds: Math.round((Date.now() - startedAt) / 100) / 10, ...s.reporter, ...(receiver === undefined ? {} : { coordination: receiver.stats() }) })}\n`);
+    io.stdout(
+      `${JSON.stringify({ scenario: s.scenario, swarm: s.swarm, agents: sim.agents.length, steps: s.steps, seconds: Math.round((Date.now() - startedAt) / 100) / 10, ...s.reporter, ...(receiver === undefined ? {} : { coordination: receiver.stats() }) })}\n`,
+    );
     if (!delivered) {
       io.stderr(`agentswarm-sim: no sample was delivered to ${flags.target}: ${sim.lastFailure() ?? 'every request failed'}\n`);
       return 1;

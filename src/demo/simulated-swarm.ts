@@ -142,7 +142,11 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     maxConcurrentRequests: options.maxConcurrentRequests ?? 8,
     // A step's samples leave together, shortly after the step; a few steps' worth may wait.
-    batch: { maxSamples: options.batchSize ?? 1000, maxDelayMs: Math.min(250, stepMs / 2), maxBufferedSamples: Math.max(100_000, metricsPerStep * 4) },
+    batch: {
+      maxSamples: options.batchSize ?? 1000,
+      maxDelayMs: Math.min(250, stepMs / 2),
+      maxBufferedSamples: Math.max(100_000, metricsPerStep * 4),
+    },
     onEvent: trouble,
   });
 
@@ -153,7 +157,12 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   const beat = (agent: SimulatedAgent): Promise<DeliveryResult> => {
     beating.add(agent.id);
     return reporter
-      .heartbeat(agent.id, { type: agent.type, variant: agent.variant, capacity: agent.capacity, labels: { simulated: 'true', scenario: model.scenario.name } })
+      .heartbeat(agent.id, {
+        type: agent.type,
+        variant: agent.variant,
+        capacity: agent.capacity,
+        labels: { simulated: 'true', scenario: model.scenario.name },
+      })
       .finally(() => beating.delete(agent.id));
   };
   /** A heartbeat, unless the agent's previous one is still in flight. */
@@ -162,7 +171,9 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
   const scrape = options.transport === 'scrape';
   let last: StepFrame | undefined;
   const exposition = scrape ? await startExpositionServer(() => renderSwarmPage(last)) : undefined;
-  log(`simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`);
+  log(
+    `simulator: scenario ${model.scenario.name} (${model.scenario.description}), ${agents.length} agents in swarm ${swarm}, step ${stepMs} ms, ${exposition ? `serving ${exposition.url} for scraping` : `target ${options.target}`}`,
+  );
   let registered = agents.length;
   if (!scrape) {
     // Nothing is in flight yet: every agent registers.
@@ -188,7 +199,9 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     }
     await reporter.flush();
     const s = reporter.stats();
-    log(`simulator: backfilled ${backfillSteps} steps (${Math.round((backfillSteps * stepMs) / 1000)} s of the scenario, up to phase ${last?.phase ?? '?'}) with timestamps: ${s.samplesAccepted} samples accepted, ${s.samplesRejected} rejected`);
+    log(
+      `simulator: backfilled ${backfillSteps} steps (${Math.round((backfillSteps * stepMs) / 1000)} s of the scenario, up to phase ${last?.phase ?? '?'}) with timestamps: ${s.samplesAccepted} samples accepted, ${s.samplesRejected} rejected`,
+    );
   }
 
   let stopped = false;
@@ -255,7 +268,9 @@ export async function startSimulatedSwarm(options: SimulatedSwarmOptions): Promi
     applyBalancing(plan) {
       const moves = balancingMoves(plan);
       const outcome = model.applyBalancing(moves);
-      log(`simulator: balancing plan applied: ${outcome.moves}/${moves.length} moves, ${outcome.movedTasks} queued tasks moved, router now weighs measured service rates`);
+      log(
+        `simulator: balancing plan applied: ${outcome.moves}/${moves.length} moves, ${outcome.movedTasks} queued tasks moved, router now weighs measured service rates`,
+      );
       return outcome;
     },
     downAgents: () => model.downAgents(),

@@ -173,7 +173,8 @@ export class SwarmModel {
       throw new RangeError(`agents: scenario ${this.scenario.name} expects an integer >= ${this.scenario.minAgents}, got ${count}`);
     }
     if (!(options.stepMs > 0)) throw new RangeError(`stepMs: expected > 0, got ${options.stepMs}`);
-    if (!(options.phaseMs >= options.stepMs)) throw new RangeError(`phaseMs: expected >= stepMs (${options.stepMs}), got ${options.phaseMs}`);
+    if (!(options.phaseMs >= options.stepMs))
+      throw new RangeError(`phaseMs: expected >= stepMs (${options.stepMs}), got ${options.phaseMs}`);
     const lagMs = options.lagMs ?? 10_000;
     if (!(lagMs >= 0)) throw new RangeError(`lagMs: expected >= 0, got ${lagMs}`);
 
@@ -184,7 +185,12 @@ export class SwarmModel {
     this.stepMs = options.stepMs;
     this.cast = this.scenario.cast(built);
     const c = this.cast;
-    const incidents = new Set([...c.anomaly, ...(c.hot ?? []), ...(c.bottleneck === undefined ? [] : [c.bottleneck]), ...(c.failing === undefined ? [] : [c.failing])]);
+    const incidents = new Set([
+      ...c.anomaly,
+      ...(c.hot ?? []),
+      ...(c.bottleneck === undefined ? [] : [c.bottleneck]),
+      ...(c.failing === undefined ? [] : [c.failing]),
+    ]);
     // Keep the cast out of the canary experiment when enough workers remain for three a side;
     // a smaller swarm enrols every worker (its variant series exist, without an agent-level p-value).
     const free = built.agents.filter((a, i) => a.type === 'worker' && !incidents.has(i)).length;
@@ -335,7 +341,17 @@ export class SwarmModel {
         }
         const share = totalWeight > 0 ? (weights[m] ?? 0) / totalWeight : 0;
         const flaky = spec.flaky === true && i === this.cast.flaky;
-        const result = this.serve(i, input * share * dt, dt, i === this.cast.bottleneck ? bottleneckFactor : 1, anomalous.has(i), flaky, this.backend.has(i) ? backendS : 0, draws, i * DRAWS_PER_AGENT);
+        const result = this.serve(
+          i,
+          input * share * dt,
+          dt,
+          i === this.cast.bottleneck ? bottleneckFactor : 1,
+          anomalous.has(i),
+          flaky,
+          this.backend.has(i) ? backendS : 0,
+          draws,
+          i * DRAWS_PER_AGENT,
+        );
         stageOut += result.delivered / dt;
         frames[i] = { id: agent.id, up: true, metrics: result.metrics };
       });
@@ -429,7 +445,17 @@ export class SwarmModel {
    * `backendS` is the shared tool backend's wait of this step (0 for agents that do not call it).
    * Returns the tasks passed downstream (completed minus failed) and the reported values.
    */
-  private serve(i: number, arrivals: number, dt: number, factor: number, anomalous: boolean, flaky: boolean, backendS: number, draws: Float64Array, d: number): { delivered: number; metrics: CanonicalValues } {
+  private serve(
+    i: number,
+    arrivals: number,
+    dt: number,
+    factor: number,
+    anomalous: boolean,
+    flaky: boolean,
+    backendS: number,
+    draws: Float64Array,
+    d: number,
+  ): { delivered: number; metrics: CanonicalValues } {
     const agent = this.agent(i);
     const spike = anomalous ? 1 : 0;
     const speed = factor * (anomalous ? 0.6 : 1);
@@ -449,12 +475,21 @@ export class SwarmModel {
     const pressure = queue / (queue + 10 * agent.capacity);
     const serviceTime = (agent.serviceTimeS / speed) * (1 + 2 * spike) * (1 + 0.8 * warmup) * (flaky ? 1.3 : 1);
     const waiting = rate > 0 ? queue / rate : 0;
-    const errorRate = clamp01(0.004 + 0.02 * Math.max(0, utilisation - 0.8) / 0.2 + 0.05 * pressure + 0.002 * Math.abs(noise(4)) + 0.18 * spike + (flaky ? FLAKY_ERROR_RATE : 0));
+    const errorRate = clamp01(
+      0.004 +
+        (0.02 * Math.max(0, utilisation - 0.8)) / 0.2 +
+        0.05 * pressure +
+        0.002 * Math.abs(noise(4)) +
+        0.18 * spike +
+        (flaky ? FLAKY_ERROR_RATE : 0),
+    );
 
     const metrics: CanonicalValues = {
       cpu_usage: round4(clamp01(0.08 + 0.8 * utilisation + 0.02 * noise(0) + 0.25 * spike + 0.1 * warmup)),
       memory_usage: round4(clamp01(0.3 + 0.3 * (queue / (queue + 4 * agent.capacity)) + 0.1 * utilisation + 0.01 * noise(1))),
-      response_time: round4(Math.max(0.001, serviceTime * (1 + 0.25 * utilisation * utilisation) * Math.exp(0.05 * noise(2)) + waiting + backendS)),
+      response_time: round4(
+        Math.max(0.001, serviceTime * (1 + 0.25 * utilisation * utilisation) * Math.exp(0.05 * noise(2)) + waiting + backendS),
+      ),
       // Tasks finished within one step are a count: at a few per second it varies by several percent
       // from step to step, on each agent independently.
       throughput: round4(Math.max(0, (completed / dt) * (1 + THROUGHPUT_NOISE * noise(3)))),

@@ -33,9 +33,47 @@ export interface Pipeline {
  * Twelve, not five: the canary experiment needs three agents a side outside the incidents (an
  * agent-level test has no p-value with fewer), and the correlated anomaly three agents of its own.
  */
-export const DEMO_AGENT_IDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu'] as const;
+export const DEMO_AGENT_IDS = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+] as const;
 
-const GREEK = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'omicron', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega'];
+const GREEK = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'omicron',
+  'pi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'chi',
+  'psi',
+  'omega',
+];
 
 /** Agent ids: Greek letters when `greek` and they suffice, else "agent-0001" … zero-padded to the count. */
 export function agentIds(count: number, greek: boolean): string[] {
@@ -73,7 +111,8 @@ export function buildPipeline(ids: readonly string[], random: Random): Pipeline 
 
   const workerCaps = Array.from({ length: workers }, () => Math.max(2, Math.round(WORKER_CAPACITY * (0.75 + 0.5 * random()))));
   const workerRate = workerCaps.reduce((sum, c) => sum + c / SERVICE_TIME_S.worker, 0);
-  const edgeCapacity = (role: AgentRole, count: number): number => Math.max(1, Math.ceil((workerRate * EDGE_STAGE_HEADROOM * SERVICE_TIME_S[role]) / count));
+  const edgeCapacity = (role: AgentRole, count: number): number =>
+    Math.max(1, Math.ceil((workerRate * EDGE_STAGE_HEADROOM * SERVICE_TIME_S[role]) / count));
 
   const agents: AgentSpec[] = [];
   const stages: number[][] = [];

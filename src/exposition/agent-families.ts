@@ -146,11 +146,14 @@ export async function renderAgentFamilies(registry: AgentRegistry, write: ChunkW
   const custom = METRICS.agentCustomMetric.name;
   await add(METRICS.agentCustomMetric, (r) => {
     let text = '';
-    for (const [metric, v] of r.custom) if (Number.isFinite(v)) text += `${custom}{${r.labels},metric="${escapeLabelValue(metric)}"} ${v}\n`;
+    for (const [metric, v] of r.custom)
+      if (Number.isFinite(v)) text += `${custom}{${r.labels},metric="${escapeLabelValue(metric)}"} ${v}\n`;
     return text;
   });
   const score = METRICS.agentHealthScore.name;
-  await add(METRICS.agentHealthScore, (r) => (r.health && Number.isFinite(r.health.score) ? `${score}{${r.labels}} ${r.health.score}\n` : ''));
+  await add(METRICS.agentHealthScore, (r) =>
+    r.health && Number.isFinite(r.health.score) ? `${score}{${r.labels}} ${r.health.score}\n` : '',
+  );
   const component = METRICS.agentHealthComponent.name;
   await add(METRICS.agentHealthComponent, (r) => {
     if (!r.health) return '';

@@ -33,7 +33,10 @@ export class ExporterMetrics {
 }
 
 /** Wraps a sink so every ingest mode is counted in agentswarm_ingest_samples_total. */
-export function countingSink<O extends IngestOutcome>(sink: { ingest(samples: readonly Sample[], source: IngestSource): O }, metrics: ExporterMetrics): SampleSink & { ingest(samples: readonly Sample[], source: IngestSource): O } {
+export function countingSink<O extends IngestOutcome>(
+  sink: { ingest(samples: readonly Sample[], source: IngestSource): O },
+  metrics: ExporterMetrics,
+): SampleSink & { ingest(samples: readonly Sample[], source: IngestSource): O } {
   return {
     ingest(samples, source) {
       const outcome = sink.ingest(samples, source);
@@ -42,4 +45,3 @@ export function countingSink<O extends IngestOutcome>(sink: { ingest(samples: re
     },
   };
 }
-

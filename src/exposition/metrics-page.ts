@@ -21,7 +21,12 @@ export function contentTypeFor(openMetrics: boolean): string {
  * Streams the page to `write`: our families, then prom-client's registry. OpenMetrics needs the
  * whole page (counter family names change), so it is gathered and converted first.
  */
-export async function renderMetricsPage(registry: Registry, renderers: readonly FamilyRenderer[], openMetrics: boolean, write: ChunkWriter): Promise<void> {
+export async function renderMetricsPage(
+  registry: Registry,
+  renderers: readonly FamilyRenderer[],
+  openMetrics: boolean,
+  write: ChunkWriter,
+): Promise<void> {
   const gathered: string[] = [];
   const sink: ChunkWriter = openMetrics ? (chunk) => void gathered.push(chunk) : write;
   for (const render of renderers) await render(sink);

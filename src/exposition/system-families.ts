@@ -29,22 +29,45 @@ export function renderSystemFamilies(latest: ReadonlyMap<string, SwarmSystemSnap
       const name = M.agentRecovery.name;
       let out = '';
       RECOVERY_BUCKETS.forEach((bound, i) => {
-        out += `${name}_bucket{${labelPairs([['swarm', s.swarm], ['le', String(bound)]])}} ${s.recovery.cumulative[i] ?? 0}\n`;
+        out += `${name}_bucket{${labelPairs([
+          ['swarm', s.swarm],
+          ['le', String(bound)],
+        ])}} ${s.recovery.cumulative[i] ?? 0}\n`;
       });
-      out += `${name}_bucket{${labelPairs([['swarm', s.swarm], ['le', '+Inf']])}} ${s.recovery.count}\n`;
+      out += `${name}_bucket{${labelPairs([
+        ['swarm', s.swarm],
+        ['le', '+Inf'],
+      ])}} ${s.recovery.count}\n`;
       out += `${name}_sum{${labelPairs(swarm(s))}} ${s.recovery.sum}\n`;
       out += `${name}_count{${labelPairs(swarm(s))}} ${s.recovery.count}\n`;
       return out;
     }),
-    family(M.swarmScalabilityContention, snaps, (s) => (s.scalability ? line(M.swarmScalabilityContention.name, swarm(s), s.scalability.sigma) : '')),
-    family(M.swarmScalabilityCoherency, snaps, (s) => (s.scalability ? line(M.swarmScalabilityCoherency.name, swarm(s), s.scalability.kappa) : '')),
-    family(M.swarmScalabilityPeakAgents, snaps, (s) => (s.scalability?.peakAgents !== undefined ? line(M.swarmScalabilityPeakAgents.name, swarm(s), s.scalability.peakAgents) : '')),
+    family(M.swarmScalabilityContention, snaps, (s) =>
+      s.scalability ? line(M.swarmScalabilityContention.name, swarm(s), s.scalability.sigma) : '',
+    ),
+    family(M.swarmScalabilityCoherency, snaps, (s) =>
+      s.scalability ? line(M.swarmScalabilityCoherency.name, swarm(s), s.scalability.kappa) : '',
+    ),
+    family(M.swarmScalabilityPeakAgents, snaps, (s) =>
+      s.scalability?.peakAgents !== undefined ? line(M.swarmScalabilityPeakAgents.name, swarm(s), s.scalability.peakAgents) : '',
+    ),
     family(M.swarmScalabilityFitR2, snaps, (s) => (s.scalability ? line(M.swarmScalabilityFitR2.name, swarm(s), s.scalability.r2) : '')),
     family(M.agentBaseline, snaps, (s) =>
       s.baselines
         .map((b) =>
           (['lower', 'center', 'upper'] as const)
-            .map((bound) => line(M.agentBaseline.name, [['swarm', s.swarm], ['agent', b.agent], ['metric', b.metric], ['bound', bound]], b[bound]))
+            .map((bound) =>
+              line(
+                M.agentBaseline.name,
+                [
+                  ['swarm', s.swarm],
+                  ['agent', b.agent],
+                  ['metric', b.metric],
+                  ['bound', bound],
+                ],
+                b[bound],
+              ),
+            )
             .join(''),
         )
         .join(''),

@@ -28,7 +28,11 @@ export function statusForScore(score: number, t: StatusThresholds = DEFAULT_THRE
  * hovering around a threshold does not flap. `failed` (liveness) is decided by the caller; recovering
  * from it takes the memoryless status.
  */
-export function nextStatus(previous: HealthStatus | undefined, score: number, t: StatusThresholds = DEFAULT_THRESHOLDS): Exclude<HealthStatus, 'failed'> {
+export function nextStatus(
+  previous: HealthStatus | undefined,
+  score: number,
+  t: StatusThresholds = DEFAULT_THRESHOLDS,
+): Exclude<HealthStatus, 'failed'> {
   const plain = statusForScore(score, t);
   if (previous === undefined || previous === 'failed') return plain;
   if (RANK[plain] >= RANK[previous]) return plain;

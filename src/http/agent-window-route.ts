@@ -22,11 +22,13 @@ export interface AgentWindowResponse {
 /** ?metrics=a,b: undefined when absent (every metric the window holds for the agent), else the names or an error. */
 function parseMetrics(value: unknown): { names?: string[]; error?: string } {
   if (value === undefined) return {};
-  if (typeof value !== 'string') return { error: `metrics: expected one comma-separated list, got ${Array.isArray(value) ? `${value.length} values` : typeof value}` };
+  if (typeof value !== 'string')
+    return { error: `metrics: expected one comma-separated list, got ${Array.isArray(value) ? `${value.length} values` : typeof value}` };
   const names = value.split(',');
   if (names.length > MAX_WINDOW_METRICS) return { error: `metrics: expected at most ${MAX_WINDOW_METRICS} names, got ${names.length}` };
   const bad = names.find((n) => !METRIC_NAME_PATTERN.test(n));
-  if (bad !== undefined) return { error: `metrics: expected metric names matching ${METRIC_NAME_PATTERN.source}, got ${JSON.stringify(bad.slice(0, 64))}` };
+  if (bad !== undefined)
+    return { error: `metrics: expected metric names matching ${METRIC_NAME_PATTERN.source}, got ${JSON.stringify(bad.slice(0, 64))}` };
   return { names: [...new Set(names)] };
 }
 
@@ -35,13 +37,24 @@ export function createAgentWindowRoute(deps: { readonly registry: AgentRegistry;
   router.get('/api/v1/agents/:swarm/:agent/window', deps.auth, (req, res) => {
     const swarm = String(req.params.swarm ?? '');
     const agent = String(req.params.agent ?? '');
-    if (!SWARM_NAME_PATTERN.test(swarm)) return sendProblem(res, 400, `swarm: expected a swarm name matching ${SWARM_NAME_PATTERN.source}, got ${JSON.stringify(swarm.slice(0, 64))}`);
-    if (!AGENT_ID_PATTERN.test(agent)) return sendProblem(res, 400, `agent: expected an agent id matching ${AGENT_ID_PATTERN.source}, got ${JSON.stringify(agent.slice(0, 64))}`);
+    if (!SWARM_NAME_PATTERN.test(swarm))
+      return sendProblem(
+        res,
+        400,
+        `swarm: expected a swarm name matching ${SWARM_NAME_PATTERN.source}, got ${JSON.stringify(swarm.slice(0, 64))}`,
+      );
+    if (!AGENT_ID_PATTERN.test(agent))
+      return sendProblem(
+        res,
+        400,
+        `agent: expected an agent id matching ${AGENT_ID_PATTERN.source}, got ${JSON.stringify(agent.slice(0, 64))}`,
+      );
     const metrics = parseMetrics(req.query.metrics);
     if (metrics.error !== undefined) return sendProblem(res, 400, metrics.error);
     const state = deps.registry.swarm(swarm);
     if (state === undefined) return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarm)}`);
-    if (!state.agents.has(agent)) return sendProblem(res, 404, `agent: no agent ${JSON.stringify(agent)} in swarm ${JSON.stringify(swarm)}`);
+    if (!state.agents.has(agent))
+      return sendProblem(res, 404, `agent: no agent ${JSON.stringify(agent)} in swarm ${JSON.stringify(swarm)}`);
     const { windows } = state;
     const names = metrics.names ?? [...windows.metrics()].filter((m) => windows.seriesOf(m).has(agent)).sort();
     const series: Record<string, (number | null)[]> = {};

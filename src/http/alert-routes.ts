@@ -84,7 +84,10 @@ export function createAlertRoutes(deps: AlertRouteDeps): Router {
         if (!isStoreUnavailable(error)) throw error;
         const now = performance.now();
         if (now - (lastLogged.get(error.reason) ?? -Infinity) >= REFUSAL_LOG_INTERVAL_MS) {
-          log?.warn({ reason: error.reason, suppressed: suppressed.get(error.reason) ?? 0 }, 'notification refused: store unavailable; Alertmanager will retry');
+          log?.warn(
+            { reason: error.reason, suppressed: suppressed.get(error.reason) ?? 0 },
+            'notification refused: store unavailable; Alertmanager will retry',
+          );
           lastLogged.set(error.reason, now);
           suppressed.set(error.reason, 0);
         } else {

@@ -36,8 +36,10 @@ export interface AnalysisRouteDeps {
 /** A single query parameter: undefined when absent, an error message when repeated or not matching `pattern`. */
 function queryParam(value: unknown, name: string, pattern: RegExp, what: string): { value?: string; error?: string } {
   if (value === undefined) return {};
-  if (typeof value !== 'string') return { error: `${name}: expected one ${what}, got ${Array.isArray(value) ? `${value.length} values` : typeof value}` };
-  if (!pattern.test(value)) return { error: `${name}: expected a ${what} matching ${pattern.source}, got ${JSON.stringify(value.slice(0, 64))}` };
+  if (typeof value !== 'string')
+    return { error: `${name}: expected one ${what}, got ${Array.isArray(value) ? `${value.length} values` : typeof value}` };
+  if (!pattern.test(value))
+    return { error: `${name}: expected a ${what} matching ${pattern.source}, got ${JSON.stringify(value.slice(0, 64))}` };
   return { value };
 }
 
@@ -53,7 +55,9 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
       return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarm.value)}`);
     }
     // A swarm known to the registry but not analysed yet (before its first cycle) gives an empty list.
-    const swarms = [...latest.values()].filter((s) => swarm.value === undefined || s.swarm === swarm.value).sort((a, b) => (a.swarm < b.swarm ? -1 : a.swarm > b.swarm ? 1 : 0));
+    const swarms = [...latest.values()]
+      .filter((s) => swarm.value === undefined || s.swarm === swarm.value)
+      .sort((a, b) => (a.swarm < b.swarm ? -1 : a.swarm > b.swarm ? 1 : 0));
     const body: AnalysisResponse = { generated_at: new Date(clock.now()).toISOString(), swarms };
     res.json(body);
   });
@@ -72,9 +76,14 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
     if (!swarm) return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarmName.value)}`);
     const { windows } = swarm;
     const agents = [...windows.seriesOf(metric.value).keys()].sort();
-    if (agents.length === 0) return sendProblem(res, 404, `metric: swarm ${JSON.stringify(swarmName.value)} has no series of ${JSON.stringify(metric.value)}`);
+    if (agents.length === 0)
+      return sendProblem(res, 404, `metric: swarm ${JSON.stringify(swarmName.value)} has no series of ${JSON.stringify(metric.value)}`);
     if (agents.length > MAX_MATRIX_AGENTS) {
-      return sendProblem(res, 422, `swarm: ${agents.length} agents have ${metric.value}, more than the full-matrix limit of ${MAX_MATRIX_AGENTS}; use the top pairs (GET /api/v1/analysis or /metrics)`);
+      return sendProblem(
+        res,
+        422,
+        `swarm: ${agents.length} agents have ${metric.value}, more than the full-matrix limit of ${MAX_MATRIX_AGENTS}; use the top pairs (GET /api/v1/analysis or /metrics)`,
+      );
     }
     // The rings as they lie (every ring shares one head; r does not depend on step order), with the
     // cycle's least overlap, so the matrix of changes agrees with the exposed pairs. Changes are the
@@ -110,7 +119,12 @@ export function createAnalysisRoutes(deps: AnalysisRouteDeps): Router {
  * Writes the CorrelationMatrixResponse (swarm-analysis.ts) row by row, yielding to the event loop between slices and
  * waiting for the socket to drain: no N²-number string in memory, no long block of the loop.
  */
-async function streamMatrix(res: Response, head: Omit<CorrelationMatrixResponse, 'matrix'>, n: number, row: (i: number) => (number | null)[]): Promise<void> {
+async function streamMatrix(
+  res: Response,
+  head: Omit<CorrelationMatrixResponse, 'matrix'>,
+  n: number,
+  row: (i: number) => (number | null)[],
+): Promise<void> {
   res.status(200).type('application/json');
   const write = async (chunk: string): Promise<void> => {
     if (!res.write(chunk)) await drainedOrClosed(res);

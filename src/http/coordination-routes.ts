@@ -51,7 +51,8 @@ function firstIssue(error: z.ZodError, root: string): string {
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   const where = `${root}${path}`;
   if (issue.code === 'unrecognized_keys') return `${where}: unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  if (issue.code === 'invalid_value') return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
+  if (issue.code === 'invalid_value')
+    return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(issue.input)}`;
   if (issue.code === 'invalid_type') return `${where}: expected ${issue.expected}, got ${describe(issue.input)}`;
   return `${where}: ${issue.message.replace(/^Invalid input: /, '')}, got ${describe(issue.input)}`;
 }
@@ -114,7 +115,10 @@ export function createCoordinationRoutes(deps: CoordinationRouteDeps): Router {
     }
     try {
       const task = api.createTask(body.data);
-      res.status(201).location(`${TASKS_PATH}/${encodeURIComponent(task.id)}`).json(taskJson(task));
+      res
+        .status(201)
+        .location(`${TASKS_PATH}/${encodeURIComponent(task.id)}`)
+        .json(taskJson(task));
     } catch (error) {
       unavailable(res, error);
     }

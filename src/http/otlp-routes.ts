@@ -97,12 +97,20 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
 
 function sendError(res: Response, encoding: Encoding, status: number, message: string, closeAfter = false): void {
   if (closeAfter) res.set('Connection', 'close');
-  if (encoding === 'protobuf') res.status(status).type('application/x-protobuf').send(Buffer.from(encodeStatus(INVALID_ARGUMENT, message)));
+  if (encoding === 'protobuf')
+    res
+      .status(status)
+      .type('application/x-protobuf')
+      .send(Buffer.from(encodeStatus(INVALID_ARGUMENT, message)));
   else res.status(status).json({ code: INVALID_ARGUMENT, message });
 }
 
 function sendOutcome(res: Response, encoding: Encoding, outcome: ExportOutcome): void {
-  if (encoding === 'protobuf') res.status(200).type('application/x-protobuf').send(Buffer.from(encodeExportResponse(outcome)));
+  if (encoding === 'protobuf')
+    res
+      .status(200)
+      .type('application/x-protobuf')
+      .send(Buffer.from(encodeExportResponse(outcome)));
   else res.status(200).json(exportResponseJson(outcome));
 }
 
@@ -122,7 +130,10 @@ export function createOtlpRoutes(deps: OtlpRouteDeps): Router {
   router.post('/v1/metrics', bearerAuth(deps.token), async (req, res) => {
     const encoding = encodingOf(req);
     if (encoding === undefined) {
-      res.status(415).json({ code: INVALID_ARGUMENT, message: `content-type: expected application/x-protobuf or application/json, got ${JSON.stringify(req.get('content-type') ?? 'none')}` });
+      res.status(415).json({
+        code: INVALID_ARGUMENT,
+        message: `content-type: expected application/x-protobuf or application/json, got ${JSON.stringify(req.get('content-type') ?? 'none')}`,
+      });
       return;
     }
     let body: Buffer;
@@ -156,7 +167,8 @@ export function createOtlpRoutes(deps: OtlpRouteDeps): Router {
     const ingested = mapped.samples.length > 0 ? deps.sink.ingest(mapped.samples, 'otlp') : { accepted: 0, rejected: 0, errors: [] };
     if (deps.announce) for (const { swarm, agent } of mapped.agents) deps.announce(swarm, agent);
     const messages: string[] = [];
-    if (mapped.unattributed > 0) messages.push(`${mapped.unattributed} data points name no agent (looked for ${mapping.agent_attributes.join(', ')})`);
+    if (mapped.unattributed > 0)
+      messages.push(`${mapped.unattributed} data points name no agent (looked for ${mapping.agent_attributes.join(', ')})`);
     if (ingested.rejected > 0) messages.push(`${ingested.rejected} samples rejected: ${ingested.errors[0]?.reason ?? ''}`);
     const outcome = { rejected: mapped.unattributed + ingested.rejected, message: messages.join('; ') };
     if (outcome.rejected > 0) log?.debug({ rejected: outcome.rejected, reason: outcome.message }, 'otlp partial success');

@@ -78,7 +78,12 @@ function escapeHtml(text: string): string {
 }
 
 function makeAsset(type: string, body: Buffer): Asset {
-  return { type, body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return {
+    type,
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+  };
 }
 
 /** Reads every servable file of the web root (flat: one folder) and the vendored chart library. */
@@ -101,7 +106,8 @@ function loadAssets(webRoot: string): Map<string, Asset> {
 /** Build id: a digest of every asset's name and content, so a changed file gets a new URL. */
 function buildId(assets: ReadonlyMap<string, Asset>): string {
   const hash = createHash('sha256');
-  for (const [name, asset] of [...assets].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(name).update('\0').update(asset.etag).update('\0');
+  for (const [name, asset] of [...assets].sort(([a], [b]) => (a < b ? -1 : 1)))
+    hash.update(name).update('\0').update(asset.etag).update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -138,7 +144,12 @@ function send(req: Request, res: Response, asset: Asset, cacheControl: string): 
     Vary: 'Accept-Encoding',
     'X-Content-Type-Options': 'nosniff',
   });
-  if (req.get('if-none-match')?.split(',').some((tag) => tag.trim() === asset.etag)) {
+  if (
+    req
+      .get('if-none-match')
+      ?.split(',')
+      .some((tag) => tag.trim() === asset.etag)
+  ) {
     res.status(304).end();
     return;
   }
@@ -158,7 +169,10 @@ export function createStatusPageRoutes(deps: StatusPageDeps): Router {
   const assets = loadAssets(webRoot);
   const id = buildId(assets);
   const assetBase = `${ASSET_PREFIX}${id}`;
-  const page = makeAsset('text/html; charset=utf-8', Buffer.from(renderPage(readFileSync(join(webRoot, 'index.html'), 'utf8'), deps, assetBase)));
+  const page = makeAsset(
+    'text/html; charset=utf-8',
+    Buffer.from(renderPage(readFileSync(join(webRoot, 'index.html'), 'utf8'), deps, assetBase)),
+  );
   const router = Router();
 
   router.get('/', (req, res) => {

@@ -50,7 +50,9 @@ export function createSystemRoutes(deps: { readonly system: SwarmSystem; readonl
     }
     const latest = deps.system.latest();
     if (typeof swarm === 'string' && !latest.has(swarm)) return sendProblem(res, 404, `swarm: no swarm named ${JSON.stringify(swarm)}`);
-    const swarms = [...latest.values()].filter((s) => swarm === undefined || s.swarm === swarm).sort((a, b) => (a.swarm < b.swarm ? -1 : a.swarm > b.swarm ? 1 : 0));
+    const swarms = [...latest.values()]
+      .filter((s) => swarm === undefined || s.swarm === swarm)
+      .sort((a, b) => (a.swarm < b.swarm ? -1 : a.swarm > b.swarm ? 1 : 0));
     res.json({ generated_at: new Date(deps.clock.now()).toISOString(), swarms: swarms.map(systemView) });
   });
   return router;

@@ -45,10 +45,12 @@ function parseLabels(value: unknown): Parsed<Readonly<Record<string, string>> | 
   const labels = Object.create(null) as Record<string, string>;
   for (const key of keys) {
     if (RESERVED_KEYS.has(key)) return { ok: false, error: `labels.${key}: reserved key, not allowed` };
-    if (!LABEL_NAME_PATTERN.test(key)) return { ok: false, error: `labels: expected label names matching ${LABEL_NAME_PATTERN.source}, got ${preview(key)}` };
+    if (!LABEL_NAME_PATTERN.test(key))
+      return { ok: false, error: `labels: expected label names matching ${LABEL_NAME_PATTERN.source}, got ${preview(key)}` };
     const v = value[key];
     if (typeof v !== 'string') return { ok: false, error: `labels.${key}: expected a string, got ${preview(v)}` };
-    if (Buffer.byteLength(v, 'utf8') > MAX_LABEL_VALUE_BYTES) return { ok: false, error: `labels.${key}: expected at most ${MAX_LABEL_VALUE_BYTES} bytes, got ${Buffer.byteLength(v, 'utf8')}` };
+    if (Buffer.byteLength(v, 'utf8') > MAX_LABEL_VALUE_BYTES)
+      return { ok: false, error: `labels.${key}: expected at most ${MAX_LABEL_VALUE_BYTES} bytes, got ${Buffer.byteLength(v, 'utf8')}` };
     labels[key] = v;
   }
   return { ok: true, value: labels };
@@ -73,7 +75,10 @@ export function parseHeartbeatBody(body: unknown): Parsed<HeartbeatBody> {
   const variant = parseName(field(body, 'variant'), 'variant');
   if (!variant.ok) return variant;
   const capacityRaw = field(body, 'capacity');
-  if (capacityRaw !== undefined && (typeof capacityRaw !== 'number' || !Number.isInteger(capacityRaw) || capacityRaw < 1 || capacityRaw > MAX_CAPACITY)) {
+  if (
+    capacityRaw !== undefined &&
+    (typeof capacityRaw !== 'number' || !Number.isInteger(capacityRaw) || capacityRaw < 1 || capacityRaw > MAX_CAPACITY)
+  ) {
     return { ok: false, error: `capacity: expected an integer in [1, ${MAX_CAPACITY}], got ${preview(capacityRaw)}` };
   }
   const labels = parseLabels(field(body, 'labels'));

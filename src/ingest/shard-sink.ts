@@ -6,7 +6,10 @@ import type { IngestOutcome, IngestSource, Sample, SampleRejection, SampleSink }
  * Passes owned samples to `sink` and rejects the others by index, naming the owner shard, so a
  * replica never analyses or exposes another shard's swarm whatever its ingest mode.
  */
-export function ownedSwarmsOnly<O extends IngestOutcome>(sink: { ingest(samples: readonly Sample[], source: IngestSource): O }, shard: Shard | undefined): SampleSink {
+export function ownedSwarmsOnly<O extends IngestOutcome>(
+  sink: { ingest(samples: readonly Sample[], source: IngestSource): O },
+  shard: Shard | undefined,
+): SampleSink {
   if (shard === undefined || shard.count === 1) return sink;
   return {
     ingest(samples, source) {
@@ -25,12 +28,17 @@ export function ownedSwarmsOnly<O extends IngestOutcome>(sink: { ingest(samples:
           kept.push(sample);
           keptIndex.push(index);
         } else {
-          refused.push({ index, reason: `swarm: ${JSON.stringify(sample.swarm)} belongs to shard ${formatShard({ index: ownerShard(sample.swarm, shard.count), count: shard.count })}` });
+          refused.push({
+            index,
+            reason: `swarm: ${JSON.stringify(sample.swarm)} belongs to shard ${formatShard({ index: ownerShard(sample.swarm, shard.count), count: shard.count })}`,
+          });
         }
       });
       if (refused.length === 0) return sink.ingest(samples, source);
       const inner = kept.length > 0 ? sink.ingest(kept, source) : { accepted: 0, rejected: 0, errors: [] };
-      const errors = [...inner.errors.map((e) => ({ index: keptIndex[e.index] ?? e.index, reason: e.reason })), ...refused].sort((a, b) => a.index - b.index);
+      const errors = [...inner.errors.map((e) => ({ index: keptIndex[e.index] ?? e.index, reason: e.reason })), ...refused].sort(
+        (a, b) => a.index - b.index,
+      );
       return { accepted: inner.accepted, rejected: inner.rejected + refused.length, errors };
     },
   };

@@ -27,14 +27,39 @@ export interface CanonicalMetricSpec {
 
 export const CANONICAL_METRIC_SPECS: Readonly<Record<CanonicalMetric, CanonicalMetricSpec>> = {
   cpu_usage: { gauge: 'agentswarm_agent_cpu_usage_ratio', help: 'Latest share of allotted CPU used by the agent (0..1).', min: 0, max: 1 },
-  memory_usage: { gauge: 'agentswarm_agent_memory_usage_ratio', help: 'Latest share of allotted memory used by the agent (0..1).', min: 0, max: 1 },
-  response_time: { gauge: 'agentswarm_agent_response_time_seconds', help: 'Latest task completion / response latency of the agent in seconds.', min: 0, max: Infinity },
-  throughput: { gauge: 'agentswarm_agent_throughput_tasks_per_second', help: 'Latest rate of completed tasks of the agent in tasks per second.', min: 0, max: Infinity },
+  memory_usage: {
+    gauge: 'agentswarm_agent_memory_usage_ratio',
+    help: 'Latest share of allotted memory used by the agent (0..1).',
+    min: 0,
+    max: 1,
+  },
+  response_time: {
+    gauge: 'agentswarm_agent_response_time_seconds',
+    help: 'Latest task completion / response latency of the agent in seconds.',
+    min: 0,
+    max: Infinity,
+  },
+  throughput: {
+    gauge: 'agentswarm_agent_throughput_tasks_per_second',
+    help: 'Latest rate of completed tasks of the agent in tasks per second.',
+    min: 0,
+    max: Infinity,
+  },
   error_rate: { gauge: 'agentswarm_agent_error_ratio', help: 'Latest share of failed tasks of the agent (0..1).', min: 0, max: 1 },
   queue_depth: { gauge: 'agentswarm_agent_queue_depth_tasks', help: 'Latest number of tasks waiting at the agent.', min: 0, max: Infinity },
   active_tasks: { gauge: 'agentswarm_agent_active_tasks', help: 'Latest number of tasks in progress at the agent.', min: 0, max: Infinity },
-  coordination_load: { gauge: 'agentswarm_agent_coordination_load_ratio', help: 'Latest share of time the agent spends coordinating with other agents (0..1).', min: 0, max: 1 },
-  messages_per_second: { gauge: 'agentswarm_agent_messages_per_second', help: 'Latest rate of messages the agent sends to other agents, per second.', min: 0, max: Infinity },
+  coordination_load: {
+    gauge: 'agentswarm_agent_coordination_load_ratio',
+    help: 'Latest share of time the agent spends coordinating with other agents (0..1).',
+    min: 0,
+    max: 1,
+  },
+  messages_per_second: {
+    gauge: 'agentswarm_agent_messages_per_second',
+    help: 'Latest rate of messages the agent sends to other agents, per second.',
+    min: 0,
+    max: Infinity,
+  },
 };
 
 const CANONICAL_SET: ReadonlySet<string> = new Set(CANONICAL_METRICS);

@@ -1,5 +1,11 @@
 // Per-sample validation rules shared by every ingest mode (pure). Each failure names the field and the rule.
-import { AGENT_ID_PATTERN, CANONICAL_METRIC_SPECS, METRIC_NAME_PATTERN, SWARM_NAME_PATTERN, isCanonicalMetric } from './canonical-metrics.js';
+import {
+  AGENT_ID_PATTERN,
+  CANONICAL_METRIC_SPECS,
+  METRIC_NAME_PATTERN,
+  SWARM_NAME_PATTERN,
+  isCanonicalMetric,
+} from './canonical-metrics.js';
 
 /** How far in the future a timestamp may be (clock skew allowance). */
 export const MAX_FUTURE_MS = 5 * 60_000;

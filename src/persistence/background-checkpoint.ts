@@ -46,7 +46,11 @@ export interface BackgroundCheckpoint {
  * `intervalMs`. The writer connection keeps a large wal_autocheckpoint as a safety net should the
  * worker fall behind or die. `onError` receives checkpoint failures (logged by the owner).
  */
-export function startBackgroundCheckpoint(path: string, intervalMs: number, onError: (message: string) => void = () => undefined): BackgroundCheckpoint {
+export function startBackgroundCheckpoint(
+  path: string,
+  intervalMs: number,
+  onError: (message: string) => void = () => undefined,
+): BackgroundCheckpoint {
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
   const done = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, intervalMs, module: modulePath, done } });

@@ -20,7 +20,10 @@ export class DatabaseLockedError extends Error {
     readonly databasePath: string,
     readonly holder: LockHolder | undefined,
   ) {
-    const who = holder === undefined ? 'another process (its pid could not be read)' : `pid ${holder.pid} on host ${holder.host} (since ${holder.since})`;
+    const who =
+      holder === undefined
+        ? 'another process (its pid could not be read)'
+        : `pid ${holder.pid} on host ${holder.host} (since ${holder.since})`;
     super(
       `database ${databasePath} is in use by ${who}; one exporter per database file: stop that process, or give this one its own storage.path`,
     );

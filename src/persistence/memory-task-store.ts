@@ -112,7 +112,8 @@ export class MemoryTaskStore implements TaskStore {
         const key = `${alert.fingerprint}\u0000${alert.startsAt}`;
         const incident = this.incidents.get(key);
         const newer =
-          incident === undefined && [...this.incidents.values()].some((i) => i.fingerprint === alert.fingerprint && i.startsAt > alert.startsAt);
+          incident === undefined &&
+          [...this.incidents.values()].some((i) => i.fingerprint === alert.fingerprint && i.startsAt > alert.startsAt);
         const openTask =
           alert.status === 'firing' && incident === undefined && !newer && alert.task !== undefined
             ? this.openTaskFor(receiver, alert.fingerprint)
@@ -131,7 +132,14 @@ export class MemoryTaskStore implements TaskStore {
           openTaskId: openTask?.id,
           incidentTask,
         });
-        const base = { fingerprint: alert.fingerprint, startsAt: alert.startsAt, receiver, alertname: alert.alertname, firstSeenAt: now, lastSeenAt: now };
+        const base = {
+          fingerprint: alert.fingerprint,
+          startsAt: alert.startsAt,
+          receiver,
+          alertname: alert.alertname,
+          firstSeenAt: now,
+          lastSeenAt: now,
+        };
         switch (decision.kind) {
           case 'duplicate':
             if (incident) incident.lastSeenAt = now;
@@ -328,7 +336,10 @@ export class MemoryTaskStore implements TaskStore {
 
   listIncidents(taskId: string): IncidentRecord[] {
     this.check();
-    return [...this.incidents.values()].filter((i) => i.taskId === taskId).sort((a, b) => a.startsAt - b.startsAt).map(copy);
+    return [...this.incidents.values()]
+      .filter((i) => i.taskId === taskId)
+      .sort((a, b) => a.startsAt - b.startsAt)
+      .map(copy);
   }
 
   getIncident(fingerprint: string, startsAt: number): IncidentRecord | undefined {

@@ -208,7 +208,13 @@ export class SyncPgClient {
     };
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: createRequire(import.meta.url).resolve('pg'), config, sessionSql: this.options.sessionSql ?? [], signal, port: port2 },
+      workerData: {
+        module: createRequire(import.meta.url).resolve('pg'),
+        config,
+        sessionSql: this.options.sessionSql ?? [],
+        signal,
+        port: port2,
+      },
       transferList: [port2],
     });
     // Never what keeps a process alive; a crashed worker is replaced on the next call.

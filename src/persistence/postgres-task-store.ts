@@ -75,7 +75,8 @@ function translate(error: unknown): unknown {
   if (error instanceof PgTimeoutError) return new StoreUnavailableError('busy', error.message, { cause: error });
   if (error instanceof PgQueryError) {
     const reason = reasonOf(error.code, error.message);
-    if (reason !== undefined) return new StoreUnavailableError(reason, `database ${reason}: ${error.code ?? ''} ${error.message}`.trim(), { cause: error });
+    if (reason !== undefined)
+      return new StoreUnavailableError(reason, `database ${reason}: ${error.code ?? ''} ${error.message}`.trim(), { cause: error });
   }
   return error;
 }
@@ -362,7 +363,10 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   private openTaskId(receiver: string, fingerprint: string): string | undefined {
-    const row = this.q(`SELECT id FROM tasks WHERE receiver = $1 AND fingerprint = $2 AND status IN ${OPEN_STATUSES}`, [receiver, fingerprint]).rows[0];
+    const row = this.q(`SELECT id FROM tasks WHERE receiver = $1 AND fingerprint = $2 AND status IN ${OPEN_STATUSES}`, [
+      receiver,
+      fingerprint,
+    ]).rows[0];
     return row === undefined ? undefined : str(row.id);
   }
 
@@ -418,7 +422,10 @@ export class PostgresTaskStore implements TaskStore {
         const index = list.findIndex((i) => i.startsAt === alert.startsAt);
         const incident = index < 0 ? undefined : list[index];
         const newer = incident === undefined && list.some((i) => i.startsAt > alert.startsAt);
-        const openTaskId = alert.status === 'firing' && incident === undefined && !newer && alert.task !== undefined ? openTasks.get(alert.fingerprint) : undefined;
+        const openTaskId =
+          alert.status === 'firing' && incident === undefined && !newer && alert.task !== undefined
+            ? openTasks.get(alert.fingerprint)
+            : undefined;
         let incidentTask: { status: TaskRecord['status']; otherFiringIncidents: number } | undefined;
         if (alert.status === 'resolved' && incident?.status === 'firing' && incident.taskId !== undefined) {
           flush();
@@ -427,11 +434,27 @@ export class PostgresTaskStore implements TaskStore {
             "SELECT COUNT(*)::int AS n FROM incidents WHERE task_id = $1 AND status = 'firing' AND NOT (fingerprint = $2 AND starts_at = $3)",
             [incident.taskId, alert.fingerprint, alert.startsAt],
           ).rows[0];
-          if (taskRow !== undefined) incidentTask = { status: str(taskRow.status) as TaskRecord['status'], otherFiringIncidents: num(others?.n ?? 0) };
+          if (taskRow !== undefined)
+            incidentTask = { status: str(taskRow.status) as TaskRecord['status'], otherFiringIncidents: num(others?.n ?? 0) };
         }
-        const decision = decideAlert(alert.status, alert.task !== undefined, { incident, newerIncidentExists: newer, openTaskId, incidentTask });
+        const decision = decideAlert(alert.status, alert.task !== undefined, {
+          incident,
+          newerIncidentExists: newer,
+          openTaskId,
+          incidentTask,
+        });
         const open = (status: 'firing' | 'resolved', endsAt: number | undefined, taskId: string | undefined): void => {
-          const record: IncidentRecord = { fingerprint: alert.fingerprint, startsAt: alert.startsAt, receiver, status, endsAt, alertname: alert.alertname, taskId, firstSeenAt: now, lastSeenAt: now };
+          const record: IncidentRecord = {
+            fingerprint: alert.fingerprint,
+            startsAt: alert.startsAt,
+            receiver,
+            status,
+            endsAt,
+            alertname: alert.alertname,
+            taskId,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          };
           pendingIncidents.push(record);
           list.push(record);
         };
@@ -581,7 +604,8 @@ export class PostgresTaskStore implements TaskStore {
 
   finishAttempt(id: string, owner: string, attempt: AttemptRecord, next: TaskTransition, now: number): boolean {
     return this.write(() => {
-      const held = this.q("SELECT 1 FROM tasks WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE", [id, owner]).rows.length > 0;
+      const held =
+        this.q("SELECT 1 FROM tasks WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE", [id, owner]).rows.length > 0;
       if (!held) return false;
       this.q(
         `INSERT INTO attempts (task_id, attempt, started_at, duration_ms, status_code, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -638,11 +662,13 @@ export class PostgresTaskStore implements TaskStore {
 
   pendingImpacts(): PendingImpact[] {
     return this.read(() =>
-      this.q('SELECT id, impact_due_at, impact_baseline FROM tasks WHERE impact_due_at IS NOT NULL ORDER BY impact_due_at, seq').rows.map((row) => ({
-        taskId: String(row.id),
-        dueAt: Number(row.impact_due_at),
-        baseline: JSON.parse(String(row.impact_baseline)) as ImpactBaseline,
-      })),
+      this.q('SELECT id, impact_due_at, impact_baseline FROM tasks WHERE impact_due_at IS NOT NULL ORDER BY impact_due_at, seq').rows.map(
+        (row) => ({
+          taskId: String(row.id),
+          dueAt: Number(row.impact_due_at),
+          baseline: JSON.parse(String(row.impact_baseline)) as ImpactBaseline,
+        }),
+      ),
     );
   }
 
@@ -696,27 +722,18 @@ export class PostgresTaskStore implements TaskStore {
   claimScheduleSlot(schedule: string, slotAt: number, owner: string, now: number): boolean {
     return this.read(
       () =>
-        this.q('INSERT INTO schedule_slots (schedule, slot_at, owner, fired_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [schedule, slotAt, owner, now])
-          .rowCount === 1,
+        this.q('INSERT INTO schedule_slots (schedule, slot_at, owner, fired_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          schedule,
+          slotAt,
+          owner,
+          now,
+        ]).rowCount === 1,
     );
   }
 
   queuedTasks(): QueueEntry[] {
     return this.read(() =>
-      this.q("SELECT id, seq, type, priority, next_attempt_at FROM tasks WHERE status = 'queued' ORDER BY priority_rank, seq").rows.map((row) => ({
-        id: str(row.id),
-        seq: num(row.seq),
-        type: str(row.type) as QueueEntry['type'],
-        priority: str(row.priority) as QueueEntry['priority'],
-        nextAttemptAt: num(row.next_attempt_at),
-      })),
-    );
-  }
-
-  /** Queued tasks written at or after `sinceMs` (by any replica's clock), in queue order: the periodic re-read stays small. */
-  queuedTasksSince(sinceMs: number): QueueEntry[] {
-    return this.read(() =>
-      this.q("SELECT id, seq, type, priority, next_attempt_at FROM tasks WHERE status = 'queued' AND updated_at >= $1 ORDER BY priority_rank, seq", [sinceMs]).rows.map(
+      this.q("SELECT id, seq, type, priority, next_attempt_at FROM tasks WHERE status = 'queued' ORDER BY priority_rank, seq").rows.map(
         (row) => ({
           id: str(row.id),
           seq: num(row.seq),
@@ -725,6 +742,22 @@ export class PostgresTaskStore implements TaskStore {
           nextAttemptAt: num(row.next_attempt_at),
         }),
       ),
+    );
+  }
+
+  /** Queued tasks written at or after `sinceMs` (by any replica's clock), in queue order: the periodic re-read stays small. */
+  queuedTasksSince(sinceMs: number): QueueEntry[] {
+    return this.read(() =>
+      this.q(
+        "SELECT id, seq, type, priority, next_attempt_at FROM tasks WHERE status = 'queued' AND updated_at >= $1 ORDER BY priority_rank, seq",
+        [sinceMs],
+      ).rows.map((row) => ({
+        id: str(row.id),
+        seq: num(row.seq),
+        type: str(row.type) as QueueEntry['type'],
+        priority: str(row.priority) as QueueEntry['priority'],
+        nextAttemptAt: num(row.next_attempt_at),
+      })),
     );
   }
 
@@ -777,7 +810,13 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   saveAnalysisSnapshot(snapshot: AnalysisSnapshotRecord): void {
-    this.read(() => this.q('INSERT INTO analysis_snapshots (swarm, taken_at, body) VALUES ($1, $2, $3)', [snapshot.swarm, snapshot.takenAt, JSON.stringify(snapshot.body)]));
+    this.read(() =>
+      this.q('INSERT INTO analysis_snapshots (swarm, taken_at, body) VALUES ($1, $2, $3)', [
+        snapshot.swarm,
+        snapshot.takenAt,
+        JSON.stringify(snapshot.body),
+      ]),
+    );
   }
 
   latestAnalysisSnapshot(swarm: string): AnalysisSnapshotRecord | undefined {
@@ -789,7 +828,11 @@ export class PostgresTaskStore implements TaskStore {
 
   listAnalysisSnapshots(swarm: string, sinceMs: number, limit = 1000): AnalysisSnapshotRecord[] {
     return this.read(() =>
-      this.q('SELECT * FROM analysis_snapshots WHERE swarm = $1 AND taken_at >= $2 ORDER BY taken_at, id LIMIT $3', [swarm, sinceMs, limit]).rows.map((row) => ({
+      this.q('SELECT * FROM analysis_snapshots WHERE swarm = $1 AND taken_at >= $2 ORDER BY taken_at, id LIMIT $3', [
+        swarm,
+        sinceMs,
+        limit,
+      ]).rows.map((row) => ({
         swarm: str(row.swarm),
         takenAt: num(row.taken_at),
         body: parseJson<JsonValue>(row.body),
@@ -825,13 +868,15 @@ export class PostgresTaskStore implements TaskStore {
     return this.read(() => {
       const rows =
         agent === undefined
-          ? this.q('SELECT * FROM agent_performance_states WHERE swarm = $1 AND bucket_start >= $2 ORDER BY bucket_start, agent LIMIT $3', [swarm, sinceMs, limit]).rows
-          : this.q('SELECT * FROM agent_performance_states WHERE swarm = $1 AND agent = $2 AND bucket_start >= $3 ORDER BY bucket_start LIMIT $4', [
+          ? this.q('SELECT * FROM agent_performance_states WHERE swarm = $1 AND bucket_start >= $2 ORDER BY bucket_start, agent LIMIT $3', [
               swarm,
-              agent,
               sinceMs,
               limit,
-            ]).rows;
+            ]).rows
+          : this.q(
+              'SELECT * FROM agent_performance_states WHERE swarm = $1 AND agent = $2 AND bucket_start >= $3 ORDER BY bucket_start LIMIT $4',
+              [swarm, agent, sinceMs, limit],
+            ).rows;
       return rows.map((row) => ({
         swarm: str(row.swarm),
         agent: str(row.agent),
@@ -859,7 +904,9 @@ export class PostgresTaskStore implements TaskStore {
       }
     };
     // Tasks first: deleting them detaches their incidents (ON DELETE SET NULL) so those can go too.
-    const tasks = drain(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE status IN ${FINAL_STATUSES} AND finished_at < $1 LIMIT $2)`);
+    const tasks = drain(
+      `DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE status IN ${FINAL_STATUSES} AND finished_at < $1 LIMIT $2)`,
+    );
     const incidents = drain(
       `DELETE FROM incidents WHERE (fingerprint, starts_at) IN (
          SELECT i.fingerprint, i.starts_at FROM incidents i WHERE i.last_seen_at < $1 AND (i.task_id IS NULL OR NOT EXISTS
@@ -870,7 +917,9 @@ export class PostgresTaskStore implements TaskStore {
       `DELETE FROM agent_performance_states WHERE (swarm, agent, bucket_start) IN
          (SELECT swarm, agent, bucket_start FROM agent_performance_states WHERE bucket_start < $1 LIMIT $2)`,
     );
-    drain('DELETE FROM schedule_slots WHERE (schedule, slot_at) IN (SELECT schedule, slot_at FROM schedule_slots WHERE fired_at < $1 LIMIT $2)');
+    drain(
+      'DELETE FROM schedule_slots WHERE (schedule, slot_at) IN (SELECT schedule, slot_at FROM schedule_slots WHERE fired_at < $1 LIMIT $2)',
+    );
     return { tasks, incidents, snapshots, agentStates };
   }
 

@@ -253,13 +253,16 @@ export class SqliteTaskStore implements TaskStore {
     }
     this.identity = db.memory ? undefined : fileIdentity(path);
     if (this.identity !== undefined) {
-      const timer = setInterval(() => {
-        try {
-          this.checkFile();
-        } catch {
-          // Recorded as the store's fault (and reported through onFault); calls fail from now on.
-        }
-      }, Math.max(10, options.watchIntervalMs ?? 500));
+      const timer = setInterval(
+        () => {
+          try {
+            this.checkFile();
+          } catch {
+            // Recorded as the store's fault (and reported through onFault); calls fail from now on.
+          }
+        },
+        Math.max(10, options.watchIntervalMs ?? 500),
+      );
       timer.unref();
       this.watchTimer = timer;
     }
@@ -302,7 +305,15 @@ export class SqliteTaskStore implements TaskStore {
 
   /** PRAGMA values for checks and diagnostics (journal_mode, synchronous, busy_timeout, user_version, integrity_check). */
   pragma(
-    name: 'journal_mode' | 'synchronous' | 'busy_timeout' | 'user_version' | 'integrity_check' | 'foreign_keys' | 'page_count' | 'wal_autocheckpoint',
+    name:
+      | 'journal_mode'
+      | 'synchronous'
+      | 'busy_timeout'
+      | 'user_version'
+      | 'integrity_check'
+      | 'foreign_keys'
+      | 'page_count'
+      | 'wal_autocheckpoint',
   ): unknown {
     return this.db.pragma(name, { simple: true });
   }
@@ -359,7 +370,9 @@ export class SqliteTaskStore implements TaskStore {
            impact_measured_at = @measuredAt, impact_due_at = NULL, impact_baseline = NULL, updated_at = @now WHERE id = @id`,
       ),
       setImpactDue: db.prepare('UPDATE tasks SET impact_due_at = @dueAt, impact_baseline = @baseline, updated_at = @now WHERE id = @id'),
-      pendingImpacts: db.prepare('SELECT id, impact_due_at, impact_baseline FROM tasks WHERE impact_due_at IS NOT NULL ORDER BY impact_due_at, seq'),
+      pendingImpacts: db.prepare(
+        'SELECT id, impact_due_at, impact_baseline FROM tasks WHERE impact_due_at IS NOT NULL ORDER BY impact_due_at, seq',
+      ),
       staleLeases: db.prepare(
         "SELECT id, attempts FROM tasks WHERE status = 'running' AND (lease_owner IS NOT @owner OR lease_expires_at IS NULL OR lease_expires_at <= @now)",
       ),
@@ -382,9 +395,7 @@ export class SqliteTaskStore implements TaskStore {
       statesOfAgent: db.prepare(
         'SELECT * FROM agent_performance_states WHERE swarm = ? AND agent = ? AND bucket_start >= ? ORDER BY bucket_start LIMIT ?',
       ),
-      retainTasks: db.prepare(
-        "DELETE FROM tasks WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?",
-      ),
+      retainTasks: db.prepare("DELETE FROM tasks WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ?"),
       retainIncidents: db.prepare(
         `DELETE FROM incidents WHERE last_seen_at < ? AND (task_id IS NULL OR task_id NOT IN
            (SELECT id FROM tasks WHERE status IN ('queued', 'running')))`,
@@ -479,7 +490,8 @@ export class SqliteTaskStore implements TaskStore {
         if (alert.status === 'resolved' && incident?.status === 'firing' && incident.taskId !== undefined) {
           const taskRow = s.taskStatus.get(incident.taskId) as Row | undefined;
           const others = s.otherFiringOnTask.get(incident.taskId, alert.fingerprint, alert.startsAt) as Row;
-          if (taskRow !== undefined) incidentTask = { status: str(taskRow.status) as TaskRecord['status'], otherFiringIncidents: num(others.n) };
+          if (taskRow !== undefined)
+            incidentTask = { status: str(taskRow.status) as TaskRecord['status'], otherFiringIncidents: num(others.n) };
         }
         const decision = decideAlert(alert.status, alert.task !== undefined, {
           incident,
@@ -576,7 +588,12 @@ export class SqliteTaskStore implements TaskStore {
 
   setImpactDue(id: string, due: Omit<PendingImpact, 'taskId'> | undefined, now: number): void {
     this.write(() =>
-      this.stmts.setImpactDue.run({ id, now, dueAt: due?.dueAt ?? null, baseline: due === undefined ? null : JSON.stringify(due.baseline) }),
+      this.stmts.setImpactDue.run({
+        id,
+        now,
+        dueAt: due?.dueAt ?? null,
+        baseline: due === undefined ? null : JSON.stringify(due.baseline),
+      }),
     );
   }
 
@@ -713,7 +730,9 @@ export class SqliteTaskStore implements TaskStore {
   listAgentStates(swarm: string, agent: string | undefined, sinceMs: number, limit = 10_000): AgentStateRecord[] {
     return this.read(() => {
       const rows = (
-        agent === undefined ? this.stmts.statesOfSwarm.all(swarm, sinceMs, limit) : this.stmts.statesOfAgent.all(swarm, agent, sinceMs, limit)
+        agent === undefined
+          ? this.stmts.statesOfSwarm.all(swarm, sinceMs, limit)
+          : this.stmts.statesOfAgent.all(swarm, agent, sinceMs, limit)
       ) as Row[];
       return rows.map((row) => ({
         swarm: str(row.swarm),

@@ -67,11 +67,18 @@ export class AgentRecord {
     const held = latest.get(metric);
     if (held === undefined) {
       const spec = isCanonicalMetric(metric) ? CANONICAL_METRIC_SPECS[metric] : undefined;
-      const created: HeldValue = { value, timestamp, fresh, min: spec?.min ?? -Infinity, max: spec?.max ?? Infinity, name: metric, position: this.order.length };
+      const created: HeldValue = {
+        value,
+        timestamp,
+        fresh,
+        min: spec?.min ?? -Infinity,
+        max: spec?.max ?? Infinity,
+        name: metric,
+        position: this.order.length,
+      };
       latest.set(metric, created);
       this.order.push(created);
-    }
-    else if (held.timestamp <= timestamp) {
+    } else if (held.timestamp <= timestamp) {
       held.value = value;
       held.timestamp = timestamp;
       if (fresh) held.fresh = true;

@@ -163,7 +163,16 @@ export class AgentRegistry implements SampleSink {
       const held = agent !== undefined && typeof metric === 'string' ? agent.held(metric) : undefined;
       // Fast path: a known series, a finite in-range number, the default timestamp.
       // An untimestamped sample belongs to the open step, like one stamped after the newest closed step.
-      if (held !== undefined && agent !== undefined && typeof value === 'number' && value - value === 0 && value >= held.min && value <= held.max && timestamp === now && (nowIsOpen || (s as SampleLike).timestamp === undefined)) {
+      if (
+        held !== undefined &&
+        agent !== undefined &&
+        typeof value === 'number' &&
+        value - value === 0 &&
+        value >= held.min &&
+        value <= held.max &&
+        timestamp === now &&
+        (nowIsOpen || (s as SampleLike).timestamp === undefined)
+      ) {
         if (held.timestamp <= now) {
           held.value = value;
           held.timestamp = now;
@@ -180,7 +189,9 @@ export class AgentRegistry implements SampleSink {
         continue;
       }
       const problem =
-        (held !== undefined ? undefined : ((agent ? undefined : (checkSwarm(swarm, 'swarm') ?? checkAgentId(id, 'agent'))) ?? checkMetricName(metric, 'metric'))) ??
+        (held !== undefined
+          ? undefined
+          : ((agent ? undefined : (checkSwarm(swarm, 'swarm') ?? checkAgentId(id, 'agent'))) ?? checkMetricName(metric, 'metric'))) ??
         checkValue(metric as string, value, 'value') ??
         (timestamp === now ? undefined : checkTimestamp(timestamp, 'timestamp', bounds));
       if (problem !== undefined) {
@@ -213,7 +224,10 @@ export class AgentRegistry implements SampleSink {
       if (!open) {
         const written = this.swarmStates.get(agent.swarm)?.windows.writePast(metric as string, agent.id, at, value as number);
         if (written === 'too-old') {
-          errors.push({ index, reason: `timestamp: expected within the analysis window (${Math.round(this.limits.windowMs / 1000)}s), got ${Math.round((now - at) / 1000)}s old: older than the oldest step kept` });
+          errors.push({
+            index,
+            reason: `timestamp: expected within the analysis window (${Math.round(this.limits.windowMs / 1000)}s), got ${Math.round((now - at) / 1000)}s old: older than the oldest step kept`,
+          });
           continue;
         }
       }
@@ -325,4 +339,3 @@ export class AgentRegistry implements SampleSink {
     return n % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   }
 }
-

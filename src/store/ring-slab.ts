@@ -42,7 +42,8 @@ export class RingSlab {
     private readonly chunkSeries: number = CHUNK_SERIES,
   ) {
     if (!Number.isInteger(width) || width < 1) throw new RangeError(`width: expected an integer >= 1, got ${width}`);
-    if (!Number.isInteger(chunkSeries) || chunkSeries < 1) throw new RangeError(`chunkSeries: expected an integer >= 1, got ${chunkSeries}`);
+    if (!Number.isInteger(chunkSeries) || chunkSeries < 1)
+      throw new RangeError(`chunkSeries: expected an integer >= 1, got ${chunkSeries}`);
   }
 
   /** Chunks allocated now. */
@@ -100,6 +101,7 @@ export class RingSlab {
     const chunk: Chunk = { values, ages, used: 0 };
     this.chunks.push(chunk);
     // Handed out from the chunk's start (the free list is a stack).
-    for (let k = n - 1; k >= 0; k -= 1) this.free.push({ values: values.subarray(k * w, (k + 1) * w), ages: ages.subarray(k * w, (k + 1) * w), chunk });
+    for (let k = n - 1; k >= 0; k -= 1)
+      this.free.push({ values: values.subarray(k * w, (k + 1) * w), ages: ages.subarray(k * w, (k + 1) * w), chunk });
   }
 }

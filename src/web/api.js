@@ -114,7 +114,11 @@ function isObject(body) {
  * @returns {body is { agents: AgentView[] }}
  */
 export function isAgentsBody(body) {
-  return isObject(body) && Array.isArray(body.agents) && body.agents.every((a) => isObject(a) && typeof a.agent === 'string' && typeof a.swarm === 'string');
+  return (
+    isObject(body) &&
+    Array.isArray(body.agents) &&
+    body.agents.every((a) => isObject(a) && typeof a.agent === 'string' && typeof a.swarm === 'string')
+  );
 }
 
 /**
@@ -130,7 +134,11 @@ export function isAnalysisBody(body) {
  * @returns {body is { tasks: TaskJson[] }}
  */
 export function isTasksBody(body) {
-  return isObject(body) && Array.isArray(body.tasks) && body.tasks.every((t) => isObject(t) && typeof t.id === 'string' && typeof t.status === 'string');
+  return (
+    isObject(body) &&
+    Array.isArray(body.tasks) &&
+    body.tasks.every((t) => isObject(t) && typeof t.id === 'string' && typeof t.status === 'string')
+  );
 }
 
 /**
@@ -138,5 +146,11 @@ export function isTasksBody(body) {
  * @returns {body is AgentWindow}
  */
 export function isWindowBody(body) {
-  return isObject(body) && typeof body.agent === 'string' && Array.isArray(body.timestamps) && isObject(body.metrics) && Object.values(body.metrics).every((v) => Array.isArray(v));
+  return (
+    isObject(body) &&
+    typeof body.agent === 'string' &&
+    Array.isArray(body.timestamps) &&
+    isObject(body.metrics) &&
+    Object.values(body.metrics).every((v) => Array.isArray(v))
+  );
 }

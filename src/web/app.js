@@ -231,9 +231,17 @@ function start() {
     if (result === null) return { caption: 'Latest values; trends loading from the exporter…', empty: 'loading…', values: () => [] };
     if (result.kind === 'ok') {
       const span = result.data.timestamps.length * result.data.step_seconds;
-      return { caption: `Latest values and the exporter’s window (${formatDuration(span)})`, empty: 'no data in the window', values: (metric) => result.data.metrics[metric] ?? [] };
+      return {
+        caption: `Latest values and the exporter’s window (${formatDuration(span)})`,
+        empty: 'no data in the window',
+        values: (metric) => result.data.metrics[metric] ?? [],
+      };
     }
-    return { caption: 'Latest and recent values (as seen by this page)', empty: 'collecting…', values: (metric) => seen.series(key, metric).values };
+    return {
+      caption: 'Latest and recent values (as seen by this page)',
+      empty: 'collecting…',
+      values: (metric) => seen.series(key, metric).values,
+    };
   }
 
   let connectionText = '';
@@ -253,10 +261,10 @@ function start() {
     else if (state.agents?.kind === 'error') {
       const since = state.lastSuccess === null ? '' : ` from ${formatClock(state.lastSuccess)}`;
       setConnection(`Cannot reach the exporter (${state.agents.message}); showing the data${since}.`);
-    }
-    else if (failed?.kind === 'error') setConnection(`Partly updated: ${failed.message}.`);
+    } else if (failed?.kind === 'error') setConnection(`Partly updated: ${failed.message}.`);
     else if (state.agents?.kind === 'ok') setConnection('Live.');
-    els.updated.textContent = state.lastSuccess === null ? '' : `Updated ${formatClock(state.lastSuccess)}, every ${formatDuration(state.pollMs / 1000)}`;
+    els.updated.textContent =
+      state.lastSuccess === null ? '' : `Updated ${formatClock(state.lastSuccess)}, every ${formatDuration(state.pollMs / 1000)}`;
     els.tokenButton.hidden = !(api.hasToken() || needsToken);
     els.tokenButton.textContent = api.hasToken() ? 'Forget API token' : 'Enter API token';
 
@@ -267,8 +275,14 @@ function start() {
     } else {
       renderHealthGrid(els.grid, { groups: groupBySwarm(agents), selected: state.selected, onSelect });
     }
-    const selected = state.selected === null ? null : (agents.find((a) => agentKey(a) === agentKey(/** @type {AgentRef} */ (state.selected))) ?? null);
-    renderAgentDetail(els.detail, { agent: selected, trend: trendOf(selected), nowMs, onClose: () => onSelect(/** @type {AgentRef} */ (state.selected)) });
+    const selected =
+      state.selected === null ? null : (agents.find((a) => agentKey(a) === agentKey(/** @type {AgentRef} */ (state.selected))) ?? null);
+    renderAgentDetail(els.detail, {
+      agent: selected,
+      trend: trendOf(selected),
+      nowMs,
+      onClose: () => onSelect(/** @type {AgentRef} */ (state.selected)),
+    });
 
     // Analysis sections for the chosen swarm.
     const analyses = state.lastAnalysis?.swarms ?? [];
@@ -280,7 +294,8 @@ function start() {
     // A chosen swarm stays chosen while it is gone (a restart, a link from elsewhere): it is listed and says so.
     const names = state.swarm === null || known.includes(state.swarm) ? known : [...known, state.swarm].sort();
     const swarmOptions = names.map((n) => h('option', { value: n, text: n }));
-    if (els.swarmSelect.options.length !== names.length || names.some((n, i) => els.swarmSelect.options[i]?.value !== n)) els.swarmSelect.replaceChildren(...swarmOptions);
+    if (els.swarmSelect.options.length !== names.length || names.some((n, i) => els.swarmSelect.options[i]?.value !== n))
+      els.swarmSelect.replaceChildren(...swarmOptions);
     if (state.swarm !== null) els.swarmSelect.value = state.swarm;
     els.swarmSelect.disabled = names.length < 2;
 
@@ -314,7 +329,15 @@ function start() {
 
     // Task feed.
     if (state.lastTasks === null) {
-      replaceKeepingFocus(els.tasks, [note(state.tasks === null ? 'Loading…' : state.tasks.kind === 'missing' ? 'Coordination task API not available in this exporter.' : unavailableText(state.tasks, 'Tasks'))]);
+      replaceKeepingFocus(els.tasks, [
+        note(
+          state.tasks === null
+            ? 'Loading…'
+            : state.tasks.kind === 'missing'
+              ? 'Coordination task API not available in this exporter.'
+              : unavailableText(state.tasks, 'Tasks'),
+        ),
+      ]);
     } else {
       renderTasks(els.tasks, { tasks: state.lastTasks, nowMs });
     }
@@ -348,7 +371,8 @@ function start() {
           api.tasks(TASK_LIMIT),
           ref === null ? Promise.resolve(null) : api.agentWindow(ref.swarm, ref.agent),
         ]);
-        if (ref !== null && agentWindow !== null && state.selected !== null && agentKey(state.selected) === agentKey(ref)) state.window = { key: agentKey(ref), result: agentWindow };
+        if (ref !== null && agentWindow !== null && state.selected !== null && agentKey(state.selected) === agentKey(ref))
+          state.window = { key: agentKey(ref), result: agentWindow };
         const now = Date.now();
         state.agents = agents;
         state.analysis = analysis;
@@ -363,14 +387,18 @@ function start() {
           const step = analysis.data.swarms[0]?.step_seconds;
           if (typeof step === 'number' && step > 0) state.pollMs = clampPoll(step * 1000);
           for (const swarm of analysis.data.swarms) {
-            if (typeof swarm.forecast.load_now === 'number') seen.push(`swarm:${swarm.swarm}`, swarm.computed_at, { load: swarm.forecast.load_now });
+            if (typeof swarm.forecast.load_now === 'number')
+              seen.push(`swarm:${swarm.swarm}`, swarm.computed_at, { load: swarm.forecast.load_now });
           }
         } else if (analysis.kind === 'missing') {
           state.lastAnalysis = null;
         }
         if (tasks.kind === 'ok') state.lastTasks = tasks.data.tasks;
         else if (tasks.kind === 'missing') state.lastTasks = null;
-        const live = new Set([...(state.lastAgents ?? []).map(agentKey), ...(state.lastAnalysis?.swarms ?? []).map((s) => `swarm:${s.swarm}`)]);
+        const live = new Set([
+          ...(state.lastAgents ?? []).map(agentKey),
+          ...(state.lastAnalysis?.swarms ?? []).map((s) => `swarm:${s.swarm}`),
+        ]);
         seen.retain(live);
         render();
       }

@@ -31,7 +31,12 @@ function quantityOf(impact) {
   const known = QUANTITIES[impact.score];
   if (known !== undefined) return known;
   const rose = impact.after > impact.before;
-  return { noun: impact.score.replace(/_/g, ' '), up: 'higher', down: 'lower', higherIsBetter: impact.ratio === 0 ? true : rose === impact.ratio > 0 };
+  return {
+    noun: impact.score.replace(/_/g, ' '),
+    up: 'higher',
+    down: 'lower',
+    higherIsBetter: impact.ratio === 0 ? true : rose === impact.ratio > 0,
+  };
 }
 
 /** @param {number} v */

@@ -41,7 +41,10 @@ export function renderBottlenecks(container, view) {
     h('tr', { 'data-agent': entry.agent }, [
       h('td', { class: 'num', text: String(i + 1) }),
       h('th', { scope: 'row' }, [h('span', { text: entry.agent }), h('span', { class: 'sub', text: entry.type })]),
-      h('td', { class: 'score-cell' }, [bar(entry.score, `bottleneck score of ${entry.agent}`), h('span', { class: 'num', text: formatScore(entry.score) })]),
+      h('td', { class: 'score-cell' }, [
+        bar(entry.score, `bottleneck score of ${entry.agent}`),
+        h('span', { class: 'num', text: formatScore(entry.score) }),
+      ]),
       ...COMPONENTS.map((c) => h('td', { class: 'num', text: formatScore(entry.components[c]) })),
     ]),
   );

@@ -46,7 +46,9 @@ export function renderClusters(container, view) {
                 : h(
                     'ul',
                     { class: 'evidence', 'aria-label': 'Evidence' },
-                    c.evidence.slice(0, MAX_EVIDENCE).map((e) => h('li', { text: `${e.agent_a} ~ ${e.agent_b} on ${humanise(e.metric)}: r ${formatCorrelation(e.r)}` })),
+                    c.evidence
+                      .slice(0, MAX_EVIDENCE)
+                      .map((e) => h('li', { text: `${e.agent_a} ~ ${e.agent_b} on ${humanise(e.metric)}: r ${formatCorrelation(e.r)}` })),
                   ),
             ]),
           ),
@@ -59,7 +61,12 @@ export function renderClusters(container, view) {
       : h(
           'ul',
           { class: 'anomalies' },
-          anomalies.map((a) => h('li', {}, [h('span', { text: `${a.agent} · ${humanise(a.metric)}` }), h('span', { class: 'num', text: `|z| ${trimNumber(a.score, 3)}` })])),
+          anomalies.map((a) =>
+            h('li', {}, [
+              h('span', { text: `${a.agent} · ${humanise(a.metric)}` }),
+              h('span', { class: 'num', text: `|z| ${trimNumber(a.score, 3)}` }),
+            ]),
+          ),
         ),
   ]);
 }

@@ -73,9 +73,17 @@ export function renderCorrelations(container, view) {
       ...matrix.agents.map((colAgent, j) => {
         const r = matrix.cells[i]?.[j] ?? null;
         if (i === j) return h('td', { class: 'diag', 'aria-label': `${rowAgent} with itself` }, []);
-        if (r === null) return h('td', { class: 'empty', title: `${rowAgent} × ${colAgent}: not among the top pairs` }, [h('span', { 'aria-hidden': 'true', text: '·' }), h('span', { class: 'visually-hidden', text: 'not in top pairs' })]);
+        if (r === null)
+          return h('td', { class: 'empty', title: `${rowAgent} × ${colAgent}: not among the top pairs` }, [
+            h('span', { 'aria-hidden': 'true', text: '·' }),
+            h('span', { class: 'visually-hidden', text: 'not in top pairs' }),
+          ]);
         const colour = heatColour(r, scale);
-        const cell = h('td', { class: 'heat', title: `${rowAgent} × ${colAgent}: r = ${formatCorrelation(r)}`, text: formatCorrelation(r) });
+        const cell = h('td', {
+          class: 'heat',
+          title: `${rowAgent} × ${colAgent}: r = ${formatCorrelation(r)}`,
+          text: formatCorrelation(r),
+        });
         // Run-time colours go through CSSOM, which the CSP allows (style attributes are not).
         cell.style.backgroundColor = colour.background;
         cell.style.color = colour.ink;
@@ -88,18 +96,26 @@ export function renderCorrelations(container, view) {
   replaceKeepingFocus(container, [
     h('div', { class: 'matrix-scroll', tabindex: '0', role: 'group', 'aria-label': `Correlation matrix of ${humanise(metric)}` }, [
       h('table', { class: 'matrix' }, [
-        h('caption', { text: `Pearson r of the step-to-step changes of ${humanise(metric)} between agents: the ${pairs.length} strongest significant pairs${typeof mean === 'number' ? `; mean |r| over all pairs ${mean.toFixed(2)}` : ''}` }),
+        h('caption', {
+          text: `Pearson r of the step-to-step changes of ${humanise(metric)} between agents: the ${pairs.length} strongest significant pairs${typeof mean === 'number' ? `; mean |r| over all pairs ${mean.toFixed(2)}` : ''}`,
+        }),
         h('thead', {}, [head]),
         h('tbody', {}, rows),
       ]),
     ]),
-    h('p', { class: 'scale', 'aria-hidden': 'true' }, [h('span', { class: 'scale-neg', text: '−1 moves opposite' }), h('span', { class: 'scale-bar' }), h('span', { class: 'scale-pos', text: '+1 moves together' })]),
+    h('p', { class: 'scale', 'aria-hidden': 'true' }, [
+      h('span', { class: 'scale-neg', text: '−1 moves opposite' }),
+      h('span', { class: 'scale-bar' }),
+      h('span', { class: 'scale-pos', text: '+1 moves together' }),
+    ]),
     leads.length === 0
       ? null
       : h(
           'ul',
           { class: 'leads', 'aria-label': 'Lead and lag' },
-          leads.map((l) => h('li', { text: `${l.leader} leads ${l.follower} by ${formatDuration(l.lag_seconds)} (r ${formatCorrelation(l.r)})` })),
+          leads.map((l) =>
+            h('li', { text: `${l.leader} leads ${l.follower} by ${formatDuration(l.lag_seconds)} (r ${formatCorrelation(l.r)})` }),
+          ),
         ),
   ]);
 }

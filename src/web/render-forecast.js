@@ -40,7 +40,8 @@ export function chartBounds(analysis, shaped) {
   const xMin = Math.min(nowSec - windowSec, xs[0] ?? nowSec);
   const xMax = Math.max(nowSec + longest, nowSec + 1);
   let top = 0;
-  for (const series of [shaped.data[1], shaped.data[2]]) for (const v of series) if (typeof v === 'number' && Number.isFinite(v)) top = Math.max(top, v);
+  for (const series of [shaped.data[1], shaped.data[2]])
+    for (const v of series) if (typeof v === 'number' && Number.isFinite(v)) top = Math.max(top, v);
   // Capacity is shown when the load could reach it in the picture; far above, it would flatten the load.
   if (shaped.capacity !== null && shaped.capacity <= Math.max(1, top) * 1.5) top = Math.max(top, shaped.capacity);
   return { xMin, xMax, yMax: Math.max(1, top * 1.1) };
@@ -97,7 +98,10 @@ function chartOptions(colours, width, saturationAt, bounds) {
       x: { time: true, range: () => [bounds().xMin, bounds().xMax] },
       y: { range: () => [0, bounds().yMax] },
     },
-    axes: [{ ...axis, size: 56 }, { ...axis, label: 'active tasks', labelSize: 18, labelGap: 2, size: ySize }],
+    axes: [
+      { ...axis, size: 56 },
+      { ...axis, label: 'active tasks', labelSize: 18, labelGap: 2, size: ySize },
+    ],
     series: [
       {},
       { label: 'observed', stroke: colours.observed, width: 2, points: { fill: colours.surface } },
@@ -180,7 +184,16 @@ export function createForecastView(containers) {
       chartKey = key;
       const frame = h('div', { role: 'img', 'aria-label': chartLabel(analysis, shaped) });
       containers.chart.append(frame);
-      chart = new UPlotCtor(chartOptions(themeColours(), chartWidth(), () => saturationAt, () => bounds), shaped.data, frame);
+      chart = new UPlotCtor(
+        chartOptions(
+          themeColours(),
+          chartWidth(),
+          () => saturationAt,
+          () => bounds,
+        ),
+        shaped.data,
+        frame,
+      );
     } else {
       chart.setData(shaped.data);
       chart.root.parentElement?.setAttribute('aria-label', chartLabel(analysis, shaped));
@@ -243,21 +256,38 @@ function renderSummary(container, analysis, shaped) {
   const facts = [
     ['Load now', f.load_now === null ? '—' : `${trimNumber(f.load_now, 3)} active tasks`],
     ['Capacity', f.capacity === null ? 'not declared' : `${trimNumber(f.capacity, 3)} slots`],
-    ['Saturation', saturating && shaped.saturationAt !== null ? `in ${formatDuration(f.saturation_seconds)} (at ${formatClock(shaped.saturationAt * 1000)})${saturationRange(f)}` : saturationText(f)],
+    [
+      'Saturation',
+      saturating && shaped.saturationAt !== null
+        ? `in ${formatDuration(f.saturation_seconds)} (at ${formatClock(shaped.saturationAt * 1000)})${saturationRange(f)}`
+        : saturationText(f),
+    ],
     ['Confidence', f.valid && typeof f.confidence === 'number' ? formatPercent(f.confidence) : '—'],
   ];
-  const validity = f.valid ? null : note(`Forecast not valid yet: ${analysis.filled_points} of ${analysis.window_points} window points filled.`);
+  const validity = f.valid
+    ? null
+    : note(`Forecast not valid yet: ${analysis.filled_points} of ${analysis.window_points} window points filled.`);
   const horizons =
     f.horizons.length === 0
       ? null
       : h('table', { class: 'horizons' }, [
           h('caption', { text: 'Forecast load (active tasks) with its band' }),
-          h('thead', {}, [h('tr', {}, [h('th', { scope: 'col', text: 'Horizon' }), h('th', { scope: 'col', class: 'num', text: 'Forecast' }), h('th', { scope: 'col', class: 'num', text: 'Band' })])]),
+          h('thead', {}, [
+            h('tr', {}, [
+              h('th', { scope: 'col', text: 'Horizon' }),
+              h('th', { scope: 'col', class: 'num', text: 'Forecast' }),
+              h('th', { scope: 'col', class: 'num', text: 'Band' }),
+            ]),
+          ]),
           h(
             'tbody',
             {},
             f.horizons.map((hz) =>
-              h('tr', {}, [h('th', { scope: 'row', text: hz.horizon }), h('td', { class: 'num', text: trimNumber(hz.load, 3) }), h('td', { class: 'num', text: `${trimNumber(hz.lower, 3)} – ${trimNumber(hz.upper, 3)}` })]),
+              h('tr', {}, [
+                h('th', { scope: 'row', text: hz.horizon }),
+                h('td', { class: 'num', text: trimNumber(hz.load, 3) }),
+                h('td', { class: 'num', text: `${trimNumber(hz.lower, 3)} – ${trimNumber(hz.upper, 3)}` }),
+              ]),
             ),
           ),
         ]);
@@ -267,10 +297,16 @@ function renderSummary(container, analysis, shaped) {
       : h(
           'ul',
           { class: 'scaling', 'aria-label': 'Scaling recommendation' },
-          f.scaling.map((s) => h('li', { text: `${s.type}: ${s.current} → ${s.recommended} agents (confidence ${formatPercent(s.confidence)})` })),
+          f.scaling.map((s) =>
+            h('li', { text: `${s.type}: ${s.current} → ${s.recommended} agents (confidence ${formatPercent(s.confidence)})` }),
+          ),
         );
   replaceKeepingFocus(container, [
-    h('dl', { class: `facts${saturating ? ' saturating' : ''}` }, facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
+    h(
+      'dl',
+      { class: `facts${saturating ? ' saturating' : ''}` },
+      facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]),
+    ),
     validity,
     horizons,
     scaling,

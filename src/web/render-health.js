@@ -18,7 +18,16 @@ import { countsSentence } from './model.js';
 const COMPONENTS = ['errors', 'latency', 'resources', 'liveness'];
 
 /** Canonical metrics first in this order (docs/design.md#domain-model), custom metrics after them by name. */
-const METRIC_ORDER = ['cpu_usage', 'memory_usage', 'response_time', 'throughput', 'error_rate', 'queue_depth', 'active_tasks', 'coordination_load'];
+const METRIC_ORDER = [
+  'cpu_usage',
+  'memory_usage',
+  'response_time',
+  'throughput',
+  'error_rate',
+  'queue_depth',
+  'active_tasks',
+  'coordination_load',
+];
 
 /**
  * @param {AgentRef} ref
@@ -32,7 +41,9 @@ export function renderLegend() {
   return h(
     'ul',
     { class: 'legend', 'aria-label': 'Status legend' },
-    STATUSES.map((s) => h('li', {}, [h('span', { class: `badge status-${s.key}` }, [h('span', { 'aria-hidden': 'true', text: s.icon }), ` ${s.label}`])])),
+    STATUSES.map((s) =>
+      h('li', {}, [h('span', { class: `badge status-${s.key}` }, [h('span', { 'aria-hidden': 'true', text: s.icon }), ` ${s.label}`])]),
+    ),
   );
 }
 
@@ -86,7 +97,10 @@ export function renderHealthGrid(container, view) {
     view.groups.map((group) => {
       const headingId = `swarm-${cssId(group.swarm)}`;
       return h('section', { class: 'swarm', 'aria-labelledby': headingId }, [
-        h('h3', { id: headingId }, [h('span', { text: `Swarm ${group.swarm}` }), h('span', { class: 'counts', text: countsSentence(group.counts) })]),
+        h('h3', { id: headingId }, [
+          h('span', { text: `Swarm ${group.swarm}` }),
+          h('span', { class: 'counts', text: countsSentence(group.counts) }),
+        ]),
         h(
           'ul',
           { class: 'tiles', role: 'list' },
@@ -114,9 +128,11 @@ function cssId(name) {
 function sparkline(values, empty) {
   const points = sparklinePoints(values, 120, 24);
   if (points === '') return h('span', { class: 'note', text: empty });
-  return svg('svg', { class: 'sparkline', viewBox: '-2 -2 124 28', width: '124', height: '28', 'aria-hidden': 'true', focusable: 'false' }, [
-    svg('polyline', { points, fill: 'none', 'stroke-width': '1.5', 'vector-effect': 'non-scaling-stroke' }),
-  ]);
+  return svg(
+    'svg',
+    { class: 'sparkline', viewBox: '-2 -2 124 28', width: '124', height: '28', 'aria-hidden': 'true', focusable: 'false' },
+    [svg('polyline', { points, fill: 'none', 'stroke-width': '1.5', 'vector-effect': 'non-scaling-stroke' })],
+  );
 }
 
 /**
@@ -148,7 +164,15 @@ export function renderAgentDetail(panel, view) {
       h('th', { scope: 'row', text: name }),
       h('td', {}, [
         typeof value === 'number'
-          ? h('meter', { min: '0', max: '1', low: '0.5', high: '0.75', optimum: '1', value: String(value), 'aria-label': `${name} component` })
+          ? h('meter', {
+              min: '0',
+              max: '1',
+              low: '0.5',
+              high: '0.75',
+              optimum: '1',
+              value: String(value),
+              'aria-label': `${name} component`,
+            })
           : null,
       ]),
       h('td', { class: 'num', text: formatScore(value) }),
@@ -162,7 +186,10 @@ export function renderAgentDetail(panel, view) {
       h('th', { scope: 'row', text: humanise(metric) }),
       h('td', { class: 'num', text: formatMetricValue(metric, agent.metrics[metric]) }),
       h('td', {}, [sparkline(recent, view.trend.empty)]),
-      h('td', { class: 'num', text: span === null ? '—' : `${formatMetricValue(metric, span[0])} – ${formatMetricValue(metric, span[1])}` }),
+      h('td', {
+        class: 'num',
+        text: span === null ? '—' : `${formatMetricValue(metric, span[0])} – ${formatMetricValue(metric, span[1])}`,
+      }),
     ]);
   });
   const facts = [
@@ -176,21 +203,36 @@ export function renderAgentDetail(panel, view) {
   panel.setAttribute('aria-label', `Details of agent ${agent.agent}`);
   replaceKeepingFocus(panel, [
     h('div', { class: 'detail-head' }, [
-      h('h3', {}, [h('span', { text: agent.agent }), ' ', h('span', { class: `badge status-${info.key}` }, [h('span', { 'aria-hidden': 'true', text: info.icon }), ` ${info.label}`])]),
-      h('button', { type: 'button', class: 'close', 'data-key': 'detail-close', onclick: view.onClose }, ['Close', h('span', { class: 'visually-hidden', text: ` details of ${agent.agent}` })]),
+      h('h3', {}, [
+        h('span', { text: agent.agent }),
+        ' ',
+        h('span', { class: `badge status-${info.key}` }, [h('span', { 'aria-hidden': 'true', text: info.icon }), ` ${info.label}`]),
+      ]),
+      h('button', { type: 'button', class: 'close', 'data-key': 'detail-close', onclick: view.onClose }, [
+        'Close',
+        h('span', { class: 'visually-hidden', text: ` details of ${agent.agent}` }),
+      ]),
     ]),
     h('p', { class: 'score-line' }, [`Health score `, h('strong', { text: formatScore(agent.health_score) }), ' (1 = healthy)']),
-    h('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
+    h(
+      'dl',
+      { class: 'facts' },
+      facts.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]),
+    ),
     h('div', { class: 'detail-tables' }, [
-      h('table', { class: 'components' }, [
-        h('caption', { text: 'Health components (0 to 1, 1 = nominal)' }),
-        h('tbody', {}, components),
-      ]),
+      h('table', { class: 'components' }, [h('caption', { text: 'Health components (0 to 1, 1 = nominal)' }), h('tbody', {}, components)]),
       metricRows.length === 0
         ? note('No metric values yet.')
         : h('table', { class: 'recent' }, [
             h('caption', { text: view.trend.caption }),
-            h('thead', {}, [h('tr', {}, [h('th', { scope: 'col', text: 'Metric' }), h('th', { scope: 'col', text: 'Latest' }), h('th', { scope: 'col', text: 'Trend' }), h('th', { scope: 'col', text: 'Range' })])]),
+            h('thead', {}, [
+              h('tr', {}, [
+                h('th', { scope: 'col', text: 'Metric' }),
+                h('th', { scope: 'col', text: 'Latest' }),
+                h('th', { scope: 'col', text: 'Trend' }),
+                h('th', { scope: 'col', text: 'Range' }),
+              ]),
+            ]),
             h('tbody', {}, metricRows),
           ]),
     ]),

@@ -20,14 +20,24 @@ export const FEED_LENGTH = 15;
 function impactCell(task) {
   if (task.impact === null) return h('td', { class: 'impact', text: task.status === 'succeeded' ? 'pending' : '—' });
   const words = impactWords(task.impact);
-  return h('td', { class: `impact impact-${words.verdict}`, 'data-verdict': words.verdict, title: impactDetail(task.impact), text: words.text });
+  return h('td', {
+    class: `impact impact-${words.verdict}`,
+    'data-verdict': words.verdict,
+    title: impactDetail(task.impact),
+    text: words.text,
+  });
 }
 
 /**
  * @param {TaskJson} task
  */
 function targetText(task) {
-  const agents = task.agents.length === 0 ? 'whole swarm' : task.agents.length <= 3 ? task.agents.join(', ') : `${task.agents.slice(0, 3).join(', ')} +${task.agents.length - 3}`;
+  const agents =
+    task.agents.length === 0
+      ? 'whole swarm'
+      : task.agents.length <= 3
+        ? task.agents.join(', ')
+        : `${task.agents.slice(0, 3).join(', ')} +${task.agents.length - 3}`;
   return `${task.swarm}: ${agents}`;
 }
 
@@ -44,7 +54,9 @@ export function renderTasks(container, view) {
   const head = h(
     'tr',
     {},
-    ['Created', 'Type', 'Priority', 'Status', 'Attempts', 'Impact', 'Target', 'Reason'].map((c) => h('th', { scope: 'col', class: c === 'Attempts' ? 'num' : undefined, text: c })),
+    ['Created', 'Type', 'Priority', 'Status', 'Attempts', 'Impact', 'Target', 'Reason'].map((c) =>
+      h('th', { scope: 'col', class: c === 'Attempts' ? 'num' : undefined, text: c }),
+    ),
   );
   const rows = tasks.map((task) => {
     const status = taskStatusInfo(task.status);
@@ -52,7 +64,12 @@ export function renderTasks(container, view) {
       h('td', { title: task.created_at ?? '', text: formatAgo(task.created_at, view.nowMs) }),
       h('th', { scope: 'row', text: humanise(task.type) }),
       h('td', {}, [h('span', { class: `priority priority-${task.priority}`, text: task.priority })]),
-      h('td', {}, [h('span', { class: `task-status task-${task.status}` }, [h('span', { 'aria-hidden': 'true', text: status.icon }), ` ${status.label}`])]),
+      h('td', {}, [
+        h('span', { class: `task-status task-${task.status}` }, [
+          h('span', { 'aria-hidden': 'true', text: status.icon }),
+          ` ${status.label}`,
+        ]),
+      ]),
       h('td', { class: 'num', text: String(task.attempt_count) }),
       impactCell(task),
       h('td', { text: targetText(task) }),
@@ -61,7 +78,11 @@ export function renderTasks(container, view) {
   });
   replaceKeepingFocus(container, [
     h('div', { class: 'table-scroll', tabindex: '0', role: 'group', 'aria-label': 'Coordination tasks, newest first' }, [
-      h('table', { class: 'tasks' }, [h('caption', { class: 'visually-hidden', text: 'Coordination tasks, newest first' }), h('thead', {}, [head]), h('tbody', {}, rows)]),
+      h('table', { class: 'tasks' }, [
+        h('caption', { class: 'visually-hidden', text: 'Coordination tasks, newest first' }),
+        h('thead', {}, [head]),
+        h('tbody', {}, rows),
+      ]),
     ]),
   ]);
 }

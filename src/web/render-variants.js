@@ -47,9 +47,13 @@ function pText(p) {
  */
 export function renderVariants(container, view) {
   const { analysis } = view;
-  const rows = [...analysis.variants].sort((a, b) => (a.p_value ?? 2) - (b.p_value ?? 2) || a.variant.localeCompare(b.variant) || a.metric.localeCompare(b.metric)).slice(0, MAX_ROWS);
+  const rows = [...analysis.variants]
+    .sort((a, b) => (a.p_value ?? 2) - (b.p_value ?? 2) || a.variant.localeCompare(b.variant) || a.metric.localeCompare(b.metric))
+    .slice(0, MAX_ROWS);
   if (rows.length === 0) {
-    replaceKeepingFocus(container, [note('No variants to compare: agents declare a variant in their heartbeat; the most common one is the baseline.')]);
+    replaceKeepingFocus(container, [
+      note('No variants to compare: agents declare a variant in their heartbeat; the most common one is the baseline.'),
+    ]);
     return;
   }
   replaceKeepingFocus(container, [

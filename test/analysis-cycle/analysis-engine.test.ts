@@ -10,7 +10,10 @@ import { engineHarness } from '../support/engine-harness.js';
 const SETTINGS = { stepMs: 1000, windowPoints: 60, topPairs: 20, maxLag: 5, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000] };
 
 function newRegistry(clock: ManualClock): AgentRegistry {
-  return new AgentRegistry({ heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 4, stepMs: 1000, windowMs: 60_000 }, clock);
+  return new AgentRegistry(
+    { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 4, stepMs: 1000, windowMs: 60_000 },
+    clock,
+  );
 }
 
 /** The registry as the engine sees it, with one swarm whose state throws when read. */
@@ -89,7 +92,13 @@ describe('AnalysisEngine', () => {
     const prom = new Registry();
     const engine = new AnalysisEngine(withBrokenSwarm(inner, broken), SETTINGS, clock, new AnalysisMetrics(prom), () => Promise.resolve());
     const push = (): void => {
-      inner.ingest([{ swarm: 'good', agent: 'a', metric: 'cpu_usage', value: 0.5 }, { swarm: 'bad', agent: 'b', metric: 'cpu_usage', value: 0.5 }], 'push');
+      inner.ingest(
+        [
+          { swarm: 'good', agent: 'a', metric: 'cpu_usage', value: 0.5 },
+          { swarm: 'bad', agent: 'b', metric: 'cpu_usage', value: 0.5 },
+        ],
+        'push',
+      );
     };
     push();
     await engine.cycle();

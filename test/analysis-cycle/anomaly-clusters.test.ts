@@ -61,7 +61,12 @@ describe('correlated-anomaly clusters', () => {
     expect(analysis.clusters[0]?.agents).toEqual(AGENTS);
     expect(analysis.clusters[0]?.metrics).toEqual(['response_time']);
     expect(analysis.clusters[0]?.steps).toEqual([0]);
-    expect(analysis.anomalies.filter((a) => a.metric === 'response_time').map((a) => a.agent).sort()).toEqual(AGENTS);
+    expect(
+      analysis.anomalies
+        .filter((a) => a.metric === 'response_time')
+        .map((a) => a.agent)
+        .sort(),
+    ).toEqual(AGENTS);
   });
 
   it('finds no cluster when the same spikes hit four uncorrelated agents at different times', async () => {

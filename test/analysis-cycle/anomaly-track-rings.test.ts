@@ -44,7 +44,8 @@ function run(width: number, seed: number, steps: number): void {
         agentAt[s] = id;
         joined.push(s);
         // A joiner that backfills its last steps (its ring holds earlier steps when it is first analysed).
-        if (step > 4 && rng.next() < 0.5) for (let back = 1; back <= 3; back += 1) windows.writePast('m', id, (step - 1 - back) * 1000 + 500, 10 + rng.gauss());
+        if (step > 4 && rng.next() < 0.5)
+          for (let back = 1; back <= 3; back += 1) windows.writePast('m', id, (step - 1 - back) * 1000 + 500, 10 + rng.gauss());
       }
     }
     if (step === 120 && capacity === 8) {
@@ -68,7 +69,10 @@ function run(width: number, seed: number, steps: number): void {
     }
     const revisions = windows.drainRevisions();
     expect(revisions.overflow).toBe(false);
-    windows.advance(() => (rng.next() < 0.05 ? Number.NaN : rng.next() < 0.01 ? 40 + rng.gauss() : 10 + rng.gauss() + (step % 50 < 20 ? 0 : 0.5)), step * 1000);
+    windows.advance(
+      () => (rng.next() < 0.05 ? Number.NaN : rng.next() < 0.01 ? 40 + rng.gauss() : 10 + rng.gauss() + (step % 50 < 20 ? 0 : 0.5)),
+      step * 1000,
+    );
     const at = (windows.head - 1 + width) % width;
     const rows = agentAt.map((agent) => (agent === undefined ? missing : (windows.seriesOf('m').get(agent) ?? missing)));
     const column = Float64Array.from(rows, (ring) => ring[at] ?? Number.NaN);
@@ -103,7 +107,10 @@ function run(width: number, seed: number, steps: number): void {
     bare.advance(column, rows, at);
     expect(Array.from(bare.z)).toEqual(Array.from(ringFed.z));
     for (let s = 0; s < capacity; s += 1) {
-      expect(Object.is(ringFed.z[s], columnFed.z[s]) || Math.abs((ringFed.z[s] as number) - (columnFed.z[s] as number)) <= 1e-9 * Math.max(1, Math.abs(columnFed.z[s] as number))).toBe(true);
+      expect(
+        Object.is(ringFed.z[s], columnFed.z[s]) ||
+          Math.abs((ringFed.z[s] as number) - (columnFed.z[s] as number)) <= 1e-9 * Math.max(1, Math.abs(columnFed.z[s] as number)),
+      ).toBe(true);
       expect(ringFed.median(s)).toBe(columnFed.median(s));
     }
     const a = ringFed.layer('m', THRESHOLD, () => Number.NaN).anomalous;

@@ -33,7 +33,8 @@ describe('correlated-anomaly clusters on realistic swarms', () => {
     for (const a of CALM) if (a !== 'calm-3' || t >= 30) c[a] = { response_time: 1 + 0.2 * rng.gauss() };
     for (const a of Object.keys(c)) if (!spike && rng.next() < 1 / 30) delete c[a];
     const w: Record<string, Record<string, number>> = {};
-    for (let i = 0; i < 6; i += 1) if (spike || rng.next() >= 1 / 30) w[`w${i}`] = { response_time: (1 + 0.1 * i) * waveAt(t) * (1 + 0.03 * rng.gauss()) };
+    for (let i = 0; i < 6; i += 1)
+      if (spike || rng.next() >= 1 / 30) w[`w${i}`] = { response_time: (1 + 0.1 * i) * waveAt(t) * (1 + 0.03 * rng.gauss()) };
     await chain.push(c);
     await wave.push(w);
     await advanceStep(exporter);
@@ -53,11 +54,16 @@ describe('correlated-anomaly clusters on realistic swarms', () => {
   it('reports a cluster of exactly the trio when two independent agents spike with it at 12σ', async () => {
     await step(true);
     const analysis = await chain.analysis();
-    const spiking = analysis.anomalies.filter((a) => a.metric === 'response_time').map((a) => a.agent).sort();
+    const spiking = analysis.anomalies
+      .filter((a) => a.metric === 'response_time')
+      .map((a) => a.agent)
+      .sort();
     expect(spiking).toEqual([...SPIKERS, ...TRIO].sort());
     expect(analysis.clusters.map((c) => c.agents)).toEqual([TRIO]);
     expect((await chain.series('agentswarm_anomaly_cluster_max_size'))[0]?.value).toBe(3);
-    const peers = Object.fromEntries((await chain.series('agentswarm_agent_anomaly_cluster_peers')).map((p): [string, number] => [p.labels.agent ?? '', p.value]));
+    const peers = Object.fromEntries(
+      (await chain.series('agentswarm_agent_anomaly_cluster_peers')).map((p): [string, number] => [p.labels.agent ?? '', p.value]),
+    );
     expect(peers).toMatchObject({ 'trio-a': 2, 'trio-b': 2, 'trio-c': 2, 'solo-1': 0, 'solo-2': 0 });
   });
 

@@ -35,14 +35,24 @@ describe('a trio driven by one load signal', () => {
 
   it('makes the trio the top correlated set, each pair above 0.9', () => {
     const top = analysis.top_pairs.cpu_usage ?? [];
-    const firstThree = top.slice(0, 3).map((p) => `${p.agent_a}|${p.agent_b}`).sort();
+    const firstThree = top
+      .slice(0, 3)
+      .map((p) => `${p.agent_a}|${p.agent_b}`)
+      .sort();
     expect(firstThree).toEqual(['trio-a|trio-b', 'trio-a|trio-c', 'trio-b|trio-c']);
     for (const p of top.slice(0, 3)) expect(p.r).toBeGreaterThan(0.9);
   });
 
   it('exposes the trio pairs on /metrics with agent_a < agent_b', () => {
-    for (const [a, b] of [['trio-a', 'trio-b'], ['trio-a', 'trio-c'], ['trio-b', 'trio-c']]) {
-      const line = new RegExp(`^agentswarm_agent_correlation\\{swarm="default",metric="cpu_usage",agent_a="${a}",agent_b="${b}"\\} (\\S+)$`, 'm').exec(page);
+    for (const [a, b] of [
+      ['trio-a', 'trio-b'],
+      ['trio-a', 'trio-c'],
+      ['trio-b', 'trio-c'],
+    ]) {
+      const line = new RegExp(
+        `^agentswarm_agent_correlation\\{swarm="default",metric="cpu_usage",agent_a="${a}",agent_b="${b}"\\} (\\S+)$`,
+        'm',
+      ).exec(page);
       expect(line, `${a}/${b}`).not.toBeNull();
       expect(Number(line?.[1])).toBeGreaterThan(0.9);
     }

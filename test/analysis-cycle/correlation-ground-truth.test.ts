@@ -107,7 +107,10 @@ describe(`correlation of changes on ${AGENTS} random walks with one coupled pair
   });
 
   it('exposes no null pair with |r| ≥ 0.5 at any step of any seed once the window is full', () => {
-    expect(strongestNull.every((r) => r < 0.5), JSON.stringify(strongestNull)).toBe(true);
+    expect(
+      strongestNull.every((r) => r < 0.5),
+      JSON.stringify(strongestNull),
+    ).toBe(true);
   });
 
   it('exposes the coupled pair (B = A + small noise) at every checked step with r > 0.8', () => {

@@ -65,7 +65,10 @@ function swarmWindows(shape: Shape, rng: Rng, options: { gaps: boolean; joiners:
 }
 
 /** Brute force over every defined pair: all p-values, one sort, the largest k with p_(k) ≤ k·q/m. */
-function bruteForceBh(r: Float64Array, facts: (a: number, b: number) => PairFacts): { cutoff: number; rejected: string[]; tests: number; meanAbs: number } {
+function bruteForceBh(
+  r: Float64Array,
+  facts: (a: number, b: number) => PairFacts,
+): { cutoff: number; rejected: string[]; tests: number; meanAbs: number } {
   const all: { key: string; p: number }[] = [];
   let sum = 0;
   for (let a = 0; a < N; a += 1) {
@@ -81,40 +84,55 @@ function bruteForceBh(r: Float64Array, facts: (a: number, b: number) => PairFact
   all.forEach((t, i) => {
     if (t.p <= ((i + 1) * Q) / all.length) k = i + 1;
   });
-  return { cutoff: (k * Q) / all.length, rejected: all.slice(0, k).map((t) => t.key).sort(), tests: all.length, meanAbs: sum / all.length };
+  return {
+    cutoff: (k * Q) / all.length,
+    rejected: all
+      .slice(0, k)
+      .map((t) => t.key)
+      .sort(),
+    tests: all.length,
+    meanAbs: sum / all.length,
+  };
 }
 
 describe('the significance prefilter on a streaming matrix of changes', () => {
   const cases: { shape: Shape; gaps: boolean; joiners: boolean; seed: number }[] = [];
   for (const shape of ['null', 'coupled', 'load-wave', 'white-wave'] as const) {
-    cases.push({ shape, gaps: false, joiners: false, seed: 11 }, { shape, gaps: true, joiners: true, seed: 12 }, { shape, gaps: true, joiners: false, seed: 13 });
+    cases.push(
+      { shape, gaps: false, joiners: false, seed: 11 },
+      { shape, gaps: true, joiners: true, seed: 12 },
+      { shape, gaps: true, joiners: false, seed: 13 },
+    );
   }
-  it.each(cases)('rejects exactly the pairs brute-force BH rejects: $shape, gaps $gaps, joiners $joiners', ({ shape, gaps, joiners, seed }) => {
-    const levels = swarmWindows(shape, seeded(seed), { gaps, joiners });
-    // The streaming state holds the W − 1 changes, seeded with all but the newest and then pushed
-    // one step: the matrix the analysis reads after a step, gap repairs included.
-    const changes = levels.map((row) => differenceSeries(row));
-    const stream = new StreamingCorrelation({ capacity: N, window: W - 1, minOverlap: MIN_OVERLAP });
-    stream.seed(changes.map((c) => c.subarray(0, W - 2)));
-    const r = stream.pushAndCorrelate(Float64Array.from(changes, (c) => c[W - 2] as number)).slice();
-    const diffs = new ChangeRows(N, W);
-    diffs.reset(levels, 0, W);
-    const facts = (a: number, b: number): PairFacts => diffs.facts(a, b);
+  it.each(cases)(
+    'rejects exactly the pairs brute-force BH rejects: $shape, gaps $gaps, joiners $joiners',
+    ({ shape, gaps, joiners, seed }) => {
+      const levels = swarmWindows(shape, seeded(seed), { gaps, joiners });
+      // The streaming state holds the W − 1 changes, seeded with all but the newest and then pushed
+      // one step: the matrix the analysis reads after a step, gap repairs included.
+      const changes = levels.map((row) => differenceSeries(row));
+      const stream = new StreamingCorrelation({ capacity: N, window: W - 1, minOverlap: MIN_OVERLAP });
+      stream.seed(changes.map((c) => c.subarray(0, W - 2)));
+      const r = stream.pushAndCorrelate(Float64Array.from(changes, (c) => c[W - 2] as number)).slice();
+      const diffs = new ChangeRows(N, W);
+      diffs.reset(levels, 0, W);
+      const facts = (a: number, b: number): PairFacts => diffs.facts(a, b);
 
-    const expected = bruteForceBh(r, facts);
-    const ours = significantPairs({ r, rows: N, nMax: diffs.maxCommon, fdr: Q, facts, rowFacts: (a) => diffs.rowFacts(a) });
-    const withoutRowBounds = significantPairs({ r, rows: N, nMax: diffs.maxCommon, fdr: Q, facts });
-    expect(withoutRowBounds).toEqual(ours);
-    expect(ours.tests).toBe(expected.tests);
-    expect(ours.cutoff).toBe(expected.cutoff);
-    expect(ours.significant.map((p) => `${p.a}-${p.b}`).sort()).toEqual(expected.rejected);
-    expect(ours.meanAbs).toBeCloseTo(expected.meanAbs, 12);
-    // The data do what the case says: null swarms reject (almost) nothing, coupled ones many.
-    if (shape === 'coupled') expect(expected.rejected.length).toBeGreaterThanOrEqual(N / 10);
-    if (shape === 'null') expect(expected.rejected.length).toBeLessThanOrEqual(3);
-    if (shape === 'load-wave') expect(expected.rejected.length).toBeGreaterThan(expected.tests / 50);
-    if (shape === 'load-wave') expect(expected.rejected.length).toBeLessThan(expected.tests / 2);
-    if (shape === 'white-wave') expect(expected.rejected.length).toBeGreaterThanOrEqual(20);
-    if (shape === 'white-wave') expect(expected.rejected.length).toBeLessThan(expected.tests / 20);
-  });
+      const expected = bruteForceBh(r, facts);
+      const ours = significantPairs({ r, rows: N, nMax: diffs.maxCommon, fdr: Q, facts, rowFacts: (a) => diffs.rowFacts(a) });
+      const withoutRowBounds = significantPairs({ r, rows: N, nMax: diffs.maxCommon, fdr: Q, facts });
+      expect(withoutRowBounds).toEqual(ours);
+      expect(ours.tests).toBe(expected.tests);
+      expect(ours.cutoff).toBe(expected.cutoff);
+      expect(ours.significant.map((p) => `${p.a}-${p.b}`).sort()).toEqual(expected.rejected);
+      expect(ours.meanAbs).toBeCloseTo(expected.meanAbs, 12);
+      // The data do what the case says: null swarms reject (almost) nothing, coupled ones many.
+      if (shape === 'coupled') expect(expected.rejected.length).toBeGreaterThanOrEqual(N / 10);
+      if (shape === 'null') expect(expected.rejected.length).toBeLessThanOrEqual(3);
+      if (shape === 'load-wave') expect(expected.rejected.length).toBeGreaterThan(expected.tests / 50);
+      if (shape === 'load-wave') expect(expected.rejected.length).toBeLessThan(expected.tests / 2);
+      if (shape === 'white-wave') expect(expected.rejected.length).toBeGreaterThanOrEqual(20);
+      if (shape === 'white-wave') expect(expected.rejected.length).toBeLessThan(expected.tests / 20);
+    },
+  );
 });

@@ -37,7 +37,12 @@ describe('load forecast and saturation', () => {
     for (let i = 0; i < needed - 1; i += 1) {
       await step();
       expect((await driver.series('agentswarm_forecast_valid'))[0]?.value, `after ${t} points`).toBe(0);
-      for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents', 'agentswarm_forecast_confidence']) {
+      for (const name of [
+        'agentswarm_forecast_load',
+        'agentswarm_forecast_saturation_seconds',
+        'agentswarm_scaling_recommended_agents',
+        'agentswarm_forecast_confidence',
+      ]) {
         expect(await driver.series(name), `${name} after ${t} points`).toEqual([]);
       }
       expect((await driver.analysis()).forecast.valid).toBe(false);
@@ -52,7 +57,8 @@ describe('load forecast and saturation', () => {
   });
 
   it('serves each horizon once the window holds that much load history, and never the one beyond the window', async () => {
-    const served = async (): Promise<string[]> => (await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon ?? '').sort();
+    const served = async (): Promise<string[]> =>
+      (await driver.series('agentswarm_forecast_load')).map((s) => s.labels.horizon ?? '').sort();
     while (t < 59) await step();
     expect(await served()).toEqual(['30s']);
     await step();

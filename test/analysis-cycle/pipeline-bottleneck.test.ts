@@ -27,9 +27,24 @@ function pipeline(steps: number, seed: number): StepValues[] {
     transformLatency.push(rt);
     const upstream = transformLatency[t - LAG] ?? 2;
     out.push({
-      ingest: { active_tasks: 3 + 0.3 * rng.gauss(), queue_depth: Math.max(0, 1 + 0.5 * rng.gauss()), response_time: 0.2 + 0.01 * rng.gauss(), throughput: 5 + 0.2 * rng.gauss() },
-      transform: { active_tasks: CAPACITY - Math.abs(0.2 * rng.gauss()), queue_depth: Math.max(0, queue), response_time: rt, throughput: 4 + 0.1 * rng.gauss() },
-      publish: { active_tasks: 4 + 0.3 * rng.gauss(), queue_depth: Math.max(0, 1 + 0.5 * rng.gauss()), response_time: 0.6 + 0.3 * (upstream - 2) + 0.01 * rng.gauss(), throughput: 4 + 0.1 * rng.gauss() },
+      ingest: {
+        active_tasks: 3 + 0.3 * rng.gauss(),
+        queue_depth: Math.max(0, 1 + 0.5 * rng.gauss()),
+        response_time: 0.2 + 0.01 * rng.gauss(),
+        throughput: 5 + 0.2 * rng.gauss(),
+      },
+      transform: {
+        active_tasks: CAPACITY - Math.abs(0.2 * rng.gauss()),
+        queue_depth: Math.max(0, queue),
+        response_time: rt,
+        throughput: 4 + 0.1 * rng.gauss(),
+      },
+      publish: {
+        active_tasks: 4 + 0.3 * rng.gauss(),
+        queue_depth: Math.max(0, 1 + 0.5 * rng.gauss()),
+        response_time: 0.6 + 0.3 * (upstream - 2) + 0.01 * rng.gauss(),
+        throughput: 4 + 0.1 * rng.gauss(),
+      },
     });
   }
   return out;
@@ -42,7 +57,11 @@ describe('a 3-stage pipeline whose middle stage saturates', () => {
   beforeAll(async () => {
     exporter = await startTestExporter();
     driver = new SwarmDriver(exporter);
-    await driver.heartbeat({ ingest: { type: 'ingest', capacity: CAPACITY }, transform: { type: 'transform', capacity: CAPACITY }, publish: { type: 'publish', capacity: CAPACITY } });
+    await driver.heartbeat({
+      ingest: { type: 'ingest', capacity: CAPACITY },
+      transform: { type: 'transform', capacity: CAPACITY },
+      publish: { type: 'publish', capacity: CAPACITY },
+    });
     for (const step of pipeline(130, 5)) await driver.step(step);
     analysis = await driver.analysis();
   });
@@ -66,7 +85,9 @@ describe('a 3-stage pipeline whose middle stage saturates', () => {
   });
 
   it('shows the saturated stage leading the downstream stage by the injected lag (±1 step)', async () => {
-    const leads = (await driver.series('agentswarm_agent_lead_lag_seconds')).filter((s) => s.labels.metric === 'response_time' && s.labels.leader === 'transform' && s.labels.follower === 'publish');
+    const leads = (await driver.series('agentswarm_agent_lead_lag_seconds')).filter(
+      (s) => s.labels.metric === 'response_time' && s.labels.leader === 'transform' && s.labels.follower === 'publish',
+    );
     expect(leads).toHaveLength(1);
     const stepSeconds = driver.stepMs / 1000;
     expect(Math.abs((leads[0]?.value ?? 0) - LAG * stepSeconds)).toBeLessThanOrEqual(stepSeconds);

@@ -32,7 +32,8 @@ async function drive(loadAt: (t: number) => number, steps: number, seed: number)
     for (const w of WORKERS) h.registry.heartbeat('default', w, { type: 'worker', capacity: SLOTS });
     const analysis = await h.step(values);
     const rec = analysis?.forecast.scaling.find((s) => s.type === 'worker');
-    if (analysis?.forecast.valid === true && rec !== undefined) out.push({ t, load: analysis.forecast.load_now ?? Number.NaN, recommended: rec.recommended });
+    if (analysis?.forecast.valid === true && rec !== undefined)
+      out.push({ t, load: analysis.forecast.load_now ?? Number.NaN, recommended: rec.recommended });
   }
   return out;
 }
@@ -61,7 +62,10 @@ describe('scaling recommendations a scaler can follow', () => {
     for (const seed of [4, 5, 6]) {
       const seen = await drive(() => 18, 260, seed);
       for (let k = 1; k < seen.length; k += 1) {
-        expect(Math.abs((seen[k]?.recommended ?? 0) - (seen[k - 1]?.recommended ?? 0)), `seed ${seed} step ${seen[k]?.t}`).toBeLessThanOrEqual(1);
+        expect(
+          Math.abs((seen[k]?.recommended ?? 0) - (seen[k - 1]?.recommended ?? 0)),
+          `seed ${seed} step ${seen[k]?.t}`,
+        ).toBeLessThanOrEqual(1);
       }
       // 18 tasks on 10-slot agents at 70 %: 3 agents, one more at most for noise.
       for (const o of seen) expect(o.recommended).toBeGreaterThanOrEqual(3);
@@ -76,7 +80,8 @@ describe('ScalingStabiliser', () => {
   it('scales down only after the highest recommendation of the last 5 minutes has left the window, one bounded step at a time', () => {
     const st = new ScalingStabiliser();
     expect(st.step(at(0), [{ type: 'w', current: 4, raw: 10, bottleneck: false }])).toEqual([10]);
-    for (let s = 15; s < SCALE_DOWN_STABILISATION_MS / 1000; s += 15) expect(st.step(at(s), [{ type: 'w', current: 10, raw: 3, bottleneck: false }])).toEqual([10]);
+    for (let s = 15; s < SCALE_DOWN_STABILISATION_MS / 1000; s += 15)
+      expect(st.step(at(s), [{ type: 'w', current: 10, raw: 3, bottleneck: false }])).toEqual([10]);
     // The 10 has left the window: down by at most max(1, 10 %) per step.
     expect(st.step(at(300), [{ type: 'w', current: 10, raw: 3, bottleneck: false }])).toEqual([9]);
     expect(st.step(at(315), [{ type: 'w', current: 10, raw: 3, bottleneck: false }])).toEqual([8]);

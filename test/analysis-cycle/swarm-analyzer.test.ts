@@ -34,7 +34,11 @@ function analyzerOf(h: EngineHarness, swarm = 'default'): SwarmAnalyzer {
 function referenceR(h: EngineHarness, metric: string, a: string, b: string, minOverlap = 15): number {
   const windows = h.registry.swarm('default')?.windows;
   if (!windows) return Number.NaN;
-  return pearsonPairwise(differenceSeries(windows.chronological(metric, a)), differenceSeries(windows.chronological(metric, b)), minOverlap);
+  return pearsonPairwise(
+    differenceSeries(windows.chronological(metric, a)),
+    differenceSeries(windows.chronological(metric, b)),
+    minOverlap,
+  );
 }
 
 describe('SwarmAnalyzer correlation tiers', () => {
@@ -77,7 +81,11 @@ describe('SwarmAnalyzer correlation tiers', () => {
     const perState = (32 * 31 * 8) / 2;
     const { h } = await run(new StreamingBudget(2.5 * perState));
     expect(analyzerOf(h).capacity).toBe(32);
-    expect(Object.fromEntries(analyzerOf(h).tiers())).toEqual({ response_time: 'streaming', queue_depth: 'periodic', active_tasks: 'periodic' });
+    expect(Object.fromEntries(analyzerOf(h).tiers())).toEqual({
+      response_time: 'streaming',
+      queue_depth: 'periodic',
+      active_tasks: 'periodic',
+    });
     expect(h.engine.budget.usedBytes).toBe(2 * perState);
   });
 });
@@ -99,13 +107,21 @@ describe('SwarmAnalyzer membership', () => {
     const rng = seeded(8);
     for (let t = 0; t < 40; t += 1) {
       const shared = rng.gauss();
-      await h.step({ leaver: { cpu_usage: 0.5 + 0.1 * shared }, stayer: { cpu_usage: 0.5 + 0.1 * shared + 0.01 * rng.gauss() }, other: { cpu_usage: 0.5 + 0.1 * rng.gauss() } });
+      await h.step({
+        leaver: { cpu_usage: 0.5 + 0.1 * shared },
+        stayer: { cpu_usage: 0.5 + 0.1 * shared + 0.01 * rng.gauss() },
+        other: { cpu_usage: 0.5 + 0.1 * rng.gauss() },
+      });
     }
     let last: SwarmAnalysis | undefined;
     for (let t = 0; t < 30; t += 1) {
       // The newcomer moves with the stayer, so their pair is significant and exposed.
       const stayer = 0.5 + 0.1 * rng.gauss();
-      last = await h.step({ stayer: { cpu_usage: stayer }, other: { cpu_usage: 0.5 + 0.1 * rng.gauss() }, ...(t >= 6 ? { newcomer: { cpu_usage: stayer + 0.02 * rng.gauss() } } : {}) });
+      last = await h.step({
+        stayer: { cpu_usage: stayer },
+        other: { cpu_usage: 0.5 + 0.1 * rng.gauss() },
+        ...(t >= 6 ? { newcomer: { cpu_usage: stayer + 0.02 * rng.gauss() } } : {}),
+      });
     }
     const pairs = last?.top_pairs.cpu_usage ?? [];
     expect(pairs.some((p) => p.agent_a === 'leaver' || p.agent_b === 'leaver')).toBe(false);
@@ -132,7 +148,9 @@ describe('SwarmAnalyzer bounds', () => {
     const n = 600;
     const step = (spike: number): StepValues => {
       const shared = rng.gauss();
-      return Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, { response_time: 2 + 0.2 * shared + 0.05 * rng.gauss() + spike }]));
+      return Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`a${i}`, { response_time: 2 + 0.2 * shared + 0.05 * rng.gauss() + spike }]),
+      );
     };
     for (let t = 0; t < 30; t += 1) await h.step(step(0));
     const started = performance.now();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { forecastPointsNeeded, historySteps, MIN_FORECAST_POINTS, servedHorizonsMs, swarmForecast } from '../../src/analysis-cycle/swarm-forecast.js';
+import {
+  forecastPointsNeeded,
+  historySteps,
+  MIN_FORECAST_POINTS,
+  servedHorizonsMs,
+  swarmForecast,
+} from '../../src/analysis-cycle/swarm-forecast.js';
 
 const line = (n: number): Float64Array => Float64Array.from({ length: n }, (_, t) => 10 + 0.5 * t + (t % 2 === 0 ? 0.1 : -0.1));
 const types = [{ type: 'worker', agents: 4, capacity: 40, load: 20 }];
@@ -41,7 +47,9 @@ describe('swarmForecast', () => {
     const late = Float64Array.from([...Array.from({ length: 50 }, () => Number.NaN), ...line(40)]);
     expect(historySteps(late)).toBe(40);
     expect(historySteps(new Float64Array(5).fill(Number.NaN))).toBe(0);
-    expect(swarmForecast({ load: late, stepMs: 1000, windowPoints: 120, horizonsMs, types }).horizons.map((h) => h.horizon_seconds)).toEqual([20, 30]);
+    expect(
+      swarmForecast({ load: late, stepMs: 1000, windowPoints: 120, horizonsMs, types }).horizons.map((h) => h.horizon_seconds),
+    ).toEqual([20, 30]);
     // A gap inside the history does not shorten it.
     const gap = line(60);
     gap[30] = Number.NaN;
@@ -49,12 +57,24 @@ describe('swarmForecast', () => {
     // Nothing servable yet: not valid.
     expect(swarmForecast({ load: line(30), stepMs: 1000, windowPoints: 120, horizonsMs: [60_000], types }).valid).toBe(false);
     // Saturation is searched within the history too: capacity 60 is reached ~71 steps out on this line (beyond 30, within 120).
-    const far = swarmForecast({ load: line(30), stepMs: 1000, windowPoints: 120, horizonsMs, types: [{ type: 'worker', agents: 4, capacity: 60, load: 20 }] });
+    const far = swarmForecast({
+      load: line(30),
+      stepMs: 1000,
+      windowPoints: 120,
+      horizonsMs,
+      types: [{ type: 'worker', agents: 4, capacity: 60, load: 20 }],
+    });
     expect(far.saturation_seconds).toBeNull();
   });
 
   it('reports no saturation and no scaling without declared capacity', () => {
-    const f = swarmForecast({ load: line(40), stepMs: 1000, windowPoints: 40, horizonsMs: [30_000], types: [{ type: 'worker', agents: 4, capacity: 0, load: 20 }] });
+    const f = swarmForecast({
+      load: line(40),
+      stepMs: 1000,
+      windowPoints: 40,
+      horizonsMs: [30_000],
+      types: [{ type: 'worker', agents: 4, capacity: 0, load: 20 }],
+    });
     expect(f.valid).toBe(true);
     expect(f.capacity).toBeNull();
     expect(f.saturation_seconds).toBeNull();

@@ -13,7 +13,10 @@ const TIMEOUT = 5000;
 
 function liveSwarm(start = Date.UTC(2026, 0, 5)) {
   const clock = new ManualClock(start);
-  const registry = new AgentRegistry({ heartbeatTimeoutMs: TIMEOUT, expireAfterMs: 3_600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: STEP, windowMs: 60 * STEP }, clock);
+  const registry = new AgentRegistry(
+    { heartbeatTimeoutMs: TIMEOUT, expireAfterMs: 3_600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: STEP, windowMs: 60 * STEP },
+    clock,
+  );
   return { clock, registry };
 }
 
@@ -37,7 +40,10 @@ describe('SwarmSystem', () => {
     for (let t = 0; t < 700; t++) {
       const silent = new Set(outages.filter((o) => t >= o.from && t < o.from + o.silentFor).map((o) => o.agent));
       const present = ['a', 'b', 'c', ...(t >= 50 ? ['late'] : [])].filter((a) => !silent.has(a));
-      registry.ingest(present.flatMap((agent) => Object.entries(healthy).map(([metric, value]) => ({ swarm: 's', agent, metric, value }))), 'push');
+      registry.ingest(
+        present.flatMap((agent) => Object.entries(healthy).map(([metric, value]) => ({ swarm: 's', agent, metric, value }))),
+        'push',
+      );
       registry.step();
       system.observe(registry.agents());
       // Ground truth from the registry's own statuses: when each agent turned failed, and back.
@@ -79,9 +85,13 @@ describe('SwarmSystem', () => {
     for (let k = 0; k < 576; k++) {
       const n = 2 + Math.round(19 + 19 * Math.sin(k / 17) * Math.cos(k / 41));
       const x = uslThroughput(truth, n) * (1 + 0.02 * rng.gauss());
-      for (let i = 0; i < n; i++) rows.push({ agent: `a${i}`, bucketStart: start + k * 300_000, status: 'good', metrics: { throughput: x / n, queue_depth: 3 } });
+      for (let i = 0; i < n; i++)
+        rows.push({ agent: `a${i}`, bucketStart: start + k * 300_000, status: 'good', metrics: { throughput: x / n, queue_depth: 3 } });
     }
-    const history: AgentStateHistory = { listAgentStates: (swarm, agent, since) => rows.filter((r) => swarm === 's' && (agent === undefined || r.agent === agent) && r.bucketStart >= since) };
+    const history: AgentStateHistory = {
+      listAgentStates: (swarm, agent, since) =>
+        rows.filter((r) => swarm === 's' && (agent === undefined || r.agent === agent) && r.bucketStart >= since),
+    };
     const { clock, registry } = liveSwarm(start + 577 * 300_000);
     registry.ingest([{ swarm: 's', agent: 'a0', metric: 'throughput', value: 1 }], 'push');
     registry.step();
@@ -101,7 +111,9 @@ describe('SwarmSystem', () => {
   it('exposes no scalability law while the history has too few distinct agent counts', () => {
     const start = Date.UTC(2026, 0, 1);
     const rows: StateRow[] = [];
-    for (let k = 0; k < 100; k++) for (let i = 0; i < (k % 2 === 0 ? 4 : 8); i++) rows.push({ agent: `a${i}`, bucketStart: start + k * 300_000, status: 'good', metrics: { throughput: 1 } });
+    for (let k = 0; k < 100; k++)
+      for (let i = 0; i < (k % 2 === 0 ? 4 : 8); i++)
+        rows.push({ agent: `a${i}`, bucketStart: start + k * 300_000, status: 'good', metrics: { throughput: 1 } });
     const { clock, registry } = liveSwarm(start + 101 * 300_000);
     registry.ingest([{ swarm: 's', agent: 'a0', metric: 'throughput', value: 1 }], 'push');
     registry.step();
@@ -117,9 +129,16 @@ describe('SwarmSystem', () => {
     const rows: StateRow[] = [];
     for (let k = 0; k < 4 * 288; k++) {
       const hour = (k * 5) / 60;
-      rows.push({ agent: 'beta', bucketStart: start + k * 300_000, status: 'good', metrics: { response_time: 1 + 0.4 * Math.sin((hour / 24) * 2 * Math.PI) + 0.05 * rng.gauss() } });
+      rows.push({
+        agent: 'beta',
+        bucketStart: start + k * 300_000,
+        status: 'good',
+        metrics: { response_time: 1 + 0.4 * Math.sin((hour / 24) * 2 * Math.PI) + 0.05 * rng.gauss() },
+      });
     }
-    const history: AgentStateHistory = { listAgentStates: (_s, agent, since) => rows.filter((r) => (agent === undefined || r.agent === agent) && r.bucketStart >= since) };
+    const history: AgentStateHistory = {
+      listAgentStates: (_s, agent, since) => rows.filter((r) => (agent === undefined || r.agent === agent) && r.bucketStart >= since),
+    };
     const { clock, registry } = liveSwarm(start + 4 * 86_400_000 + 6 * 3_600_000);
     registry.ingest([{ swarm: 's', agent: 'beta', metric: 'response_time', value: 1.2 }], 'push');
     registry.step();
@@ -132,7 +151,8 @@ describe('SwarmSystem', () => {
     expect(entry?.center).toBeGreaterThan(1.3);
     expect((entry?.lower ?? 0) < (entry?.center ?? 0) && (entry?.center ?? 0) < (entry?.upper ?? 0)).toBe(true);
     const page = renderSystemFamilies(system.latest()).join('');
-    for (const bound of ['lower', 'center', 'upper']) expect(page).toContain(`agentswarm_agent_baseline{swarm="s",agent="beta",metric="response_time",bound="${bound}"}`);
+    for (const bound of ['lower', 'center', 'upper'])
+      expect(page).toContain(`agentswarm_agent_baseline{swarm="s",agent="beta",metric="response_time",bound="${bound}"}`);
     const promtool = findBinary('promtool');
     if (promtool) expect(promtoolCheckMetrics(promtool, page).output).toBe('');
   });

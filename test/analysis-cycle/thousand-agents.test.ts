@@ -77,7 +77,8 @@ describe('/metrics with 1,000 agents', () => {
     for (let t = 0; t < MEASURED_STEPS; t += 1) {
       await driver.step(next());
       const now = exposedKeys(exporter.engine.latest().get('default') as SwarmAnalysis);
-      for (const [metric, keys] of now) meanChurn.set(metric, (meanChurn.get(metric) ?? 0) + churn(before.get(metric) ?? new Set(), keys) / MEASURED_STEPS);
+      for (const [metric, keys] of now)
+        meanChurn.set(metric, (meanChurn.get(metric) ?? 0) + churn(before.get(metric) ?? new Set(), keys) / MEASURED_STEPS);
       before = now;
     }
     page = await exporter.metricsText();
@@ -91,11 +92,14 @@ describe('/metrics with 1,000 agents', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const samples = parsed.families.flatMap((f) => f.samples);
     const perMetric = new Map<string, number>();
-    for (const s of samples.filter((x) => x.name === 'agentswarm_agent_correlation')) perMetric.set(`${s.labels.swarm}/${s.labels.metric}`, (perMetric.get(`${s.labels.swarm}/${s.labels.metric}`) ?? 0) + 1);
+    for (const s of samples.filter((x) => x.name === 'agentswarm_agent_correlation'))
+      perMetric.set(`${s.labels.swarm}/${s.labels.metric}`, (perMetric.get(`${s.labels.swarm}/${s.labels.metric}`) ?? 0) + 1);
     expect([...perMetric.keys()].sort()).toEqual(CANONICAL_METRICS.map((m) => `default/${m}`).sort());
     for (const [key, count] of perMetric) expect(count, key).toBeLessThanOrEqual(TOP_PAIRS);
     expect(samples.filter((x) => x.name === 'agentswarm_metric_correlation').length).toBeLessThanOrEqual(TOP_PAIRS);
-    expect(samples.filter((x) => x.name === 'agentswarm_agent_anomaly_score').length).toBeLessThanOrEqual(AGENTS * CANONICAL_METRICS.length);
+    expect(samples.filter((x) => x.name === 'agentswarm_agent_anomaly_score').length).toBeLessThanOrEqual(
+      AGENTS * CANONICAL_METRICS.length,
+    );
   });
 
   it('never exposes NaN or ±Inf', () => {

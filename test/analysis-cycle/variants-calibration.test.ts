@@ -32,7 +32,8 @@ async function runAll(perSide: number, effect: number, seedBase: number): Promis
     const rng = seeded(seedBase + k);
     const agents: Agent[] = [];
     for (const variant of ['base', 'cand']) {
-      for (let i = 0; i < perSide; i += 1) agents.push({ id: `${variant}-${i}`, variant, offset: 0.05 * rng.gauss(), joinAt: Math.floor(rng.next() * 40), ar: 0 });
+      for (let i = 0; i < perSide; i += 1)
+        agents.push({ id: `${variant}-${i}`, variant, offset: 0.05 * rng.gauss(), joinAt: Math.floor(rng.next() * 40), ar: 0 });
     }
     swarms.push({ name: `ab-${k}`, rng, agents });
   }
@@ -47,7 +48,12 @@ async function runAll(perSide: number, effect: number, seedBase: number): Promis
         if (t === a.joinAt) h.registry.heartbeat(s.name, a.id, { type: 'worker', variant: a.variant });
         if (s.rng.next() < 0.05) continue;
         const factor = (1 + a.offset) * (1 + a.ar) * wave;
-        samples.push({ swarm: s.name, agent: a.id, metric: 'response_time', value: Math.max(0.01, LATENCY * factor * (a.variant === 'cand' ? effect : 1)) });
+        samples.push({
+          swarm: s.name,
+          agent: a.id,
+          metric: 'response_time',
+          value: Math.max(0.01, LATENCY * factor * (a.variant === 'cand' ? effect : 1)),
+        });
         samples.push({ swarm: s.name, agent: a.id, metric: 'throughput', value: Math.max(0, THROUGHPUT * factor) });
       }
       if (t === 0) h.registry.heartbeat(s.name, 'planner', { type: 'planner', variant: 'base' });

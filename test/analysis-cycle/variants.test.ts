@@ -29,7 +29,11 @@ function swarm(rng: Rng): { agents: Map<string, string>; steps: StepValues[] } {
   }
   const steps: StepValues[] = [];
   for (let t = 0; t < STEPS; t += 1) {
-    steps.push(Object.fromEntries([...agents.keys()].map((id) => [id, { response_time: Math.max(0.01, (level.get(id) ?? 0) * (1 + 0.2 * rng.gauss())) }])));
+    steps.push(
+      Object.fromEntries(
+        [...agents.keys()].map((id) => [id, { response_time: Math.max(0.01, (level.get(id) ?? 0) * (1 + 0.2 * rng.gauss())) }]),
+      ),
+    );
   }
   return { agents, steps };
 }
@@ -51,8 +55,12 @@ describe('variants (A/B) through the real ingest path', () => {
   });
 
   it('finds a variant 30 % faster significant (p < 0.01) with its effect ratio', async () => {
-    const p = (await driver.series('agentswarm_variant_p_value')).find((s) => s.labels.metric === 'response_time' && s.labels.variant === 'fast');
-    const effect = (await driver.series('agentswarm_variant_effect_ratio')).find((s) => s.labels.metric === 'response_time' && s.labels.variant === 'fast');
+    const p = (await driver.series('agentswarm_variant_p_value')).find(
+      (s) => s.labels.metric === 'response_time' && s.labels.variant === 'fast',
+    );
+    const effect = (await driver.series('agentswarm_variant_effect_ratio')).find(
+      (s) => s.labels.metric === 'response_time' && s.labels.variant === 'fast',
+    );
     expect(p?.value).toBeLessThan(0.01);
     expect(effect?.value).toBeCloseTo(-0.3, 1);
     const fast = analysis.variants.find((v) => v.variant === 'fast' && v.metric === 'response_time');
@@ -60,7 +68,9 @@ describe('variants (A/B) through the real ingest path', () => {
   });
 
   it('finds an identical variant not significant (p > 0.05)', async () => {
-    const p = (await driver.series('agentswarm_variant_p_value')).find((s) => s.labels.metric === 'response_time' && s.labels.variant === 'same');
+    const p = (await driver.series('agentswarm_variant_p_value')).find(
+      (s) => s.labels.metric === 'response_time' && s.labels.variant === 'same',
+    );
     expect(p?.value).toBeGreaterThan(0.05);
   });
 
@@ -73,12 +83,24 @@ describe('variants over 100 seeded swarms through the analysis cycle', () => {
   /** Runs one seeded swarm through a registry and engine (no HTTP: 100 runs must stay quick). */
   async function run(seed: number): Promise<SwarmAnalysis | undefined> {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
-    const registry = new AgentRegistry({ heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 4, stepMs: 1000, windowMs: 120_000 }, clock);
-    const engine = new AnalysisEngine(registry, { stepMs: 1000, windowPoints: registry.windowPoints, topPairs: 20, maxLag: 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000] }, clock, undefined, async () => {});
+    const registry = new AgentRegistry(
+      { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 4, stepMs: 1000, windowMs: 120_000 },
+      clock,
+    );
+    const engine = new AnalysisEngine(
+      registry,
+      { stepMs: 1000, windowPoints: registry.windowPoints, topPairs: 20, maxLag: 10, anomalyThreshold: 3.5, forecastHorizonsMs: [300_000] },
+      clock,
+      undefined,
+      async () => {},
+    );
     const { agents, steps } = swarm(seeded(seed));
     for (const [id, variant] of agents) registry.heartbeat('default', id, { type: 'worker', variant });
     for (const step of steps) {
-      registry.ingest(Object.entries(step).flatMap(([agent, metrics]) => Object.entries(metrics).map(([metric, value]) => ({ agent, metric, value }))), 'push');
+      registry.ingest(
+        Object.entries(step).flatMap(([agent, metrics]) => Object.entries(metrics).map(([metric, value]) => ({ agent, metric, value }))),
+        'push',
+      );
       await engine.cycle();
       clock.advance(1000);
     }

@@ -36,7 +36,15 @@ function clustersOf(n: number, value: (agent: number, step: number) => number, m
     layers.push({ metric: `m${m}`, anomalous: flags });
     windows.push(history.map((h) => h.slice(-W)));
   }
-  return findAnomalyClusters({ agents: n, steps: RECENT, layers, threshold: THRESHOLD, minAbsR: BAR, minOverlap: 30, series: (layer, slot) => windows[layer]?.[slot] });
+  return findAnomalyClusters({
+    agents: n,
+    steps: RECENT,
+    layers,
+    threshold: THRESHOLD,
+    minAbsR: BAR,
+    minOverlap: 30,
+    series: (layer, slot) => windows[layer]?.[slot],
+  });
 }
 
 describe('findAnomalyClusters', () => {
@@ -70,14 +78,22 @@ describe('findAnomalyClusters', () => {
         return 50 + noise + (i <= 4 && t === spikeAt ? 12 : 0);
       });
       expect(lastFlagged).toBeGreaterThanOrEqual(5);
-      expect(clusters.map((c) => c.members), `seed ${seed}`).toEqual([trio]);
+      expect(
+        clusters.map((c) => c.members),
+        `seed ${seed}`,
+      ).toEqual([trio]);
     }
   });
 
   it('finds no cluster when the same spikes hit four uncorrelated agents at different times', () => {
     const rng = seeded(2);
     const end = W + 60;
-    const spikes = new Map([[1, end - 5], [3, end - 4], [4, end - 3], [7, end - 1]]);
+    const spikes = new Map([
+      [1, end - 5],
+      [3, end - 4],
+      [4, end - 3],
+      [7, end - 1],
+    ]);
     expect(clustersOf(10, (i, t) => 100 + 5 * rng.gauss() + (spikes.get(i) === t ? 60 : 0))).toEqual([]);
   });
 
@@ -116,12 +132,25 @@ describe('findAnomalyClusters', () => {
       },
       2,
     );
-    expect(clusters.map((c) => c.members)).toEqual([[3, 4, 5], [0, 1]]);
+    expect(clusters.map((c) => c.members)).toEqual([
+      [3, 4, 5],
+      [0, 1],
+    ]);
     expect(new Set(clusters[0]!.links.map((l) => l.metric))).toEqual(new Set(['m0', 'm1']));
   });
 
   it('needs the agents\u2019 windows: no series, no link', () => {
     const flags = Uint8Array.from([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
-    expect(findAnomalyClusters({ agents: 2, steps: 5, layers: [{ metric: 'm', anomalous: flags }], threshold: 3.5, minAbsR: 0.6, minOverlap: 10, series: () => undefined })).toEqual([]);
+    expect(
+      findAnomalyClusters({
+        agents: 2,
+        steps: 5,
+        layers: [{ metric: 'm', anomalous: flags }],
+        threshold: 3.5,
+        minAbsR: 0.6,
+        minOverlap: 10,
+        series: () => undefined,
+      }),
+    ).toEqual([]);
   });
 });

@@ -85,7 +85,10 @@ describe('learnBaseline', () => {
 
   it('needs 12 finite points, ignores non-finite ones, and gives a zero-width band with NaN deviations for a constant history', () => {
     expect(learnBaseline(Array.from({ length: 11 }, (_, i) => ({ t: START + i * STEP, value: 1 })))).toBeUndefined();
-    const constant = learnBaseline([...Array.from({ length: 20 }, (_, i) => ({ t: START + i * STEP, value: 2 })), { t: START, value: Number.NaN }]);
+    const constant = learnBaseline([
+      ...Array.from({ length: 20 }, (_, i) => ({ t: START + i * STEP, value: 2 })),
+      { t: START, value: Number.NaN },
+    ]);
     expect(constant?.points).toBe(20);
     const b = constant?.bands[0];
     expect(b).toEqual({ lower: 2, center: 2, upper: 2, spread: 0 });

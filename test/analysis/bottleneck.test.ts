@@ -29,10 +29,18 @@ describe('bottleneckScores', () => {
       latency[2]!.push(0.15 + 0.3 * ((bLatency[t - 3] ?? rb) - 0.2) + 0.02 * rng.gauss());
     }
     const leads: LeadEdge[] = [];
-    for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) {
+    for (const [a, b] of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ] as const) {
       const found = leadLag(latency[a]!, latency[b]!, 10, { difference: true });
       if (found === null || found.lag === 0) continue;
-      leads.push(found.lag > 0 ? { leader: a, follower: b, lagSteps: found.lag, r: found.r } : { leader: b, follower: a, lagSteps: -found.lag, r: found.r });
+      leads.push(
+        found.lag > 0
+          ? { leader: a, follower: b, lagSteps: found.lag, r: found.r }
+          : { leader: b, follower: a, lagSteps: -found.lag, r: found.r },
+      );
     }
     expect(leads).toContainEqual(expect.objectContaining({ leader: 1, follower: 2 }));
     const edge = leads.find((e) => e.leader === 1 && e.follower === 2)!;
@@ -66,7 +74,11 @@ describe('bottleneckScores', () => {
       queueDepth: [0, 0, 30],
       windowSeconds: 20,
       latency: [1, 2, 4],
-      leads: [{ leader: 0, follower: 1, lagSteps: 2, r: 0.9 }, { leader: 0, follower: 2, lagSteps: 1, r: -0.4 }, { leader: 2, follower: 0, lagSteps: 0, r: 1 }],
+      leads: [
+        { leader: 0, follower: 1, lagSteps: 2, r: 0.9 },
+        { leader: 0, follower: 2, lagSteps: 1, r: -0.4 },
+        { leader: 2, follower: 0, lagSteps: 0, r: 1 },
+      ],
     });
     expect(Array.from(scores.utilisation)).toEqual([0.5, 1, 0]);
     // g = 1/4 → 0.2; negative slope → 0; no throughput: g = 3·20/30 = 2 → 2/3.

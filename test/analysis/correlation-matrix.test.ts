@@ -52,7 +52,12 @@ describe('exactCorrelation', () => {
 
   it.each(backends)('matches the textbook two-pass formula on adversarial rows (%s)', (backend) => {
     const rng = seeded(7);
-    for (const [n, w] of [[2, 2], [3, 5], [33, 64], [70, 121]] as const) {
+    for (const [n, w] of [
+      [2, 2],
+      [3, 5],
+      [33, 64],
+      [70, 121],
+    ] as const) {
       const rows = adversarialRows(rng, n, w);
       const minOverlap = Math.min(w, Math.max(2, Math.ceil(w / 2)));
       const m = exactCorrelation(rows, { minOverlap, backend });
@@ -82,7 +87,14 @@ describe('exactCorrelation', () => {
     expect(Array.from(m.rowValid)).toEqual([1, 0, 0, 0, 1]);
     expect(m.validPairs).toBe(1);
     expect(Number.isFinite(m.r[packed(5, 0, 4)]!)).toBe(true);
-    for (const [i, j] of [[0, 1], [1, 2], [2, 3], [3, 4], [0, 3]] as const) expect(m.r[packed(5, i, j)]).toBeNaN();
+    for (const [i, j] of [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [0, 3],
+    ] as const)
+      expect(m.r[packed(5, i, j)]).toBeNaN();
   });
 
   it('keeps r within [-1, 1] for identical and opposite series', () => {
@@ -100,7 +112,12 @@ describe('exactCorrelation', () => {
   });
 
   it('rejects rows of different lengths', () => {
-    expect(() => exactCorrelation([[1, 2, 3], [1, 2]])).toThrow(/every row needs 3 points/);
+    expect(() =>
+      exactCorrelation([
+        [1, 2, 3],
+        [1, 2],
+      ]),
+    ).toThrow(/every row needs 3 points/);
   });
 });
 

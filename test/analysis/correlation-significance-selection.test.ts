@@ -4,7 +4,12 @@ import { pairCount } from '../../src/analysis/packed-triangle.js';
 import { seeded } from './support/random.js';
 
 /** Textbook Benjamini–Hochberg over every defined pair: sort all p-values, step up. */
-function referenceBh(r: Float64Array, n: number, q: number, facts: (a: number, b: number) => { n: number; rhoA: number; rhoB: number }): { cutoff: number; pairs: string[] } {
+function referenceBh(
+  r: Float64Array,
+  n: number,
+  q: number,
+  facts: (a: number, b: number) => { n: number; rhoA: number; rhoB: number },
+): { cutoff: number; pairs: string[] } {
   const all: { key: string; p: number }[] = [];
   let k = 0;
   for (let a = 0; a < n - 1; a += 1) {
@@ -19,7 +24,13 @@ function referenceBh(r: Float64Array, n: number, q: number, facts: (a: number, b
   all.forEach((t, i) => {
     if (t.p <= ((i + 1) * q) / all.length) rejected = i + 1;
   });
-  return { cutoff: (rejected * q) / all.length, pairs: all.slice(0, rejected).map((t) => t.key).sort() };
+  return {
+    cutoff: (rejected * q) / all.length,
+    pairs: all
+      .slice(0, rejected)
+      .map((t) => t.key)
+      .sort(),
+  };
 }
 
 describe('significantPairs selection', () => {
@@ -38,7 +49,11 @@ describe('significantPairs selection', () => {
         }
       }
       const rho = Float64Array.from({ length: n }, () => 0.4 * rng.next());
-      const facts = (a: number, b: number): { n: number; rhoA: number; rhoB: number } => ({ n: 100 - ((a + b) % 7), rhoA: rho[a] as number, rhoB: rho[b] as number });
+      const facts = (a: number, b: number): { n: number; rhoA: number; rhoB: number } => ({
+        n: 100 - ((a + b) % 7),
+        rhoA: rho[a] as number,
+        rhoB: rho[b] as number,
+      });
       const full = significantPairs({ r, rows: n, nMax: 100, fdr: 0.05, facts });
       const reference = referenceBh(r, n, 0.05, facts);
       expect(full.cutoff).toBeCloseTo(reference.cutoff, 15);

@@ -25,7 +25,9 @@ interface Fixture {
 }
 
 // numpy / scipy / statsmodels references: test/fixtures/analysis/make_correlation_significance_fixtures.py
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/analysis/correlation-significance.json', import.meta.url), 'utf8')) as Fixture[];
+const fixtures = JSON.parse(
+  readFileSync(new URL('../fixtures/analysis/correlation-significance.json', import.meta.url), 'utf8'),
+) as Fixture[];
 
 describe.each(fixtures)('correlation of changes and its significance: $name', (f) => {
   const diffs = f.rows.map((row) => differenceSeries(nullToNaN(row)));
@@ -69,7 +71,12 @@ describe.each(fixtures)('correlation of changes and its significance: $name', (f
 });
 
 /** Brute force: every p, BH by a full sort, significant pairs by |r| then (a, b). */
-function bruteForce(r: Float64Array, n: number, q: number, facts: (a: number, b: number) => PairFacts): { a: number; b: number; r: number }[] {
+function bruteForce(
+  r: Float64Array,
+  n: number,
+  q: number,
+  facts: (a: number, b: number) => PairFacts,
+): { a: number; b: number; r: number }[] {
   const all: { a: number; b: number; r: number; p: number }[] = [];
   for (let a = 0; a < n; a += 1) {
     for (let b = a + 1; b < n; b += 1) {
@@ -100,10 +107,18 @@ describe('top-pair selection is exact', () => {
     const rng = seeded(seed);
     const r = new Float64Array((n * (n - 1)) / 2);
     // Rounded to 2 decimals: many ties of |r|, some of them at the k-th place; some pairs undefined.
-    for (let i = 0; i < r.length; i += 1) r[i] = rng.next() < 0.05 ? Number.NaN : Math.round((rng.next() < coupled ? 0.5 + 0.5 * rng.next() : 0.3 * rng.gauss()) * (rng.next() < 0.5 ? -100 : 100)) / 100;
+    for (let i = 0; i < r.length; i += 1)
+      r[i] =
+        rng.next() < 0.05
+          ? Number.NaN
+          : Math.round((rng.next() < coupled ? 0.5 + 0.5 * rng.next() : 0.3 * rng.gauss()) * (rng.next() < 0.5 ? -100 : 100)) / 100;
     const nAt = Array.from({ length: n }, () => 20 + Math.floor(100 * rng.next()));
     const rhoAt = Array.from({ length: n }, () => 0.9 * (2 * rng.next() - 1));
-    const facts = (a: number, b: number): PairFacts => ({ n: Math.min(nAt[a] ?? 0, nAt[b] ?? 0), rhoA: rhoAt[a] ?? 0, rhoB: rhoAt[b] ?? 0 });
+    const facts = (a: number, b: number): PairFacts => ({
+      n: Math.min(nAt[a] ?? 0, nAt[b] ?? 0),
+      rhoA: rhoAt[a] ?? 0,
+      rhoB: rhoAt[b] ?? 0,
+    });
     const expected = bruteForce(r, n, 0.05, facts);
     const ours = significantPairs({ r, rows: n, nMax: 120, fdr: 0.05, facts, limit });
     expect(ours.significant).toEqual(expected.slice(0, limit));

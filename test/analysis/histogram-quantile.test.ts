@@ -47,21 +47,26 @@ describe('histogramQuantile (PromQL bucketQuantile)', () => {
   it('is monotonic in q and stays within the finite bounds', () => {
     const bounds = [0.01, 0.1, 1, 10];
     fc.assert(
-      fc.property(fc.array(fc.nat(1000), { minLength: 5, maxLength: 5 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (increments, q1, q2) => {
-        let cumulative = 0;
-        const buckets = [...bounds, Infinity].map((upperBound, i) => b(upperBound, (cumulative += increments[i] ?? 0)));
-        const [lo, hi] = q1 <= q2 ? [q1, q2] : [q2, q1];
-        const a = histogramQuantile(lo, buckets);
-        const c = histogramQuantile(hi, buckets);
-        if (cumulative === 0) {
-          expect(a).toBeUndefined();
-          return;
-        }
-        expect(a).toBeDefined();
-        expect(c!).toBeGreaterThanOrEqual(a! - 1e-12);
-        expect(c!).toBeLessThanOrEqual(10);
-        expect(a!).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.array(fc.nat(1000), { minLength: 5, maxLength: 5 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (increments, q1, q2) => {
+          let cumulative = 0;
+          const buckets = [...bounds, Infinity].map((upperBound, i) => b(upperBound, (cumulative += increments[i] ?? 0)));
+          const [lo, hi] = q1 <= q2 ? [q1, q2] : [q2, q1];
+          const a = histogramQuantile(lo, buckets);
+          const c = histogramQuantile(hi, buckets);
+          if (cumulative === 0) {
+            expect(a).toBeUndefined();
+            return;
+          }
+          expect(a).toBeDefined();
+          expect(c!).toBeGreaterThanOrEqual(a! - 1e-12);
+          expect(c!).toBeLessThanOrEqual(10);
+          expect(a!).toBeGreaterThanOrEqual(0);
+        },
+      ),
       { numRuns: 500 },
     );
   });

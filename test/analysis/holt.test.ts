@@ -29,25 +29,38 @@ describe('damped-trend Holt against statsmodels', () => {
     expect(start?.trend).toBeCloseTo(f.start.trend, 11);
   });
 
-  it.each(fixtures.map((f, k) => [k, f] as const))('matches ETSModel states, SSE, forecasts and variances at fixed parameters (fixture %i)', (_k, f) => {
-    for (const p of f.fixed) {
-      const run = holtRunFrom(f.series, p.alpha, p.beta, p.phi, { first: 0, level: f.start.level, trend: f.start.trend });
-      expect(run.level).toBeCloseTo(p.level, 8);
-      expect(run.trend).toBeCloseTo(p.trend, 9);
-      expect(run.sse / p.sse).toBeCloseTo(1, 10);
-      const fit = { valid: true, alpha: p.alpha, beta: p.beta, phi: p.phi, level: run.level, trend: run.trend, sigma: 1, sse: run.sse, points: f.series.length };
-      for (const expected of p.forecasts) {
-        const got = holtForecast(fit, expected.steps);
-        expect(got.mean).toBeCloseTo(expected.mean, 7);
-        expect(varianceFactor(fit, expected.steps) / expected.variance_factor).toBeCloseTo(1, 10);
-        // The band is ±z·σ·√factor around the mean.
-        expect((got.upper - got.lower) / 2).toBeCloseTo(1.959963984540054 * Math.sqrt(expected.variance_factor), 9);
+  it.each(fixtures.map((f, k) => [k, f] as const))(
+    'matches ETSModel states, SSE, forecasts and variances at fixed parameters (fixture %i)',
+    (_k, f) => {
+      for (const p of f.fixed) {
+        const run = holtRunFrom(f.series, p.alpha, p.beta, p.phi, { first: 0, level: f.start.level, trend: f.start.trend });
+        expect(run.level).toBeCloseTo(p.level, 8);
+        expect(run.trend).toBeCloseTo(p.trend, 9);
+        expect(run.sse / p.sse).toBeCloseTo(1, 10);
+        const fit = {
+          valid: true,
+          alpha: p.alpha,
+          beta: p.beta,
+          phi: p.phi,
+          level: run.level,
+          trend: run.trend,
+          sigma: 1,
+          sse: run.sse,
+          points: f.series.length,
+        };
+        for (const expected of p.forecasts) {
+          const got = holtForecast(fit, expected.steps);
+          expect(got.mean).toBeCloseTo(expected.mean, 7);
+          expect(varianceFactor(fit, expected.steps) / expected.variance_factor).toBeCloseTo(1, 10);
+          // The band is ±z·σ·√factor around the mean.
+          expect((got.upper - got.lower) / 2).toBeCloseTo(1.959963984540054 * Math.sqrt(expected.variance_factor), 9);
+        }
+        const path = [...holtPath(fit, 60)];
+        for (const expected of p.forecasts) expect(path[expected.steps - 1]?.mean).toBeCloseTo(expected.mean, 7);
+        for (const expected of p.forecasts) expect(path[expected.steps - 1]?.upper).toBeCloseTo(holtForecast(fit, expected.steps).upper, 9);
       }
-      const path = [...holtPath(fit, 60)];
-      for (const expected of p.forecasts) expect(path[expected.steps - 1]?.mean).toBeCloseTo(expected.mean, 7);
-      for (const expected of p.forecasts) expect(path[expected.steps - 1]?.upper).toBeCloseTo(holtForecast(fit, expected.steps).upper, 9);
-    }
-  });
+    },
+  );
 
   it.each(fixtures.map((f, k) => [k, f] as const))('picks the grid point statsmodels finds least SSE at (fixture %i)', (_k, f) => {
     const fit = fitHolt(f.series);
@@ -137,14 +150,31 @@ describe('saturation and scaling', () => {
   it('never recommends fewer agents than the load now needs at the target, whatever the forecast', () => {
     const [rec] = recommendAgents([{ type: 'worker', agents: 5, capacity: 50, load: 45 }], { steps: 60, mean: 10, lower: 0, upper: 20 });
     expect(rec?.recommended).toBe(7); // ⌈45 / (10 · 0.7)⌉, the forecast alone would say 2
-    const [at08] = recommendAgents([{ type: 'worker', agents: 5, capacity: 50, load: 45 }], { steps: 60, mean: 10, lower: 0, upper: 20 }, { targetUtilisation: 0.9 });
+    const [at08] = recommendAgents(
+      [{ type: 'worker', agents: 5, capacity: 50, load: 45 }],
+      { steps: 60, mean: 10, lower: 0, upper: 20 },
+      { targetUtilisation: 0.9 },
+    );
     expect(at08?.recommended).toBe(5);
   });
 
   it('splits by capacity when there is no load yet, and never below minAgents', () => {
-    const recs = recommendAgents([{ type: 'a', agents: 3, capacity: 30, load: 0 }, { type: 'b', agents: 1, capacity: 10, load: 0 }], { steps: 1, mean: 0, lower: 0, upper: 0 });
+    const recs = recommendAgents(
+      [
+        { type: 'a', agents: 3, capacity: 30, load: 0 },
+        { type: 'b', agents: 1, capacity: 10, load: 0 },
+      ],
+      { steps: 1, mean: 0, lower: 0, upper: 0 },
+    );
     expect(recs.map((r) => r.recommended)).toEqual([1, 1]);
-    const more = recommendAgents([{ type: 'a', agents: 3, capacity: 30, load: 0 }, { type: 'b', agents: 1, capacity: 10, load: 0 }], { steps: 1, mean: 40, lower: 40, upper: 40 }, { targetUtilisation: 1 });
+    const more = recommendAgents(
+      [
+        { type: 'a', agents: 3, capacity: 30, load: 0 },
+        { type: 'b', agents: 1, capacity: 10, load: 0 },
+      ],
+      { steps: 1, mean: 40, lower: 40, upper: 40 },
+      { targetUtilisation: 1 },
+    );
     expect(more.map((r) => r.recommended)).toEqual([3, 1]);
   });
 

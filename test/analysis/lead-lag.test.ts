@@ -46,7 +46,11 @@ describe('leadLag', () => {
 
   it('finds a lead of an inverse relation too, with a negative r', () => {
     const { x, y } = pair(5, 3);
-    const found = leadLag(x, y.map((v) => -v), 10);
+    const found = leadLag(
+      x,
+      y.map((v) => -v),
+      10,
+    );
     expect(found?.lag).toBe(3);
     expect(found!.r).toBeLessThan(-0.8);
   });

@@ -23,8 +23,19 @@ describe.skipIf(!wasmSimdAvailable())('pair_r_run', () => {
         s[1] = 1e6;
         inv[1] = 1;
       }
-      arena.kernels.pair_r_run(offsets[0] as number, offsets[1] as number, offsets[2] as number, count, 40, 3.5, 0.02, offsets[3] as number);
-      const expected = Float64Array.from({ length: count }, (_, t) => Math.min(1, Math.max(-1, (40 * (s[t] as number) - 3.5 * (sx[t] as number)) * 0.02 * (inv[t] as number))));
+      arena.kernels.pair_r_run(
+        offsets[0] as number,
+        offsets[1] as number,
+        offsets[2] as number,
+        count,
+        40,
+        3.5,
+        0.02,
+        offsets[3] as number,
+      );
+      const expected = Float64Array.from({ length: count }, (_, t) =>
+        Math.min(1, Math.max(-1, (40 * (s[t] as number) - 3.5 * (sx[t] as number)) * 0.02 * (inv[t] as number))),
+      );
       return { r: Array.from(r), expected: Array.from(expected) };
     });
     const [wasm, js] = results as [{ r: number[]; expected: number[] }, { r: number[]; expected: number[] }];

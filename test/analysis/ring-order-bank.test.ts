@@ -25,75 +25,79 @@ describe('RingOrderBank', () => {
     ['one-byte ring indices', 24, 1],
     ['one-byte ring indices, other seed', 31, 2],
     ['two-byte ring indices (W > 256)', 300, 3],
-  ] as const)('gives the median, MAD and z of a brute-force sort of the store windows under churn, gaps and late samples (%s)', (_name, width, seed) => {
-    const rng = seeded(seed);
-    const slots = 12;
-    const steps = width === 300 ? 700 : 2500;
-    const windows = new AlignedWindows(width, { stepMs: 1000, newestEnd: 0, carryForward: 1 });
-    const bank = new RingOrderBank({ series: slots, window: width, minPoints: 3 });
-    const agentAt: (string | undefined)[] = new Array<string | undefined>(slots).fill(undefined);
-    const missing = new Float64Array(width).fill(Number.NaN);
-    const z = new Float64Array(slots);
-    let next = 0;
-    let checked = 0;
-    for (let step = 1; step <= steps; step += 1) {
-      // Leaves (the ring is dropped; the slot empties) and joins (a new ring, maybe a reused cell).
-      for (let s = 0; s < slots; s += 1) {
-        const agent = agentAt[s];
-        if (agent !== undefined && rng.next() < 0.01) {
-          windows.removeAgent(agent);
-          agentAt[s] = undefined;
-          bank.rebuild(s, null);
-        } else if (agent === undefined && rng.next() < 0.2) {
-          const id = `a${next++}`;
-          windows.ensure('m', id);
-          agentAt[s] = id;
+  ] as const)(
+    'gives the median, MAD and z of a brute-force sort of the store windows under churn, gaps and late samples (%s)',
+    (_name, width, seed) => {
+      const rng = seeded(seed);
+      const slots = 12;
+      const steps = width === 300 ? 700 : 2500;
+      const windows = new AlignedWindows(width, { stepMs: 1000, newestEnd: 0, carryForward: 1 });
+      const bank = new RingOrderBank({ series: slots, window: width, minPoints: 3 });
+      const agentAt: (string | undefined)[] = new Array<string | undefined>(slots).fill(undefined);
+      const missing = new Float64Array(width).fill(Number.NaN);
+      const z = new Float64Array(slots);
+      let next = 0;
+      let checked = 0;
+      for (let step = 1; step <= steps; step += 1) {
+        // Leaves (the ring is dropped; the slot empties) and joins (a new ring, maybe a reused cell).
+        for (let s = 0; s < slots; s += 1) {
+          const agent = agentAt[s];
+          if (agent !== undefined && rng.next() < 0.01) {
+            windows.removeAgent(agent);
+            agentAt[s] = undefined;
+            bank.rebuild(s, null);
+          } else if (agent === undefined && rng.next() < 0.2) {
+            const id = `a${next++}`;
+            windows.ensure('m', id);
+            agentAt[s] = id;
+          }
+        }
+        // Late samples into past steps: the revision log names the rings to rebuild.
+        if (step > 3 && rng.next() < 0.3) {
+          const s = Math.floor(rng.next() * slots);
+          const agent = agentAt[s];
+          const back = 1 + Math.floor(rng.next() * Math.min(step - 2, width - 1));
+          if (agent !== undefined)
+            windows.writePast('m', agent, (step - 1 - back) * 1000 + 500, rng.next() < 0.2 ? 50 + rng.gauss() : Math.floor(rng.next() * 6));
+        }
+        const revisions = windows.drainRevisions();
+        expect(revisions.overflow).toBe(false);
+        const kind = step % 400 < 200 ? 'ties' : 'offset';
+        windows.advance((_, agent) => {
+          if (rng.next() < 0.08) return Number.NaN; // a missed push: carried one step, then a gap
+          if (kind === 'ties') return Math.floor(rng.next() * 6);
+          return 1e9 + rng.gauss() + (agent.length % 3);
+        }, step * 1000);
+        const at = (windows.head - 1 + width) % width;
+        const rows = agentAt.map((agent) => (agent === undefined ? missing : (windows.seriesOf('m').get(agent) ?? missing)));
+        for (const cell of revisions.cells) {
+          const s = agentAt.indexOf(cell.agent);
+          if (s >= 0) bank.rebuild(s, rows[s] ?? null, at);
+        }
+        bank.push(rows, at, z);
+        for (let s = 0; s < slots; s += 1) {
+          const agent = agentAt[s];
+          const window = agent === undefined ? [] : [...windows.chronological('m', agent)];
+          const finite = window.filter(Number.isFinite);
+          expect(bank.count(s)).toBe(finite.length);
+          if (finite.length === 0) {
+            expect(bank.median(s)).toBeNaN();
+            continue;
+          }
+          const ref = reference(window);
+          expect(bank.median(s)).toBe(ref.median);
+          expect(bank.mad(s)).toBe(ref.mad);
+          const x = window[window.length - 1] as number;
+          const expected = finite.length >= 3 ? robustZ(window, x, 3) : Number.NaN;
+          if (Number.isNaN(expected)) expect(z[s]).toBeNaN();
+          // Same median and MAD; the mean-deviation fallback (MAD = 0) may sum in another order.
+          else expect(Math.abs((z[s] as number) - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+          checked += 1;
         }
       }
-      // Late samples into past steps: the revision log names the rings to rebuild.
-      if (step > 3 && rng.next() < 0.3) {
-        const s = Math.floor(rng.next() * slots);
-        const agent = agentAt[s];
-        const back = 1 + Math.floor(rng.next() * Math.min(step - 2, width - 1));
-        if (agent !== undefined) windows.writePast('m', agent, (step - 1 - back) * 1000 + 500, rng.next() < 0.2 ? 50 + rng.gauss() : Math.floor(rng.next() * 6));
-      }
-      const revisions = windows.drainRevisions();
-      expect(revisions.overflow).toBe(false);
-      const kind = step % 400 < 200 ? 'ties' : 'offset';
-      windows.advance((_, agent) => {
-        if (rng.next() < 0.08) return Number.NaN; // a missed push: carried one step, then a gap
-        if (kind === 'ties') return Math.floor(rng.next() * 6);
-        return 1e9 + rng.gauss() + (agent.length % 3);
-      }, step * 1000);
-      const at = (windows.head - 1 + width) % width;
-      const rows = agentAt.map((agent) => (agent === undefined ? missing : (windows.seriesOf('m').get(agent) ?? missing)));
-      for (const cell of revisions.cells) {
-        const s = agentAt.indexOf(cell.agent);
-        if (s >= 0) bank.rebuild(s, rows[s] ?? null, at);
-      }
-      bank.push(rows, at, z);
-      for (let s = 0; s < slots; s += 1) {
-        const agent = agentAt[s];
-        const window = agent === undefined ? [] : [...windows.chronological('m', agent)];
-        const finite = window.filter(Number.isFinite);
-        expect(bank.count(s)).toBe(finite.length);
-        if (finite.length === 0) {
-          expect(bank.median(s)).toBeNaN();
-          continue;
-        }
-        const ref = reference(window);
-        expect(bank.median(s)).toBe(ref.median);
-        expect(bank.mad(s)).toBe(ref.mad);
-        const x = window[window.length - 1] as number;
-        const expected = finite.length >= 3 ? robustZ(window, x, 3) : Number.NaN;
-        if (Number.isNaN(expected)) expect(z[s]).toBeNaN();
-        // Same median and MAD; the mean-deviation fallback (MAD = 0) may sum in another order.
-        else expect(Math.abs((z[s] as number) - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
-        checked += 1;
-      }
-    }
-    expect(checked).toBeGreaterThan(steps * 4);
-  });
+      expect(checked).toBeGreaterThan(steps * 4);
+    },
+  );
 
   it('rebuilds a series whose ring is another one (a slot handed to a newcomer) without being told', () => {
     const bank = new RingOrderBank({ series: 1, window: 4, minPoints: 1 });

@@ -127,7 +127,12 @@ describe('RobustWindowBank', () => {
     const bank = new RobustWindowBank({ series: n, window: w, minPoints: 3 });
     const history: number[][] = Array.from({ length: n }, () => []);
     for (let t = 0; t < steps; t += 1) {
-      const column = [rng.next() < 0.2 ? NaN : Math.floor(rng.next() * 5), rng.gauss(), t % 97 < 30 ? NaN : 1e6 + rng.gauss(), rng.next() < 0.5 ? 2 : rng.gauss()];
+      const column = [
+        rng.next() < 0.2 ? NaN : Math.floor(rng.next() * 5),
+        rng.gauss(),
+        t % 97 < 30 ? NaN : 1e6 + rng.gauss(),
+        rng.next() < 0.5 ? 2 : rng.gauss(),
+      ];
       bank.push(column);
       for (let i = 0; i < n; i += 1) history[i]!.push(column[i]!);
       if (t % 53 === 52) {
@@ -135,7 +140,9 @@ describe('RobustWindowBank', () => {
         // by a newcomer is: the later pushes must drop exactly the values it was given.
         const replacement = Array.from({ length: Math.floor(w / 2) }, () => (rng.next() < 0.1 ? NaN : Math.floor(rng.next() * 3)));
         bank.setSeries(1, replacement);
-        history[1] = [...Array<number>(Math.max(0, history[1]!.length - replacement.length)).fill(NaN), ...replacement].slice(-history[1]!.length);
+        history[1] = [...Array<number>(Math.max(0, history[1]!.length - replacement.length)).fill(NaN), ...replacement].slice(
+          -history[1]!.length,
+        );
       }
       for (let i = 0; i < n; i += 1) {
         const window = history[i]!.slice(-w);

@@ -133,123 +133,134 @@ describe('StreamingCorrelation under joins, leaves, missed pushes and revisions'
 });
 
 describe('StreamingCorrelation.grown', () => {
-  it.each(backends)('gives the same r as a state seeded afresh at the larger capacity, and keeps agreeing as joiners fill the new slots (%s)', (backend) => {
-    const w = 40;
-    const swarm = new ChurningSwarm(seeded(31), 48, w);
-    let state = new StreamingCorrelation({ capacity: 16, window: w, backend, resyncEvery: 0 });
-    const columns: Float64Array[] = [];
-    const compare = (capacity: number): number => {
-      const fresh = new StreamingCorrelation({ capacity, window: w, backend, resyncEvery: 0 });
-      fresh.seed(Array.from({ length: capacity }, (_, i) => Float64Array.from(columns.slice(-w).map((c) => c[i] ?? NaN))));
-      const expected = Float64Array.from(fresh.correlations());
-      const got = state.correlations();
-      let worst = 0;
-      let defined = 0;
-      for (let k = 0; k < expected.length; k += 1) {
-        const e = expected[k] as number;
-        const g = got[k] as number;
-        if (Number.isNaN(e) !== Number.isNaN(g)) return Infinity;
-        if (!Number.isNaN(e)) {
-          defined += 1;
-          worst = Math.max(worst, Math.abs(e - g));
+  it.each(backends)(
+    'gives the same r as a state seeded afresh at the larger capacity, and keeps agreeing as joiners fill the new slots (%s)',
+    (backend) => {
+      const w = 40;
+      const swarm = new ChurningSwarm(seeded(31), 48, w);
+      let state = new StreamingCorrelation({ capacity: 16, window: w, backend, resyncEvery: 0 });
+      const columns: Float64Array[] = [];
+      const compare = (capacity: number): number => {
+        const fresh = new StreamingCorrelation({ capacity, window: w, backend, resyncEvery: 0 });
+        fresh.seed(Array.from({ length: capacity }, (_, i) => Float64Array.from(columns.slice(-w).map((c) => c[i] ?? NaN))));
+        const expected = Float64Array.from(fresh.correlations());
+        const got = state.correlations();
+        let worst = 0;
+        let defined = 0;
+        for (let k = 0; k < expected.length; k += 1) {
+          const e = expected[k] as number;
+          const g = got[k] as number;
+          if (Number.isNaN(e) !== Number.isNaN(g)) return Infinity;
+          if (!Number.isNaN(e)) {
+            defined += 1;
+            worst = Math.max(worst, Math.abs(e - g));
+          }
         }
+        expect(defined).toBeGreaterThan(0);
+        return worst;
+      };
+      for (let step = 0; step < 3000; step += 1) {
+        swarm.churn(step);
+        const full = swarm.column(step);
+        const column = full.subarray(0, state.capacity);
+        columns.push(full);
+        state.push(column);
+        if (step === 700 || step === 1500) {
+          // The slots beyond the old capacity have been empty so far; new agents join them from now.
+          for (const c of columns) c.fill(NaN, state.capacity);
+          state = state.grown(state.capacity + 16);
+          expect(compare(state.capacity)).toBeLessThan(1e-9);
+        }
+        if (step % 250 === 0 && step > 0) expect(compare(state.capacity)).toBeLessThan(1e-9);
       }
-      expect(defined).toBeGreaterThan(0);
-      return worst;
-    };
-    for (let step = 0; step < 3000; step += 1) {
-      swarm.churn(step);
-      const full = swarm.column(step);
-      const column = full.subarray(0, state.capacity);
-      columns.push(full);
-      state.push(column);
-      if (step === 700 || step === 1500) {
-        // The slots beyond the old capacity have been empty so far; new agents join them from now.
-        for (const c of columns) c.fill(NaN, state.capacity);
-        state = state.grown(state.capacity + 16);
-        expect(compare(state.capacity)).toBeLessThan(1e-9);
-      }
-      if (step % 250 === 0 && step > 0) expect(compare(state.capacity)).toBeLessThan(1e-9);
-    }
-    expect(state.capacity).toBe(48);
-  });
+      expect(state.capacity).toBe(48);
+    },
+  );
 });
 
 describe('StreamingCorrelation.setRow and steps no row observes', () => {
-  it.each(backends)('keeps r exact when the only row observing some steps is cleared, and when a reload fills them again (%s)', (backend) => {
-    const rng = seeded(31);
-    const n = 12;
-    const w = 40;
-    const state = new StreamingCorrelation({ capacity: n, window: w, minOverlap: 10, backend });
-    // Rows 0–10 miss steps 5–9 together; row 11 alone observes them (then it is cleared: those
-    // steps become steps no row observes, which drop out of every pair's count; reloaded, they return).
-    const rows = Array.from({ length: n }, (_, i) => Array.from({ length: w }, (_, t) => (i < 11 && t >= 5 && t < 10 ? NaN : rng.gauss() + (i % 3) * Math.sin(t / 3))));
-    state.seed(rows.map((row) => Float64Array.from(row)));
-    const check = (current: (number[] | null)[]): void => {
-      const r = state.correlations();
-      let k = 0;
-      let defined = 0;
-      for (let i = 0; i < n; i += 1) {
-        for (let j = i + 1; j < n; j += 1, k += 1) {
-          const x = current[i] ?? new Array<number>(w).fill(NaN);
-          const y = current[j] ?? new Array<number>(w).fill(NaN);
-          const expected = textbookPearson(x, y, state.minOverlap);
-          const got = r[k] as number;
-          if (Number.isNaN(expected)) expect(got, `(${i}, ${j})`).toBeNaN();
-          else {
-            defined += 1;
-            expect(Math.abs(got - expected), `(${i}, ${j})`).toBeLessThan(1e-9);
+  it.each(backends)(
+    'keeps r exact when the only row observing some steps is cleared, and when a reload fills them again (%s)',
+    (backend) => {
+      const rng = seeded(31);
+      const n = 12;
+      const w = 40;
+      const state = new StreamingCorrelation({ capacity: n, window: w, minOverlap: 10, backend });
+      // Rows 0–10 miss steps 5–9 together; row 11 alone observes them (then it is cleared: those
+      // steps become steps no row observes, which drop out of every pair's count; reloaded, they return).
+      const rows = Array.from({ length: n }, (_, i) =>
+        Array.from({ length: w }, (_, t) => (i < 11 && t >= 5 && t < 10 ? NaN : rng.gauss() + (i % 3) * Math.sin(t / 3))),
+      );
+      state.seed(rows.map((row) => Float64Array.from(row)));
+      const check = (current: (number[] | null)[]): void => {
+        const r = state.correlations();
+        let k = 0;
+        let defined = 0;
+        for (let i = 0; i < n; i += 1) {
+          for (let j = i + 1; j < n; j += 1, k += 1) {
+            const x = current[i] ?? new Array<number>(w).fill(NaN);
+            const y = current[j] ?? new Array<number>(w).fill(NaN);
+            const expected = textbookPearson(x, y, state.minOverlap);
+            const got = r[k] as number;
+            if (Number.isNaN(expected)) expect(got, `(${i}, ${j})`).toBeNaN();
+            else {
+              defined += 1;
+              expect(Math.abs(got - expected), `(${i}, ${j})`).toBeLessThan(1e-9);
+            }
           }
         }
-      }
-      expect(defined).toBeGreaterThan(40);
-    };
-    check(rows);
-    state.setRow(11, null);
-    check([...rows.slice(0, 11), null]);
-    state.setRow(11, Float64Array.from(rows[11] ?? []));
-    check(rows);
-    // A row that had values only where another row also has them changes no step's status.
-    const partial = (rows[3] ?? []).map((x, t) => (t % 2 === 0 ? x : NaN));
-    state.setRow(3, Float64Array.from(partial));
-    check([...rows.slice(0, 3), partial, ...rows.slice(4)]);
-  });
+        expect(defined).toBeGreaterThan(40);
+      };
+      check(rows);
+      state.setRow(11, null);
+      check([...rows.slice(0, 11), null]);
+      state.setRow(11, Float64Array.from(rows[11] ?? []));
+      check(rows);
+      // A row that had values only where another row also has them changes no step's status.
+      const partial = (rows[3] ?? []).map((x, t) => (t % 2 === 0 ? x : NaN));
+      state.setRow(3, Float64Array.from(partial));
+      check([...rows.slice(0, 3), partial, ...rows.slice(4)]);
+    },
+  );
 });
 
 describe('StreamingCorrelation gap repair in runs', () => {
-  it.each(backends)('keeps r exact when a wave of joiners takes consecutive slots and a block of agents misses the same steps (%s)', (backend) => {
-    const rng = seeded(47);
-    const n = 64;
-    const w = 40;
-    const state = new StreamingCorrelation({ capacity: n, window: w, minOverlap: 10, backend });
-    const history: number[][] = Array.from({ length: n }, () => []);
-    let checked = 0;
-    for (let step = 0; step < 160; step += 1) {
-      const shared = rng.gauss();
-      const column = Float64Array.from({ length: n }, (_, i) => {
-        // Slots 16–47 join at step 30 (one wave, consecutive slots: runs of the vector kernel);
-        // slots 48–63 miss steps 70–84 together; slot 5 misses every seventh step alone.
-        if (i >= 16 && i < 48 && step < 30) return NaN;
-        if (i >= 48 && step >= 70 && step < 85) return NaN;
-        if (i === 5 && step % 7 === 0) return NaN;
-        return (i % 4) * shared + rng.gauss() + (i === 9 ? 1e9 : 0);
-      });
-      column.forEach((x, i) => history[i]?.push(x));
-      const r = state.pushAndCorrelate(column);
-      if (step < 40 || step % 9 !== 0) continue;
-      let k = 0;
-      for (let i = 0; i < n; i += 1) {
-        for (let j = i + 1; j < n; j += 1, k += 1) {
-          const expected = textbookPearson((history[i] ?? []).slice(-w), (history[j] ?? []).slice(-w), state.minOverlap);
-          const got = r[k] as number;
-          if (Number.isNaN(expected)) expect(got, `(${i}, ${j}) at ${step}`).toBeNaN();
-          else {
-            expect(Math.abs(got - expected), `(${i}, ${j}) at ${step}`).toBeLessThan(1e-9);
-            checked += 1;
+  it.each(backends)(
+    'keeps r exact when a wave of joiners takes consecutive slots and a block of agents misses the same steps (%s)',
+    (backend) => {
+      const rng = seeded(47);
+      const n = 64;
+      const w = 40;
+      const state = new StreamingCorrelation({ capacity: n, window: w, minOverlap: 10, backend });
+      const history: number[][] = Array.from({ length: n }, () => []);
+      let checked = 0;
+      for (let step = 0; step < 160; step += 1) {
+        const shared = rng.gauss();
+        const column = Float64Array.from({ length: n }, (_, i) => {
+          // Slots 16–47 join at step 30 (one wave, consecutive slots: runs of the vector kernel);
+          // slots 48–63 miss steps 70–84 together; slot 5 misses every seventh step alone.
+          if (i >= 16 && i < 48 && step < 30) return NaN;
+          if (i >= 48 && step >= 70 && step < 85) return NaN;
+          if (i === 5 && step % 7 === 0) return NaN;
+          return (i % 4) * shared + rng.gauss() + (i === 9 ? 1e9 : 0);
+        });
+        column.forEach((x, i) => history[i]?.push(x));
+        const r = state.pushAndCorrelate(column);
+        if (step < 40 || step % 9 !== 0) continue;
+        let k = 0;
+        for (let i = 0; i < n; i += 1) {
+          for (let j = i + 1; j < n; j += 1, k += 1) {
+            const expected = textbookPearson((history[i] ?? []).slice(-w), (history[j] ?? []).slice(-w), state.minOverlap);
+            const got = r[k] as number;
+            if (Number.isNaN(expected)) expect(got, `(${i}, ${j}) at ${step}`).toBeNaN();
+            else {
+              expect(Math.abs(got - expected), `(${i}, ${j}) at ${step}`).toBeLessThan(1e-9);
+              checked += 1;
+            }
           }
         }
       }
-    }
-    expect(checked).toBeGreaterThan(10_000);
-  });
+      expect(checked).toBeGreaterThan(10_000);
+    },
+  );
 });

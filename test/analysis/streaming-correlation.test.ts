@@ -94,7 +94,8 @@ describe('StreamingCorrelation', () => {
       const column = source(step);
       history.push(column);
       const r = state.pushAndCorrelate(column);
-      if (step % 37 === 0) expect(maxAbsDiff(r, exactCorrelation(windows(history, n, w), { minOverlap: state.minOverlap }).r)).toBeLessThan(1e-10);
+      if (step % 37 === 0)
+        expect(maxAbsDiff(r, exactCorrelation(windows(history, n, w), { minOverlap: state.minOverlap }).r)).toBeLessThan(1e-10);
     }
   });
 
@@ -143,7 +144,10 @@ describe('StreamingCorrelation', () => {
     const state = new StreamingCorrelation({ capacity: n + 2, window: w });
     state.seed(rows);
     expect(state.length).toBe(w);
-    const expected = exactCorrelation(rows.map((r) => r.slice(-w)), { minOverlap: state.minOverlap });
+    const expected = exactCorrelation(
+      rows.map((r) => r.slice(-w)),
+      { minOverlap: state.minOverlap },
+    );
     for (let i = 0; i < n; i += 1) {
       for (let j = i + 1; j < n; j += 1) expect(Math.abs(state.pair(i, j) - expected.r[packed(n, i, j)]!)).toBeLessThan(1e-12);
     }
@@ -162,14 +166,16 @@ describe('StreamingCorrelation', () => {
       state.push(column);
       history.forEach((h, i) => h.push(column[i]!));
     }
-    expect(maxAbsDiff(
-      Float64Array.from({ length: 15 }, (_, k) => state.pair(Math.floor(k / 5), (k % 5) + 1)),
-      Float64Array.from({ length: 15 }, (_, k) => {
-        const i = Math.floor(k / 5);
-        const j = (k % 5) + 1;
-        return i === j ? NaN : textbookPearson(history[i]!.slice(-w), history[j]!.slice(-w), state.minOverlap);
-      }),
-    )).toBeLessThan(1e-10);
+    expect(
+      maxAbsDiff(
+        Float64Array.from({ length: 15 }, (_, k) => state.pair(Math.floor(k / 5), (k % 5) + 1)),
+        Float64Array.from({ length: 15 }, (_, k) => {
+          const i = Math.floor(k / 5);
+          const j = (k % 5) + 1;
+          return i === j ? NaN : textbookPearson(history[i]!.slice(-w), history[j]!.slice(-w), state.minOverlap);
+        }),
+      ),
+    ).toBeLessThan(1e-10);
   });
 
   it('gives bit-identical matrices on the SIMD and the JavaScript kernels', () => {
@@ -201,7 +207,13 @@ describe('StreamingCorrelation', () => {
       r = state.pushAndCorrelate(column);
     }
     const top = topPairs(r, n, 3);
-    expect(top.map((p) => [p.a, p.b])).toEqual(expect.arrayContaining([[2, 5], [2, 9], [5, 9]]));
+    expect(top.map((p) => [p.a, p.b])).toEqual(
+      expect.arrayContaining([
+        [2, 5],
+        [2, 9],
+        [5, 9],
+      ]),
+    );
     for (const p of top) expect(p.r).toBeGreaterThan(0.9);
     for (let i = 0; i < n; i += 1) {
       for (let j = i + 1; j < n; j += 1) {
@@ -212,7 +224,11 @@ describe('StreamingCorrelation', () => {
 
   it.each(backends)('gives the same results when several states and the exact kernel share one arena (%s)', (backend) => {
     const arena = new KernelArena(backend);
-    const shapes = [[9, 20], [30, 45], [17, 33]] as const; // growing capacities move the shared buffers
+    const shapes = [
+      [9, 20],
+      [30, 45],
+      [17, 33],
+    ] as const; // growing capacities move the shared buffers
     const shared = shapes.map(([n, w]) => new StreamingCorrelation({ capacity: n, window: w, arena, resyncEvery: 25 }));
     const alone = shapes.map(([n, w]) => new StreamingCorrelation({ capacity: n, window: w, backend, resyncEvery: 25 }));
     const sources = shapes.map(([n], k) => makeSource(seeded(40 + k), n));
@@ -224,7 +240,8 @@ describe('StreamingCorrelation', () => {
         const b = Array.from(alone[k]!.pushAndCorrelate(column));
         expect(a).toEqual(b);
       });
-      if (t % 30 === 0) expect(Array.from(exactCorrelation(exactRows, { arena }).r)).toEqual(Array.from(exactCorrelation(exactRows, { backend }).r));
+      if (t % 30 === 0)
+        expect(Array.from(exactCorrelation(exactRows, { arena }).r)).toEqual(Array.from(exactCorrelation(exactRows, { backend }).r));
     }
   });
 
@@ -235,7 +252,9 @@ describe('StreamingCorrelation', () => {
       const state = new StreamingCorrelation({ capacity: n, window: 30, backend });
       for (let t = 0; t < 80; t += 1) {
         const shared = rng.gauss();
-        const column = Float64Array.from({ length: n }, (_, i) => (withGaps && i === 7 && t % 9 === 0 ? NaN : i === 3 ? 5 : (i % 4) * shared + rng.gauss()));
+        const column = Float64Array.from({ length: n }, (_, i) =>
+          withGaps && i === 7 && t % 9 === 0 ? NaN : i === 3 ? 5 : (i % 4) * shared + rng.gauss(),
+        );
         const r = Float64Array.from(state.pushAndCorrelate(column));
         const fast = state.summary(12, 0.1);
         const full = summariseCorrelations(r, n, 12, 0.1);

@@ -46,7 +46,12 @@ describe('RecoveryTimes', () => {
 });
 
 describe('scalabilityPoints', () => {
-  const row = (agent: string, bucketStart: number, status: string, metrics: Record<string, number>): StateRow => ({ agent, bucketStart, status, metrics });
+  const row = (agent: string, bucketStart: number, status: string, metrics: Record<string, number>): StateRow => ({
+    agent,
+    bucketStart,
+    status,
+    metrics,
+  });
 
   it('counts live agents and sums their throughput per bucket, oldest first', () => {
     const points = scalabilityPoints([

@@ -68,9 +68,15 @@ describe('stickyTopPairs', () => {
   it('drops a member once it falls clearly below the entry bar', () => {
     const r = Float64Array.from([0.9, 0.8, 0.1, 0.7, 0.2, 0.3]); // pairs of 4 agents
     const kept = stickyTopPairs(r, 4, 2, [{ a: 0, b: 3 }], 0.05); // (0,3) is r[2] = 0.1
-    expect(kept.map((p) => [p.a, p.b])).toEqual([[0, 1], [0, 2]]);
+    expect(kept.map((p) => [p.a, p.b])).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
     const stays = stickyTopPairs(Float64Array.from([0.9, 0.8, 0.77, 0.1, 0.2, 0.3]), 4, 2, [{ a: 0, b: 3 }], 0.05);
-    expect(stays.map((p) => [p.a, p.b])).toEqual([[0, 1], [0, 3]]);
+    expect(stays.map((p) => [p.a, p.b])).toEqual([
+      [0, 1],
+      [0, 3],
+    ]);
   });
 
   it('gives the same selection from a precomputed top list', () => {
@@ -81,6 +87,11 @@ describe('stickyTopPairs', () => {
 
   it('ignores previous pairs that are invalid now', () => {
     const r = Float64Array.from([0.9, NaN, 0.5]);
-    expect(stickyTopPairs(r, 3, 2, [{ a: 0, b: 2 }, { a: 5, b: 1 }]).map((p) => p.r)).toEqual([0.9, 0.5]);
+    expect(
+      stickyTopPairs(r, 3, 2, [
+        { a: 0, b: 2 },
+        { a: 5, b: 1 },
+      ]).map((p) => p.r),
+    ).toEqual([0.9, 0.5]);
   });
 });

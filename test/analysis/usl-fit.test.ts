@@ -27,21 +27,25 @@ describe('fitUsl', () => {
     expect(fit.r2).toBeCloseTo(c.scipy.r2, 6);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('recovers the true σ, κ and N* within 10 % where the data identify them (%s)', (_name, c) => {
-    const fit = fitUsl(pointsOf(c));
-    if (!fit) throw new Error('no fit');
-    const { sigma, kappa } = c.truth;
-    // Identified at the 10 % level: two standard errors below 10 % of the estimate.
-    if (fit.sigmaStdErr === 0 || 2 * fit.sigmaStdErr < 0.1 * fit.sigma) expect(Math.abs(fit.sigma - sigma)).toBeLessThanOrEqual(0.1 * sigma + 1e-12);
-    if (kappa === 0) {
-      expect(fit.peakAgents).toBeUndefined(); // no coherency cost: throughput never falls
-    } else if (2 * fit.kappaStdErr < 0.1 * fit.kappa) {
-      expect(Math.abs(fit.kappa - kappa)).toBeLessThanOrEqual(0.1 * kappa);
-      const truePeak = Math.sqrt((1 - sigma) / kappa);
-      expect(fit.peakAgents).toBeDefined();
-      expect(Math.abs((fit.peakAgents ?? 0) - truePeak)).toBeLessThanOrEqual(0.1 * truePeak);
-    }
-  });
+  it.each(cases.map((c) => [c.name, c] as const))(
+    'recovers the true σ, κ and N* within 10 % where the data identify them (%s)',
+    (_name, c) => {
+      const fit = fitUsl(pointsOf(c));
+      if (!fit) throw new Error('no fit');
+      const { sigma, kappa } = c.truth;
+      // Identified at the 10 % level: two standard errors below 10 % of the estimate.
+      if (fit.sigmaStdErr === 0 || 2 * fit.sigmaStdErr < 0.1 * fit.sigma)
+        expect(Math.abs(fit.sigma - sigma)).toBeLessThanOrEqual(0.1 * sigma + 1e-12);
+      if (kappa === 0) {
+        expect(fit.peakAgents).toBeUndefined(); // no coherency cost: throughput never falls
+      } else if (2 * fit.kappaStdErr < 0.1 * fit.kappa) {
+        expect(Math.abs(fit.kappa - kappa)).toBeLessThanOrEqual(0.1 * kappa);
+        const truePeak = Math.sqrt((1 - sigma) / kappa);
+        expect(fit.peakAgents).toBeDefined();
+        expect(Math.abs((fit.peakAgents ?? 0) - truePeak)).toBeLessThanOrEqual(0.1 * truePeak);
+      }
+    },
+  );
 
   it('identifies the coherency-bound swarm well enough to check it (the 10 % test above is not vacuous)', () => {
     const c = cases.find((k) => k.name === 'coherency-bound');
@@ -52,7 +56,8 @@ describe('fitUsl', () => {
 
   it('is absent when the history has too few distinct agent counts', () => {
     const points: UslPoint[] = [];
-    for (let i = 0; i < 50; i++) for (const agents of [4, 8, 16]) points.push({ agents, throughput: uslThroughput({ lambda: 2, sigma: 0.05, kappa: 0.002 }, agents) });
+    for (let i = 0; i < 50; i++)
+      for (const agents of [4, 8, 16]) points.push({ agents, throughput: uslThroughput({ lambda: 2, sigma: 0.05, kappa: 0.002 }, agents) });
     expect(fitUsl(points)).toBeUndefined();
     expect(fitUsl([])).toBeUndefined();
     expect(fitUsl(Array.from({ length: 30 }, () => ({ agents: 10, throughput: 5 })))).toBeUndefined();
@@ -61,7 +66,13 @@ describe('fitUsl', () => {
   it('ignores non-finite, non-positive agent counts and negative throughput', () => {
     const c = cases[0] as UslCase;
     const clean = fitUsl(pointsOf(c));
-    const dirty = fitUsl([...pointsOf(c), { agents: Number.NaN, throughput: 3 }, { agents: 0, throughput: 1 }, { agents: 5, throughput: -1 }, { agents: 7, throughput: Infinity }]);
+    const dirty = fitUsl([
+      ...pointsOf(c),
+      { agents: Number.NaN, throughput: 3 },
+      { agents: 0, throughput: 1 },
+      { agents: 5, throughput: -1 },
+      { agents: 7, throughput: Infinity },
+    ]);
     expect(dirty?.sigma).toBeCloseTo(clean?.sigma ?? Number.NaN, 12);
     expect(dirty?.points).toBe(clean?.points);
   });

@@ -39,7 +39,18 @@ describe('wasm encoder', () => {
         params: [I32, F64],
         results: [F64],
         locals: [F64],
-        body: [...ins.get(0), ...ins.f64Load(), ...ins.get(1), ...ins.f64Mul(), ...ins.f64(1), ...ins.f64Add(), ...ins.tee(2), ...ins.get(0), ...ins.get(2), ...ins.f64Store(8)],
+        body: [
+          ...ins.get(0),
+          ...ins.f64Load(),
+          ...ins.get(1),
+          ...ins.f64Mul(),
+          ...ins.f64(1),
+          ...ins.f64Add(),
+          ...ins.tee(2),
+          ...ins.get(0),
+          ...ins.get(2),
+          ...ins.f64Store(8),
+        ],
       },
     ]);
     const wasm = requireWasm();

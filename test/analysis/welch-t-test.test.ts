@@ -53,7 +53,7 @@ describe('Student t distribution', () => {
     [2.042, 30, 0.05],
     [63.657, 1, 0.01],
     [4.032, 5, 0.01],
-    [2.750, 30, 0.01],
+    [2.75, 30, 0.01],
   ])('table: t = %d with %d df gives p ≈ %d', (t, df, p) => {
     expect(studentTTwoSided(t, df)).toBeCloseTo(p, 4);
   });

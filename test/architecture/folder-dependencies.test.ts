@@ -16,7 +16,9 @@ describe('src/ folder dependencies (docs/dependencies.md)', () => {
   });
 
   it('declares only folders that exist, each once', () => {
-    const missing = ORDER.filter((folder) => folder !== ROOT_FILES && !(existsSync(join(SRC, folder)) && statSync(join(SRC, folder)).isDirectory()));
+    const missing = ORDER.filter(
+      (folder) => folder !== ROOT_FILES && !(existsSync(join(SRC, folder)) && statSync(join(SRC, folder)).isDirectory()),
+    );
     expect(missing).toEqual([]);
     expect(new Set(ORDER).size).toBe(ORDER.length);
   });
@@ -66,7 +68,9 @@ describe('checkFolderDependencies on fixture trees', () => {
   });
 
   it('fails a folder missing from the declared order', () => {
-    expect(checkFolderDependencies(join(FIXTURES, 'undeclared'), FIXTURE_ORDER)).toEqual(['undeclared: extra is not in the declared order']);
+    expect(checkFolderDependencies(join(FIXTURES, 'undeclared'), FIXTURE_ORDER)).toEqual([
+      'undeclared: extra is not in the declared order',
+    ]);
   });
 });
 

@@ -118,7 +118,11 @@ function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
 export function checkFolderDependencies(root: string, order: readonly string[]): string[] {
   const problems: string[] = [];
   const rank = new Map(order.map((folder, i) => [folder, i] as const));
-  const undeclared = new Set(tsFiles(root).map((path) => topFolder(posix(relative(root, path)))).filter((folder) => !rank.has(folder)));
+  const undeclared = new Set(
+    tsFiles(root)
+      .map((path) => topFolder(posix(relative(root, path))))
+      .filter((folder) => !rank.has(folder)),
+  );
   for (const folder of [...undeclared].sort()) problems.push(`undeclared: ${folder} is not in the declared order`);
 
   const edges = importEdges(root);

@@ -83,7 +83,11 @@ describe('AgentReporter', () => {
   it('does not send a sample without any finite value', async () => {
     const server = await exporter();
     const r = reporter(server.url, new ManualTimers());
-    expect(await r.sendMetrics('beta', { cpu_usage: Number.POSITIVE_INFINITY })).toEqual({ ok: false, message: 'metrics: no finite value to send', attempts: 0 });
+    expect(await r.sendMetrics('beta', { cpu_usage: Number.POSITIVE_INFINITY })).toEqual({
+      ok: false,
+      message: 'metrics: no finite value to send',
+      attempts: 0,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -112,7 +116,10 @@ describe('AgentReporter', () => {
   });
 
   it('counts samples the exporter rejects in a 202 and reports them as an event', async () => {
-    const server = await exporter(() => ({ status: 202, body: { accepted: 1, rejected: 1, errors: [{ index: 1, reason: 'value: expected a ratio in [0, 1], got 1.5' }] } }));
+    const server = await exporter(() => ({
+      status: 202,
+      body: { accepted: 1, rejected: 1, errors: [{ index: 1, reason: 'value: expected a ratio in [0, 1], got 1.5' }] },
+    }));
     const events: ReporterEvent[] = [];
     const r = reporter(server.url, new ManualTimers(), { onEvent: (e) => events.push(e) });
 
@@ -120,11 +127,20 @@ describe('AgentReporter', () => {
     await r.flush();
 
     expect(r.stats()).toMatchObject({ samplesAccepted: 1, samplesRejected: 1, samplesDropped: 0, failures: 0 });
-    expect(events).toContainEqual({ type: 'rejected', route: 'samples', rejected: 1, errors: [{ index: 1, reason: 'value: expected a ratio in [0, 1], got 1.5' }] });
+    expect(events).toContainEqual({
+      type: 'rejected',
+      route: 'samples',
+      rejected: 1,
+      errors: [{ index: 1, reason: 'value: expected a ratio in [0, 1], got 1.5' }],
+    });
   });
 
   it('retries 5xx with full-jitter backoff and delivers the same body on the third attempt', async () => {
-    const server = await exporter((_req, index) => (index < 2 ? { status: index === 0 ? 500 : 503, body: { error: 'busy' } } : { status: 202, body: { accepted: 2, rejected: 0, errors: [] } }));
+    const server = await exporter((_req, index) =>
+      index < 2
+        ? { status: index === 0 ? 500 : 503, body: { error: 'busy' } }
+        : { status: 202, body: { accepted: 2, rejected: 0, errors: [] } },
+    );
     const timers = new ManualTimers();
     const events: ReporterEvent[] = [];
     const r = reporter(server.url, timers, { retry: { initialDelayMs: 200, maxDelayMs: 10_000 }, onEvent: (e) => events.push(e) });
@@ -201,7 +217,10 @@ describe('AgentReporter', () => {
   it('keeps only the newest samples when the buffer bound is exceeded', async () => {
     const server = await exporter();
     const events: ReporterEvent[] = [];
-    const r = reporter(server.url, new ManualTimers(), { batch: { maxSamples: 100, maxBufferedSamples: 5 }, onEvent: (e) => events.push(e) });
+    const r = reporter(server.url, new ManualTimers(), {
+      batch: { maxSamples: 100, maxBufferedSamples: 5 },
+      onEvent: (e) => events.push(e),
+    });
 
     for (let i = 0; i < 8; i += 1) r.record('alpha', { [`m_${i}`]: i });
     await r.flush();
@@ -248,7 +267,12 @@ describe('AgentReporter', () => {
     await Promise.all(beats);
     await r.flush();
 
-    expect(server.requests.map((q) => q.path)).toEqual(['/api/v1/agents/a/heartbeat', '/api/v1/samples', '/api/v1/agents/b/heartbeat', '/api/v1/agents/c/heartbeat']);
+    expect(server.requests.map((q) => q.path)).toEqual([
+      '/api/v1/agents/a/heartbeat',
+      '/api/v1/samples',
+      '/api/v1/agents/b/heartbeat',
+      '/api/v1/agents/c/heartbeat',
+    ]);
   });
 
   it('beats at the interval and skips a beat while the previous one is in flight', async () => {

@@ -29,7 +29,11 @@ describe('verifyWebhook', () => {
   it('reads fetch Headers and mixed-case or array-valued Node headers', () => {
     const h = signed();
     expect(verifyWebhook(SECRET, new Headers(h), BODY, { now }).ok).toBe(true);
-    const mixed = { 'Webhook-Id': h['webhook-id'], 'WEBHOOK-TIMESTAMP': h['webhook-timestamp'], 'webhook-signature': [h['webhook-signature'] ?? ''] };
+    const mixed = {
+      'Webhook-Id': h['webhook-id'],
+      'WEBHOOK-TIMESTAMP': h['webhook-timestamp'],
+      'webhook-signature': [h['webhook-signature'] ?? ''],
+    };
     expect(verifyWebhook(SECRET, mixed, BODY, { now }).ok).toBe(true);
   });
 
@@ -45,7 +49,11 @@ describe('verifyWebhook', () => {
     ['a non-numeric timestamp', (h: Record<string, string>) => (h['webhook-timestamp'] = 'hello'), 'invalid_timestamp'],
     ['a timestamp too old', (h: Record<string, string>) => (h['webhook-timestamp'] = String(NOW / 1000 - 301)), 'timestamp_too_old'],
     ['a timestamp too new', (h: Record<string, string>) => (h['webhook-timestamp'] = String(NOW / 1000 + 301)), 'timestamp_too_new'],
-    ['a truncated signature', (h: Record<string, string>) => (h['webhook-signature'] = (h['webhook-signature'] ?? '').slice(0, 8)), 'no_matching_signature'],
+    [
+      'a truncated signature',
+      (h: Record<string, string>) => (h['webhook-signature'] = (h['webhook-signature'] ?? '').slice(0, 8)),
+      'no_matching_signature',
+    ],
     ['an empty v1 signature', (h: Record<string, string>) => (h['webhook-signature'] = 'v1,'), 'no_matching_signature'],
     ['a different id', (h: Record<string, string>) => (h['webhook-id'] = 'other'), 'no_matching_signature'],
   ])('refuses %s', (_name, mutate, reason) => {

@@ -48,7 +48,17 @@ describe('configuration', () => {
 
   it('lists every bad key in one error with expected versus got', () => {
     const problems = problemsOf(
-      ['web:', '  listen_address: 12', 'agents:', '  max_agents: "many"', '  bogus: 1', 'analysis:', '  step: 15x', 'log: {level: loud}', 'extra: true'].join('\n'),
+      [
+        'web:',
+        '  listen_address: 12',
+        'agents:',
+        '  max_agents: "many"',
+        '  bogus: 1',
+        'analysis:',
+        '  step: 15x',
+        'log: {level: loud}',
+        'extra: true',
+      ].join('\n'),
     );
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -83,7 +93,11 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'c.yml');
     writeFileSync(file, 'web:\n  listen_address: ":1111"\n  telemetry_path: /file\nlog:\n  level: warn\n');
-    const env = { AGENTSWARM_EXPORTER_WEB_LISTEN_ADDRESS: ':2222', AGENTSWARM_EXPORTER_LOG_LEVEL: 'debug', AGENTSWARM_EXPORTER_DEMO: 'true' };
+    const env = {
+      AGENTSWARM_EXPORTER_WEB_LISTEN_ADDRESS: ':2222',
+      AGENTSWARM_EXPORTER_LOG_LEVEL: 'debug',
+      AGENTSWARM_EXPORTER_DEMO: 'true',
+    };
     const config = loadConfig(['--config.file', file, '--web.listen-address', ':3333'], env, '0.0.0', io);
     expect(config.web.listen_address).toBe(':3333');
     expect(config.log.level).toBe('debug');
@@ -93,7 +107,9 @@ describe('configuration', () => {
   });
 
   it('names the flag when a file cannot be read', () => {
-    expect(() => loadConfig(['--config.file', '/nonexistent/x.yml'], {}, '0', io)).toThrow(/--config.file: cannot read \/nonexistent\/x.yml: no such file \(ENOENT\)/);
+    expect(() => loadConfig(['--config.file', '/nonexistent/x.yml'], {}, '0', io)).toThrow(
+      /--config.file: cannot read \/nonexistent\/x.yml: no such file \(ENOENT\)/,
+    );
   });
 });
 

@@ -23,7 +23,10 @@ interface Run {
 function run(bin: string, args: readonly string[]): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -87,7 +90,7 @@ describe('agentswarm-exporter start-up failures', () => {
     expectOneLine(result, 2, /web\.listen_adress: unknown key; did you mean web\.listen_address\?/);
   });
 
-  it('speaks plain words for a bound instead of zod\'s default message', async () => {
+  it("speaks plain words for a bound instead of zod's default message", async () => {
     const config = file('bound.yml', 'coordination:\n  concurrency: 0\n');
     const result = await run(EXPORTER, ['--config.file', config]);
     expectOneLine(result, 2, /coordination\.concurrency: expected at least 1, got 0$/);

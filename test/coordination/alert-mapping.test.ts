@@ -14,13 +14,38 @@ function received(labels: Record<string, string>, summary?: string): ReceivedAle
 
 describe('mapAlertToTask', () => {
   it.each([
-    ['labels decide type and priority', { alertname: 'X', coordination_type: 'resource_balancing', priority: 'low', severity: 'critical' }, 'resource_balancing', 'low'],
+    [
+      'labels decide type and priority',
+      { alertname: 'X', coordination_type: 'resource_balancing', priority: 'low', severity: 'critical' },
+      'resource_balancing',
+      'low',
+    ],
     ['the alertname table fills a missing type and priority', { alertname: 'AgentSwarmAgentDown' }, 'cross_system_healing', 'emergency'],
-    ['a priority label beats the alertname table', { alertname: 'AgentSwarmAgentDown', priority: 'maintenance' }, 'cross_system_healing', 'maintenance'],
-    ['severity gives the priority when nothing else does', { alertname: 'X', coordination_type: 'performance_sync', severity: 'critical' }, 'performance_sync', 'high'],
+    [
+      'a priority label beats the alertname table',
+      { alertname: 'AgentSwarmAgentDown', priority: 'maintenance' },
+      'cross_system_healing',
+      'maintenance',
+    ],
+    [
+      'severity gives the priority when nothing else does',
+      { alertname: 'X', coordination_type: 'performance_sync', severity: 'critical' },
+      'performance_sync',
+      'high',
+    ],
     ['the default priority is medium', { alertname: 'X', coordination_type: 'performance_sync' }, 'performance_sync', 'medium'],
-    ['an unknown priority label falls back', { alertname: 'X', coordination_type: 'performance_sync', priority: 'urgent!', severity: 'info' }, 'performance_sync', 'low'],
-    ['an unknown type label falls back to the table', { alertname: 'AgentSwarmBottleneck', coordination_type: 'teleport' }, 'resource_balancing', 'high'],
+    [
+      'an unknown priority label falls back',
+      { alertname: 'X', coordination_type: 'performance_sync', priority: 'urgent!', severity: 'info' },
+      'performance_sync',
+      'low',
+    ],
+    [
+      'an unknown type label falls back to the table',
+      { alertname: 'AgentSwarmBottleneck', coordination_type: 'teleport' },
+      'resource_balancing',
+      'high',
+    ],
   ])('%s', (_name, labels, type, priority) => {
     const intent = mapAlertToTask(received(labels));
     expect(intent?.type).toBe(type);
@@ -43,13 +68,22 @@ describe('mapAlertToTask', () => {
   });
 
   it('uses a custom table', () => {
-    const table: MappingTable = { ...DEFAULT_MAPPING, byAlertname: { MyAlert: { type: 'predictive_scaling' } }, bySeverity: { page: 'emergency' } };
-    expect(mapAlertToTask(received({ alertname: 'MyAlert', severity: 'page' }), table)).toMatchObject({ type: 'predictive_scaling', priority: 'emergency' });
+    const table: MappingTable = {
+      ...DEFAULT_MAPPING,
+      byAlertname: { MyAlert: { type: 'predictive_scaling' } },
+      bySeverity: { page: 'emergency' },
+    };
+    expect(mapAlertToTask(received({ alertname: 'MyAlert', severity: 'page' }), table)).toMatchObject({
+      type: 'predictive_scaling',
+      priority: 'emergency',
+    });
     expect(mapAlertToTask(received({ alertname: 'AgentSwarmAgentDown' }), table)).toBeUndefined();
   });
 
   it('does not read inherited properties as table entries', () => {
     expect(mapAlertToTask(received({ alertname: 'toString' }))).toBeUndefined();
-    expect(mapAlertToTask(received({ alertname: 'X', coordination_type: 'performance_sync', severity: 'constructor' }))?.priority).toBe('medium');
+    expect(mapAlertToTask(received({ alertname: 'X', coordination_type: 'performance_sync', severity: 'constructor' }))?.priority).toBe(
+      'medium',
+    );
   });
 });

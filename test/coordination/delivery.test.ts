@@ -65,18 +65,33 @@ describe('coordination delivery (docs/reliability.md tests 17-20)', () => {
     expect(stamps).toEqual(sentAt.map((ms) => Math.floor(ms / 1000)));
     expect(new Set(stamps).size).toBe(3);
     for (const [i, r] of t.received.entries()) {
-      expect(verifyWebhook(SECRET, r.headers, r.body, { now: () => (sentAt[i] ?? 0) })).toMatchObject({ ok: true, id });
-      expect(r.json).toMatchObject({ id, type: 'cross_system_healing', attempt: i + 1, swarm: 'demo', agents: ['alpha'], plan: { kind: 'cross_system_healing' } });
+      expect(verifyWebhook(SECRET, r.headers, r.body, { now: () => sentAt[i] ?? 0 })).toMatchObject({ ok: true, id });
+      expect(r.json).toMatchObject({
+        id,
+        type: 'cross_system_healing',
+        attempt: i + 1,
+        swarm: 'demo',
+        agents: ['alpha'],
+        plan: { kind: 'cross_system_healing' },
+      });
       expect(r.headers['content-type']).toBe('application/json');
     }
     // The body differs only by attempt: the plan is computed once.
-    expect(t.received.map((r) => JSON.stringify({ ...r.json, attempt: 0 }))).toEqual(Array(3).fill(JSON.stringify({ ...t.received[0]?.json, attempt: 0 })));
+    expect(t.received.map((r) => JSON.stringify({ ...r.json, attempt: 0 }))).toEqual(
+      Array(3).fill(JSON.stringify({ ...t.received[0]?.json, attempt: 0 })),
+    );
     expect(h.store.listAttempts(id).map((a) => [a.outcome, a.statusCode])).toEqual([
       ['retryable', 500],
       ['retryable', 500],
       ['succeeded', 200],
     ]);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'cross_system_healing', priority: 'medium', outcome: 'succeeded' })).toBe(1);
+    expect(
+      await h.metric('agentswarm_coordination_tasks_total', {
+        coordination_type: 'cross_system_healing',
+        priority: 'medium',
+        outcome: 'succeeded',
+      }),
+    ).toBe(1);
   });
 
   it.each([400, 401, 404, 422])('18. %i fails the task at once', async (code) => {
@@ -88,7 +103,9 @@ describe('coordination delivery (docs/reliability.md tests 17-20)', () => {
     expect(h.store.getTask(task.id)).toMatchObject({ attempts: 1, lastError: `HTTP ${code}` });
     await h.scheduler.advance(600_000);
     expect(t.received).toHaveLength(1);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'performance_sync', priority: 'low', outcome: 'failed' })).toBe(1);
+    expect(
+      await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'performance_sync', priority: 'low', outcome: 'failed' }),
+    ).toBe(1);
   });
 
   it.each([
@@ -98,7 +115,10 @@ describe('coordination delivery (docs/reliability.md tests 17-20)', () => {
     [429, new Date(Date.UTC(2026, 0, 1, 0, 0, 20)).toUTCString(), 20_000],
   ])('18. %i with Retry-After %s waits %i ms (capped at backoff.max)', async (code, retryAfter, expected) => {
     const t = await target((i) => (i === 0 ? { status: code, headers: { 'retry-after': retryAfter } } : { status: 200 }));
-    const h = await start({ backoff: { initial: '1s', max: '1m' }, actions: { default: { url: t.url } } }, { service: { random: () => 0 } });
+    const h = await start(
+      { backoff: { initial: '1s', max: '1m' }, actions: { default: { url: t.url } } },
+      { service: { random: () => 0 } },
+    );
     const task = h.service.createTask({ type: 'performance_sync', priority: 'low' });
     await h.scheduler.advance(0);
     await waitFor(() => h.store.listAttempts(task.id).length === 1, 'first attempt committed');
@@ -148,7 +168,9 @@ describe('coordination delivery (docs/reliability.md tests 17-20)', () => {
     await waitFor(() => status(h, task.id) === 'failed', 'failure committed');
     expect(h.store.getTask(task.id)?.lastError).toMatch(/HTTP 307: redirects are not followed/);
     expect(elsewhere.received).toHaveLength(0);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'performance_sync', priority: 'low', outcome: 'failed' })).toBe(1);
+    expect(
+      await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'performance_sync', priority: 'low', outcome: 'failed' }),
+    ).toBe(1);
   });
 
   it('retries a network error (connection refused)', async () => {

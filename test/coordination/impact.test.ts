@@ -26,20 +26,36 @@ describe('planContextProbe', () => {
   const ctx = (analysis?: PlanAnalysis): PlanContext => ({ swarms: () => ['s'], agents: () => agents, analysis: () => analysis });
 
   it('scores healing by the mean health of the targeted agents, failed counting 0', () => {
-    expect(planContextProbe(ctx()).read({ type: 'cross_system_healing', swarm: 's', agents: ['b', 'c'] })).toEqual({ score: 'health', value: 0.2, higherIsBetter: true });
+    expect(planContextProbe(ctx()).read({ type: 'cross_system_healing', swarm: 's', agents: ['b', 'c'] })).toEqual({
+      score: 'health',
+      value: 0.2,
+      higherIsBetter: true,
+    });
     expect(planContextProbe(ctx()).read({ type: 'performance_sync', swarm: 's', agents: [] })?.value).toBeCloseTo(0.4, 10);
   });
 
   it('scores balancing by the balance index, from analysis when present', () => {
     // Utilisations 2/2, 0/2 (failed, still registered: counted as agentswarm_load_balance_index counts it), 0/2.
-    expect(planContextProbe(ctx()).read({ type: 'resource_balancing', swarm: 's', agents: [] })).toEqual({ score: 'balance_index', value: 1 / 3, higherIsBetter: true });
-    expect(planContextProbe(ctx({ takenAt: 0, balanceIndex: 0.9 })).read({ type: 'resource_balancing', swarm: 's', agents: [] })?.value).toBe(0.9);
+    expect(planContextProbe(ctx()).read({ type: 'resource_balancing', swarm: 's', agents: [] })).toEqual({
+      score: 'balance_index',
+      value: 1 / 3,
+      higherIsBetter: true,
+    });
+    expect(
+      planContextProbe(ctx({ takenAt: 0, balanceIndex: 0.9 })).read({ type: 'resource_balancing', swarm: 's', agents: [] })?.value,
+    ).toBe(0.9);
   });
 
   it('scores anomalies lower-is-better and scaling by time to saturation', () => {
-    expect(planContextProbe(ctx()).read({ type: 'anomaly_correlation', swarm: 's', agents: [] })).toEqual({ score: 'unhealthy_agents', value: 2, higherIsBetter: false });
+    expect(planContextProbe(ctx()).read({ type: 'anomaly_correlation', swarm: 's', agents: [] })).toEqual({
+      score: 'unhealthy_agents',
+      value: 2,
+      higherIsBetter: false,
+    });
     const forecast = { valid: true, horizons: [], saturationSeconds: undefined, recommendedAgents: {}, confidence: 1 };
-    expect(planContextProbe(ctx({ takenAt: 0, forecast })).read({ type: 'predictive_scaling', swarm: 's', agents: [] })?.value).toBe(86_400);
+    expect(planContextProbe(ctx({ takenAt: 0, forecast })).read({ type: 'predictive_scaling', swarm: 's', agents: [] })?.value).toBe(
+      86_400,
+    );
     expect(planContextProbe(ctx()).read({ type: 'predictive_scaling', swarm: 's', agents: [] })).toBeUndefined();
   });
 

@@ -40,7 +40,9 @@ function metricValue(h: EngineHarness): number {
   const page = renderAnalysisFamilies(h.engine.latest()).join('');
   const parsed = parseExposition(page);
   if (!parsed.ok) throw new Error(`${parsed.error.message} (line ${parsed.error.line})`);
-  const line = parsed.families.flatMap((f) => f.samples).find((s) => s.name === 'agentswarm_load_balance_index' && s.labels.swarm === 'default');
+  const line = parsed.families
+    .flatMap((f) => f.samples)
+    .find((s) => s.name === 'agentswarm_load_balance_index' && s.labels.swarm === 'default');
   if (line === undefined) throw new Error('no agentswarm_load_balance_index{swarm="default"}');
   return line.value;
 }

@@ -9,11 +9,25 @@ import { buildPlan, type ResourceBalancingPlan } from '../../src/coordination/pl
 const NOW = Date.UTC(2026, 0, 1, 12);
 
 function agent(id: string, status: HealthStatus, values: Record<string, number>, extra: Partial<PlanAgent> = {}): PlanAgent {
-  return { id, type: 'worker', variant: '', status, healthScore: status === 'failed' ? 0 : 0.9, lastSeen: NOW - 10_000, capacity: 4, values, ...extra };
+  return {
+    id,
+    type: 'worker',
+    variant: '',
+    status,
+    healthScore: status === 'failed' ? 0 : 0.9,
+    lastSeen: NOW - 10_000,
+    capacity: 4,
+    values,
+    ...extra,
+  };
 }
 
 function context(agents: PlanAgent[], analysis?: PlanAnalysis): PlanContext {
-  return { swarms: () => ['s'], agents: (swarm) => (swarm === 's' ? agents : []), analysis: (swarm) => (swarm === 's' ? analysis : undefined) };
+  return {
+    swarms: () => ['s'],
+    agents: (swarm) => (swarm === 's' ? agents : []),
+    analysis: (swarm) => (swarm === 's' ? analysis : undefined),
+  };
 }
 
 const swarm = [
@@ -88,7 +102,11 @@ describe('buildPlan', () => {
     const analysis: PlanAnalysis = {
       takenAt: NOW,
       clusters: [
-        { agents: ['alpha', 'beta', 'delta'], metrics: ['response_time'], evidence: [{ agent: 'alpha', metric: 'response_time', score: 5.123456 }] },
+        {
+          agents: ['alpha', 'beta', 'delta'],
+          metrics: ['response_time'],
+          evidence: [{ agent: 'alpha', metric: 'response_time', score: 5.123456 }],
+        },
         { agents: ['gamma', 'beta'], metrics: ['error_rate'], evidence: [] },
       ],
     };
@@ -110,7 +128,11 @@ describe('buildPlan', () => {
       ],
     };
     const plan = buildPlan({ type: 'optimization_sharing', swarm: 's', agents: [] }, context(swarm, analysis), NOW);
-    expect(plan).toMatchObject({ source: 'analysis', best: { variant: 'v3', metric: 'error_rate', advantage: 0.5, p_value: 0.001 }, adopt_by: ['alpha', 'beta', 'delta'] });
+    expect(plan).toMatchObject({
+      source: 'analysis',
+      best: { variant: 'v3', metric: 'error_rate', advantage: 0.5, p_value: 0.001 },
+      adopt_by: ['alpha', 'beta', 'delta'],
+    });
     const fallback = buildPlan({ type: 'optimization_sharing', swarm: 's', agents: [] }, context(swarm), NOW);
     expect(fallback).toMatchObject({ best: { agent: 'alpha', variant: 'v1', value: 0.95, metric: 'health_score' }, adopt_by: ['beta'] });
   });
@@ -132,13 +154,25 @@ describe('buildPlan', () => {
       horizon_seconds: 3600,
       confidence: 0.8,
       saturation_seconds: 900,
-      load_forecast: [{ horizon_seconds: 300, load: 12 }, { horizon_seconds: 3600, load: 20.1235 }],
+      load_forecast: [
+        { horizon_seconds: 300, load: 12 },
+        { horizon_seconds: 3600, load: 20.1235 },
+      ],
       current: { worker: 2, planner: 1 },
       recommended: { worker: 5, planner: 1 },
       change: { worker: 3, planner: 0 },
     });
-    const invalid = buildPlan({ type: 'predictive_scaling', swarm: 's', agents: [] }, context(swarm, { takenAt: NOW, forecast: { ...forecast, valid: false } }), NOW);
-    expect(invalid).toMatchObject({ valid: false, confidence: 0, recommended: { worker: 2, planner: 1 }, change: { worker: 0, planner: 0 } });
+    const invalid = buildPlan(
+      { type: 'predictive_scaling', swarm: 's', agents: [] },
+      context(swarm, { takenAt: NOW, forecast: { ...forecast, valid: false } }),
+      NOW,
+    );
+    expect(invalid).toMatchObject({
+      valid: false,
+      confidence: 0,
+      recommended: { worker: 2, planner: 1 },
+      change: { worker: 0, planner: 0 },
+    });
   });
 });
 

@@ -5,7 +5,10 @@ import { buildPlan } from '../../src/coordination/plans.js';
 import { AgentRegistry } from '../../src/store/agent-registry.js';
 
 function registry(clock: ManualClock): AgentRegistry {
-  return new AgentRegistry({ heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: 1000, windowMs: 60_000 }, clock);
+  return new AgentRegistry(
+    { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: 1000, windowMs: 60_000 },
+    clock,
+  );
 }
 
 describe('registryPlanContext', () => {

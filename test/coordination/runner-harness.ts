@@ -15,10 +15,16 @@ export interface Started {
 
 export const ok: ExecutionReport = { outcome: { kind: 'succeeded', status: 200 }, statusCode: 200 };
 export const retry = (status = 503, afterMs?: number): ExecutionReport => ({
-  outcome: afterMs === undefined ? { kind: 'retryable', status, error: `HTTP ${status}` } : { kind: 'retryable', status, afterMs, error: `HTTP ${status}` },
+  outcome:
+    afterMs === undefined
+      ? { kind: 'retryable', status, error: `HTTP ${status}` }
+      : { kind: 'retryable', status, afterMs, error: `HTTP ${status}` },
   statusCode: status,
 });
-export const fail = (status = 404): ExecutionReport => ({ outcome: { kind: 'failed', status, error: `HTTP ${status}` }, statusCode: status });
+export const fail = (status = 404): ExecutionReport => ({
+  outcome: { kind: 'failed', status, error: `HTTP ${status}` },
+  statusCode: status,
+});
 
 /** Executor whose attempts stay open until the test resolves them. */
 export class Harness {
@@ -78,7 +84,17 @@ export class Harness {
   add(priority: Priority = 'medium', overrides: Partial<TaskRecord> = {}): TaskRecord {
     this.n += 1;
     const { task } = this.store.createTask(
-      { id: `t${String(this.n).padStart(3, '0')}`, type: 'performance_sync', priority, source: 'api', swarm: 's', agents: [], reason: '', alerts: [], ...overrides },
+      {
+        id: `t${String(this.n).padStart(3, '0')}`,
+        type: 'performance_sync',
+        priority,
+        source: 'api',
+        swarm: 's',
+        agents: [],
+        reason: '',
+        alerts: [],
+        ...overrides,
+      },
       this.clock.now(),
     );
     return task;

@@ -29,7 +29,9 @@ describe('TaskRunner', () => {
       await h.settle();
       h.attemptOf(task.id).resolve(retry(500));
       await h.settle();
-      const expected = Math.floor(r * backoffCeilingMs(i + 1, { initialMs: 1000, maxMs: 300_000, maxAttempts: 4, retryAfterCapMs: 300_000 }));
+      const expected = Math.floor(
+        r * backoffCeilingMs(i + 1, { initialMs: 1000, maxMs: 300_000, maxAttempts: 4, retryAfterCapMs: 300_000 }),
+      );
       const stored = h.store.getTask(task.id);
       expect(stored?.status).toBe('queued');
       expect((stored?.nextAttemptAt ?? 0) - h.clock.now()).toBe(expected);
@@ -103,7 +105,9 @@ describe('TaskRunner', () => {
     const tasks = priorities.map((p) => h.add(p));
     h.runner.start();
     await h.settle();
-    const expectedOrder = [...tasks].sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.seq - b.seq).map((t) => t.id);
+    const expectedOrder = [...tasks]
+      .sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.seq - b.seq)
+      .map((t) => t.id);
     expect(h.active).toBe(5);
     // Release one at a time, oldest first: each freed slot goes to the most urgent waiting task.
     for (let done = 0; done < 20; done += 1) {
@@ -118,8 +122,15 @@ describe('TaskRunner', () => {
   });
 
   it('lets other targets proceed while one target is at its bound', async () => {
-    const h = new Harness(undefined, { perTargetConcurrency: 2, targetOf: (type) => (type === 'cross_system_healing' ? 'http://slow' : 'http://fast') });
-    const slow = [h.add('emergency', { type: 'cross_system_healing' }), h.add('emergency', { type: 'cross_system_healing' }), h.add('emergency', { type: 'cross_system_healing' })];
+    const h = new Harness(undefined, {
+      perTargetConcurrency: 2,
+      targetOf: (type) => (type === 'cross_system_healing' ? 'http://slow' : 'http://fast'),
+    });
+    const slow = [
+      h.add('emergency', { type: 'cross_system_healing' }),
+      h.add('emergency', { type: 'cross_system_healing' }),
+      h.add('emergency', { type: 'cross_system_healing' }),
+    ];
     const fast = [h.add('low'), h.add('low')];
     h.runner.start();
     await h.settle();
@@ -130,7 +141,10 @@ describe('TaskRunner', () => {
   });
 
   it('starts a task for a free target that arrives while every waiting task targets a full one', async () => {
-    const h = new Harness(undefined, { perTargetConcurrency: 1, targetOf: (type) => (type === 'cross_system_healing' ? 'http://slow' : 'http://fast') });
+    const h = new Harness(undefined, {
+      perTargetConcurrency: 1,
+      targetOf: (type) => (type === 'cross_system_healing' ? 'http://slow' : 'http://fast'),
+    });
     h.runner.start();
     for (let i = 0; i < 3; i += 1) h.submit('emergency', { type: 'cross_system_healing' });
     await h.settle();
@@ -156,7 +170,18 @@ describe('TaskRunner', () => {
       alertname: 'A',
       task:
         status === 'firing'
-          ? { id: `task-${fingerprint}`, type: 'performance_sync' as const, priority: 'low' as const, source: 'alert' as const, swarm: 's', agents: [], reason: '', alerts: [], receiver: 'r', fingerprint }
+          ? {
+              id: `task-${fingerprint}`,
+              type: 'performance_sync' as const,
+              priority: 'low' as const,
+              source: 'alert' as const,
+              swarm: 's',
+              agents: [],
+              reason: '',
+              alerts: [],
+              receiver: 'r',
+              fingerprint,
+            }
           : undefined,
     });
     const { created } = h.store.recordNotification('r', [incoming('a', 'firing'), incoming('b', 'firing')], now);

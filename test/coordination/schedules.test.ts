@@ -21,11 +21,19 @@ afterEach(async () => {
 
 describe('coordination.schedules', () => {
   it('names each invalid cron expression', () => {
-    expect(validateSchedules([
-      { cron: '*/5 * * * *', type: 'performance_sync', priority: 'maintenance' },
-      { cron: 'every five minutes', type: 'performance_sync', priority: 'maintenance' },
-    ])).toEqual([expect.stringMatching(/^coordination\.schedules\[1\]\.cron: expected a cron expression such as "\*\/5 \* \* \* \*", got "every five minutes"/)]);
-    expect(() => startSchedules([{ cron: '61 * * * *', type: 'performance_sync', priority: 'low' }], new FakeCron().factory, () => undefined)).toThrow(/schedules\[0\]/);
+    expect(
+      validateSchedules([
+        { cron: '*/5 * * * *', type: 'performance_sync', priority: 'maintenance' },
+        { cron: 'every five minutes', type: 'performance_sync', priority: 'maintenance' },
+      ]),
+    ).toEqual([
+      expect.stringMatching(
+        /^coordination\.schedules\[1\]\.cron: expected a cron expression such as "\*\/5 \* \* \* \*", got "every five minutes"/,
+      ),
+    ]);
+    expect(() =>
+      startSchedules([{ cron: '61 * * * *', type: 'performance_sync', priority: 'low' }], new FakeCron().factory, () => undefined),
+    ).toThrow(/schedules\[0\]/);
   });
 
   it('creates one task per known swarm at each tick, and none while the previous one is still open', async () => {
@@ -41,7 +49,9 @@ describe('coordination.schedules', () => {
       ['s2', 'performance_sync', 'maintenance', 'schedule'],
       ['s1', 'performance_sync', 'maintenance', 'schedule'],
     ]);
-    expect(tasks[0]?.reason).toMatch(/^scheduled by coordination\.schedules\[0\] \(\*\/5 \* \* \* \*\) for the slot at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(tasks[0]?.reason).toMatch(
+      /^scheduled by coordination\.schedules\[0\] \(\*\/5 \* \* \* \*\) for the slot at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/,
+    );
     cron.jobs[0]?.run();
     expect(harness.store.listTasks()).toHaveLength(2);
     await harness.stopService();
@@ -59,7 +69,9 @@ describe('coordination.schedules', () => {
   });
 
   it('refuses to construct the service with an invalid schedule', async () => {
-    await expect(() => new ServiceHarness({ coordination: { schedules: [{ cron: 'nope', type: 'performance_sync' }] } }).start()).rejects.toThrow(/coordination\.schedules\[0\]\.cron/);
+    await expect(() =>
+      new ServiceHarness({ coordination: { schedules: [{ cron: 'nope', type: 'performance_sync' }] } }).start(),
+    ).rejects.toThrow(/coordination\.schedules\[0\]\.cron/);
   });
 
   it('runs with real node-cron (a per-second schedule fires, then stops)', async () => {

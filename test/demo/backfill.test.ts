@@ -25,7 +25,17 @@ describe('backfill', () => {
     timers = new ManualTimers();
     const logs: string[] = [];
     const t0 = timers.now();
-    sim = await startSimulatedSwarm({ target: server.url, scenario: 'day', swarm: 'demo', stepMs: 1000, phaseMs: 2000, clock: timers, timers, backfillMs: 60_000, log: (l) => logs.push(l) });
+    sim = await startSimulatedSwarm({
+      target: server.url,
+      scenario: 'day',
+      swarm: 'demo',
+      stepMs: 1000,
+      phaseMs: 2000,
+      clock: timers,
+      timers,
+      backfillMs: 60_000,
+      log: (l) => logs.push(l),
+    });
 
     const backfilled = server.batchedSamples().filter((s) => (s['timestamp'] as number) < t0);
     const stamps = [...new Set(backfilled.map((s) => s['timestamp'] as number))].sort((a, b) => a - b);
@@ -36,7 +46,13 @@ describe('backfill', () => {
     const perStep = CANONICAL_METRICS.length;
     expect(backfilled).toHaveLength(60 * DEMO_AGENT_IDS.length * perStep - failureSteps * perStep);
     expect(new Set(backfilled.filter((s) => s['agent'] === 'delta').map((s) => s['timestamp'])).size).toBe(60 - failureSteps);
-    expect(logs.some((l) => /^simulator: backfilled 60 steps \(60 s of the scenario, up to phase recovery\) with timestamps: 6372 samples accepted, 0 rejected$/.test(l))).toBe(true);
+    expect(
+      logs.some((l) =>
+        /^simulator: backfilled 60 steps \(60 s of the scenario, up to phase recovery\) with timestamps: 6372 samples accepted, 0 rejected$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     expect(sim.status().phase).toBe('calm');
     expect(logs).toContain('simulator: phase calm (cycle 1): night shift: light, even load');
   });
@@ -65,10 +81,17 @@ describe('--demo', () => {
   it('has correlation, anomaly and forecast data on /metrics within 10 s of /-/ready', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/exporter.ts', '--demo', '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'warn'], { cwd: process.cwd(), stdio: 'ignore' });
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/bin/exporter.ts', '--demo', '--web.listen-address', `127.0.0.1:${port}`, '--log.level', 'warn'],
+      { cwd: process.cwd(), stdio: 'ignore' },
+    );
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error('the demo did not get ready within 20 s');
       await new Promise((r) => setTimeout(r, 100));
@@ -77,14 +100,18 @@ describe('--demo', () => {
     let last = { present: new Set<string>(), forecastValid: false };
     while (Date.now() - readyAt < 10_000) {
       last = families(await (await fetch(`${url}/metrics`)).text());
-      if (['agentswarm_agent_correlation', 'agentswarm_agent_anomaly_score', 'agentswarm_forecast_load'].every((f) => last.present.has(f)) && last.forecastValid) break;
+      if (
+        ['agentswarm_agent_correlation', 'agentswarm_agent_anomaly_score', 'agentswarm_forecast_load'].every((f) => last.present.has(f)) &&
+        last.forecastValid
+      )
+        break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect([...last.present].filter((f) => ['agentswarm_agent_correlation', 'agentswarm_agent_anomaly_score', 'agentswarm_forecast_load'].includes(f)).sort()).toEqual([
-      'agentswarm_agent_anomaly_score',
-      'agentswarm_agent_correlation',
-      'agentswarm_forecast_load',
-    ]);
+    expect(
+      [...last.present]
+        .filter((f) => ['agentswarm_agent_correlation', 'agentswarm_agent_anomaly_score', 'agentswarm_forecast_load'].includes(f))
+        .sort(),
+    ).toEqual(['agentswarm_agent_anomaly_score', 'agentswarm_agent_correlation', 'agentswarm_forecast_load']);
     expect(last.forecastValid).toBe(true);
   }, 40_000);
 });

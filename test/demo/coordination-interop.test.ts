@@ -53,7 +53,11 @@ async function settle(l: Loop, drained: boolean): Promise<void> {
   await vi.waitFor(
     () => {
       const stats = l.sim.status().reporter;
-      expect({ arrived: l.exporter.requests.length, open: l.exporter.openRequests, buffered: drained ? stats.buffered : 0 }).toEqual({ arrived: stats.requests, open: 0, buffered: 0 });
+      expect({ arrived: l.exporter.requests.length, open: l.exporter.openRequests, buffered: drained ? stats.buffered : 0 }).toEqual({
+        arrived: stats.requests,
+        open: 0,
+        buffered: 0,
+      });
     },
     { timeout: 10_000, interval: 2 },
   );
@@ -102,11 +106,29 @@ function registryView(l: Loop, failed: ReadonlySet<string> = new Set()): PlanCon
 }
 
 /** Delivers a task exactly as the exporter's runner does: payload, signature, fetch, outcome. */
-async function deliver(l: Loop, id: string, type: CoordinationType, agents: string[], context: PlanContext, attempt: number): Promise<string> {
+async function deliver(
+  l: Loop,
+  id: string,
+  type: CoordinationType,
+  agents: string[],
+  context: PlanContext,
+  attempt: number,
+): Promise<string> {
   const target = resolveActionTargets({ default: { url: l.receiver.url, secret_file: 'demo-secret' } }, () => SECRET)(type);
   if (target === undefined) throw new Error('no target');
   const plan = buildPlan({ type, swarm: 'demo', agents }, context, l.timers.now());
-  const body = JSON.stringify({ id, type, priority: 'high', swarm: 'demo', agents, reason: 'interop', alerts: [], plan, attempt, created_at: new Date(l.timers.now()).toISOString() });
+  const body = JSON.stringify({
+    id,
+    type,
+    priority: 'high',
+    swarm: 'demo',
+    agents,
+    reason: 'interop',
+    alerts: [],
+    plan,
+    attempt,
+    created_at: new Date(l.timers.now()).toISOString(),
+  });
   const report = await postTask(target, id, body, Date.now(), AbortSignal.timeout(5000));
   return report.outcome.kind;
 }
@@ -116,7 +138,7 @@ function queueOf(l: Loop, agent: string): number {
   return (samples[samples.length - 1]?.['value'] as number | undefined) ?? Number.NaN;
 }
 
-describe('coordination loop with the exporter\'s plans and delivery', () => {
+describe("coordination loop with the exporter's plans and delivery", () => {
   it('balances the bottleneck with a resource_balancing plan built from what the swarm pushed', async () => {
     const l = await loop();
     await playTo(l, BOTTLENECK.start + BOTTLENECK.length - 2);

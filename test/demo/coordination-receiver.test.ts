@@ -79,10 +79,17 @@ interface DeliverOptions {
 }
 
 /** Sends `payload` signed the way the exporter's action delivery signs it. */
-async function deliver(r: CoordinationReceiver, payload: unknown, options: DeliverOptions = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function deliver(
+  r: CoordinationReceiver,
+  payload: unknown,
+  options: DeliverOptions = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const id = options.id ?? ((payload as { id?: string }).id ?? 'task-x');
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...webhookHeaders(decodeSigningSecret(options.secret ?? SECRET), id, options.nowMs ?? Date.now(), body) };
+  const id = options.id ?? (payload as { id?: string }).id ?? 'task-x';
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...webhookHeaders(decodeSigningSecret(options.secret ?? SECRET), id, options.nowMs ?? Date.now(), body),
+  };
   if (options.omit !== undefined) delete headers[options.omit];
   const url = options.path === undefined ? r.url : r.url.replace('/coordination', options.path);
   const method = options.method ?? 'POST';
@@ -96,10 +103,19 @@ describe('startCoordinationReceiver', () => {
     const exporter = await new FakeExporter().start();
     servers.push(exporter);
     const timers = new ManualTimers();
-    const sim = await startSimulatedSwarm({ target: exporter.url, scenario: 'day', swarm: 'demo', stepMs: 1000, phaseMs: 1000, clock: timers, timers });
+    const sim = await startSimulatedSwarm({
+      target: exporter.url,
+      scenario: 'day',
+      swarm: 'demo',
+      stepMs: 1000,
+      phaseMs: 1000,
+      clock: timers,
+      timers,
+    });
     try {
       // One step into the failure phase (one step per phase unit here).
-      const failureStart = new SwarmModel({ scenario: 'day', stepMs: 1000, phaseMs: 1000 }).schedule.find((s) => s.phase === 'failure')?.start ?? 0;
+      const failureStart =
+        new SwarmModel({ scenario: 'day', stepMs: 1000, phaseMs: 1000 }).schedule.find((s) => s.phase === 'failure')?.start ?? 0;
       timers.advance((failureStart + 1) * 1000);
       expect(sim.downAgents()).toEqual(['delta']);
       const logs: string[] = [];
@@ -109,11 +125,16 @@ describe('startCoordinationReceiver', () => {
 
       expect(answer).toEqual({ status: 200, body: { status: 'done', action: 'restarted delta' } });
       expect(sim.downAgents()).toEqual([]);
-      expect(r.received()).toEqual([{ id: 'task-1', type: 'cross_system_healing', swarm: 'demo', attempt: 1, action: 'restarted delta', duplicate: false }]);
+      expect(r.received()).toEqual([
+        { id: 'task-1', type: 'cross_system_healing', swarm: 'demo', attempt: 1, action: 'restarted delta', duplicate: false },
+      ]);
       expect(logs).toContain('coordination receiver: emergency cross_system_healing task task-1 (attempt 1): restarted delta');
       // The restarted agent pushes again from the next step.
       timers.advance(1000);
-      await vi.waitFor(() => expect(exporter.batchedSamples().some((s) => s['agent'] === 'delta' && s['timestamp'] === timers.now())).toBe(true), { timeout: 5000, interval: 5 });
+      await vi.waitFor(
+        () => expect(exporter.batchedSamples().some((s) => s['agent'] === 'delta' && s['timestamp'] === timers.now())).toBe(true),
+        { timeout: 5000, interval: 5 },
+      );
     } finally {
       const stopped = sim.stop();
       timers.advance(60_000);
@@ -194,10 +215,14 @@ describe('startCoordinationReceiver', () => {
     const swarm = new FakeSwarm();
     const r = await receiver(swarm, { maxBodyBytes: 1024 });
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(r.url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        r.url,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write(`{"id":"task-1","reason":"${'x'.repeat(800)}`);
       req.write('y'.repeat(800));
@@ -219,10 +244,30 @@ describe('startCoordinationReceiver', () => {
   });
 
   it.each([
-    { name: 'restarts the agents of a task whose plan has no actions', overrides: { plan: {}, agents: ['delta'] }, action: 'restarted delta', restarts: ['delta'] },
-    { name: 'restarts any down agent when the task names none', overrides: { plan: {}, agents: [] }, action: 'restarted delta', restarts: ['delta'] },
-    { name: 'restarts nothing when the plan only says investigate', overrides: { plan: { actions: [{ agent: 'beta', action: 'investigate' }] }, agents: ['beta'] }, action: 'nothing to restart', restarts: [] },
-    { name: 'acknowledges a task type it has no action for', overrides: { type: 'performance_sync' }, action: 'acknowledged', restarts: [] },
+    {
+      name: 'restarts the agents of a task whose plan has no actions',
+      overrides: { plan: {}, agents: ['delta'] },
+      action: 'restarted delta',
+      restarts: ['delta'],
+    },
+    {
+      name: 'restarts any down agent when the task names none',
+      overrides: { plan: {}, agents: [] },
+      action: 'restarted delta',
+      restarts: ['delta'],
+    },
+    {
+      name: 'restarts nothing when the plan only says investigate',
+      overrides: { plan: { actions: [{ agent: 'beta', action: 'investigate' }] }, agents: ['beta'] },
+      action: 'nothing to restart',
+      restarts: [],
+    },
+    {
+      name: 'acknowledges a task type it has no action for',
+      overrides: { type: 'performance_sync' },
+      action: 'acknowledged',
+      restarts: [],
+    },
     { name: 'ignores a task for another swarm', overrides: { swarm: 'prod' }, action: 'ignored: swarm prod is not demo', restarts: [] },
   ])('$name', async ({ overrides, action, restarts }) => {
     const swarm = new FakeSwarm();
@@ -253,7 +298,12 @@ describe('startCoordinationReceiver', () => {
       },
     });
     const body = JSON.stringify(task());
-    const post = (allow: string): Promise<Response> => fetch(r.url, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'task-1', 'x-test-allow': allow }, body });
+    const post = (allow: string): Promise<Response> =>
+      fetch(r.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': 'task-1', 'x-test-allow': allow },
+        body,
+      });
 
     expect((await post('no')).status).toBe(401);
     expect((await post('yes')).status).toBe(200);

@@ -12,7 +12,13 @@ describe('embedded demo alerting', () => {
     exporter = await startTestExporter({ agents: { heartbeat_timeout: '5s', expire_after: '10m' } });
     const ex = exporter;
     await ex.post('/api/v1/agents/delta/metrics', { swarm: 'demo', metrics: { cpu_usage: 0.3 } });
-    const source = new DemoAlertSource({ registry: ex.registry, analysis: () => ex.engine.latest(), target: ex.url, holdMs: 2000, now: () => ex.clock.now() });
+    const source = new DemoAlertSource({
+      registry: ex.registry,
+      analysis: () => ex.engine.latest(),
+      target: ex.url,
+      holdMs: 2000,
+      now: () => ex.clock.now(),
+    });
 
     const step = async (): Promise<void> => {
       ex.clock.advance(1000);
@@ -22,7 +28,9 @@ describe('embedded demo alerting', () => {
     for (let i = 0; i < 6; i++) await step();
     expect(demoConditions(ex.registry, ex.engine.latest()).map((c) => c.labels.alertname)).toEqual(['AgentSwarmAgentDown']);
     // Pending for the hold time: nothing sent yet.
-    let tasks = (await (await fetch(`${ex.url}/api/v1/coordination/tasks`)).json()) as { tasks: { type: string; priority: string; status: string; agents: string[] }[] };
+    let tasks = (await (await fetch(`${ex.url}/api/v1/coordination/tasks`)).json()) as {
+      tasks: { type: string; priority: string; status: string; agents: string[] }[];
+    };
     expect(tasks.tasks).toHaveLength(0);
 
     for (let i = 0; i < 3; i++) await step();

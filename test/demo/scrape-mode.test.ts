@@ -12,7 +12,17 @@ describe('demo in scrape mode', () => {
     const parsed = parseExposition(renderSwarmPage(frame));
     if (!parsed.ok) throw new Error('page did not parse');
     const up = frame.agents.filter((a) => a.up).length;
-    expect(parsed.families.map((f) => f.name).sort()).toEqual(['active_tasks', 'coordination_load', 'cpu_usage', 'error_rate', 'memory_usage', 'messages_per_second', 'queue_depth', 'response_time', 'throughput']);
+    expect(parsed.families.map((f) => f.name).sort()).toEqual([
+      'active_tasks',
+      'coordination_load',
+      'cpu_usage',
+      'error_rate',
+      'memory_usage',
+      'messages_per_second',
+      'queue_depth',
+      'response_time',
+      'throughput',
+    ]);
     for (const family of parsed.families) expect(family.samples).toHaveLength(up);
     expect(renderSwarmPage(undefined)).toBe('');
   });
@@ -24,7 +34,11 @@ describe('demo in scrape mode', () => {
       let page = '';
       while (Date.now() < deadline) {
         page = await exporter.metricsText();
-        if ((exporter.registry.swarm('demo')?.agents.size ?? 0) === DEMO_AGENT_IDS.length && /agentswarm_ingest_samples_total\{source="scrape",result="accepted"\} [1-9]/.test(page)) break;
+        if (
+          (exporter.registry.swarm('demo')?.agents.size ?? 0) === DEMO_AGENT_IDS.length &&
+          /agentswarm_ingest_samples_total\{source="scrape",result="accepted"\} [1-9]/.test(page)
+        )
+          break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect([...(exporter.registry.swarm('demo')?.agents.keys() ?? [])].sort()).toEqual([...DEMO_AGENT_IDS].sort());

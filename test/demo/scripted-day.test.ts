@@ -23,7 +23,7 @@ interface TaskRow {
   readonly agents: readonly string[];
 }
 
-describe('the embedded demo\'s scripted day', () => {
+describe("the embedded demo's scripted day", () => {
   let exporter: TestExporter | undefined;
   let receiver: CoordinationReceiver | undefined;
   afterEach(async () => {
@@ -47,7 +47,12 @@ describe('the embedded demo\'s scripted day', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scripted-day-'));
     writeFileSync(join(dir, 'secret'), SECRET);
     exporter = await startTestExporter(
-      demoExporterConfig({ coordination: { actions: { default: { url: receiver.url, secret_file: join(dir, 'secret') } }, backoff: { initial: '100ms', max: '1s' } } }),
+      demoExporterConfig({
+        coordination: {
+          actions: { default: { url: receiver.url, secret_file: join(dir, 'secret') } },
+          backoff: { initial: '100ms', max: '1s' },
+        },
+      }),
     );
     const ex = exporter;
     now = () => ex.clock.now();
@@ -61,11 +66,15 @@ describe('the embedded demo\'s scripted day', () => {
 
     // Every alert the embedded alerting evaluates fired (ErrorBudgetBurn and AgentAbnormal are not among them: docs/demo.md).
     expect([...fired].sort()).toEqual(Object.keys(PACK_HOLD_MS).sort());
-    const list = async (): Promise<TaskRow[]> => ((await (await fetch(`${ex.url}/api/v1/coordination/tasks?limit=500`)).json()) as { tasks: TaskRow[] }).tasks;
+    const list = async (): Promise<TaskRow[]> =>
+      ((await (await fetch(`${ex.url}/api/v1/coordination/tasks?limit=500`)).json()) as { tasks: TaskRow[] }).tasks;
     const types = new Set((await list()).map((t) => t.type));
     expect([...types].sort()).toEqual([...COORDINATION_TYPES].sort());
     // Each was delivered to the orchestrator, and the healing task restarted the failed agent.
-    await vi.waitFor(() => expect(new Set(receiver?.received().map((r) => r.type))).toEqual(new Set(COORDINATION_TYPES)), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(new Set(receiver?.received().map((r) => r.type))).toEqual(new Set(COORDINATION_TYPES)), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect(receiver.received().some((r) => r.type === 'cross_system_healing' && r.action.startsWith('restarted delta'))).toBe(true);
     // The loop is visible at info level, with ids: accepted alerts, created and delivered tasks.
     const lines = ex.logs.map((l) => JSON.parse(l) as { level: number | string; msg: string; task?: string; fingerprint?: string });

@@ -52,7 +52,10 @@ interface ChildResult {
 /** Runs the bin with Node + tsx; `onStderr` may signal the child once it is running. Bounded in time. */
 function runBin(args: readonly string[], onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: process.cwd(), env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -78,7 +81,16 @@ describe('agentswarm-sim', () => {
     const result = await runBin(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: agentswarm-sim [options]');
-    for (const flag of ['--target <url>', '--agents <n>', '--scenario <name>', '--seed <n>', '--swarm <name>', '--token <token>', '--step <duration>', '--duration <duration>']) {
+    for (const flag of [
+      '--target <url>',
+      '--agents <n>',
+      '--scenario <name>',
+      '--seed <n>',
+      '--swarm <name>',
+      '--token <token>',
+      '--step <duration>',
+      '--duration <duration>',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
     expect(result.stdout).toMatch(/"day",\s+"steady",\s+"wave"/);
@@ -109,7 +121,27 @@ describe('agentswarm-sim', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'token'), 'ingest-token\n');
 
-    const code = await runSimCli(['--target', server.url, '--scenario', 'wave', '--agents', '12', '--step', '100ms', '--duration', '600ms', '--swarm', 'load', '--token-file', join(dir, 'token'), '--seed', '3'], io);
+    const code = await runSimCli(
+      [
+        '--target',
+        server.url,
+        '--scenario',
+        'wave',
+        '--agents',
+        '12',
+        '--step',
+        '100ms',
+        '--duration',
+        '600ms',
+        '--swarm',
+        'load',
+        '--token-file',
+        join(dir, 'token'),
+        '--seed',
+        '3',
+      ],
+      io,
+    );
 
     expect(code).toBe(0);
     const stats = JSON.parse(io.out.join('').trim()) as Record<string, unknown>;

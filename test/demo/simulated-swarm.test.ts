@@ -69,7 +69,11 @@ async function settle(h: Harness, drained: boolean): Promise<void> {
   await vi.waitFor(
     () => {
       const stats = h.sim.status().reporter;
-      expect({ arrived: h.server.requests.length, open: h.server.openRequests, buffered: drained ? stats.buffered : 0 }).toEqual({ arrived: stats.requests, open: 0, buffered: 0 });
+      expect({ arrived: h.server.requests.length, open: h.server.openRequests, buffered: drained ? stats.buffered : 0 }).toEqual({
+        arrived: stats.requests,
+        open: 0,
+        buffered: 0,
+      });
     },
     { timeout: 10_000, interval: 2 },
   );
@@ -90,7 +94,10 @@ async function playTo(h: Harness, last: number): Promise<void> {
 }
 
 function stepsWithSamples(h: Harness, agent: string): number[] {
-  const steps = h.server.batchedSamples().filter((s) => s['agent'] === agent).map((s) => ((s['timestamp'] as number) - h.t0) / 1000);
+  const steps = h.server
+    .batchedSamples()
+    .filter((s) => s['agent'] === agent)
+    .map((s) => ((s['timestamp'] as number) - h.t0) / 1000);
   return [...new Set(steps)].sort((a, b) => a - b);
 }
 
@@ -106,7 +113,13 @@ describe('startSimulatedSwarm', () => {
     expect(h.sim.agents.map((a) => a.id)).toEqual([...DEMO_AGENT_IDS]);
     const registrations = h.server.requests.filter((r) => r.path.endsWith('/heartbeat'));
     expect(registrations.map((r) => r.path)).toEqual(DEMO_AGENT_IDS.map((a) => `/api/v1/agents/${a}/heartbeat`));
-    expect(registrations[0]?.body).toEqual({ swarm: 'demo', type: 'planner', variant: 'v1', capacity: h.sim.agents[0]?.capacity, labels: { simulated: 'true', scenario: 'day' } });
+    expect(registrations[0]?.body).toEqual({
+      swarm: 'demo',
+      type: 'planner',
+      variant: 'v1',
+      capacity: h.sim.agents[0]?.capacity,
+      labels: { simulated: 'true', scenario: 'day' },
+    });
     expect(h.logs).toContain('simulator: registered 12/12 agents');
 
     await playTo(h, 0);
@@ -198,9 +211,19 @@ describe('startSimulatedSwarm', () => {
     await playTo(h, 1);
 
     const batches = h.server.to('/api/v1/samples');
-    expect(batches.map((b) => (b.body as { samples: unknown[] }).samples.length)).toEqual(new Array((2 * 5000 * CANONICAL_METRICS.length) / 1000).fill(1000));
+    expect(batches.map((b) => (b.body as { samples: unknown[] }).samples.length)).toEqual(
+      new Array((2 * 5000 * CANONICAL_METRICS.length) / 1000).fill(1000),
+    );
     expect(h.server.maxConcurrent).toBeLessThanOrEqual(4);
     // The last answers may still be on their way back to the client.
-    await vi.waitFor(() => expect(h.sim.status().reporter).toMatchObject({ samplesAccepted: 2 * 5000 * CANONICAL_METRICS.length, samplesDropped: 0, failures: 0 }), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(
+      () =>
+        expect(h.sim.status().reporter).toMatchObject({
+          samplesAccepted: 2 * 5000 * CANONICAL_METRICS.length,
+          samplesDropped: 0,
+          failures: 0,
+        }),
+      { timeout: 10_000, interval: 5 },
+    );
   }, 60_000);
 });

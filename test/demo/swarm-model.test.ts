@@ -34,7 +34,11 @@ describe('SwarmModel', () => {
     ]);
     expect(model.agents.every((a) => a.capacity >= 1)).toBe(true);
     const ids = (indices: readonly number[]): string[] => indices.map((i) => model.agents[i]?.id ?? '?');
-    expect({ bottleneck: ids([model.cast.bottleneck ?? -1]), anomaly: ids(model.cast.anomaly), failing: ids([model.cast.failing ?? -1]) }).toEqual({
+    expect({
+      bottleneck: ids([model.cast.bottleneck ?? -1]),
+      anomaly: ids(model.cast.anomaly),
+      failing: ids([model.cast.failing ?? -1]),
+    }).toEqual({
       bottleneck: ['gamma'],
       anomaly: ['delta', 'epsilon', 'zeta'],
       failing: ['delta'],
@@ -42,7 +46,18 @@ describe('SwarmModel', () => {
     // The canary experiment runs on the workers the script leaves alone, three a side (an
     // agent-level test has no p-value with fewer); the cast's workers are not enrolled.
     const variants = Object.fromEntries(model.agents.filter((a) => a.type === 'worker').map((a) => [a.id, a.variant]));
-    expect(variants).toEqual({ beta: 'v1', gamma: '', delta: '', epsilon: '', zeta: '', eta: 'v2', theta: 'v1', iota: 'v2', kappa: 'v1', lambda: 'v2' });
+    expect(variants).toEqual({
+      beta: 'v1',
+      gamma: '',
+      delta: '',
+      epsilon: '',
+      zeta: '',
+      eta: 'v2',
+      theta: 'v1',
+      iota: 'v2',
+      kappa: 'v1',
+      lambda: 'v2',
+    });
   });
 
   it('enrols every worker in the canary experiment when too few remain outside the cast for three a side', () => {
@@ -86,7 +101,9 @@ describe('SwarmModel', () => {
       return best.step;
     };
     for (const worker of ['beta', 'gamma', 'delta']) {
-      expect(Math.max(...wave.map((f) => metric(f, worker, 'cpu_usage')))).toBeGreaterThan(1.8 * mean(calm.map((f) => metric(f, worker, 'cpu_usage'))));
+      expect(Math.max(...wave.map((f) => metric(f, worker, 'cpu_usage')))).toBeGreaterThan(
+        1.8 * mean(calm.map((f) => metric(f, worker, 'cpu_usage'))),
+      );
     }
     // Work takes lagMs (10 s) per hop: the reviewer's peak comes well after the planner's.
     expect(peakStep('mu') - peakStep('alpha')).toBeGreaterThanOrEqual(10);
@@ -119,10 +136,13 @@ describe('SwarmModel', () => {
     const before = anomaly[start - 1];
     const at = anomaly[start];
     const jumped = DEMO_AGENT_IDS.filter(
-      (agent) => metric(at, agent, 'error_rate') - metric(before, agent, 'error_rate') > 0.1 && metric(at, agent, 'cpu_usage') > metric(before, agent, 'cpu_usage'),
+      (agent) =>
+        metric(at, agent, 'error_rate') - metric(before, agent, 'error_rate') > 0.1 &&
+        metric(at, agent, 'cpu_usage') > metric(before, agent, 'cpu_usage'),
     );
     expect(jumped).toEqual(['delta', 'epsilon', 'zeta']);
-    for (const worker of ['delta', 'zeta']) expect(metric(at, worker, 'response_time')).toBeGreaterThan(2.5 * metric(before, worker, 'response_time'));
+    for (const worker of ['delta', 'zeta'])
+      expect(metric(at, worker, 'response_time')).toBeGreaterThan(2.5 * metric(before, worker, 'response_time'));
     expect(at?.events).toContainEqual({ kind: 'anomaly_started', agents: ['delta', 'epsilon', 'zeta'] });
     // It ends within the phase, for all of them together.
     const end = anomaly.findIndex((f) => f.events.some((e) => e.kind === 'anomaly_ended'));
@@ -143,7 +163,9 @@ describe('SwarmModel', () => {
     // reaches the workers 10 s later; delta held 9 of the workers' 81 slots, so each peer then
     // takes about an eighth more than in calm.
     const calm = phaseFrames(frames, 'calm');
-    expect(mean(failure.slice(failure.length / 2 + 20).map((f) => metric(f, 'beta', 'throughput')))).toBeGreaterThan(1.08 * mean(calm.map((f) => metric(f, 'beta', 'throughput'))));
+    expect(mean(failure.slice(failure.length / 2 + 20).map((f) => metric(f, 'beta', 'throughput')))).toBeGreaterThan(
+      1.08 * mean(calm.map((f) => metric(f, 'beta', 'throughput'))),
+    );
     const recovery = phaseFrames(frames, 'recovery');
     expect(recovery[0]?.agents.find((a) => a.id === 'delta')?.up).toBe(true);
     expect(recovery[0]?.events).toContainEqual({ kind: 'agent_restarted', agent: 'delta', by: 'script' });
@@ -221,7 +243,8 @@ describe('SwarmModel', () => {
             for (const name of CANONICAL_METRICS) {
               const value = agent.metrics[name];
               const spec = CANONICAL_METRIC_SPECS[name];
-              if (!Number.isFinite(value) || value < spec.min || value > spec.max) throw new Error(`${agent.id} ${name} = ${value} at step ${frame.step}`);
+              if (!Number.isFinite(value) || value < spec.min || value > spec.max)
+                throw new Error(`${agent.id} ${name} = ${value} at step ${frame.step}`);
             }
           }
         }

@@ -31,8 +31,12 @@ function validateObject(o: K8sObject): string[] {
   const schema = SCHEMAS[`${o.apiVersion}/${o.kind}`];
   if (!schema) return [`${o.apiVersion}/${o.kind}: no schema (an unexpected kind)`];
   const errors = validate(o, schema, `${o.kind}/${o.metadata.name}`);
-  const labelMaps = [o.metadata.labels ?? {}, ...(o.kind === 'Deployment' ? [(o.spec as unknown as DeploymentSpec).template.metadata.labels] : [])];
-  for (const map of labelMaps) for (const key of Object.keys(map)) if (!LABEL_KEY_PATTERN.test(key)) errors.push(`${o.kind}/${o.metadata.name}: bad label key ${key}`);
+  const labelMaps = [
+    o.metadata.labels ?? {},
+    ...(o.kind === 'Deployment' ? [(o.spec as unknown as DeploymentSpec).template.metadata.labels] : []),
+  ];
+  for (const map of labelMaps)
+    for (const key of Object.keys(map)) if (!LABEL_KEY_PATTERN.test(key)) errors.push(`${o.kind}/${o.metadata.name}: bad label key ${key}`);
   // A ConfigMap (as every object) must stay under etcd's 1 MiB.
   if (Buffer.byteLength(JSON.stringify(o)) > 1024 * 1024) errors.push(`${o.kind}/${o.metadata.name}: larger than 1 MiB`);
   return errors;
@@ -74,7 +78,10 @@ interface Volume {
 }
 interface DeploymentSpec {
   selector: { matchLabels: Record<string, string> };
-  template: { metadata: { labels: Record<string, string> }; spec: { securityContext: { runAsNonRoot?: boolean; runAsUser?: number }; containers: Container[]; volumes: Volume[] } };
+  template: {
+    metadata: { labels: Record<string, string> };
+    spec: { securityContext: { runAsNonRoot?: boolean; runAsUser?: number }; containers: Container[]; volumes: Volume[] };
+  };
 }
 
 function one(objects: readonly K8sObject[], kind: string): K8sObject {
@@ -103,7 +110,7 @@ describe('generated manifests', () => {
     for (const { path, text } of generatedFiles()) expect(readFileSync(path, 'utf8'), path).toBe(text);
   });
 
-  it('translates Alertmanager matchers into the operator\'s matcher objects', () => {
+  it("translates Alertmanager matchers into the operator's matcher objects", () => {
     expect(parseMatcher('coordination_type=~".+"')).toEqual({ name: 'coordination_type', matchType: '=~', value: '.+' });
     expect(parseMatcher('severity="critical"')).toEqual({ name: 'severity', matchType: '=', value: 'critical' });
     expect(parseMatcher('alertname!=Foo')).toEqual({ name: 'alertname', matchType: '!=', value: 'Foo' });
@@ -117,7 +124,13 @@ describe('schema subset validator', () => {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'x' },
-    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', securityContext: { readOnlyRootFilesystem: true } }] } } },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: {
+        metadata: { labels: { a: 'b' } },
+        spec: { containers: [{ name: 'c', image: 'i', securityContext: { readOnlyRootFilesystem: true } }] },
+      },
+    },
   };
 
   it('accepts a minimal Deployment and rejects a misspelt field, a wrong type and a missing required field', () => {
@@ -135,7 +148,12 @@ describe('schema subset validator', () => {
 
   it('rejects a duration Prometheus would not parse and an upper-case name', () => {
     const sm = SCHEMAS['monitoring.coreos.com/v1/ServiceMonitor']!;
-    const monitor = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'Bad' }, spec: { selector: {}, endpoints: [{ port: 'http', interval: '15 seconds' }] } };
+    const monitor = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'Bad' },
+      spec: { selector: {}, endpoints: [{ port: 'http', interval: '15 seconds' }] },
+    };
     const errors = validate(monitor, sm).join('\n');
     expect(errors).toMatch(/metadata\.name: "Bad" does not match/);
     expect(errors).toMatch(/interval: "15 seconds" does not match/);
@@ -157,21 +175,24 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
   it.each([
     ['base', base],
     ['overlay', overlay],
-  ] as const)('renders the %s into objects that validate against the full Kubernetes and prometheus-operator schemas (kubernetes-models)', async (_name, objects) => {
-    const errors: string[] = [];
-    for (const o of objects) {
-      const model = await fullSchemaModel(o);
-      if (model === undefined) errors.push(`${o.apiVersion}/${o.kind}: no model`);
-      else {
-        try {
-          model.validate();
-        } catch (error) {
-          errors.push(`${o.kind}/${o.metadata.name}: ${(error as Error).message}`);
+  ] as const)(
+    'renders the %s into objects that validate against the full Kubernetes and prometheus-operator schemas (kubernetes-models)',
+    async (_name, objects) => {
+      const errors: string[] = [];
+      for (const o of objects) {
+        const model = await fullSchemaModel(o);
+        if (model === undefined) errors.push(`${o.apiVersion}/${o.kind}: no model`);
+        else {
+          try {
+            model.validate();
+          } catch (error) {
+            errors.push(`${o.kind}/${o.metadata.name}: ${(error as Error).message}`);
+          }
         }
       }
-    }
-    expect(errors).toEqual([]);
-  });
+      expect(errors).toEqual([]);
+    },
+  );
 
   it('refuses, with kubernetes-models, a Deployment whose replicas is a string and a ServiceMonitor without endpoints', async () => {
     const deployment = one(base, 'Deployment');
@@ -185,12 +206,28 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
 
   it('renders the expected kinds and references Secrets without embedding one', () => {
     expect(new Set(base.map((o) => o.kind))).toEqual(new Set(['ConfigMap', 'Service', 'Deployment', 'ServiceMonitor', 'PrometheusRule']));
-    expect(new Set(overlay.map((o) => o.kind))).toEqual(new Set(['Namespace', 'ConfigMap', 'Service', 'Deployment', 'ServiceMonitor', 'PrometheusRule', 'AlertmanagerConfig', 'PersistentVolumeClaim']));
+    expect(new Set(overlay.map((o) => o.kind))).toEqual(
+      new Set([
+        'Namespace',
+        'ConfigMap',
+        'Service',
+        'Deployment',
+        'ServiceMonitor',
+        'PrometheusRule',
+        'AlertmanagerConfig',
+        'PersistentVolumeClaim',
+      ]),
+    );
     const deployment = one(overlay, 'Deployment').spec as unknown as DeploymentSpec;
     const secretVolume = deployment.template.spec.volumes.find((v) => v.secret);
-    const amc = one(overlay, 'AlertmanagerConfig').spec as { receivers: { webhookConfigs: { httpConfig: { authorization: { credentials: unknown } } }[] }[] };
+    const amc = one(overlay, 'AlertmanagerConfig').spec as {
+      receivers: { webhookConfigs: { httpConfig: { authorization: { credentials: unknown } } }[] }[];
+    };
     expect(secretVolume?.secret?.secretName).toBe('agentswarm-exporter-tokens');
-    expect(amc.receivers[0]?.webhookConfigs[0]?.httpConfig.authorization.credentials).toEqual({ name: 'agentswarm-exporter-tokens', key: 'webhook-token' });
+    expect(amc.receivers[0]?.webhookConfigs[0]?.httpConfig.authorization.credentials).toEqual({
+      name: 'agentswarm-exporter-tokens',
+      key: 'webhook-token',
+    });
     // The exporter's config file names the files the Secret's keys become.
     const config = base.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('agentswarm-exporter-config'));
     const configText = Object.values(config?.data ?? {}).join('');
@@ -204,7 +241,11 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
       const [container] = pod.containers;
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-      expect(container?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(container?.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(container?.livenessProbe.httpGet).toEqual({ path: '/-/healthy', port: 'http' });
       expect(container?.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http' });
       expect(container?.ports.map((p) => p.name)).toContain('http');
@@ -222,7 +263,10 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
       const service = one(objects, 'Service').spec as { selector: Record<string, string>; ports: { name: string }[] };
       expect(spec.template.metadata.labels).toMatchObject(service.selector);
       expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
-      const monitor = one(objects, 'ServiceMonitor').spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
+      const monitor = one(objects, 'ServiceMonitor').spec as {
+        selector: { matchLabels: Record<string, string> };
+        endpoints: { port: string; path: string }[];
+      };
       expect(one(objects, 'Service').metadata.labels).toMatchObject(monitor.selector.matchLabels);
       expect(service.ports.map((p) => p.name)).toContain(monitor.endpoints[0]?.port);
       expect(monitor.endpoints[0]?.path).toBe('/metrics');
@@ -279,10 +323,32 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
   });
 
   it('routes acting alerts to the exporter like alerts/alertmanager.yml does', () => {
-    const source = readYaml<{ route: { routes: { receiver: string; matchers: string[]; group_by: string[]; group_wait: string; group_interval: string; repeat_interval: string }[] }; inhibit_rules: unknown[] }>(ALERTMANAGER_CONFIG);
+    const source = readYaml<{
+      route: {
+        routes: {
+          receiver: string;
+          matchers: string[];
+          group_by: string[];
+          group_wait: string;
+          group_interval: string;
+          repeat_interval: string;
+        }[];
+      };
+      inhibit_rules: unknown[];
+    }>(ALERTMANAGER_CONFIG);
     const route = source.route.routes.find((r) => r.receiver === 'agentswarm-exporter')!;
-    const amc = one(overlay, 'AlertmanagerConfig').spec as { route: Record<string, unknown>; receivers: { webhookConfigs: { url: string }[] }[]; inhibitRules: unknown[] };
-    expect(amc.route).toMatchObject({ receiver: 'agentswarm-exporter', groupBy: route.group_by, groupWait: route.group_wait, groupInterval: route.group_interval, repeatInterval: route.repeat_interval });
+    const amc = one(overlay, 'AlertmanagerConfig').spec as {
+      route: Record<string, unknown>;
+      receivers: { webhookConfigs: { url: string }[] }[];
+      inhibitRules: unknown[];
+    };
+    expect(amc.route).toMatchObject({
+      receiver: 'agentswarm-exporter',
+      groupBy: route.group_by,
+      groupWait: route.group_wait,
+      groupInterval: route.group_interval,
+      repeatInterval: route.repeat_interval,
+    });
     expect(amc.route.matchers).toEqual([{ name: 'coordination_type', matchType: '=~', value: '.+' }]);
     expect(amc.inhibitRules).toHaveLength(source.inhibit_rules.length);
     // The webhook URL names the Service in the overlay's namespace, on the exporter's webhook route.
@@ -291,8 +357,10 @@ describe.skipIf(kubectl === undefined)('kubectl kustomize deploy/kubernetes', ()
   });
 
   it('labels what the Prometheus and Alertmanager CRs select with the release label (the kube-prometheus-stack pitfall)', () => {
-    for (const kind of ['ServiceMonitor', 'PrometheusRule']) expect(one(base, kind).metadata.labels?.release, kind).toBe('kube-prometheus-stack');
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AlertmanagerConfig']) expect(one(overlay, kind).metadata.labels?.release, kind).toBe('monitoring');
+    for (const kind of ['ServiceMonitor', 'PrometheusRule'])
+      expect(one(base, kind).metadata.labels?.release, kind).toBe('kube-prometheus-stack');
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AlertmanagerConfig'])
+      expect(one(overlay, kind).metadata.labels?.release, kind).toBe('monitoring');
     for (const o of overlay) if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('agentswarm');
   });
 });

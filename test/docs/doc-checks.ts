@@ -91,7 +91,12 @@ export function npmScriptProblems(markdown: string, where: string, scripts: Read
  * every --flag must be one the exporter's CLI takes; on a line that runs agentswarm-sim, one the simulator takes.
  * Go-style dotted flags (`--web.listen-address`) are the exporter's wherever they appear.
  */
-export function cliFlagProblems(markdown: string, where: string, exporterFlags: ReadonlySet<string>, simFlags: ReadonlySet<string>): string[] {
+export function cliFlagProblems(
+  markdown: string,
+  where: string,
+  exporterFlags: ReadonlySet<string>,
+  simFlags: ReadonlySet<string>,
+): string[] {
   const problems: string[] = [];
   const lines = markdown.split('\n');
   lines.forEach((line, i) => {
@@ -118,7 +123,10 @@ export function headingAnchors(markdown: string): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
     const text = (heading[1] ?? '').replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(base) ?? 0;
     anchors.add(count === 0 ? base : `${base}-${count}`);
     seen.set(base, count + 1);
@@ -136,7 +144,8 @@ export function targetProblem(target: string, fromDir: string, repo: string): st
   }
   if (anchor === undefined || anchor === '' || file === undefined) return undefined;
   if (!file.endsWith('.md') || statSync(file).isDirectory()) return undefined;
-  if (!headingAnchors(readFileSync(file, 'utf8')).has(anchor)) return `${target}: no heading with anchor #${anchor} in ${relative(repo, file)}`;
+  if (!headingAnchors(readFileSync(file, 'utf8')).has(anchor))
+    return `${target}: no heading with anchor #${anchor} in ${relative(repo, file)}`;
   return undefined;
 }
 

@@ -22,12 +22,18 @@ import {
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
-const pages = documentationPages(REPO, readdirSync(join(REPO, 'docs'))).map((file) => ({ file, where: relative(REPO, file), text: readFileSync(file, 'utf8') }));
+const pages = documentationPages(REPO, readdirSync(join(REPO, 'docs'))).map((file) => ({
+  file,
+  where: relative(REPO, file),
+  text: readFileSync(file, 'utf8'),
+}));
 const design = read('docs/design.md');
 const operations = read('docs/operations.md');
 const readme = read('README.md');
 
-const scripts: ReadonlySet<string> = new Set(Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts));
+const scripts: ReadonlySet<string> = new Set(
+  Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts),
+);
 const specs = [...allMetricSpecs(), ...PROCESS_METRICS];
 const metricNames: ReadonlySet<string> = new Set(specs.map((s) => s.name));
 const histograms: ReadonlySet<string> = new Set(specs.filter((s) => s.type === 'histogram').map((s) => s.name));
@@ -72,12 +78,24 @@ async function simFlags(): Promise<Set<string>> {
 }
 
 function filesUnder(dir: string): string[] {
-  return (readdirSync(join(REPO, dir), { recursive: true }) as string[]).map((p) => join(dir, p)).filter((p) => statSync(join(REPO, p)).isFile());
+  return (readdirSync(join(REPO, dir), { recursive: true }) as string[])
+    .map((p) => join(dir, p))
+    .filter((p) => statSync(join(REPO, p)).isFile());
 }
 
 describe('README and docs/: commands and examples', () => {
   it('covers the README and every page of docs/', () => {
-    expect(pages.map((p) => p.where)).toEqual(expect.arrayContaining(['README.md', 'docs/design.md', 'docs/analysis.md', 'docs/coordination.md', 'docs/ingest.md', 'docs/operations.md', 'docs/performance.md']));
+    expect(pages.map((p) => p.where)).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/design.md',
+        'docs/analysis.md',
+        'docs/coordination.md',
+        'docs/ingest.md',
+        'docs/operations.md',
+        'docs/performance.md',
+      ]),
+    );
   });
 
   it('has yaml config examples the real schemas accept, and json examples that parse', () => {
@@ -119,7 +137,10 @@ describe('docs/design.md: the contracts match the code', () => {
   });
 
   it('lists every route the HTTP layer registers, with its method', () => {
-    const sources = filesUnder('src/http').filter((p) => p.endsWith('.ts')).map((p) => read(p)).join('\n');
+    const sources = filesUnder('src/http')
+      .filter((p) => p.endsWith('.ts'))
+      .map((p) => read(p))
+      .join('\n');
     const constants = new Map([...sources.matchAll(/export const (\w+_PATH) = '([^']+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
     const routes = [...sources.matchAll(/router\.(get|post|put|delete)\(\s*(?:'([^']+)'|`\$\{(\w+)\}([^`]*)`|(\w+_PATH))/g)].map((m) => {
       const path = m[2] ?? (m[3] !== undefined ? `${constants.get(m[3]) ?? '?'}${m[4] ?? ''}` : (constants.get(m[5] ?? '') ?? '?'));
@@ -144,8 +165,17 @@ describe('docs/design.md: the contracts match the code', () => {
     expect(rules.length).toBeGreaterThan(10);
     const rows = design.split('\n').filter((l) => l.startsWith('| `AgentSwarm'));
     const missing = rules.filter((r) => {
-      const cells = [r.labels?.['severity'] ?? '', r.for ?? '', r.labels?.['coordination_type'] ? `\`${r.labels['coordination_type']}\`` : '—', r.labels?.['priority'] ? `\`${r.labels['priority']}\`` : '—'];
-      return !rows.some((row) => row.startsWith(`| \`${r.alert ?? ''}\``) && row.slice(row.indexOf('|', 2)).replace(/\s+/g, ' ') === `${cells.map((c) => `| ${c} `).join('')}|`);
+      const cells = [
+        r.labels?.['severity'] ?? '',
+        r.for ?? '',
+        r.labels?.['coordination_type'] ? `\`${r.labels['coordination_type']}\`` : '—',
+        r.labels?.['priority'] ? `\`${r.labels['priority']}\`` : '—',
+      ];
+      return !rows.some(
+        (row) =>
+          row.startsWith(`| \`${r.alert ?? ''}\``) &&
+          row.slice(row.indexOf('|', 2)).replace(/\s+/g, ' ') === `${cells.map((c) => `| ${c} `).join('')}|`,
+      );
     });
     expect(missing.map((r) => `${r.alert ?? ''} ${JSON.stringify(r.labels)} for ${r.for ?? ''}`)).toEqual([]);
   });
@@ -172,13 +202,17 @@ describe('README', () => {
 
   it('names every src/ folder on its layout line', () => {
     const layout = readme.split('\n\n').find((p) => p.startsWith('Layout:')) ?? '';
-    const folders = readdirSync(join(REPO, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(join(REPO, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(folders.filter((f) => !layout.includes(`\`${f}/\``))).toEqual([]);
   });
 
   it('keeps the two newcomer commands: install and start the demo, and run the tests', () => {
     const quickstart = readme.slice(readme.indexOf('## Quickstart'), readme.indexOf('\n## ', readme.indexOf('## Quickstart') + 1));
-    const commands = codeBlocks(quickstart).filter((b) => b.lang === 'sh').map((b) => b.text.trim());
+    const commands = codeBlocks(quickstart)
+      .filter((b) => b.lang === 'sh')
+      .map((b) => b.text.trim());
     expect(commands).toContain('npm ci && npm run demo');
     expect(commands).toContain('npm test');
     expect(scripts).toContain('demo');
@@ -224,25 +258,42 @@ describe('the checks catch a deliberately broken page', () => {
   const sim = new Set(['--target', '--agents', '--scenario']);
 
   it('refuses a config example with a bad value or a misspelt key', () => {
-    expect(configExampleProblems('```yaml\nanalysis:\n  step: fast\n```\n', 'broken.md')).toEqual([expect.stringMatching(/broken\.md:1: exporter config refused by the schema: .*analysis\.step/s)]);
+    expect(configExampleProblems('```yaml\nanalysis:\n  step: fast\n```\n', 'broken.md')).toEqual([
+      expect.stringMatching(/broken\.md:1: exporter config refused by the schema: .*analysis\.step/s),
+    ]);
     expect(configExampleProblems('```yaml\nagents:\n  max_agent: 10\n```\n', 'broken.md')).toHaveLength(1);
     expect(configExampleProblems('```yaml\ntls_server_config:\n  min_version: TLS99\n```\n', 'broken.md')).toHaveLength(1);
     expect(configExampleProblems('```json\n{"a": 1,}\n```\n', 'broken.md')).toHaveLength(1);
   });
 
   it('finds a citation of the notes kept outside the repository, and not one into docs/', () => {
-    expect(['// the routes of DESIGN \u00a73', '// as STYLE ' + '9 says', '// per RELIABILIT' + 'Y.md'].filter((l) => OUTSIDE_CITATION.test(l))).toHaveLength(3);
-    expect(OUTSIDE_CITATION.test('// the routes of docs/design.md#http-routes, docs/design.md#conventions 9, docs/reliability.md test 6')).toBe(false);
+    expect(
+      ['// the routes of DESIGN \u00a73', '// as STYLE ' + '9 says', '// per RELIABILIT' + 'Y.md'].filter((l) => OUTSIDE_CITATION.test(l)),
+    ).toHaveLength(3);
+    expect(
+      OUTSIDE_CITATION.test('// the routes of docs/design.md#http-routes, docs/design.md#conventions 9, docs/reliability.md test 6'),
+    ).toBe(false);
   });
 
   it('refuses an npm script, a flag, a link, an anchor and a metric name that do not exist', () => {
-    expect(npmScriptProblems('run `npm run dmeo`', 'broken.md', scripts)).toEqual(['broken.md: "npm run dmeo": no such script in package.json']);
-    expect(cliFlagProblems('npm run demo -- --web.listen-adress :8080', 'broken.md', exporter, sim)).toHaveLength(1);
-    expect(cliFlagProblems('agentswarm-sim --target URL --agent 5', 'broken.md', exporter, sim)).toEqual(['broken.md:1: agentswarm-sim has no flag --agent']);
-    const file = join(REPO, 'docs', 'broken.md');
-    expect(linkProblems('[x](no-such-page.md) [y](design.md#no-such-heading) [z](#nowhere) [ok](design.md#metrics)', file, REPO)).toHaveLength(3);
-    expect(metricNameProblems('`agentswarm_agent_helth_score` and `agentswarm_analysis_duration_seconds_bucket`', 'broken.md', metricNames, histograms)).toEqual([
-      'broken.md: agentswarm_agent_helth_score: not in the metric catalogue',
+    expect(npmScriptProblems('run `npm run dmeo`', 'broken.md', scripts)).toEqual([
+      'broken.md: "npm run dmeo": no such script in package.json',
     ]);
+    expect(cliFlagProblems('npm run demo -- --web.listen-adress :8080', 'broken.md', exporter, sim)).toHaveLength(1);
+    expect(cliFlagProblems('agentswarm-sim --target URL --agent 5', 'broken.md', exporter, sim)).toEqual([
+      'broken.md:1: agentswarm-sim has no flag --agent',
+    ]);
+    const file = join(REPO, 'docs', 'broken.md');
+    expect(
+      linkProblems('[x](no-such-page.md) [y](design.md#no-such-heading) [z](#nowhere) [ok](design.md#metrics)', file, REPO),
+    ).toHaveLength(3);
+    expect(
+      metricNameProblems(
+        '`agentswarm_agent_helth_score` and `agentswarm_analysis_duration_seconds_bucket`',
+        'broken.md',
+        metricNames,
+        histograms,
+      ),
+    ).toEqual(['broken.md: agentswarm_agent_helth_score: not in the metric catalogue']);
   });
 });

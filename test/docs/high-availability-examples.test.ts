@@ -87,7 +87,8 @@ describe('docs/high-availability.md', () => {
     const result = spawnSync('/usr/bin/python3', ['-c', script, JSON.stringify(swarms)], { encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(swarms.flatMap((s) => [2, 3, 4, 7].map((n) => ownerShard(s, n))));
-    for (const m of python.matchAll(/owner_shard\("([^"]+)", (\d+)\) == (\d+)/g)) expect(ownerShard(m[1] ?? '', Number(m[2]))).toBe(Number(m[3]));
+    for (const m of python.matchAll(/owner_shard\("([^"]+)", (\d+)\) == (\d+)/g))
+      expect(ownerShard(m[1] ?? '', Number(m[2]))).toBe(Number(m[3]));
   });
 
   it('shows the 421 body the shard guard actually sends over HTTP', async () => {

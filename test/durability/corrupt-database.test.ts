@@ -21,7 +21,8 @@ function buildDatabase(path: string, tasks: number): void {
      VALUES (?, 'performance_sync', 'low', 3, 'succeeded', 'api', 'demo', '[]', ?, '[]', ?, ?, ?, ?)`,
   );
   db.transaction(() => {
-    for (let i = 0; i < tasks; i += 1) insert.run(`task-${i}`, `reason ${i} `.padEnd(800, 'x'), Date.now(), Date.now(), Date.now(), Date.now());
+    for (let i = 0; i < tasks; i += 1)
+      insert.run(`task-${i}`, `reason ${i} `.padEnd(800, 'x'), Date.now(), Date.now(), Date.now(), Date.now());
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

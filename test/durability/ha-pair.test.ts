@@ -110,13 +110,16 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
       const id = String(request.headers['webhook-id']);
       if ((open.get(id) ?? 0) > 0) overlapping += 1;
       open.set(id, (open.get(id) ?? 0) + 1);
-      setTimeout(() => {
-        if (target?.releaseWhere((r) => r === request) === 1) {
-          succeeded.set(id, (succeeded.get(id) ?? 0) + 1);
-          lastSuccess.set(id, Date.now());
-        }
-        open.set(id, (open.get(id) ?? 1) - 1);
-      }, 20 + Math.floor(random() * 130));
+      setTimeout(
+        () => {
+          if (target?.releaseWhere((r) => r === request) === 1) {
+            succeeded.set(id, (succeeded.get(id) ?? 0) + 1);
+            lastSuccess.set(id, Date.now());
+          }
+          open.set(id, (open.get(id) ?? 1) - 1);
+        },
+        20 + Math.floor(random() * 130),
+      );
       return 'hang';
     };
     const configFile = join(dir, 'config.yml');
@@ -156,7 +159,11 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
         const replica = replicas[replicaIndex] as Replica;
         if (replica.url !== undefined) {
           try {
-            const res = await fetch(`${replica.url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: item.body });
+            const res = await fetch(`${replica.url}/api/v1/alerts`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: item.body,
+            });
             await res.arrayBuffer();
             if (res.status === 200) return;
           } catch {
@@ -201,7 +208,9 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
     const db = new SyncPgClient({ connectionString: url, replyTimeoutMs: 10_000, connectTimeoutMs: 5000 });
     try {
       await waitFor(
-        () => Number(db.query("SELECT COUNT(*)::int AS n FROM tasks WHERE status IN ('queued', 'running') AND source = 'alert'").rows[0]?.n) === 0,
+        () =>
+          Number(db.query("SELECT COUNT(*)::int AS n FROM tasks WHERE status IN ('queued', 'running') AND source = 'alert'").rows[0]?.n) ===
+          0,
         'the alert tasks to finish',
         60_000,
       );
@@ -242,17 +251,26 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
       // In the store, every task has exactly one successful attempt; a redelivered one also lacks
       // the row of the attempt its dead holder never committed.
       const successRows = new Map(
-        db.query("SELECT task_id, COUNT(*)::int AS n FROM attempts WHERE outcome = 'succeeded' GROUP BY task_id").rows.map((r) => [String(r.task_id), Number(r.n)]),
+        db
+          .query("SELECT task_id, COUNT(*)::int AS n FROM attempts WHERE outcome = 'succeeded' GROUP BY task_id")
+          .rows.map((r) => [String(r.task_id), Number(r.n)]),
       );
       expect([...statuses].filter(([id, status]) => status === 'succeeded' && successRows.get(id) !== 1)).toEqual([]);
       for (const [id] of redelivered) {
-        const row = db.query('SELECT attempts, (SELECT COUNT(*)::int FROM attempts WHERE task_id = $1) AS rows FROM tasks WHERE id = $1', [id]).rows[0];
+        const row = db.query('SELECT attempts, (SELECT COUNT(*)::int FROM attempts WHERE task_id = $1) AS rows FROM tasks WHERE id = $1', [
+          id,
+        ]).rows[0];
         expect(Number(row?.attempts)).toBeGreaterThan(Number(row?.rows));
       }
-      for (const request of target.received) expect((request.json.task as { id?: string } | undefined)?.id ?? request.json.id).toBe(String(request.headers['webhook-id']));
+      for (const request of target.received)
+        expect((request.json.task as { id?: string } | undefined)?.id ?? request.json.id).toBe(String(request.headers['webhook-id']));
       // Exactly one replica at a time per task.
       expect(overlapping).toBe(0);
-      const retriedAfterCrash = Number(db.query("SELECT COUNT(*)::int AS n FROM tasks WHERE last_error LIKE 'lease lost%' OR id IN (SELECT task_id FROM attempts WHERE attempt > 1)").rows[0]?.n);
+      const retriedAfterCrash = Number(
+        db.query(
+          "SELECT COUNT(*)::int AS n FROM tasks WHERE last_error LIKE 'lease lost%' OR id IN (SELECT task_id FROM attempts WHERE attempt > 1)",
+        ).rows[0]?.n,
+      );
 
       // Every schedule slot fired once: one lease row per second, never two tasks for one slot.
       const slots = db.query('SELECT slot_at FROM schedule_slots ORDER BY slot_at').rows.map((r) => Number(r.slot_at));
@@ -274,7 +292,18 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
       const inStorm = slots.filter((s) => s > stormStart + 1000 && s < stormEnd - 1000);
       const expected = Math.floor((stormEnd - 1000) / 1000) - Math.ceil((stormStart + 1000) / 1000) + 1;
       console.info(
-        JSON.stringify({ notifications: plan.length, tasks: tasks.length, tombstones: tombstones.size, kills, redelivered: redelivered.length, retriedAfterCrash, slots: slots.length, stormSlots: inStorm.length, stormSeconds: expected, scheduledTasks: scheduled.length }),
+        JSON.stringify({
+          notifications: plan.length,
+          tasks: tasks.length,
+          tombstones: tombstones.size,
+          kills,
+          redelivered: redelivered.length,
+          retriedAfterCrash,
+          slots: slots.length,
+          stormSlots: inStorm.length,
+          stormSeconds: expected,
+          scheduledTasks: scheduled.length,
+        }),
       );
       expect(inStorm.length).toBeGreaterThanOrEqual(expected - 1);
     } finally {

@@ -11,7 +11,9 @@ const scratch = exporterScratch();
 async function until<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const value = await Promise.resolve().then(read).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(read)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -38,8 +40,14 @@ describe('impact measurements survive a restart', () => {
     let pushing = true;
     const pusher = (async () => {
       while (pushing) {
-        const metrics = healthy ? { error_rate: 0, cpu_usage: 0.3, response_time: 0.5 } : { error_rate: 0.6, cpu_usage: 0.97, response_time: 0.5 };
-        await fetch(`${url}/api/v1/agents/alpha/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ swarm: 'demo', metrics }) }).catch(() => undefined);
+        const metrics = healthy
+          ? { error_rate: 0, cpu_usage: 0.3, response_time: 0.5 }
+          : { error_rate: 0.6, cpu_usage: 0.97, response_time: 0.5 };
+        await fetch(`${url}/api/v1/agents/alpha/metrics`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ swarm: 'demo', metrics }),
+        }).catch(() => undefined);
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
@@ -60,15 +68,20 @@ describe('impact measurements survive a restart', () => {
     expect(created.status).toBe(201);
     const id = ((await created.json()) as { id: string }).id;
     // Delivered and succeeded; the due time is on disk (read through a second, read-only connection).
-    const dueAt = await until(() => {
-      const db = new Database(dbPath, { readonly: true });
-      try {
-        const row = db.prepare("SELECT impact_due_at FROM tasks WHERE id = ? AND status = 'succeeded'").get(id) as { impact_due_at: number | null } | undefined;
-        return row?.impact_due_at ?? undefined;
-      } finally {
-        db.close();
-      }
-    }, 'the task to succeed with an impact due', 20_000);
+    const dueAt = await until(
+      () => {
+        const db = new Database(dbPath, { readonly: true });
+        try {
+          const row = db.prepare("SELECT impact_due_at FROM tasks WHERE id = ? AND status = 'succeeded'").get(id) as
+            { impact_due_at: number | null } | undefined;
+          return row?.impact_due_at ?? undefined;
+        } finally {
+          db.close();
+        }
+      },
+      'the task to succeed with an impact due',
+      20_000,
+    );
     healthy = true;
     exporter.process.kill('SIGKILL');
     await exporter.exited;
@@ -76,11 +89,15 @@ describe('impact measurements survive a restart', () => {
     exporter = await startSourceExporter({ dir, dbPath, config });
     scratch.track(exporter);
     url = exporter.url ?? '';
-    const task = await until(async () => {
-      const res = await fetch(`${url}/api/v1/coordination/tasks/${id}`);
-      const json = (await res.json()) as TaskJson;
-      return json.impact === null ? undefined : json;
-    }, 'the impact measured after the restart', 30_000);
+    const task = await until(
+      async () => {
+        const res = await fetch(`${url}/api/v1/coordination/tasks/${id}`);
+        const json = (await res.json()) as TaskJson;
+        return json.impact === null ? undefined : json;
+      },
+      'the impact measured after the restart',
+      30_000,
+    );
     pushing = false;
     await pusher;
 

@@ -23,7 +23,11 @@ describe('durability 21: kill -9 during a burst', () => {
     const dbPath = join(dir, 'agentswarm.db');
     const target = await scratch.target();
     target.respond = () => 'hang';
-    const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
+    const options = {
+      dir,
+      dbPath,
+      coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } },
+    };
     const first = scratch.track(await startExporter(options));
 
     // The burst: 8 senders in parallel, like a busy Alertmanager; kill -9 mid-way.
@@ -34,7 +38,11 @@ describe('durability 21: kill -9 during a burst', () => {
       while (next < NOTIFICATIONS && !killed) {
         const n = next++;
         try {
-          const res = await fetch(`${first.url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(n) });
+          const res = await fetch(`${first.url}/api/v1/alerts`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: body(n),
+          });
           if (res.status === 200) acked.add(n);
           await res.arrayBuffer();
         } catch {
@@ -57,7 +65,9 @@ describe('durability 21: kill -9 during a burst', () => {
     // On disk after the crash: intact, and every acknowledged alert has its task.
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const fingerprints = new Set((db.prepare('SELECT fingerprint FROM tasks').all() as { fingerprint: string }[]).map((r) => r.fingerprint));
+    const fingerprints = new Set(
+      (db.prepare('SELECT fingerprint FROM tasks').all() as { fingerprint: string }[]).map((r) => r.fingerprint),
+    );
     for (const n of acked) for (let j = 0; j < ALERTS_EACH; j += 1) expect(fingerprints.has(`n${n}-a${j}`)).toBe(true);
     const running = (db.prepare("SELECT id FROM tasks WHERE status = 'running'").all() as { id: string }[]).map((r) => r.id);
     expect(new Set(running)).toEqual(deliveredBeforeCrash);
@@ -68,7 +78,11 @@ describe('durability 21: kill -9 during a burst', () => {
     target.respond = () => ({ status: 200 });
     target.release(200, true);
     const second = scratch.track(await startExporter(options));
-    await waitFor(() => new Set(target.received.map((r) => String(r.headers['webhook-id']))).size === total, 'every task delivered', 60_000);
+    await waitFor(
+      () => new Set(target.received.map((r) => String(r.headers['webhook-id']))).size === total,
+      'every task delivered',
+      60_000,
+    );
     const finished = async (): Promise<number> => {
       const res = await fetch(`${second.url}/api/v1/coordination/tasks?status=succeeded&limit=1000`);
       return ((await res.json()) as { tasks: unknown[] }).tasks.length;
@@ -88,7 +102,9 @@ describe('durability 21: kill -9 during a burst', () => {
     expect(after.pragma('integrity_check', { simple: true })).toBe('ok');
     // No fingerprint has two tasks; each task has exactly one succeeded attempt.
     expect(after.prepare('SELECT fingerprint FROM tasks GROUP BY fingerprint HAVING COUNT(*) > 1').all()).toEqual([]);
-    expect(after.prepare("SELECT task_id FROM attempts WHERE outcome = 'succeeded' GROUP BY task_id HAVING COUNT(*) <> 1").all()).toEqual([]);
+    expect(after.prepare("SELECT task_id FROM attempts WHERE outcome = 'succeeded' GROUP BY task_id HAVING COUNT(*) <> 1").all()).toEqual(
+      [],
+    );
     expect(Number((after.prepare("SELECT COUNT(*) AS n FROM attempts WHERE outcome = 'succeeded'").get() as { n: number }).n)).toBe(total);
     after.close();
   }, 120_000);

@@ -19,14 +19,20 @@ describe('durability 22: SIGTERM', () => {
     const dbPath = join(dir, 'agentswarm.db');
     const target = await scratch.target();
     target.respond = () => 'hang';
-    const options = { dir, dbPath, coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } } };
+    const options = {
+      dir,
+      dbPath,
+      coordination: { concurrency: 5, per_target_concurrency: 5, task_timeout: '60s', actions: { default: { url: target.url } } },
+    };
     const first = scratch.track(await startExporter(options));
     const graceMs = first.graceMs;
     const body = notification([alert({ fingerprint: 'finishes' }), alert({ fingerprint: 'released' })]);
     expect((await postAlerts(first.url, body)).status).toBe(200);
     await waitFor(() => target.hangingCount === 2, 'both deliveries in flight');
     const idOf = (fingerprint: string): string =>
-      String(target.received.find((r) => (r.json.alerts as { fingerprint: string }[])[0]?.fingerprint === fingerprint)?.headers['webhook-id']);
+      String(
+        target.received.find((r) => (r.json.alerts as { fingerprint: string }[])[0]?.fingerprint === fingerprint)?.headers['webhook-id'],
+      );
     const finishesId = idOf('finishes');
     const releasedId = idOf('released');
 
@@ -61,7 +67,11 @@ describe('durability 22: SIGTERM', () => {
     // Restart: the released task is delivered again with the same webhook-id; resends create nothing new.
     target.release(200, true);
     const second = scratch.track(await startExporter(options));
-    await waitFor(() => target.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2, 'the released task delivered again', 10_000);
+    await waitFor(
+      () => target.received.filter((r) => r.headers['webhook-id'] === releasedId).length === 2,
+      'the released task delivered again',
+      10_000,
+    );
     const resend = await postAlerts(second.url, body);
     expect(((await resend.json()) as { duplicates: number }).duplicates).toBe(2);
     const tasks = (await (await fetch(`${second.url}/api/v1/coordination/tasks`)).json()) as { tasks: { id: string }[] };

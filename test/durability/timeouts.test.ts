@@ -102,7 +102,8 @@ const p99 = (values: number[]): number => {
 describe('durability 27: connection timeouts as promised', () => {
   it('cuts slow headers at 10 s ± 1 s and slow or short bodies at 30 s ± 2 s, while other clients keep p99 ≤ 20 ms', async () => {
     const headers = 'POST /api/v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\n';
-    const full = (path: string, length: number): string => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    const full = (path: string, length: number): string =>
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
     const cuts = {
       silent: slowClient('', undefined),
       slowHeaders: slowClient(headers, 'X-Slow: y\r\n'),
@@ -114,7 +115,12 @@ describe('durability 27: connection timeouts as promised', () => {
     };
     const [others, ...results] = await Promise.all([latencies(REQUEST_TIMEOUT_MS + 2000), ...Object.values(cuts)]);
     const byName = Object.fromEntries(Object.keys(cuts).map((name, i) => [name, results[i] as Cut]));
-    console.info(JSON.stringify({ cuts: Object.fromEntries(Object.entries(byName).map(([k, v]) => [k, Math.round(v.afterMs)])), others: { n: others.length, p99: p99(others) } }));
+    console.info(
+      JSON.stringify({
+        cuts: Object.fromEntries(Object.entries(byName).map(([k, v]) => [k, Math.round(v.afterMs)])),
+        others: { n: others.length, p99: p99(others) },
+      }),
+    );
 
     for (const name of ['silent', 'slowHeaders', 'slowHeaderBytes']) {
       const cut = byName[name] as Cut;

@@ -18,7 +18,8 @@ interface Answer {
   readonly status: number;
 }
 
-const body = (n: number): string => JSON.stringify(notification(Array.from({ length: 3 }, (_, j) => alert({ fingerprint: `n${n}-a${j}` }))));
+const body = (n: number): string =>
+  JSON.stringify(notification(Array.from({ length: 3 }, (_, j) => alert({ fingerprint: `n${n}-a${j}` }))));
 
 async function storm(url: string, until: () => boolean, answers: Answer[]): Promise<void> {
   let next = 0;

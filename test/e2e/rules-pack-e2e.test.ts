@@ -95,8 +95,16 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
 
   async function push(agent: string, metrics: Record<string, number>, variant: string): Promise<void> {
     const json = { 'content-type': 'application/json' };
-    await fetch(`${exporterUrl}/api/v1/agents/${agent}/heartbeat`, { method: 'POST', headers: json, body: JSON.stringify({ swarm: SWARM, type: 'worker', variant, capacity: 4 }) });
-    await fetch(`${exporterUrl}/api/v1/agents/${agent}/metrics`, { method: 'POST', headers: json, body: JSON.stringify({ swarm: SWARM, metrics }) });
+    await fetch(`${exporterUrl}/api/v1/agents/${agent}/heartbeat`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ swarm: SWARM, type: 'worker', variant, capacity: 4 }),
+    });
+    await fetch(`${exporterUrl}/api/v1/agents/${agent}/metrics`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ swarm: SWARM, metrics }),
+    });
   }
 
   function pushBoth(tick: number): void {
@@ -118,7 +126,11 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
 
   async function query(expr: string): Promise<readonly { metric: Record<string, string>; value: [number, string] }[]> {
     const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const body = (await res.json()) as {
+      status: string;
+      error?: string;
+      data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? res.status}`);
     return body.data?.result ?? [];
   }
@@ -128,7 +140,9 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
   }
 
   function deliveredTasks(): { request: ReceivedRequest; task: TaskPayload }[] {
-    return orchestrator.requests.filter((r) => r.path === '/coordination').map((request) => ({ request, task: JSON.parse(request.body) as TaskPayload }));
+    return orchestrator.requests
+      .filter((r) => r.path === '/coordination')
+      .map((request) => ({ request, task: JSON.parse(request.body) as TaskPayload }));
   }
 
   beforeAll(async () => {
@@ -161,7 +175,11 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
           backoff: { initial: '200ms', max: '1s' },
           actions: { default: { url: `${orchestrator.url}/coordination`, secret_file: join(temp, 'signing-secret') } },
         },
-        scrape: { interval: '1s', timeout: '1s', targets: [{ url: `http://127.0.0.1:${scrapePort}/metrics`, swarm: 'scraped', agent: 'scraped-1' }] },
+        scrape: {
+          interval: '1s',
+          timeout: '1s',
+          targets: [{ url: `http://127.0.0.1:${scrapePort}/metrics`, swarm: 'scraped', agent: 'scraped-1' }],
+        },
       }),
     );
     mkdirSync(join(temp, 'rules'));
@@ -177,40 +195,84 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     );
     writeFileSync(
       join(temp, 'alertmanager.yml'),
-      alertmanagerTestConfig({ webhookUrl: `${exporterUrl}/api/v1/alerts`, tokenFile: join(temp, 'webhook-token'), pagerUrl: `${orchestrator.url}/pager` }),
+      alertmanagerTestConfig({
+        webhookUrl: `${exporterUrl}/api/v1/alerts`,
+        tokenFile: join(temp, 'webhook-token'),
+        pagerUrl: `${orchestrator.url}/pager`,
+      }),
     );
 
-    const exporter = startProcess('exporter', process.execPath, [exporterBin ?? '', `--config.file=${join(temp, 'exporter.yml')}`, '--log.level=warn'], { cwd: temp, logPath: join(temp, 'exporter.log') });
+    const exporter = startProcess(
+      'exporter',
+      process.execPath,
+      [exporterBin ?? '', `--config.file=${join(temp, 'exporter.yml')}`, '--log.level=warn'],
+      { cwd: temp, logPath: join(temp, 'exporter.log') },
+    );
     processes.push(exporter);
     await waitForHttp(`${exporterUrl}/-/ready`, 10_000, exporter);
     // The coordination half must be wired into the exporter for this test to mean anything.
-    const probe = await fetch(`${exporterUrl}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${webhookToken}` }, body: '{}' });
-    if (probe.status === 404) throw new Error('the exporter does not serve POST /api/v1/alerts: the coordination routes await wiring in src/main.ts');
+    const probe = await fetch(`${exporterUrl}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${webhookToken}` },
+      body: '{}',
+    });
+    if (probe.status === 404)
+      throw new Error('the exporter does not serve POST /api/v1/alerts: the coordination routes await wiring in src/main.ts');
 
     const alertmanager = startProcess(
       'alertmanager',
       alertmanagerBin ?? '',
-      [`--config.file=${join(temp, 'alertmanager.yml')}`, `--storage.path=${join(temp, 'am')}`, `--web.listen-address=127.0.0.1:${alertmanagerPort}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(temp, 'alertmanager.yml')}`,
+        `--storage.path=${join(temp, 'am')}`,
+        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
+        '--cluster.listen-address=',
+      ],
       { logPath: join(temp, 'alertmanager.log') },
     );
     processes.push(alertmanager);
     const prometheus = startProcess(
       'prometheus',
       prometheusBin ?? '',
-      [`--config.file=${join(temp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(temp, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`],
+      [
+        `--config.file=${join(temp, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(temp, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+      ],
       { logPath: join(temp, 'prometheus.log') },
     );
     processes.push(prometheus);
     sim = startProcess(
       'simulator',
       process.execPath,
-      [simBin ?? '', '--target', exporterUrl, '--scenario', 'day', '--agents', '5', '--swarm', SWARM, '--step', '1s', '--phase', '4s', '--heartbeat', '1s', '--stats-interval', '60s'],
+      [
+        simBin ?? '',
+        '--target',
+        exporterUrl,
+        '--scenario',
+        'day',
+        '--agents',
+        '5',
+        '--swarm',
+        SWARM,
+        '--step',
+        '1s',
+        '--phase',
+        '4s',
+        '--heartbeat',
+        '1s',
+        '--stats-interval',
+        '60s',
+      ],
       { logPath: join(temp, 'sim.log') },
     );
     processes.push(sim);
     let tick = 0;
     pushTimer = setInterval(() => pushBoth((tick += 1)), 1_000);
-    await Promise.all([waitForHttp(`${alertmanagerUrl}/-/ready`, 15_000, alertmanager), waitForHttp(`${prometheusUrl}/-/ready`, 15_000, prometheus)]);
+    await Promise.all([
+      waitForHttp(`${alertmanagerUrl}/-/ready`, 15_000, alertmanager),
+      waitForHttp(`${prometheusUrl}/-/ready`, 15_000, prometheus),
+    ]);
   }, 30_000);
 
   afterAll(async () => {
@@ -223,31 +285,55 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     else console.warn(`e2e artifacts kept in ${temp}`);
   }, 30_000);
 
-  it('records the swarm through the pack\'s rules', async () => {
-    await waitFor('recorded agents up', async () => {
-      const result = await query(`swarm:agentswarm_agent_up:sum{swarm="${SWARM}"}`);
-      return result.length === 1 && Number(result[0]?.value[1]) >= 7 ? true : undefined;
-    }, 20_000);
+  it("records the swarm through the pack's rules", async () => {
+    await waitFor(
+      'recorded agents up',
+      async () => {
+        const result = await query(`swarm:agentswarm_agent_up:sum{swarm="${SWARM}"}`);
+        return result.length === 1 && Number(result[0]?.value[1]) >= 7 ? true : undefined;
+      },
+      20_000,
+    );
   }, 25_000);
 
   it('fires AgentSwarmAgentDown when an agent stops, and Alertmanager delivers it to the exporter', async () => {
     victimAlive = false;
-    const fired = await waitFor('AgentSwarmAgentDown for the victim', async () => {
-      const alerts = await firingAlerts('AgentSwarmAgentDown');
-      return alerts.find((a) => a.agent === VICTIM);
-    }, 20_000);
-    expect(fired).toMatchObject({ swarm: SWARM, agent: VICTIM, severity: 'critical', coordination_type: 'cross_system_healing', priority: 'emergency' });
+    const fired = await waitFor(
+      'AgentSwarmAgentDown for the victim',
+      async () => {
+        const alerts = await firingAlerts('AgentSwarmAgentDown');
+        return alerts.find((a) => a.agent === VICTIM);
+      },
+      20_000,
+    );
+    expect(fired).toMatchObject({
+      swarm: SWARM,
+      agent: VICTIM,
+      severity: 'critical',
+      coordination_type: 'cross_system_healing',
+      priority: 'emergency',
+    });
     // The exporter counts what Alertmanager posted to /api/v1/alerts, and keeps it as a task.
-    await waitFor('the exporter accepting the notification', async () => {
-      const accepted = await query('sum(agentswarm_alerts_received_total{status="firing", result="accepted"})');
-      return Number(accepted[0]?.value[1] ?? 0) > 0 ? true : undefined;
-    }, 10_000);
-    const listed = (await (await fetch(`${exporterUrl}/api/v1/coordination/tasks?type=cross_system_healing`)).json()) as { tasks: { agents: string[] }[] };
+    await waitFor(
+      'the exporter accepting the notification',
+      async () => {
+        const accepted = await query('sum(agentswarm_alerts_received_total{status="firing", result="accepted"})');
+        return Number(accepted[0]?.value[1] ?? 0) > 0 ? true : undefined;
+      },
+      10_000,
+    );
+    const listed = (await (await fetch(`${exporterUrl}/api/v1/coordination/tasks?type=cross_system_healing`)).json()) as {
+      tasks: { agents: string[] }[];
+    };
     expect(listed.tasks.some((t) => t.agents.includes(VICTIM))).toBe(true);
   }, 32_000);
 
   it('delivers the cross_system_healing task to the orchestrator with a valid Standard Webhooks signature', async () => {
-    const delivery = await waitFor('the healing task for the victim', () => deliveredTasks().find((d) => d.task.type === 'cross_system_healing' && d.task.agents.includes(VICTIM)), 10_000);
+    const delivery = await waitFor(
+      'the healing task for the victim',
+      () => deliveredTasks().find((d) => d.task.type === 'cross_system_healing' && d.task.agents.includes(VICTIM)),
+      10_000,
+    );
     expect(validSignature(signingSecret, delivery.request)).toBe(true);
     expect(validSignature(`whsec_${randomBytes(32).toString('base64')}`, delivery.request)).toBe(false);
     expect(delivery.request.headers['webhook-id']).toBe(delivery.task.id);
@@ -259,20 +345,28 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     // response_time: the day's anomaly workers share a tool backend, so their response times are
     // significantly coupled (top pairs expose only significant pairs; cpu changes are not coupled).
     const values = { swarm: SWARM, agent: STEADY, metric: 'response_time' };
-    const queries = dashboardFiles().flatMap(({ file, json }) => dashboardQueries(file, json).map((q) => ({ ...q, expr: substituteVariables(q.expr, values) })));
+    const queries = dashboardFiles().flatMap(({ file, json }) =>
+      dashboardQueries(file, json).map((q) => ({ ...q, expr: substituteVariables(q.expr, values) })),
+    );
     const empty = async (): Promise<string[]> => {
       const out: string[] = [];
       for (const q of queries) {
         const result = await query(q.expr);
-        if (result.length === 0 && !MAY_BE_EMPTY.some(([pattern]) => pattern.test(q.expr))) out.push(`${q.dashboard} ${q.where}: ${q.expr}`);
+        if (result.length === 0 && !MAY_BE_EMPTY.some(([pattern]) => pattern.test(q.expr)))
+          out.push(`${q.dashboard} ${q.where}: ${q.expr}`);
       }
       return out;
     };
     let last: string[] = [];
-    await waitFor('data for every dashboard query', async () => {
-      last = await empty();
-      return last.length === 0 ? true : undefined;
-    }, 30_000, 2_000).catch(() => undefined);
+    await waitFor(
+      'data for every dashboard query',
+      async () => {
+        last = await empty();
+        return last.length === 0 ? true : undefined;
+      },
+      30_000,
+      2_000,
+    ).catch(() => undefined);
     expect(last).toEqual([]);
   }, 40_000);
 
@@ -280,16 +374,24 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     victimAlive = true;
     const task = deliveredTasks().find((d) => d.task.type === 'cross_system_healing' && d.task.agents.includes(VICTIM))?.task;
     expect(task).toBeDefined();
-    await waitFor('AgentSwarmAgentDown for the victim to resolve', async () => {
-      const alerts = await firingAlerts('AgentSwarmAgentDown');
-      return alerts.some((a) => a.agent === VICTIM) ? undefined : true;
-    }, 15_000);
-    const incidents = await waitFor('the incident closed', async () => {
-      const res = await fetch(`${exporterUrl}/api/v1/coordination/tasks/${task?.id ?? ''}`);
-      const detail = (await res.json()) as { incidents?: { alertname: string; status: string; ends_at: string | null }[] };
-      const down = (detail.incidents ?? []).filter((i) => i.alertname === 'AgentSwarmAgentDown');
-      return down.length > 0 && down.every((i) => i.status === 'resolved') ? down : undefined;
-    }, 15_000);
+    await waitFor(
+      'AgentSwarmAgentDown for the victim to resolve',
+      async () => {
+        const alerts = await firingAlerts('AgentSwarmAgentDown');
+        return alerts.some((a) => a.agent === VICTIM) ? undefined : true;
+      },
+      15_000,
+    );
+    const incidents = await waitFor(
+      'the incident closed',
+      async () => {
+        const res = await fetch(`${exporterUrl}/api/v1/coordination/tasks/${task?.id ?? ''}`);
+        const detail = (await res.json()) as { incidents?: { alertname: string; status: string; ends_at: string | null }[] };
+        const down = (detail.incidents ?? []).filter((i) => i.alertname === 'AgentSwarmAgentDown');
+        return down.length > 0 && down.every((i) => i.status === 'resolved') ? down : undefined;
+      },
+      15_000,
+    );
     expect(incidents.every((i) => i.ends_at !== null)).toBe(true);
   }, 35_000);
 });

@@ -14,7 +14,13 @@ import { findBinary } from '../support/promtool.js';
 import { findAnyBinary } from '../rules-pack/support/binaries.js';
 import { ALERTMANAGER_CONFIG, PROMETHEUS_CONFIG, REPO, alertRules, durationMs } from '../rules-pack/support/pack.js';
 import { freePort, startProcess, stopProcess, waitFor, waitForHttp, type Started } from '../rules-pack/support/processes.js';
-import { differencesBeyondDurations, scaleDuration, scaledAlertmanagerConfig, scaledPrometheusConfig, scaledRuleFiles } from '../rules-pack/support/scaled-pack.js';
+import {
+  differencesBeyondDurations,
+  scaleDuration,
+  scaledAlertmanagerConfig,
+  scaledPrometheusConfig,
+  scaledRuleFiles,
+} from '../rules-pack/support/scaled-pack.js';
 
 const EXPORTER_BIN = join(REPO, 'dist/src/bin/exporter.js');
 /** The compose stack's exporter configuration: the one the pack as shipped runs against. */
@@ -73,7 +79,13 @@ interface TaskJson {
   readonly agents: readonly string[];
   readonly alerts: readonly { readonly fingerprint: string; readonly labels: Readonly<Record<string, string>> }[];
   readonly attempts?: readonly { readonly status_code: number | null; readonly outcome: string }[];
-  readonly incidents?: readonly { readonly fingerprint: string; readonly alertname: string; readonly starts_at: string; readonly ends_at: string | null; readonly status: string }[];
+  readonly incidents?: readonly {
+    readonly fingerprint: string;
+    readonly alertname: string;
+    readonly starts_at: string;
+    readonly ends_at: string | null;
+    readonly status: string;
+  }[];
 }
 
 /** One accepted delivery as the demo's orchestrator logged it (it verifies the signature before acting). */
@@ -105,7 +117,9 @@ interface InhibitRule {
 
 /** The shipped inhibit_rules, as predicates. */
 function inhibitRules(): InhibitRule[] {
-  const config = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as { inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal?: string[] }[] };
+  const config = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as {
+    inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal?: string[] }[];
+  };
   return config.inhibit_rules.map((r) => {
     const source = r.source_matchers.map(matcher);
     const target = r.target_matchers.map(matcher);
@@ -138,10 +152,18 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
   let prometheusText = '';
   let exporterLog = '';
 
-  async function queryRange(expr: string, startMs: number, endMs: number): Promise<readonly { metric: Labels; values: [number, string][] }[]> {
+  async function queryRange(
+    expr: string,
+    startMs: number,
+    endMs: number,
+  ): Promise<readonly { metric: Labels; values: [number, string][] }[]> {
     const params = new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: '1' });
     const res = await fetch(`${prometheusUrl}/api/v1/query_range?${params.toString()}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Labels; values: [number, string][] }[] } };
+    const body = (await res.json()) as {
+      status: string;
+      error?: string;
+      data?: { result: { metric: Labels; values: [number, string][] }[] };
+    };
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? res.status}`);
     return body.data?.result ?? [];
   }
@@ -170,14 +192,20 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
           longest = Math.max(longest, run);
         }
       }
-      lines.push(`${rule.alert}: condition held at most ${longest} s in a row (for: ${rule.for ?? '0s'} × ${FACTOR.toFixed(4)} = ${((durationMs(rule.for ?? '0s') * FACTOR) / 1000).toFixed(1)} s)`);
+      lines.push(
+        `${rule.alert}: condition held at most ${longest} s in a row (for: ${rule.for ?? '0s'} × ${FACTOR.toFixed(4)} = ${((durationMs(rule.for ?? '0s') * FACTOR) / 1000).toFixed(1)} s)`,
+      );
     }
     return lines.join('\n');
   }
 
   async function tasks(): Promise<TaskJson[]> {
     const list = (await (await fetch(`${exporterUrl}/api/v1/coordination/tasks?limit=1000`)).json()) as { tasks: TaskJson[] };
-    return Promise.all(list.tasks.map(async (t) => (await (await fetch(`${exporterUrl}/api/v1/coordination/tasks/${encodeURIComponent(t.id)}`)).json()) as TaskJson));
+    return Promise.all(
+      list.tasks.map(
+        async (t) => (await (await fetch(`${exporterUrl}/api/v1/coordination/tasks/${encodeURIComponent(t.id)}`)).json()) as TaskJson,
+      ),
+    );
   }
 
   function receiverLines(): ReceiverLine[] {
@@ -195,7 +223,13 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     return all.find(
       (source) =>
         source !== instance &&
-        INHIBIT_RULES.some((r) => r.source(source.labels) && r.target(instance.labels) && !r.target(source.labels) && r.equal.every((l) => (source.labels[l] ?? '') === (instance.labels[l] ?? ''))) &&
+        INHIBIT_RULES.some(
+          (r) =>
+            r.source(source.labels) &&
+            r.target(instance.labels) &&
+            !r.target(source.labels) &&
+            r.equal.every((l) => (source.labels[l] ?? '') === (instance.labels[l] ?? '')),
+        ) &&
         [...instance.times].some((t) => source.times.has(t)),
     );
   }
@@ -216,7 +250,10 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       ruleFiles: [join(temp, 'rules', '*.rules.yml')],
     });
     writeFileSync(join(temp, 'prometheus.yml'), prometheusText);
-    alertmanagerText = scaledAlertmanagerConfig(FACTOR, { webhookUrl: `${exporterUrl}/api/v1/alerts`, tokenFile: join(temp, 'webhook-token') });
+    alertmanagerText = scaledAlertmanagerConfig(FACTOR, {
+      webhookUrl: `${exporterUrl}/api/v1/alerts`,
+      tokenFile: join(temp, 'webhook-token'),
+    });
     writeFileSync(join(temp, 'alertmanager.yml'), alertmanagerText);
 
     // The compose stack's exporter configuration, time scaled, with --demo instead of the stack's simulator.
@@ -224,26 +261,42 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     const exporterConfig = {
       web: { listen_address: `127.0.0.1:${exporterPort}`, auth: { webhook_token_file: join(temp, 'webhook-token') } },
       agents: { heartbeat_timeout: HEARTBEAT_TIMEOUT, expire_after: '10m' },
-      analysis: { step: ANALYSIS_STEP, window: scaleDuration(compose.analysis.window, FACTOR), forecast_horizons: ['5m', '15m', '30m'].map((h) => scaleDuration(h, FACTOR)) },
+      analysis: {
+        step: ANALYSIS_STEP,
+        window: scaleDuration(compose.analysis.window, FACTOR),
+        forecast_horizons: ['5m', '15m', '30m'].map((h) => scaleDuration(h, FACTOR)),
+      },
       // The demo's own orchestrator replaces coordination.actions.default (the stack's simulator), and signs with its secret.
       demo: { enabled: true, alerting: 'off', time_scale: FACTOR },
       log: { level: 'info', format: 'json' },
     };
     writeFileSync(join(temp, 'exporter.yml'), stringify(exporterConfig));
 
-    const exporter = startProcess('exporter', process.execPath, [exporterBin ?? '', `--config.file=${join(temp, 'exporter.yml')}`], { cwd: temp, logPath: join(temp, 'exporter.log') });
+    const exporter = startProcess('exporter', process.execPath, [exporterBin ?? '', `--config.file=${join(temp, 'exporter.yml')}`], {
+      cwd: temp,
+      logPath: join(temp, 'exporter.log'),
+    });
     processes.push(exporter);
     const alertmanager = startProcess(
       'alertmanager',
       alertmanagerBin ?? '',
-      [`--config.file=${join(temp, 'alertmanager.yml')}`, `--storage.path=${join(temp, 'am')}`, `--web.listen-address=127.0.0.1:${alertmanagerPort}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(temp, 'alertmanager.yml')}`,
+        `--storage.path=${join(temp, 'am')}`,
+        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
+        '--cluster.listen-address=',
+      ],
       { logPath: join(temp, 'alertmanager.log') },
     );
     processes.push(alertmanager);
     const prometheus = startProcess(
       'prometheus',
       prometheusBin ?? '',
-      [`--config.file=${join(temp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(temp, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`],
+      [
+        `--config.file=${join(temp, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(temp, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+      ],
       { logPath: join(temp, 'prometheus.log') },
     );
     processes.push(prometheus);
@@ -263,7 +316,13 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
 
   it('compresses the pack by one factor and changes nothing else', () => {
     // Every acting alert is either expected within the day or excluded with its reason in pack-timing.ts.
-    const acting = [...new Set(alertRules().filter((r) => r.labels?.coordination_type !== undefined).map((r) => r.alert))].sort();
+    const acting = [
+      ...new Set(
+        alertRules()
+          .filter((r) => r.labels?.coordination_type !== undefined)
+          .map((r) => r.alert),
+      ),
+    ].sort();
     expect(acting).toEqual([...EXPECTED, ...EXCLUDED].sort());
     // The day lasts 97 pack minutes: FACTOR keeps it within about 4 minutes of wall time.
     const dayMs = getScenario('day').phases.reduce((sum, p) => sum + p.units, 0) * PACK_UNIT_MS * FACTOR;
@@ -283,18 +342,27 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     ]);
     const shippedProm = parseYaml(readFileSync(PROMETHEUS_CONFIG, 'utf8')) as unknown;
     expect(differencesBeyondDurations(shippedProm, parseYaml(prometheusText), FACTOR).sort()).toEqual(
-      ['alerting.alertmanagers[0].static_configs[0].targets[0]', 'rule_files', 'scrape_configs[0].static_configs[0].targets[0]', 'scrape_configs[1].static_configs[0].targets[0]', 'scrape_configs[2].static_configs[0].targets[0]'].sort(),
+      [
+        'alerting.alertmanagers[0].static_configs[0].targets[0]',
+        'rule_files',
+        'scrape_configs[0].static_configs[0].targets[0]',
+        'scrape_configs[1].static_configs[0].targets[0]',
+        'scrape_configs[2].static_configs[0].targets[0]',
+      ].sort(),
     );
     // A `for:` shorter than two evaluations would fire on the first evaluation that sees the condition.
-    const evaluationMs = durationMs(String((parseYaml(prometheusText) as { global: { evaluation_interval: string } }).global.evaluation_interval));
+    const evaluationMs = durationMs(
+      String((parseYaml(prometheusText) as { global: { evaluation_interval: string } }).global.evaluation_interval),
+    );
     expect(evaluationMs).toBe(Math.round(durationMs('30s') * FACTOR));
-    for (const rule of alertRules()) if (rule.for !== undefined) expect(durationMs(rule.for) * FACTOR, rule.alert).toBeGreaterThanOrEqual(2 * evaluationMs);
+    for (const rule of alertRules())
+      if (rule.for !== undefined) expect(durationMs(rule.for) * FACTOR, rule.alert).toBeGreaterThanOrEqual(2 * evaluationMs);
 
     const check = spawnSync(promtoolBin ?? '', ['check', 'rules', ...rules.map((r) => join(temp, 'rules', r.name))], { encoding: 'utf8' });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
   });
 
-  it('fires every acting alert within one scripted day; each firing yields one delivered, signed task; AgentDown\'s task restarts the agent and its resolution closes the incident', async () => {
+  it("fires every acting alert within one scripted day; each firing yields one delivered, signed task; AgentDown's task restarts the agent and its resolution closes the incident", async () => {
     let last: { missing: string[]; undelivered: string[]; downOpen: boolean } = { missing: EXPECTED, undelivered: [], downOpen: true };
     const settled = await waitFor(
       'every expected alert fired, delivered, and AgentDown resolved',
@@ -306,17 +374,29 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
         // Each firing instance Alertmanager did not inhibit has a task carrying its labels, delivered and acted on by the signed receiver.
         const undelivered = fired
           .filter((f) => inhibitedBy(f, fired) === undefined)
-          .filter((f) => !all.some((t) => t.status === 'succeeded' && t.alerts.some((a) => labelKey(a.labels) === labelKey(f.labels)) && lines.some((l) => l.id === t.id)))
+          .filter(
+            (f) =>
+              !all.some(
+                (t) =>
+                  t.status === 'succeeded' &&
+                  t.alerts.some((a) => labelKey(a.labels) === labelKey(f.labels)) &&
+                  lines.some((l) => l.id === t.id),
+              ),
+          )
           .map((f) => labelKey(f.labels));
         const down = all.filter((t) => t.alerts.some((a) => a.labels.alertname === 'AgentSwarmAgentDown'));
-        const downOpen = down.length === 0 || down.some((t) => (t.incidents ?? []).some((i) => i.alertname === 'AgentSwarmAgentDown' && i.status !== 'resolved'));
+        const downOpen =
+          down.length === 0 ||
+          down.some((t) => (t.incidents ?? []).some((i) => i.alertname === 'AgentSwarmAgentDown' && i.status !== 'resolved'));
         last = { missing, undelivered, downOpen };
         return missing.length === 0 && undelivered.length === 0 && !downOpen ? { fired, all, lines } : undefined;
       },
       270_000,
       2_000,
     ).catch(async (error: unknown) => {
-      throw new Error(`${(error as Error).message}\nmissing: ${last.missing.join(', ')}\n${await conditionRuns(last.missing)}\nundelivered: ${last.undelivered.join('\n  ')}\nAgentDown incident open: ${last.downOpen}\nexporter log tail:\n${exporterLog.split('\n').slice(-30).join('\n')}`);
+      throw new Error(
+        `${(error as Error).message}\nmissing: ${last.missing.join(', ')}\n${await conditionRuns(last.missing)}\nundelivered: ${last.undelivered.join('\n  ')}\nAgentDown incident open: ${last.downOpen}\nexporter log tail:\n${exporterLog.split('\n').slice(-30).join('\n')}`,
+      );
     });
     const { fired, all, lines } = settled;
     const wallSeconds = Math.round((Date.now() - startedAt) / 1000);
@@ -332,22 +412,32 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       for (const task of delivered) {
         expect(task.type, name).toBe(ruleType.get(name));
         // Delivered = the demo's orchestrator answered 2xx, which it does only after verifying the Standard Webhooks signature.
-        expect(task.attempts?.some((a) => a.outcome === 'succeeded' && a.status_code !== null && a.status_code >= 200 && a.status_code < 300), task.id).toBe(true);
+        expect(
+          task.attempts?.some((a) => a.outcome === 'succeeded' && a.status_code !== null && a.status_code >= 200 && a.status_code < 300),
+          task.id,
+        ).toBe(true);
         expect(lines.filter((l) => l.id === task.id && l.type === task.type).length, task.id).toBeGreaterThan(0);
       }
     }
     // One task per firing (an alert's fingerprint and start): repeats every group_interval add none.
     const perFiring = new Map<string, string[]>();
-    for (const task of all) for (const incident of task.incidents ?? []) perFiring.set(`${incident.fingerprint}@${incident.starts_at}`, [...(perFiring.get(`${incident.fingerprint}@${incident.starts_at}`) ?? []), task.id]);
+    for (const task of all)
+      for (const incident of task.incidents ?? [])
+        perFiring.set(`${incident.fingerprint}@${incident.starts_at}`, [
+          ...(perFiring.get(`${incident.fingerprint}@${incident.starts_at}`) ?? []),
+          task.id,
+        ]);
     expect([...perFiring.entries()].filter(([, ids]) => ids.length !== 1)).toEqual([]);
     // Every task came from an alert Prometheus fired (no other source of tasks with demo.alerting off).
     for (const task of all) {
       expect(task.source, task.id).toBe('alert');
-      expect(task.alerts.every((a) => fired.some((f) => labelKey(f.labels) === labelKey(a.labels))), task.id).toBe(true);
+      expect(
+        task.alerts.every((a) => fired.some((f) => labelKey(f.labels) === labelKey(a.labels))),
+        task.id,
+      ).toBe(true);
     }
     // The signed receiver refused nothing: no delivery attempt got a 4xx.
     expect(all.flatMap((t) => t.attempts ?? []).filter((a) => a.status_code !== null && a.status_code >= 400)).toEqual([]);
-
 
     // AgentDown: the healing task restarted the agent, and the resolved notification closed the incident.
     const downTasks = all.filter((t) => t.alerts.some((a) => a.labels.alertname === 'AgentSwarmAgentDown'));

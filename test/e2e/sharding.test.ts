@@ -78,7 +78,8 @@ describe('sharding across 4 replicas', () => {
   const overrides = { agents: { heartbeat_timeout: '5s', expire_after: '10s', max_agents: 5000 } };
 
   beforeAll(async () => {
-    for (let index = 0; index < SHARDS; index += 1) replicas.push(await startTestExporter({ ...overrides, shard: { index, count: SHARDS } }));
+    for (let index = 0; index < SHARDS; index += 1)
+      replicas.push(await startTestExporter({ ...overrides, shard: { index, count: SHARDS } }));
     single = await startTestExporter(overrides);
   });
   afterAll(async () => {
@@ -94,8 +95,18 @@ describe('sharding across 4 replicas', () => {
     const random = prng(4);
     const plans = new Map(swarms.map((swarm) => [swarm, planSwarm(random)]));
     // One reporter per swarm and destination, one request at a time: both sides see the same order.
-    const routed = new Map(swarms.map((swarm) => [swarm, new AgentReporter({ shardTargets: urls, swarm, maxConcurrentRequests: 1, batch: { maxDelayMs: 60_000 } })]));
-    const direct = new Map(swarms.map((swarm) => [swarm, new AgentReporter({ target: unsharded.url, swarm, maxConcurrentRequests: 1, batch: { maxDelayMs: 60_000 } })]));
+    const routed = new Map(
+      swarms.map((swarm) => [
+        swarm,
+        new AgentReporter({ shardTargets: urls, swarm, maxConcurrentRequests: 1, batch: { maxDelayMs: 60_000 } }),
+      ]),
+    );
+    const direct = new Map(
+      swarms.map((swarm) => [
+        swarm,
+        new AgentReporter({ target: unsharded.url, swarm, maxConcurrentRequests: 1, batch: { maxDelayMs: 60_000 } }),
+      ]),
+    );
     const delayed: { swarm: string; agent: string; metrics: Record<string, number>; at: number }[] = [];
 
     for (let step = 0; step < STEPS; step += 1) {
@@ -152,10 +163,18 @@ describe('sharding across 4 replicas', () => {
     const union = (await Promise.all(replicas.map((r) => r.metricsText()))).flatMap((page) => analysisLines(page, names)).sort();
     const whole = analysisLines(await unsharded.metricsText(), names).sort();
     expect(whole.length).toBeGreaterThan(1000);
-    console.info(JSON.stringify({ replicas: SHARDS, agentsPerReplica: SWARMS_PER_SHARD * AGENTS_PER_SWARM, families: names.size, analysisLines: whole.length }));
+    console.info(
+      JSON.stringify({
+        replicas: SHARDS,
+        agentsPerReplica: SWARMS_PER_SHARD * AGENTS_PER_SWARM,
+        families: names.size,
+        analysisLines: whole.length,
+      }),
+    );
     // The same series with the same values; a value may differ in its last bits (the replicas'
     // incremental states met the swarm's agents in another order, so sums ran in another order).
-    const split = (lines: string[]): [string, number][] => lines.map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]);
+    const split = (lines: string[]): [string, number][] =>
+      lines.map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]);
     const unionSeries = split(union);
     const wholeSeries = split(whole);
     expect(unionSeries.map(([series]) => series)).toEqual(wholeSeries.map(([series]) => series));
@@ -167,7 +186,9 @@ describe('sharding across 4 replicas', () => {
 
     // A push to the wrong replica is refused, naming the owner.
     const foreign = shards[1]?.[0] ?? '';
-    const refused = await replicas[0]?.post('/api/v1/samples', { samples: [{ swarm: foreign, agent: 'x', metric: 'cpu_usage', value: 0.5 }] });
+    const refused = await replicas[0]?.post('/api/v1/samples', {
+      samples: [{ swarm: foreign, agent: 'x', metric: 'cpu_usage', value: 0.5 }],
+    });
     expect(refused?.status).toBe(421);
     expect(refused?.json).toMatchObject({ shard: '0/4', owners: { [foreign]: '1/4' } });
     const beat = await replicas[0]?.post('/api/v1/agents/x/heartbeat', { swarm: foreign });

@@ -19,7 +19,10 @@ const STEP_MS = 1_000;
 const PROBE = { swarm: 'e2e', agent: 'probe' } as const;
 // Every run leaves the screenshot in test-artifacts/; UPDATE_SCREENSHOT=1 also refreshes the README's
 // copy in docs/ (so an ordinary test run does not dirty the work tree).
-const SCREENSHOTS = [join(REPO, 'test-artifacts/status-page.png'), ...(process.env.UPDATE_SCREENSHOT === '1' ? [join(REPO, 'docs/status-page.png')] : [])];
+const SCREENSHOTS = [
+  join(REPO, 'test-artifacts/status-page.png'),
+  ...(process.env.UPDATE_SCREENSHOT === '1' ? [join(REPO, 'docs/status-page.png')] : []),
+];
 
 /** The built exporter is required like Chromium: skip loudly locally, fail under CI. */
 function builtExporter(): boolean {
@@ -58,8 +61,22 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
 
   /** Pushes the probe agent's sample through the real ingest API (every 250 ms: each step sees it). */
   function feedProbe(): void {
-    const metrics = { cpu_usage: 0.3, memory_usage: 0.4, response_time: 0.5, throughput: 2, error_rate: probeErrorRate, queue_depth: 1, active_tasks: 1, coordination_load: 0.1 };
-    fetch(`${url}/api/v1/agents/${PROBE.agent}/metrics`, { method: 'POST', headers: json, body: JSON.stringify({ swarm: PROBE.swarm, metrics }), signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    const metrics = {
+      cpu_usage: 0.3,
+      memory_usage: 0.4,
+      response_time: 0.5,
+      throughput: 2,
+      error_rate: probeErrorRate,
+      queue_depth: 1,
+      active_tasks: 1,
+      coordination_load: 0.1,
+    };
+    fetch(`${url}/api/v1/agents/${PROBE.agent}/metrics`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ swarm: PROBE.swarm, metrics }),
+      signal: AbortSignal.timeout(2_000),
+    }).catch(() => undefined);
   }
 
   const tile = (swarm: string, agent: string) => page.locator(`.tile[data-swarm="${swarm}"][data-agent="${agent}"]`);
@@ -72,7 +89,18 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     exporter = startProcess(
       'exporter',
       process.execPath,
-      [EXPORTER_BIN, '--demo', '--web.listen-address', `127.0.0.1:${port}`, '--config.file', join(temp, 'exporter.yml'), '--storage.path', join(temp, 'agentswarm.db'), '--log.level', 'warn'],
+      [
+        EXPORTER_BIN,
+        '--demo',
+        '--web.listen-address',
+        `127.0.0.1:${port}`,
+        '--config.file',
+        join(temp, 'exporter.yml'),
+        '--storage.path',
+        join(temp, 'agentswarm.db'),
+        '--log.level',
+        'warn',
+      ],
       { cwd: temp, logPath: join(temp, 'exporter.log') },
     );
     await waitForHttp(`${url}/-/ready`, 15_000, exporter);
@@ -108,9 +136,13 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
       .poll(
         async () => {
           const api = (await agentsFromApi()).filter((a) => a.swarm === 'demo');
-          const shown = await Promise.all(api.map(async (a) => [a.agent, await tile('demo', a.agent).getAttribute('data-status')] as const));
+          const shown = await Promise.all(
+            api.map(async (a) => [a.agent, await tile('demo', a.agent).getAttribute('data-status')] as const),
+          );
           const expected = api.map((a) => [a.agent, a.status ?? 'pending'] as const);
-          return JSON.stringify(shown) === JSON.stringify(expected) ? api.map((a) => a.agent).sort() : `page ${JSON.stringify(shown)} vs API ${JSON.stringify(expected)}`;
+          return JSON.stringify(shown) === JSON.stringify(expected)
+            ? api.map((a) => a.agent).sort()
+            : `page ${JSON.stringify(shown)} vs API ${JSON.stringify(expected)}`;
         },
         { timeout: 10_000, interval: 250 },
       )
@@ -182,10 +214,16 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
 
   // Last, so that the screenshot above shows the demo swarm alone.
   it('shows a status change in the data within two steps', async () => {
-    const res = await fetch(`${url}/api/v1/agents/${PROBE.agent}/heartbeat`, { method: 'POST', headers: json, body: JSON.stringify({ swarm: PROBE.swarm, type: 'worker', capacity: 4 }) });
+    const res = await fetch(`${url}/api/v1/agents/${PROBE.agent}/heartbeat`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ swarm: PROBE.swarm, type: 'worker', capacity: 4 }),
+    });
     expect(res.ok).toBe(true);
     feeder = setInterval(feedProbe, 250);
-    await expect.poll(() => tile(PROBE.swarm, PROBE.agent).getAttribute('data-status'), { timeout: 10_000, interval: 100 }).toMatch(/^(optimal|good)$/);
+    await expect
+      .poll(() => tile(PROBE.swarm, PROBE.agent).getAttribute('data-status'), { timeout: 10_000, interval: 100 })
+      .toMatch(/^(optimal|good)$/);
     probeErrorRate = 0.9;
     feedProbe();
     const pushed = Date.now();
@@ -195,7 +233,8 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     while ((apiChangedAt === 0 || pageChangedAt === 0) && Date.now() < deadline) {
       const [api, shown] = await Promise.all([agentsFromApi(), tile(PROBE.swarm, PROBE.agent).getAttribute('data-status')]);
       const now = Date.now();
-      if (apiChangedAt === 0 && api.find((a) => a.swarm === PROBE.swarm && a.agent === PROBE.agent)?.status === 'critical') apiChangedAt = now;
+      if (apiChangedAt === 0 && api.find((a) => a.swarm === PROBE.swarm && a.agent === PROBE.agent)?.status === 'critical')
+        apiChangedAt = now;
       if (pageChangedAt === 0 && shown === 'critical') pageChangedAt = now;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -203,9 +242,10 @@ describe.skipIf(!ready)('status page end to end (exporter --demo, headless Chrom
     expect(pageChangedAt, 'the page shows the probe critical').toBeGreaterThan(0);
     // From the moment the data says critical to the moment the page does: at most two steps.
     expect(pageChangedAt - apiChangedAt).toBeLessThanOrEqual(2 * STEP_MS);
-    console.info(`status page e2e: bad sample -> API ${apiChangedAt - pushed} ms, -> page ${pageChangedAt - pushed} ms (step ${STEP_MS} ms)`);
+    console.info(
+      `status page e2e: bad sample -> API ${apiChangedAt - pushed} ms, -> page ${pageChangedAt - pushed} ms (step ${STEP_MS} ms)`,
+    );
     expect(recorder.offOrigin(url), 'requests that left the exporter origin').toEqual([]);
     expect(recorder.problems).toEqual([]);
   }, 30_000);
-
 });

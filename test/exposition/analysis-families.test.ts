@@ -26,14 +26,29 @@ function snapshot(swarm: string, overrides: Partial<SwarmAnalysis> = {}): SwarmA
       { agent: 'b', metric: 'response_time', score: 0.2 },
       { agent: 'c', metric: 'response_time', score: Number.POSITIVE_INFINITY },
     ],
-    clusters: [{ agents: ['a', 'b'], metrics: ['response_time'], steps: [0], evidence: [{ agent_a: 'a', agent_b: 'b', metric: 'response_time', r: 0.9 }] }],
-    top_pairs: { response_time: [{ agent_a: 'a', agent_b: 'b', r: 0.9 }, { agent_a: 'a', agent_b: 'c', r: Number.NaN }] },
+    clusters: [
+      {
+        agents: ['a', 'b'],
+        metrics: ['response_time'],
+        steps: [0],
+        evidence: [{ agent_a: 'a', agent_b: 'b', metric: 'response_time', r: 0.9 }],
+      },
+    ],
+    top_pairs: {
+      response_time: [
+        { agent_a: 'a', agent_b: 'b', r: 0.9 },
+        { agent_a: 'a', agent_b: 'c', r: Number.NaN },
+      ],
+    },
     correlation_mean_abs: { response_time: 0.4, queue_depth: Number.NaN },
     correlation_threshold_abs: { response_time: 0.31, queue_depth: Number.NaN },
     lead_lag: [{ metric: 'response_time', leader: 'a', follower: 'b', lag_steps: 2, lag_seconds: 30, r: 0.8 }],
     metric_correlations: [{ agent: 'a', metric_a: 'queue_depth', metric_b: 'response_time', r: 0.7 }],
     load_balance: { index: 0.9, mean_utilization: 0.5, agents: [] },
-    utilization: [{ agent: 'a', score: 1 }, { agent: 'b', score: Number.NEGATIVE_INFINITY }],
+    utilization: [
+      { agent: 'a', score: 1 },
+      { agent: 'b', score: Number.NEGATIVE_INFINITY },
+    ],
     forecast: {
       valid: true,
       load_now: 10,
@@ -46,9 +61,29 @@ function snapshot(swarm: string, overrides: Partial<SwarmAnalysis> = {}): SwarmA
       scaling: [{ type: 'worker', current: 3, recommended: 4, raw: 4, confidence: 0.7 }],
     },
     variants: [
-      { metric: 'response_time', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: -0.3, p_value: 0.001, p_value_unadjusted: 0.0005, n_variant: 6, n_baseline: 12 },
+      {
+        metric: 'response_time',
+        variant: 'v2',
+        baseline: 'v1',
+        unit: 'agents',
+        effect_ratio: -0.3,
+        p_value: 0.001,
+        p_value_unadjusted: 0.0005,
+        n_variant: 6,
+        n_baseline: 12,
+      },
       // Too few agents: the effect is shown, no p-value.
-      { metric: 'throughput', variant: 'v2', baseline: 'v1', unit: 'agents', effect_ratio: 0.1, p_value: null, p_value_unadjusted: null, n_variant: 2, n_baseline: 12 },
+      {
+        metric: 'throughput',
+        variant: 'v2',
+        baseline: 'v1',
+        unit: 'agents',
+        effect_ratio: 0.1,
+        p_value: null,
+        p_value_unadjusted: null,
+        n_variant: 2,
+        n_baseline: 12,
+      },
     ],
     ...overrides,
   };
@@ -65,7 +100,11 @@ function samples(page: string): ExpositionSample[] {
 }
 
 function valuesOf(page: string, name: string): Record<string, number> {
-  return Object.fromEntries(samples(page).filter((s) => s.name === name).map((s) => [Object.values(s.labels).join('/'), s.value]));
+  return Object.fromEntries(
+    samples(page)
+      .filter((s) => s.name === name)
+      .map((s) => [Object.values(s.labels).join('/'), s.value]),
+  );
 }
 
 describe('analysis families on /metrics', () => {
@@ -100,9 +139,29 @@ describe('analysis families on /metrics', () => {
   });
 
   it('exposes only forecast_valid 0 while the forecast is invalid (scalers read a missing series as 0)', () => {
-    const page = render(snapshot('s1', { forecast: { valid: false, load_now: 3, capacity: 30, horizons: [], saturation_seconds: null, saturation: null, confidence: null, model: null, scaling: [] } }));
+    const page = render(
+      snapshot('s1', {
+        forecast: {
+          valid: false,
+          load_now: 3,
+          capacity: 30,
+          horizons: [],
+          saturation_seconds: null,
+          saturation: null,
+          confidence: null,
+          model: null,
+          scaling: [],
+        },
+      }),
+    );
     expect(valuesOf(page, 'agentswarm_forecast_valid')).toEqual({ s1: 0 });
-    for (const name of ['agentswarm_forecast_load', 'agentswarm_forecast_saturation_seconds', 'agentswarm_scaling_recommended_agents', 'agentswarm_forecast_confidence']) expect(valuesOf(page, name)).toEqual({});
+    for (const name of [
+      'agentswarm_forecast_load',
+      'agentswarm_forecast_saturation_seconds',
+      'agentswarm_scaling_recommended_agents',
+      'agentswarm_forecast_confidence',
+    ])
+      expect(valuesOf(page, name)).toEqual({});
   });
 
   it('exposes the forecast, saturation, scaling, lead/lag, metric pairs and variants of a valid snapshot', () => {
@@ -121,13 +180,22 @@ describe('analysis families on /metrics', () => {
 
   it('leaves out saturation when the load never reaches capacity, and the balance index without utilisation data', () => {
     const base = snapshot('s1');
-    const page = render(snapshot('s1', { forecast: { ...base.forecast, saturation_seconds: null }, load_balance: { index: null, mean_utilization: null, agents: [] } }));
+    const page = render(
+      snapshot('s1', {
+        forecast: { ...base.forecast, saturation_seconds: null },
+        load_balance: { index: null, mean_utilization: null, agents: [] },
+      }),
+    );
     expect(valuesOf(page, 'agentswarm_forecast_saturation_seconds')).toEqual({});
     expect(valuesOf(page, 'agentswarm_load_balance_index')).toEqual({});
   });
 
   it('escapes label values', () => {
-    const page = render(snapshot('s1', { forecast: { ...snapshot('s1').forecast, scaling: [{ type: 'odd"type\\x\ny', current: 1, recommended: 2, raw: 2, confidence: 1 }] } }));
+    const page = render(
+      snapshot('s1', {
+        forecast: { ...snapshot('s1').forecast, scaling: [{ type: 'odd"type\\x\ny', current: 1, recommended: 2, raw: 2, confidence: 1 }] },
+      }),
+    );
     expect(page).toContain('type="odd\\"type\\\\x\\ny"');
     expect(samples(page).find((s) => s.name === 'agentswarm_scaling_recommended_agents')?.labels.type).toBe('odd"type\\x\ny');
   });

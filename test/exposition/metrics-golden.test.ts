@@ -31,11 +31,26 @@ describe('/metrics golden page', () => {
     await exporter.post('/api/v1/agents/alpha/heartbeat', { swarm: 'demo', type: 'planner', variant: 'v1', capacity: 4 });
     await exporter.post('/api/v1/agents/alpha/metrics', {
       swarm: 'demo',
-      metrics: { cpu_usage: 0.35, memory_usage: 0.5, response_time: 0.25, throughput: 12.5, error_rate: 0.01, queue_depth: 3, active_tasks: 2, coordination_load: 0.1, tokens_per_task: 812 },
+      metrics: {
+        cpu_usage: 0.35,
+        memory_usage: 0.5,
+        response_time: 0.25,
+        throughput: 12.5,
+        error_rate: 0.01,
+        queue_depth: 3,
+        active_tasks: 2,
+        coordination_load: 0.1,
+        tokens_per_task: 812,
+      },
     });
     await exporter.post('/api/v1/agents/beta/heartbeat', { swarm: 'demo', type: 'worker', capacity: 8 });
     await exporter.post('/api/v1/agents/beta/metrics', { swarm: 'demo', metrics: { cpu_usage: 0.97, error_rate: 0.3 } });
-    await exporter.post('/api/v1/samples', { samples: [{ agent: 'solo', metric: 'throughput', value: 1 }, { agent: 'solo', metric: 'cpu_usage', value: 'bad' }] });
+    await exporter.post('/api/v1/samples', {
+      samples: [
+        { agent: 'solo', metric: 'throughput', value: 1 },
+        { agent: 'solo', metric: 'cpu_usage', value: 'bad' },
+      ],
+    });
     exporter.clock.advance(1000);
     await exporter.engine.cycle();
     page = await exporter.metricsText();
@@ -65,7 +80,14 @@ describe('/metrics golden page', () => {
     // promtool lints the 0.0.4 text format only; the OpenMetrics parser of prometheus_client checks this one.
     const python = findBinary('/usr/bin/python3');
     if (python) {
-      const parsed = spawnSync(python, ['-c', 'import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as p\nprint(sum(1 for _ in p(sys.stdin.read())))'], { input: om, encoding: 'utf8' });
+      const parsed = spawnSync(
+        python,
+        [
+          '-c',
+          'import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as p\nprint(sum(1 for _ in p(sys.stdin.read())))',
+        ],
+        { input: om, encoding: 'utf8' },
+      );
       expect(parsed.stderr).toBe('');
       expect(Number(parsed.stdout.trim())).toBeGreaterThan(10);
     }

@@ -76,9 +76,18 @@ describe('process and runtime metrics', () => {
     expect(om).toMatch(/^nodejs_gc_duration_seconds_bucket\{/m);
     const python = findBinary('/usr/bin/python3');
     if (!python) return;
-    const parsed = spawnSync(python, ['-c', 'import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as p\nprint("\\n".join(f.name for f in p(sys.stdin.read())))'], { input: om, encoding: 'utf8' });
+    const parsed = spawnSync(
+      python,
+      [
+        '-c',
+        'import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families as p\nprint("\\n".join(f.name for f in p(sys.stdin.read())))',
+      ],
+      { input: om, encoding: 'utf8' },
+    );
     expect(parsed.stderr).toBe('');
     const names = parsed.stdout.trim().split('\n');
-    expect(names).toEqual(expect.arrayContaining(['process_cpu_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds']));
+    expect(names).toEqual(
+      expect.arrayContaining(['process_cpu_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds']),
+    );
   });
 });

@@ -3,7 +3,15 @@ import { nextStatus, statusForScore } from '../../src/health/status-from-score.j
 import { healthScore } from '../../src/health/health-score.js';
 import type { HealthStatus } from '../../src/model/health-status.js';
 
-const nominal = { errorRate: 0, responseTime: 0.2, baselineResponseTime: 0.2, cpuUsage: 0.3, memoryUsage: 0.4, ageMs: 1000, heartbeatTimeoutMs: 45_000 };
+const nominal = {
+  errorRate: 0,
+  responseTime: 0.2,
+  baselineResponseTime: 0.2,
+  cpuUsage: 0.3,
+  memoryUsage: 0.4,
+  ageMs: 1000,
+  heartbeatTimeoutMs: 45_000,
+};
 
 describe('health score', () => {
   it('is 1 and optimal for an agent with all-nominal values', () => {
@@ -37,7 +45,14 @@ describe('health score', () => {
   });
 
   it('treats unknown inputs as nominal, not as trouble', () => {
-    const { score } = healthScore({ ...nominal, errorRate: Number.NaN, responseTime: Number.NaN, baselineResponseTime: Number.NaN, cpuUsage: Number.NaN, memoryUsage: Number.NaN });
+    const { score } = healthScore({
+      ...nominal,
+      errorRate: Number.NaN,
+      responseTime: Number.NaN,
+      baselineResponseTime: Number.NaN,
+      cpuUsage: Number.NaN,
+      memoryUsage: Number.NaN,
+    });
     expect(score).toBe(1);
   });
 
@@ -81,7 +96,14 @@ describe('health status hysteresis', () => {
   });
 
   it('does not flap while the score hovers around a threshold', () => {
-    expect(walk(undefined, [0.49, 0.51, 0.49, 0.52, 0.5, 0.49])).toEqual(['critical', 'critical', 'critical', 'critical', 'critical', 'critical']);
+    expect(walk(undefined, [0.49, 0.51, 0.49, 0.52, 0.5, 0.49])).toEqual([
+      'critical',
+      'critical',
+      'critical',
+      'critical',
+      'critical',
+      'critical',
+    ]);
   });
 
   it('upgrades once the score is clearly above the bar', () => {

@@ -32,7 +32,13 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
     // The exporter-down alert asks for no task but is recorded.
     expect(h.store.getIncident('0011223344556677', Date.UTC(2026, 0, 1, 10, 2))).toMatchObject({ status: 'firing', taskId: undefined });
     expect(await h.metric('agentswarm_alerts_received_total', { status: 'firing', result: 'accepted' })).toBe(3);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'cross_system_healing', priority: 'emergency', outcome: 'created' })).toBe(1);
+    expect(
+      await h.metric('agentswarm_coordination_tasks_total', {
+        coordination_type: 'cross_system_healing',
+        priority: 'emergency',
+        outcome: 'created',
+      }),
+    ).toBe(1);
     expect(await h.metric('agentswarm_coordination_queue_depth', { priority: 'emergency' })).toBe(1);
   });
 
@@ -40,7 +46,9 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
     const h = await start();
     const res = await h.post('/api/v1/alerts', fixture('alertmanager-v4-legacy.json'));
     expect(res.status).toBe(200);
-    expect(tasks(h)).toMatchObject([{ type: 'resource_balancing', priority: 'medium', swarm: 's1', fingerprint: expect.stringMatching(/^sha256:/) }]);
+    expect(tasks(h)).toMatchObject([
+      { type: 'resource_balancing', priority: 'medium', swarm: 's1', fingerprint: expect.stringMatching(/^sha256:/) },
+    ]);
     expect((await h.post('/api/v1/alerts', fixture('alertmanager-v4-legacy.json'))).json).toMatchObject({ duplicates: 1 });
     expect(tasks(h)).toHaveLength(1);
   });
@@ -70,7 +78,11 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
     expect((await h.post('/api/v1/alerts', notification([a]))).json).toMatchObject({ tasks_created: [], duplicates: 1 });
     const grown = await h.post('/api/v1/alerts', notification([a, alert({ fingerprint: 'b' })]));
     expect(grown.json).toMatchObject({ tasks_created: [expect.any(String)], duplicates: 1 });
-    expect(tasks(h).map((t) => t.fingerprint).sort()).toEqual(['a', 'b']);
+    expect(
+      tasks(h)
+        .map((t) => t.fingerprint)
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 
   it('3. a truncated notification does not resolve the alerts it leaves out', async () => {
@@ -87,7 +99,13 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
     const res = await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'a', status: 'resolved' })]));
     expect(res.json).toMatchObject({ tasks_cancelled: ['task-0001'] });
     expect(tasks(h)).toMatchObject([{ status: 'cancelled', lastError: 'alert resolved before the task ran' }]);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { coordination_type: 'cross_system_healing', priority: 'medium', outcome: 'cancelled' })).toBe(1);
+    expect(
+      await h.metric('agentswarm_coordination_tasks_total', {
+        coordination_type: 'cross_system_healing',
+        priority: 'medium',
+        outcome: 'cancelled',
+      }),
+    ).toBe(1);
     expect(await h.metric('agentswarm_coordination_queue_depth', { priority: 'medium' })).toBe(0);
 
     const unknown = await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'zz', status: 'resolved' })]));
@@ -130,8 +148,15 @@ describe('POST /api/v1/alerts (docs/reliability.md tests 1-7)', () => {
 
   it('6. names the field and the rule in a 422', async () => {
     const h = await start();
-    const res = await h.post('/api/v1/alerts', { receiver: 'r', status: 'firing', alerts: [{ status: 'firing', labels: {}, startsAt: 'noon' }] });
-    expect(res).toMatchObject({ status: 422, json: { error: expect.stringContaining('alerts[0].startsAt: expected an RFC 3339 timestamp') } });
+    const res = await h.post('/api/v1/alerts', {
+      receiver: 'r',
+      status: 'firing',
+      alerts: [{ status: 'firing', labels: {}, startsAt: 'noon' }],
+    });
+    expect(res).toMatchObject({
+      status: 422,
+      json: { error: expect.stringContaining('alerts[0].startsAt: expected an RFC 3339 timestamp') },
+    });
     expect(await h.metric('agentswarm_alerts_received_total', { status: 'firing', result: 'invalid' })).toBe(1);
   });
 

@@ -123,7 +123,11 @@ describe('GET /api/v1/analysis and /api/v1/analysis/correlations', () => {
     it('gives each defined r of changes exactly (two-pass reference over the differenced windows)', () => {
       const windows = exporter.registry.swarm('pipeline')?.windows;
       const changes = (agent: string): Float64Array => differenceSeries(windows?.chronological('queue_depth', agent) ?? new Float64Array());
-      for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) {
+      for (const [x, y] of [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ] as const) {
         expect(at(x, y)).toBeCloseTo(pearsonPairwise(changes(x), changes(y), minOverlapFor(exporter.registry.windowPoints)), 12);
       }
       expect(at('a', 'b')).toBeLessThan(-0.9);
@@ -143,8 +147,13 @@ describe('GET /api/v1/analysis and /api/v1/analysis/correlations', () => {
       expect(levels.basis).toBe('levels');
       const windows = exporter.registry.swarm('pipeline')?.windows;
       const series = (agent: string): Float64Array => windows?.chronological('queue_depth', agent) ?? new Float64Array();
-      const atLevel = (a: string, b: string): number | null | undefined => levels.matrix[levels.agents.indexOf(a)]?.[levels.agents.indexOf(b)];
-      for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) {
+      const atLevel = (a: string, b: string): number | null | undefined =>
+        levels.matrix[levels.agents.indexOf(a)]?.[levels.agents.indexOf(b)];
+      for (const [x, y] of [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'c'],
+      ] as const) {
         expect(atLevel(x, y)).toBeCloseTo(pearsonPairwise(series(x), series(y), minOverlapFor(exporter.registry.windowPoints)), 12);
       }
     });
@@ -163,7 +172,8 @@ describe('the full matrix at scale', () => {
   it('streams a large matrix that parses whole', async () => {
     const driver = new SwarmDriver(exporter, 'wide');
     const rng = seeded(4);
-    for (let t = 0; t < 12; t += 1) await driver.step(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`agent-${i}`, { queue_depth: 5 + rng.gauss() }])));
+    for (let t = 0; t < 12; t += 1)
+      await driver.step(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`agent-${i}`, { queue_depth: 5 + rng.gauss() }])));
     const res = await get(exporter, '/api/v1/analysis/correlations?swarm=wide&metric=queue_depth');
     expect(res.status).toBe(200);
     const m = res.body as CorrelationMatrixResponse;
@@ -195,9 +205,12 @@ describe('analysis routes behind web.auth.api_token_file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['/api/v1/analysis', '/api/v1/analysis/correlations?swarm=default&metric=queue_depth'])('answers 401 without the token and 200 with it: %s', async (path) => {
-    expect((await get(exporter, path)).status).toBe(401);
-    expect((await get(exporter, path, { authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await get(exporter, path, { authorization: 'Bearer secret-token' })).status).toBe(200);
-  });
+  it.each(['/api/v1/analysis', '/api/v1/analysis/correlations?swarm=default&metric=queue_depth'])(
+    'answers 401 without the token and 200 with it: %s',
+    async (path) => {
+      expect((await get(exporter, path)).status).toBe(401);
+      expect((await get(exporter, path, { authorization: 'Bearer wrong' })).status).toBe(401);
+      expect((await get(exporter, path, { authorization: 'Bearer secret-token' })).status).toBe(200);
+    },
+  );
 });

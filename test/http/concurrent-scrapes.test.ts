@@ -22,7 +22,12 @@ describe('concurrent scrapes during heavy pushes', () => {
     const pusher = (async () => {
       let round = 0;
       while (pushing && round < 200) {
-        const samples = Array.from({ length: 500 }, (_, i) => ({ swarm: `s${i % 3}`, agent: `agent-${round}-${i % 50}`, metric: i % 2 ? 'cpu_usage' : 'custom_x', value: (i % 10) / 10 }));
+        const samples = Array.from({ length: 500 }, (_, i) => ({
+          swarm: `s${i % 3}`,
+          agent: `agent-${round}-${i % 50}`,
+          metric: i % 2 ? 'cpu_usage' : 'custom_x',
+          value: (i % 10) / 10,
+        }));
         await exporter.post('/api/v1/samples', { samples });
         if (round % 5 === 0) exporter.registry.step();
         round += 1;
@@ -30,7 +35,9 @@ describe('concurrent scrapes during heavy pushes', () => {
     })();
     // Let pushes land first, then fire the scrapes staggered across the push storm.
     while (exporter.registry.size < 100) await new Promise((resolve) => setTimeout(resolve, 5));
-    const pages = await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise<string>((resolve) => setTimeout(() => resolve(exporter.metricsText()), i * 3))));
+    const pages = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new Promise<string>((resolve) => setTimeout(() => resolve(exporter.metricsText()), i * 3))),
+    );
     pushing = false;
     await pusher;
     for (const page of pages) {

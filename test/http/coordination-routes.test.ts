@@ -24,7 +24,13 @@ afterEach(async () => {
 describe('task API', () => {
   it('creates a task by hand (201, Location) and shows it in the list and in detail', async () => {
     const h = await start();
-    const created = await h.post('/api/v1/coordination/tasks', { type: 'resource_balancing', priority: 'high', swarm: 's1', agents: ['a', 'b'], reason: 'rebalance please' });
+    const created = await h.post('/api/v1/coordination/tasks', {
+      type: 'resource_balancing',
+      priority: 'high',
+      swarm: 's1',
+      agents: ['a', 'b'],
+      reason: 'rebalance please',
+    });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({
       id: 'task-0001',
@@ -63,7 +69,10 @@ describe('task API', () => {
     expect(ids(await h.get('/api/v1/coordination/tasks?status=succeeded'))).toEqual([]);
     const page = await h.get('/api/v1/coordination/tasks?limit=2');
     expect(ids(page)).toEqual(['task-0004', 'task-0003']);
-    expect(ids(await h.get(`/api/v1/coordination/tasks?limit=2&before=${String(page.json.next_before)}`))).toEqual(['task-0002', 'task-0001']);
+    expect(ids(await h.get(`/api/v1/coordination/tasks?limit=2&before=${String(page.json.next_before)}`))).toEqual([
+      'task-0002',
+      'task-0001',
+    ]);
   });
 
   it.each([
@@ -81,7 +90,11 @@ describe('task API', () => {
   it.each([
     ['an unknown type', { type: 'teleport', priority: 'low' }, 'body.type: expected one of'],
     ['a missing priority', { type: 'performance_sync' }, 'body.priority: expected one of'],
-    ['an invalid agent id', { type: 'performance_sync', priority: 'low', agents: ['ok', 'not ok!'] }, 'body.agents[1]: expected an agent id'],
+    [
+      'an invalid agent id',
+      { type: 'performance_sync', priority: 'low', agents: ['ok', 'not ok!'] },
+      'body.agents[1]: expected an agent id',
+    ],
     ['an unknown field', { type: 'performance_sync', priority: 'low', extra: 1 }, 'body: unknown field "extra"'],
     ['a list body', [], 'body: expected object, got a list'],
   ])('answers 422 to a task with %s, naming the field', async (_name, body, message) => {
@@ -135,13 +148,25 @@ describe('task API', () => {
     target = await new ActionTarget().start();
     target.respond = (_r, i) => ({ status: i === 0 ? 503 : 200 });
     // Agent gamma is down when the task is delivered and healthy again five minutes later.
-    let gamma: PlanAgent = { id: 'gamma', type: 'worker', variant: '', status: 'failed', healthScore: undefined, lastSeen: Date.UTC(2026, 0, 1) - 60_000, capacity: 2, values: { active_tasks: 0 } };
+    let gamma: PlanAgent = {
+      id: 'gamma',
+      type: 'worker',
+      variant: '',
+      status: 'failed',
+      healthScore: undefined,
+      lastSeen: Date.UTC(2026, 0, 1) - 60_000,
+      capacity: 2,
+      values: { active_tasks: 0 },
+    };
     const context: PlanContext = { swarms: () => ['demo'], agents: (s) => (s === 'demo' ? [gamma] : []), analysis: () => undefined };
     const h = await start({
       coordination: { impact_delay: '5m', backoff: { initial: '2s', max: '1m' }, actions: { default: { url: target.url } } },
       service: { planContext: context },
     });
-    const sent = await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'g1', labels: { agent: 'gamma', alertname: 'AgentSwarmAgentDown' }, priority: 'emergency' })]));
+    const sent = await h.post(
+      '/api/v1/alerts',
+      notification([alert({ fingerprint: 'g1', labels: { agent: 'gamma', alertname: 'AgentSwarmAgentDown' }, priority: 'emergency' })]),
+    );
     const id = (sent.json.tasks_created as string[])[0] ?? '';
     expect(await h.metric('agentswarm_coordination_queue_depth', { priority: 'emergency' })).toBe(1);
 
@@ -171,7 +196,9 @@ describe('task API', () => {
     const labels = { coordination_type: 'cross_system_healing', priority: 'emergency' };
     const list = (await h.get('/api/v1/coordination/tasks')).json.tasks as { status: string }[];
     expect(await h.metric('agentswarm_coordination_tasks_total', { ...labels, outcome: 'created' })).toBe(list.length);
-    expect(await h.metric('agentswarm_coordination_tasks_total', { ...labels, outcome: 'succeeded' })).toBe(list.filter((t) => t.status === 'succeeded').length);
+    expect(await h.metric('agentswarm_coordination_tasks_total', { ...labels, outcome: 'succeeded' })).toBe(
+      list.filter((t) => t.status === 'succeeded').length,
+    );
     for (const priority of ['emergency', 'high', 'medium', 'low', 'maintenance']) {
       expect(await h.metric('agentswarm_coordination_queue_depth', { priority })).toBe(0);
     }
@@ -179,7 +206,13 @@ describe('task API', () => {
     expect(await h.metric('agentswarm_coordination_task_duration_seconds_count', { coordination_type: 'cross_system_healing' })).toBe(1);
 
     // The resolve closes the incident; the finished task stays as it was.
-    await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'g1', status: 'resolved', labels: { agent: 'gamma', alertname: 'AgentSwarmAgentDown' } })]));
-    expect((await h.get(`/api/v1/coordination/tasks/${id}`)).json).toMatchObject({ status: 'succeeded', incidents: [{ status: 'resolved' }] });
+    await h.post(
+      '/api/v1/alerts',
+      notification([alert({ fingerprint: 'g1', status: 'resolved', labels: { agent: 'gamma', alertname: 'AgentSwarmAgentDown' } })]),
+    );
+    expect((await h.get(`/api/v1/coordination/tasks/${id}`)).json).toMatchObject({
+      status: 'succeeded',
+      incidents: [{ status: 'resolved' }],
+    });
   });
 });

@@ -27,10 +27,26 @@ describe('push ingest validation', () => {
     ['a ratio above 1', () => ({ agent: 'h1', metric: 'cpu_usage', value: 1.5 }), /^value: expected cpu_usage in \[0, 1\], got 1.5$/],
     ['a negative ratio', () => ({ agent: 'h1', metric: 'error_rate', value: -0.1 }), /^value: expected error_rate in \[0, 1\], got -0.1$/],
     ['a negative latency', () => ({ agent: 'h1', metric: 'response_time', value: -1 }), /^value: expected response_time >= 0, got -1$/],
-    ['a timestamp an hour in the future', () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() + 3_600_000 }), /^timestamp: expected at most 5m in the future, got 3600s ahead$/],
-    ['a timestamp older than the window', () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() - 3_600_000 }), /^timestamp: expected within the analysis window \(120s\), got 3600s old$/],
-    ['a fractional timestamp', () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() + 0.5 }), /^timestamp: expected milliseconds since the epoch/],
-    ['an agent id with a quote and newline', () => ({ agent: 'x"} 1\nfake 1', metric: 'cpu_usage', value: 0.1 }), /^agent: expected an agent id matching/],
+    [
+      'a timestamp an hour in the future',
+      () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() + 3_600_000 }),
+      /^timestamp: expected at most 5m in the future, got 3600s ahead$/,
+    ],
+    [
+      'a timestamp older than the window',
+      () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() - 3_600_000 }),
+      /^timestamp: expected within the analysis window \(120s\), got 3600s old$/,
+    ],
+    [
+      'a fractional timestamp',
+      () => ({ agent: 'h1', metric: 'cpu_usage', value: 0.1, timestamp: now() + 0.5 }),
+      /^timestamp: expected milliseconds since the epoch/,
+    ],
+    [
+      'an agent id with a quote and newline',
+      () => ({ agent: 'x"} 1\nfake 1', metric: 'cpu_usage', value: 0.1 }),
+      /^agent: expected an agent id matching/,
+    ],
     ['an agent id of 129 characters', () => ({ agent: 'a'.repeat(129), metric: 'cpu_usage', value: 0.1 }), /^agent: expected an agent id/],
     ['a metric name with capitals', () => ({ agent: 'h1', metric: 'CpuUsage', value: 0.1 }), /^metric: expected a metric name matching/],
     ['a metric name with a brace', () => ({ agent: 'h1', metric: 'x{a="b"}', value: 0.1 }), /^metric: expected a metric name/],
@@ -53,8 +69,15 @@ describe('push ingest validation', () => {
   });
 
   it('applies every value rule to series it already knows (the ingest fast path)', async () => {
-    await exporter.post('/api/v1/samples', { samples: [{ agent: 'known', metric: 'throughput', value: 1 }, { agent: 'known', metric: 'cpu_usage', value: 0.5 }, { agent: 'known', metric: 'custom_k', value: 1 }] });
-    const body = '{"samples":[{"agent":"known","metric":"throughput","value":1e999},{"agent":"known","metric":"cpu_usage","value":1.01},{"agent":"known","metric":"custom_k","value":-1e999},{"agent":"known","metric":"cpu_usage","value":"0.7"},{"agent":"known","metric":"throughput","value":2}]}';
+    await exporter.post('/api/v1/samples', {
+      samples: [
+        { agent: 'known', metric: 'throughput', value: 1 },
+        { agent: 'known', metric: 'cpu_usage', value: 0.5 },
+        { agent: 'known', metric: 'custom_k', value: 1 },
+      ],
+    });
+    const body =
+      '{"samples":[{"agent":"known","metric":"throughput","value":1e999},{"agent":"known","metric":"cpu_usage","value":1.01},{"agent":"known","metric":"custom_k","value":-1e999},{"agent":"known","metric":"cpu_usage","value":"0.7"},{"agent":"known","metric":"throughput","value":2}]}';
     const res = await exporter.post('/api/v1/samples', body);
     expect(res.status).toBe(202);
     expect((res.json.errors as { index: number }[]).map((e) => e.index)).toEqual([0, 1, 2, 3]);
@@ -95,12 +118,23 @@ describe('push ingest validation', () => {
   it('answers 413 from the declared length, before the body is read whole', async () => {
     const url = new URL(exporter.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: '/api/v1/samples', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
-      req.on('error', (error) => (error.message.includes('socket hang up') || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error)));
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/api/v1/samples',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', (error) =>
+        error.message.includes('socket hang up') || (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error),
+      );
       req.write('{"samples": [');
       // The rest of the 100 MiB is never sent: only an early answer resolves this promise.
     });
@@ -108,7 +142,8 @@ describe('push ingest validation', () => {
   });
 
   it('keeps __proto__ and constructor keys harmless', async () => {
-    const body = '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "metrics": {"cpu_usage": 0.5, "constructor": 2}}';
+    const body =
+      '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "metrics": {"cpu_usage": 0.5, "constructor": 2}}';
     const res = await exporter.post('/api/v1/agents/proto-agent/metrics', body);
     expect(res.status).toBe(202);
     expect(res.json.accepted).toBe(2);
@@ -123,7 +158,11 @@ describe('push ingest validation', () => {
     ['a type with a quote', { type: 'wor"ker' }, /^type: expected a name matching/],
     ['a capacity of zero', { capacity: 0 }, /^capacity: expected an integer in \[1, 1000000\], got 0$/],
     ['a fractional capacity', { capacity: 1.5 }, /^capacity: expected an integer/],
-    ['33 labels', { labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`l${i}`, 'v'])) }, /^labels: expected at most 32 labels, got 33$/],
+    [
+      '33 labels',
+      { labels: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`l${i}`, 'v'])) },
+      /^labels: expected at most 32 labels, got 33$/,
+    ],
     ['a label value over 1 KiB', { labels: { big: 'x'.repeat(1025) } }, /^labels.big: expected at most 1024 bytes, got 1025$/],
     ['a numeric label value', { labels: { n: 1 } }, /^labels.n: expected a string, got 1$/],
     ['a label name with a dash', { labels: { 'a-b': 'x' } }, /^labels: expected label names matching/],
@@ -183,7 +222,12 @@ describe('agent cap', () => {
       expect(refused.status).toBe(429);
       expect(refused.json.error).toBe('agent: max_agents (2) reached; new agents are refused until others expire');
       expect((await exporter.post('/api/v1/agents/a3/heartbeat', {})).status).toBe(429);
-      const mixed = await exporter.post('/api/v1/samples', { samples: [{ agent: 'a4', metric: 'cpu_usage', value: 0.1 }, { agent: 'a1', metric: 'cpu_usage', value: 0.3 }] });
+      const mixed = await exporter.post('/api/v1/samples', {
+        samples: [
+          { agent: 'a4', metric: 'cpu_usage', value: 0.1 },
+          { agent: 'a1', metric: 'cpu_usage', value: 0.3 },
+        ],
+      });
       expect(mixed.status).toBe(202);
       expect(mixed.json.accepted).toBe(1);
       expect(exporter.registry.size).toBe(2);

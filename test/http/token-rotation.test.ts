@@ -27,9 +27,17 @@ async function statusWith(url: string, kind: 'webhook' | 'ingest' | 'api', token
   const json = { 'content-type': 'application/json', ...auth };
   const res =
     kind === 'webhook'
-      ? await fetch(`${url}/api/v1/alerts`, { method: 'POST', headers: json, body: JSON.stringify(notification([alert({ fingerprint: `f${n}`, type: null })])) })
+      ? await fetch(`${url}/api/v1/alerts`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(notification([alert({ fingerprint: `f${n}`, type: null })])),
+        })
       : kind === 'ingest'
-        ? await fetch(`${url}/api/v1/samples`, { method: 'POST', headers: json, body: JSON.stringify({ samples: [{ agent: 'a', metric: 'cpu_usage', value: 0.5 }] }) })
+        ? await fetch(`${url}/api/v1/samples`, {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ samples: [{ agent: 'a', metric: 'cpu_usage', value: 0.5 }] }),
+          })
         : await fetch(`${url}/api/v1/coordination/tasks?limit=1`, { headers: auth });
   await res.arrayBuffer();
   // Ingest answers 202, the others 200: any 2xx means the token was accepted.
@@ -51,7 +59,9 @@ describe('durability 28: credentials rotate without a restart', () => {
     dir = mkdtempSync(join(tmpdir(), 'agentswarm-rotate-'));
     const files = { webhook: join(dir, 'webhook.token'), ingest: join(dir, 'ingest.token'), api: join(dir, 'api.token') };
     for (const [kind, path] of Object.entries(files)) writeFileSync(path, `old-${kind}-token\n`);
-    exporter = await startTestExporter({ web: { auth: { webhook_token_file: files.webhook, ingest_token_file: files.ingest, api_token_file: files.api } } });
+    exporter = await startTestExporter({
+      web: { auth: { webhook_token_file: files.webhook, ingest_token_file: files.ingest, api_token_file: files.api } },
+    });
     const url = exporter.url;
     const figures: Record<string, number> = {};
     for (const kind of ['webhook', 'ingest', 'api'] as const) {

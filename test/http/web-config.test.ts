@@ -14,7 +14,10 @@ import { findBinary } from '../support/promtool.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 
 const openssl = findBinary('openssl');
-const vectors = JSON.parse(readFileSync(new URL('../fixtures/bcrypt/vectors.json', import.meta.url), 'utf8')) as { password: string; hash: string }[];
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/bcrypt/vectors.json', import.meta.url), 'utf8')) as {
+  password: string;
+  hash: string;
+}[];
 const alice = vectors.find((v) => v.password === 'correct horse battery staple' && v.hash.startsWith('$2y$'))!;
 const bob = vectors.find((v) => v.password === 'pässwörd-ünïcode-日本語' && v.hash.startsWith('$2b$'))!;
 
@@ -51,7 +54,9 @@ function get(url: string, path: string, options: ClientOptions): Promise<Reply> 
         const chunks: Buffer[] = [];
         const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), fingerprint }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), fingerprint }),
+        );
       },
     );
     req.on('error', reject);
@@ -87,7 +92,14 @@ describe('web config file parsing', () => {
   };
 
   it('accepts the exporter-toolkit keys it honours and defaults TLS to 1.2..1.3', () => {
-    const config = parseWebConfig(stringify({ tls_server_config: { cert_file: 'c', key_file: 'k' }, basic_auth_users: { alice: alice.hash }, http_server_config: { http2: true, headers: { 'X-Frame-Options': 'deny', 'Content-Security-Policy': '' } } }), 'web.yml');
+    const config = parseWebConfig(
+      stringify({
+        tls_server_config: { cert_file: 'c', key_file: 'k' },
+        basic_auth_users: { alice: alice.hash },
+        http_server_config: { http2: true, headers: { 'X-Frame-Options': 'deny', 'Content-Security-Policy': '' } },
+      }),
+      'web.yml',
+    );
     expect(config.tls_server_config).toMatchObject({ min_version: 'TLS12', max_version: 'TLS13', client_auth_type: 'NoClientCert' });
     // An empty header value means unset.
     expect(config.http_server_config.headers).toEqual({ 'X-Frame-Options': 'deny' });
@@ -96,13 +108,37 @@ describe('web config file parsing', () => {
 
   it.each([
     ['an unknown key', { tls_server_config: { cert_file: 'c', key_file: 'k', certfile: 'x' } }, /tls_server_config\.certfile: unknown key/],
-    ['a header outside the allowed set', { http_server_config: { headers: { 'X-Powered-By': 'me' } } }, /headers\.X-Powered-By: not an allowed header/],
-    ['a restricted header value', { http_server_config: { headers: { 'X-Frame-Options': 'allow' } } }, /X-Frame-Options: value "allow" does not match/],
+    [
+      'a header outside the allowed set',
+      { http_server_config: { headers: { 'X-Powered-By': 'me' } } },
+      /headers\.X-Powered-By: not an allowed header/,
+    ],
+    [
+      'a restricted header value',
+      { http_server_config: { headers: { 'X-Frame-Options': 'allow' } } },
+      /X-Frame-Options: value "allow" does not match/,
+    ],
     ['a password instead of a hash', { basic_auth_users: { alice: 'hunter2' } }, /basic_auth_users\.alice: expected a bcrypt hash/],
-    ['Go cipher-suite names', { tls_server_config: { cert_file: 'c', key_file: 'k', cipher_suites: ['TLS_AES_128_GCM_SHA256'] } }, /cipher_suites: not supported by this exporter/],
-    ['min_version above max_version', { tls_server_config: { cert_file: 'c', key_file: 'k', min_version: 'TLS13', max_version: 'TLS12' } }, /min_version: TLS13 is above max_version TLS12/],
-    ['client verification without a CA', { tls_server_config: { cert_file: 'c', key_file: 'k', client_auth_type: 'RequireAndVerifyClientCert' } }, /client_ca_file: required when client_auth_type is RequireAndVerifyClientCert/],
-    ['an unknown TLS version', { tls_server_config: { cert_file: 'c', key_file: 'k', min_version: 'TLS14' } }, /min_version: expected one of/],
+    [
+      'Go cipher-suite names',
+      { tls_server_config: { cert_file: 'c', key_file: 'k', cipher_suites: ['TLS_AES_128_GCM_SHA256'] } },
+      /cipher_suites: not supported by this exporter/,
+    ],
+    [
+      'min_version above max_version',
+      { tls_server_config: { cert_file: 'c', key_file: 'k', min_version: 'TLS13', max_version: 'TLS12' } },
+      /min_version: TLS13 is above max_version TLS12/,
+    ],
+    [
+      'client verification without a CA',
+      { tls_server_config: { cert_file: 'c', key_file: 'k', client_auth_type: 'RequireAndVerifyClientCert' } },
+      /client_ca_file: required when client_auth_type is RequireAndVerifyClientCert/,
+    ],
+    [
+      'an unknown TLS version',
+      { tls_server_config: { cert_file: 'c', key_file: 'k', min_version: 'TLS14' } },
+      /min_version: expected one of/,
+    ],
   ])('refuses %s, naming the key', (_name, doc, pattern) => {
     expect(problems(stringify(doc)).join('\n')).toMatch(pattern);
   });
@@ -118,11 +154,41 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
     const cert = join(dir, `${name}.crt`);
     execFileSync(openssl ?? 'openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
     if (signer === undefined) {
-      execFileSync(openssl ?? 'openssl', ['req', '-x509', '-new', '-key', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE']);
+      execFileSync(openssl ?? 'openssl', [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+      ]);
     } else {
       const csr = join(dir, `${name}.csr`);
       execFileSync(openssl ?? 'openssl', ['req', '-new', '-key', key, '-out', csr, '-subj', `/CN=${cn}`]);
-      execFileSync(openssl ?? 'openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, `${signer}.crt`), '-CAkey', join(dir, `${signer}.key`), '-CAcreateserial', '-out', cert, '-days', '1']);
+      execFileSync(openssl ?? 'openssl', [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        join(dir, `${signer}.crt`),
+        '-CAkey',
+        join(dir, `${signer}.key`),
+        '-CAcreateserial',
+        '-out',
+        cert,
+        '-days',
+        '1',
+      ]);
     }
   };
 
@@ -157,11 +223,18 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
   });
 
   it('refuses a TLS 1.2 client when min_version is TLS13', async () => {
-    await expect(get(exporter!.url, '/metrics', { ca, maxVersion: 'TLSv1.2', auth: basic('alice', alice.password) })).rejects.toThrow(/version|protocol|alert/i);
+    await expect(get(exporter!.url, '/metrics', { ca, maxVersion: 'TLSv1.2', auth: basic('alice', alice.password) })).rejects.toThrow(
+      /version|protocol|alert/i,
+    );
   });
 
   it('answers 401 with a Basic challenge to no credentials, a wrong password and an unknown user', async () => {
-    for (const auth of [undefined, basic('alice', 'wrong password'), basic('alice', `${alice.password} `), basic('mallory', alice.password)]) {
+    for (const auth of [
+      undefined,
+      basic('alice', 'wrong password'),
+      basic('alice', `${alice.password} `),
+      basic('mallory', alice.password),
+    ]) {
       const reply = await get(exporter!.url, '/metrics', { ca, ...(auth && { auth }) });
       expect(reply.status, auth).toBe(401);
       expect(reply.headers['www-authenticate']).toMatch(/^Basic realm=/);
@@ -191,7 +264,9 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
       basic_auth_users: { bob: bob.hash },
       http_server_config: { headers: { 'X-Frame-Options': 'deny' } },
     });
-    const took = await eventually(async () => (await get(exporter!.url, '/metrics', { ca, auth: basic('bob', bob.password) })).status === 200);
+    const took = await eventually(
+      async () => (await get(exporter!.url, '/metrics', { ca, auth: basic('bob', bob.password) })).status === 200,
+    );
     expect(took).toBeLessThan(2000);
     const old = await get(exporter!.url, '/metrics', { ca, auth: basic('alice', alice.password) });
     expect(old.status).toBe(401);
@@ -209,7 +284,10 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
   it('serves a replaced certificate on the next handshake', async () => {
     makeCert('server2', 'localhost');
     const ca2 = readFileSync(join(dir, 'server2.crt'));
-    webConfig({ tls_server_config: { cert_file: join(dir, 'server2.crt'), key_file: join(dir, 'server2.key') }, basic_auth_users: { bob: bob.hash } });
+    webConfig({
+      tls_server_config: { cert_file: join(dir, 'server2.crt'), key_file: join(dir, 'server2.key') },
+      basic_auth_users: { bob: bob.hash },
+    });
     await eventually(async () => {
       try {
         return (await get(exporter!.url, '/metrics', { ca: ca2, auth: basic('bob', bob.password) })).status === 200;
@@ -225,15 +303,33 @@ describe.skipIf(openssl === undefined)('exporter behind --web.config.file', () =
   it('with RequireAndVerifyClientCert, serves a client whose certificate the client CA signed and refuses others', async () => {
     // requestCert is fixed when the server starts: a separate exporter with the policy from the start.
     const file = join(dir, 'web-mtls.yml');
-    writeFileSync(file, stringify({ tls_server_config: { cert_file: join(dir, 'server.crt'), key_file: join(dir, 'server.key'), client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: join(dir, 'client-ca.crt') } }));
+    writeFileSync(
+      file,
+      stringify({
+        tls_server_config: {
+          cert_file: join(dir, 'server.crt'),
+          key_file: join(dir, 'server.key'),
+          client_auth_type: 'RequireAndVerifyClientCert',
+          client_ca_file: join(dir, 'client-ca.crt'),
+        },
+      }),
+    );
     const mtls = await startTestExporter({ web: { config_file: file } });
     const serverCa = readFileSync(join(dir, 'server.crt'));
     try {
-      const signed = await get(mtls.url, '/metrics', { ca: serverCa, cert: readFileSync(join(dir, 'client.crt')), key: readFileSync(join(dir, 'client.key')) });
+      const signed = await get(mtls.url, '/metrics', {
+        ca: serverCa,
+        cert: readFileSync(join(dir, 'client.crt')),
+        key: readFileSync(join(dir, 'client.key')),
+      });
       expect(signed.status).toBe(200);
       const none = await get(mtls.url, '/metrics', { ca: serverCa });
       expect(none.status).toBe(403);
-      const rogue = await get(mtls.url, '/metrics', { ca: serverCa, cert: readFileSync(join(dir, 'rogue.crt')), key: readFileSync(join(dir, 'rogue.key')) });
+      const rogue = await get(mtls.url, '/metrics', {
+        ca: serverCa,
+        cert: readFileSync(join(dir, 'rogue.crt')),
+        key: readFileSync(join(dir, 'rogue.key')),
+      });
       expect(rogue.status).toBe(403);
       expect(JSON.parse(rogue.body)).toMatchObject({ error: expect.stringMatching(/client_auth_type RequireAndVerifyClientCert/) });
     } finally {

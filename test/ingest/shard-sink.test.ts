@@ -23,7 +23,13 @@ describe('ownedSwarmsOnly', () => {
     // 40 swarms, their samples interleaved (a swarm recurs far apart in the batch), with the
     // per-request memo of each swarm's owner in play.
     const swarms = Array.from({ length: 40 }, (_, k) => `swarm-${k}`);
-    const samples: Sample[] = Array.from({ length: 1000 }, (_, i) => ({ swarm: swarms[(i * 7) % swarms.length] ?? '', agent: `a-${i % 25}`, metric: 'cpu_usage', value: i / 1000, timestamp: 1_700_000_000_000 + i }));
+    const samples: Sample[] = Array.from({ length: 1000 }, (_, i) => ({
+      swarm: swarms[(i * 7) % swarms.length] ?? '',
+      agent: `a-${i % 25}`,
+      metric: 'cpu_usage',
+      value: i / 1000,
+      timestamp: 1_700_000_000_000 + i,
+    }));
     for (let index = 0; index < COUNT; index += 1) {
       const inner = recordingSink();
       const outcome = ownedSwarmsOnly(inner, { index, count: COUNT }).ingest(samples, 'scrape');

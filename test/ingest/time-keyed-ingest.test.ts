@@ -24,7 +24,10 @@ afterEach(async () => {
 /** A registry on a manual clock (step 1 s, window 60 s) that has closed `steps` steps; returns the end of the newest. */
 function steppedRegistry(steps: number): { registry: AgentRegistry; clock: ManualClock; newestEnd: () => number } {
   const clock = new ManualClock(Date.UTC(2026, 11, 7, 1, 0, 0));
-  const registry = new AgentRegistry({ heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: STEP, windowMs: 60 * STEP }, clock);
+  const registry = new AgentRegistry(
+    { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: STEP, windowMs: 60 * STEP },
+    clock,
+  );
   let end = Number.NaN;
   for (let i = 0; i < steps; i += 1) {
     clock.advance(STEP);
@@ -64,7 +67,9 @@ describe('push (JSON)', () => {
     });
     expect(res.json).toMatchObject({ accepted: 4, rejected: 0 });
     // One agent's endpoint, timestamped too: step −2.
-    expect((await exporter.post('/api/v1/agents/p/metrics', { swarm: 's', timestamp: end - 2000, metrics: { queue_depth: 6 } })).status).toBe(202);
+    expect(
+      (await exporter.post('/api/v1/agents/p/metrics', { swarm: 's', timestamp: end - 2000, metrics: { queue_depth: 6 } })).status,
+    ).toBe(202);
     expect(lastPoints(exporter.registry, 's', 'p', 'queue_depth', 5)).toEqual([7, 7, 6, 4, 5]);
     // An untimestamped sample waits for the open step, which the next cycle closes.
     await exporter.post('/api/v1/samples', { samples: [{ swarm: 's', agent: 'p', metric: 'queue_depth', value: 8 }] });
@@ -75,7 +80,11 @@ describe('push (JSON)', () => {
 });
 
 /** One OTLP/JSON request: a gen_ai.invoke_agent.duration histogram point of one agent. */
-function otlpHistogram(agent: string, temporality: 'delta' | 'cumulative', point: { startMs: number; timeMs: number; count: number; sum: number }): unknown {
+function otlpHistogram(
+  agent: string,
+  temporality: 'delta' | 'cumulative',
+  point: { startMs: number; timeMs: number; count: number; sum: number },
+): unknown {
   const ns = (ms: number): string => (BigInt(ms) * 1_000_000n).toString();
   return {
     resourceMetrics: [
@@ -88,7 +97,16 @@ function otlpHistogram(agent: string, temporality: 'delta' | 'cumulative', point
                 name: 'gen_ai.invoke_agent.duration',
                 histogram: {
                   aggregationTemporality: temporality === 'delta' ? 1 : 2,
-                  dataPoints: [{ startTimeUnixNano: ns(point.startMs), timeUnixNano: ns(point.timeMs), count: String(point.count), sum: point.sum, bucketCounts: [String(point.count)], explicitBounds: [] }],
+                  dataPoints: [
+                    {
+                      startTimeUnixNano: ns(point.startMs),
+                      timeUnixNano: ns(point.timeMs),
+                      count: String(point.count),
+                      sum: point.sum,
+                      bucketCounts: [String(point.count)],
+                      explicitBounds: [],
+                    },
+                  ],
                 },
               },
             ],
@@ -100,7 +118,11 @@ function otlpHistogram(agent: string, temporality: 'delta' | 'cumulative', point
 }
 
 async function postOtlp(exporter: TestExporter, body: unknown): Promise<number> {
-  const res = await fetch(`${exporter.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${exporter.url}/v1/metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -109,7 +131,8 @@ describe('OTLP', () => {
   it('delta: each export lands in the step of its time, out-of-order exports are kept, the newest of a step wins', async () => {
     const exporter = await exporterWithSteps(10);
     const end = exporter.clock.now();
-    const send = (timeMs: number, mean: number) => postOtlp(exporter, otlpHistogram('od', 'delta', { startMs: timeMs - 1000, timeMs, count: 4, sum: 4 * mean }));
+    const send = (timeMs: number, mean: number) =>
+      postOtlp(exporter, otlpHistogram('od', 'delta', { startMs: timeMs - 1000, timeMs, count: 4, sum: 4 * mean }));
     expect(await send(end - 3000, 0.3)).toBe(200); // step −3
     expect(await send(end - 1000, 0.1)).toBe(200); // step −1
     expect(await send(end - 2000, 0.2)).toBe(200); // step −2, after a newer one
@@ -123,12 +146,16 @@ describe('OTLP', () => {
     const end = exporter.clock.now();
     const started = end - 8000; // after the exporter started (10 steps ago)
     // First export: 2 calls, 0.8 s in all, over [start, end − 5 s].
-    expect(await postOtlp(exporter, otlpHistogram('oc', 'cumulative', { startMs: started, timeMs: end - 5000, count: 2, sum: 0.8 }))).toBe(200);
+    expect(await postOtlp(exporter, otlpHistogram('oc', 'cumulative', { startMs: started, timeMs: end - 5000, count: 2, sum: 0.8 }))).toBe(
+      200,
+    );
     const page = await exporter.metricsText();
     expect(page).toMatch(/agentswarm_agent_up\{swarm="default",agent="oc"\} 1/);
     expect(page).toMatch(/agentswarm_agent_info\{[^}]*agent="oc"/);
     // Second: 6 calls, 3.2 s → the interval's mean is (3.2 − 0.8) / 4 = 0.6, at step −2.
-    expect(await postOtlp(exporter, otlpHistogram('oc', 'cumulative', { startMs: started, timeMs: end - 2000, count: 6, sum: 3.2 }))).toBe(200);
+    expect(await postOtlp(exporter, otlpHistogram('oc', 'cumulative', { startMs: started, timeMs: end - 2000, count: 6, sum: 3.2 }))).toBe(
+      200,
+    );
     // Third: 8 calls, 3.6 s → 0.2, at step 0.
     expect(await postOtlp(exporter, otlpHistogram('oc', 'cumulative', { startMs: started, timeMs: end, count: 8, sum: 3.6 }))).toBe(200);
     const points = lastPoints(exporter.registry, 'default', 'oc', 'response_time', 6);
@@ -143,11 +170,15 @@ describe('OTLP', () => {
   it('cumulative: a first export whose series started before the exporter and the window only primes the state, but registers the agent', async () => {
     const exporter = await exporterWithSteps(3);
     const end = exporter.clock.now();
-    expect(await postOtlp(exporter, otlpHistogram('old', 'cumulative', { startMs: end - 3_600_000, timeMs: end, count: 500, sum: 100 }))).toBe(200);
+    expect(
+      await postOtlp(exporter, otlpHistogram('old', 'cumulative', { startMs: end - 3_600_000, timeMs: end, count: 500, sum: 100 })),
+    ).toBe(200);
     expect(exporter.registry.get('default', 'old')?.up).toBe(true);
     expect(exporter.registry.get('default', 'old')?.latest.has('response_time')).toBe(false);
     exporter.clock.advance(STEP);
-    expect(await postOtlp(exporter, otlpHistogram('old', 'cumulative', { startMs: end - 3_600_000, timeMs: end + 1000, count: 502, sum: 101 }))).toBe(200);
+    expect(
+      await postOtlp(exporter, otlpHistogram('old', 'cumulative', { startMs: end - 3_600_000, timeMs: end + 1000, count: 502, sum: 101 })),
+    ).toBe(200);
     expect(exporter.registry.get('default', 'old')?.value('response_time')).toBeCloseTo(0.5, 12);
   });
 });
@@ -175,7 +206,13 @@ describe('scrape', () => {
     const mapping = parseScrapeMapping({ queue_depth: { metric: 'agent_queue_depth' } });
     if (!mapping.ok) throw new Error(mapping.problems.join('\n'));
     const scraper = new Scraper(
-      { intervalMs: 10_000, timeoutMs: 2000, fileSd: [], mapping: mapping.mapping, targets: targetsFromConfig([{ url: server.url, swarm: 'sc', agent: 'scraped' }]) },
+      {
+        intervalMs: 10_000,
+        timeoutMs: 2000,
+        fileSd: [],
+        mapping: mapping.mapping,
+        targets: targetsFromConfig([{ url: server.url, swarm: 'sc', agent: 'scraped' }]),
+      },
       { sink: registry, metricsRegistry: new Registry(), clock, logger: silent },
     );
     cleanups.push(() => scraper.stop());
@@ -194,10 +231,25 @@ describe('query', () => {
     fake = await startFakePrometheus();
     const s = (ms: number): number => ms / 1000;
     // The upstream's points, deliberately out of order, with two in step −1 (the newer wins).
-    fake.answer = () => matrix([{ labels: { agent: 'q', swarm: 'qs' }, values: [[s(end - 1000), '4'], [s(end - 3000), '2'], [s(end - 2000), '3'], [s(end - 1300), '8'], [s(end), '5']] }]);
+    fake.answer = () =>
+      matrix([
+        {
+          labels: { agent: 'q', swarm: 'qs' },
+          values: [
+            [s(end - 1000), '4'],
+            [s(end - 3000), '2'],
+            [s(end - 2000), '3'],
+            [s(end - 1300), '8'],
+            [s(end), '5'],
+          ],
+        },
+      ]);
     const parsed = parseQueryConfig({ url: fake.url, queries: { queue_depth: 'queue_expr' } });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    const reader = new QueryReader({ config: parsed.config, stepMs: STEP, backfillMs: 5000, windowMs: 60_000, headers: {} }, { sink: registry, metricsRegistry: new Registry(), clock, logger: silent });
+    const reader = new QueryReader(
+      { config: parsed.config, stepMs: STEP, backfillMs: 5000, windowMs: 60_000, headers: {} },
+      { sink: registry, metricsRegistry: new Registry(), clock, logger: silent },
+    );
     cleanups.push(() => reader.stop());
     const round = await reader.tick();
     expect(round.failed).toEqual([]);

@@ -10,10 +10,22 @@ describe('decideAlert', () => {
     ['new firing alert without a type', 'firing', false, none, { kind: 'open', task: 'none' }],
     ['new incident while a task of the same key is open', 'firing', true, { ...none, openTaskId: 't0' }, { kind: 'open', task: 'link' }],
     ['known firing incident', 'firing', true, { ...none, incident: firingIncident }, { kind: 'duplicate' }],
-    ['firing retry of an incident already resolved', 'firing', true, { ...none, incident: { status: 'resolved', taskId: undefined } }, { kind: 'duplicate' }],
+    [
+      'firing retry of an incident already resolved',
+      'firing',
+      true,
+      { ...none, incident: { status: 'resolved', taskId: undefined } },
+      { kind: 'duplicate' },
+    ],
     ['firing alert older than a known later incident', 'firing', true, { ...none, newerIncidentExists: true }, { kind: 'stale' }],
     ['resolve of an unknown incident', 'resolved', false, none, { kind: 'tombstone' }],
-    ['resolve of a resolved incident', 'resolved', false, { ...none, incident: { status: 'resolved', taskId: 't1' } }, { kind: 'duplicate' }],
+    [
+      'resolve of a resolved incident',
+      'resolved',
+      false,
+      { ...none, incident: { status: 'resolved', taskId: 't1' } },
+      { kind: 'duplicate' },
+    ],
     [
       'resolve while the task is queued',
       'resolved',
@@ -35,7 +47,13 @@ describe('decideAlert', () => {
       { ...none, incident: firingIncident, incidentTask: { status: 'queued', otherFiringIncidents: 1 } },
       { kind: 'resolve', cancelTask: false },
     ],
-    ['resolve of an incident without task', 'resolved', false, { ...none, incident: { status: 'firing', taskId: undefined } }, { kind: 'resolve', cancelTask: false }],
+    [
+      'resolve of an incident without task',
+      'resolved',
+      false,
+      { ...none, incident: { status: 'firing', taskId: undefined } },
+      { kind: 'resolve', cancelTask: false },
+    ],
   ])('%s', (_name, status, wantsTask, state, expected) => {
     expect(decideAlert(status, wantsTask, state)).toEqual(expected);
   });

@@ -16,7 +16,9 @@ const FIXTURE = JSON.parse(readFileSync(new URL('../fixtures/sharding/hashmod.js
 
 describe('hashmod', () => {
   it("matches md5's last 8 bytes (big-endian) mod n, as computed by Python for every value and modulus", () => {
-    for (const row of FIXTURE) for (const [m, expected] of Object.entries(row.mods)) expect([row.value, m, hashmod(row.value, Number(m))]).toEqual([row.value, m, expected]);
+    for (const row of FIXTURE)
+      for (const [m, expected] of Object.entries(row.mods))
+        expect([row.value, m, hashmod(row.value, Number(m))]).toEqual([row.value, m, expected]);
   });
 
   it('gives every swarm exactly one owner among n shards, and spreads swarms over all of them', () => {
@@ -38,7 +40,9 @@ const prometheus = findBinary('prometheus');
 describe.skipIf(prometheus === undefined)('hashmod in a real Prometheus', () => {
   it('puts each swarm on the shard the exporter computes, with the relabel rule of docs/high-availability.md', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentswarm-hashmod-'));
-    const swarms = FIXTURE.map((r) => r.value).filter((v) => v !== '' && !v.includes(';')).slice(0, 30);
+    const swarms = FIXTURE.map((r) => r.value)
+      .filter((v) => v !== '' && !v.includes(';'))
+      .slice(0, 30);
     const port = await freePort();
     // One unreachable target per swarm: only the relabeled labels matter.
     const config = {
@@ -52,9 +56,17 @@ describe.skipIf(prometheus === undefined)('hashmod in a real Prometheus', () => 
       ],
     };
     writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
-    const child = spawn(prometheus ?? 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      prometheus ?? 'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     try {
       let targets: { labels: Record<string, string> }[] = [];
       const deadline = Date.now() + 20_000;
@@ -68,7 +80,8 @@ describe.skipIf(prometheus === undefined)('hashmod in a real Prometheus', () => 
         }
       }
       expect(targets).toHaveLength(swarms.length);
-      for (const target of targets) expect([target.labels.swarm, Number(target.labels.shard)]).toEqual([target.labels.swarm, ownerShard(target.labels.swarm ?? '', 4)]);
+      for (const target of targets)
+        expect([target.labels.swarm, Number(target.labels.shard)]).toEqual([target.labels.swarm, ownerShard(target.labels.swarm ?? '', 4)]);
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

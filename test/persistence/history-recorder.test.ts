@@ -28,9 +28,18 @@ describe('analysis history', () => {
     }
     store = SqliteTaskStore.open(join(mkdtempSync(join(tmpdir(), 'hist-')), 'h.db'));
     const sink = {
-      recordAnalysisSnapshot: (swarm: string, body: Parameters<SqliteTaskStore['saveAnalysisSnapshot']>[0]['body'], takenAt = 0) => store?.saveAnalysisSnapshot({ swarm, takenAt, body }),
-      recordAgentStates: (states: readonly { swarm: string; agent: string; status: string; healthScore: number | undefined; metrics: Readonly<Record<string, number>> }[], bucketMs = 60_000) =>
-        store?.saveAgentStates(states.map((s) => ({ ...s, bucketStart: Math.floor(exporter!.clock.now() / bucketMs) * bucketMs }))),
+      recordAnalysisSnapshot: (swarm: string, body: Parameters<SqliteTaskStore['saveAnalysisSnapshot']>[0]['body'], takenAt = 0) =>
+        store?.saveAnalysisSnapshot({ swarm, takenAt, body }),
+      recordAgentStates: (
+        states: readonly {
+          swarm: string;
+          agent: string;
+          status: string;
+          healthScore: number | undefined;
+          metrics: Readonly<Record<string, number>>;
+        }[],
+        bucketMs = 60_000,
+      ) => store?.saveAgentStates(states.map((s) => ({ ...s, bucketStart: Math.floor(exporter!.clock.now() / bucketMs) * bucketMs }))),
     };
     recordHistory(sink, exporter.registry, exporter.engine.latest());
     recordHistory(sink, exporter.registry, exporter.engine.latest());

@@ -71,7 +71,11 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
         store.recordNotification(RECEIVER, [firing('a')], T0);
         const out = store.recordNotification(RECEIVER, [firing('a'), firing('b')], T0 + 1000);
         expect(out.dispositions).toEqual(['duplicate', 'created']);
-        expect(all().map((t) => t.fingerprint).sort()).toEqual(['a', 'b']);
+        expect(
+          all()
+            .map((t) => t.fingerprint)
+            .sort(),
+        ).toEqual(['a', 'b']);
       });
 
       it('treats the same incident from another receiver (HA or continue routes) as a duplicate', () => {
@@ -120,7 +124,11 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
         store.recordNotification(RECEIVER, [resolved('a', T0)], T0 + 60_000);
         const out = store.recordNotification(RECEIVER, [firing('a', T0 + 120_000)], T0 + 120_000);
         expect(out.dispositions).toEqual(['created']);
-        expect(all().map((t) => t.status).sort()).toEqual(['cancelled', 'queued']);
+        expect(
+          all()
+            .map((t) => t.status)
+            .sort(),
+        ).toEqual(['cancelled', 'queued']);
       });
 
       it('ignores a late firing retry of an earlier period once a later one is known', () => {
@@ -179,7 +187,15 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
         const claimed = store.claimTask(task.id, 'me', T0 + 5, T0 + 15_005);
         expect(claimed).toMatchObject({ status: 'running', attempts: 1, leaseOwner: 'me', leaseExpiresAt: T0 + 15_005, startedAt: T0 + 5 });
         expect(store.claimTask(task.id, 'you', T0 + 6, T0 + 15_006)).toBeUndefined();
-        expect(store.finishAttempt(task.id, 'me', attempt(task.id, 1, 'retryable', 503), { status: 'queued', nextAttemptAt: T0 + 2000, error: 'HTTP 503' }, T0 + 10)).toBe(true);
+        expect(
+          store.finishAttempt(
+            task.id,
+            'me',
+            attempt(task.id, 1, 'retryable', 503),
+            { status: 'queued', nextAttemptAt: T0 + 2000, error: 'HTTP 503' },
+            T0 + 10,
+          ),
+        ).toBe(true);
         expect(store.claimTask(task.id, 'me', T0 + 1999, T0 + 20_000)).toBeUndefined();
         expect(store.claimTask(task.id, 'me', T0 + 2000, T0 + 20_000)?.attempts).toBe(2);
         expect(store.getTask(task.id)?.startedAt).toBe(T0 + 5);
@@ -189,8 +205,15 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
         const task = store.createTask(newTask(), T0).task;
         store.claimTask(task.id, 'me', T0, T0 + 1000);
         expect(store.finishAttempt(task.id, 'thief', attempt(task.id, 1, 'succeeded', 200), { status: 'succeeded' }, T0 + 1)).toBe(false);
-        expect(store.finishAttempt(task.id, 'me', attempt(task.id, 1, 'failed', 404), { status: 'failed', error: 'HTTP 404' }, T0 + 2)).toBe(true);
-        expect(store.getTask(task.id)).toMatchObject({ status: 'failed', finishedAt: T0 + 2, lastError: 'HTTP 404', leaseOwner: undefined });
+        expect(
+          store.finishAttempt(task.id, 'me', attempt(task.id, 1, 'failed', 404), { status: 'failed', error: 'HTTP 404' }, T0 + 2),
+        ).toBe(true);
+        expect(store.getTask(task.id)).toMatchObject({
+          status: 'failed',
+          finishedAt: T0 + 2,
+          lastError: 'HTTP 404',
+          leaseOwner: undefined,
+        });
         expect(store.claimTask(task.id, 'me', T0 + 3, T0 + 1000)).toBeUndefined();
         expect(store.finishAttempt(task.id, 'me', attempt(task.id, 2, 'succeeded', 200), { status: 'succeeded' }, T0 + 4)).toBe(false);
         expect(store.listAttempts(task.id)).toEqual([attempt(task.id, 1, 'failed', 404)]);
@@ -236,9 +259,22 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
       });
 
       it('round-trips the task body, plan and impact', () => {
-        const alerts = [{ fingerprint: 'f', status: 'firing' as const, labels: { a: 'b' }, annotations: {}, startsAt: '2026-01-01T00:00:00.000Z', generatorURL: 'g' }];
+        const alerts = [
+          {
+            fingerprint: 'f',
+            status: 'firing' as const,
+            labels: { a: 'b' },
+            annotations: {},
+            startsAt: '2026-01-01T00:00:00.000Z',
+            generatorURL: 'g',
+          },
+        ];
         const task = store.createTask(newTask({ agents: ['x', 'y'], alerts, reason: 'why' }), T0).task;
-        store.savePlan(task.id, { kind: 'cross_system_healing', agents: [{ id: 'x', values: { cpu: 0.5 } }], ok: true, none: null }, T0 + 1);
+        store.savePlan(
+          task.id,
+          { kind: 'cross_system_healing', agents: [{ id: 'x', values: { cpu: 0.5 } }], ok: true, none: null },
+          T0 + 1,
+        );
         store.saveImpact(task.id, { score: 'health', before: 0.4, after: 0.8, ratio: 1, measuredAt: T0 + 2 }, T0 + 2);
         expect(store.getTask(task.id)).toMatchObject({
           agents: ['x', 'y'],
@@ -328,5 +364,13 @@ export function describeTaskStoreContract(name: string, open: () => TaskStore): 
 }
 
 export function attempt(taskId: string, n: number, outcome: 'succeeded' | 'failed' | 'retryable', statusCode?: number) {
-  return { taskId, attempt: n, startedAt: T0, durationMs: 12.5, statusCode, outcome, error: outcome === 'succeeded' ? undefined : `HTTP ${statusCode}` };
+  return {
+    taskId,
+    attempt: n,
+    startedAt: T0,
+    durationMs: 12.5,
+    statusCode,
+    outcome,
+    error: outcome === 'succeeded' ? undefined : `HTTP ${statusCode}`,
+  };
 }

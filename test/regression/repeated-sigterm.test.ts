@@ -28,8 +28,14 @@ describe('SIGTERM at the edges', () => {
     const dir = scratch.dir('agentswarm-repeated-sigterm-');
     const target = await scratch.target();
     target.respond = () => 'hang';
-    const running = scratch.track(await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: { actions: { default: { url: target.url } } } }));
-    const res = await fetch(`${running.url}/api/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification([alert({ fingerprint: 'hangs' })])) });
+    const running = scratch.track(
+      await startExporter({ dir, dbPath: join(dir, 'agentswarm.db'), coordination: { actions: { default: { url: target.url } } } }),
+    );
+    const res = await fetch(`${running.url}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(notification([alert({ fingerprint: 'hangs' })])),
+    });
     expect(res.status).toBe(200);
     // A delivery hangs, so the drain lasts the grace period: time for a second signal.
     await waitFor(() => target.hangingCount === 1, 'the delivery in flight');

@@ -76,18 +76,21 @@ describe('alerting rules', () => {
     expect(alert.annotations?.runbook_url).toBe(`${RUNBOOK_BASE}#${alert.alert.toLowerCase()}`);
   });
 
-  it.each(alerts.map((a) => [alertKey(a), a] as const))('%s names its target labels in the description, as its unit tests fire it', (_key, alert) => {
-    const instances = (firing.get(alert.alert) ?? []).filter((e) => e.exp_labels?.severity === alert.labels?.severity);
-    expect(instances.length, 'fired by a promtool test').toBeGreaterThan(0);
-    for (const instance of instances) {
-      const labels = instance.exp_labels ?? {};
-      if (alert.labels?.coordination_type !== undefined) expect(labels, 'acting alerts carry swarm').toHaveProperty('swarm');
-      // The alert's subject — the most specific label that comes from the series — is named.
-      const subject = ['agent', 'swarm', 'task_type', 'instance'].find((l) => labels[l] !== undefined && alert.labels?.[l] === undefined);
-      expect(subject).toBeDefined();
-      expect(alert.annotations?.description).toContain(`{{ $labels.${subject ?? '?'} }}`);
-    }
-  });
+  it.each(alerts.map((a) => [alertKey(a), a] as const))(
+    '%s names its target labels in the description, as its unit tests fire it',
+    (_key, alert) => {
+      const instances = (firing.get(alert.alert) ?? []).filter((e) => e.exp_labels?.severity === alert.labels?.severity);
+      expect(instances.length, 'fired by a promtool test').toBeGreaterThan(0);
+      for (const instance of instances) {
+        const labels = instance.exp_labels ?? {};
+        if (alert.labels?.coordination_type !== undefined) expect(labels, 'acting alerts carry swarm').toHaveProperty('swarm');
+        // The alert's subject — the most specific label that comes from the series — is named.
+        const subject = ['agent', 'swarm', 'task_type', 'instance'].find((l) => labels[l] !== undefined && alert.labels?.[l] === undefined);
+        expect(subject).toBeDefined();
+        expect(alert.annotations?.description).toContain(`{{ $labels.${subject ?? '?'} }}`);
+      }
+    },
+  );
 
   it('each have a runbook section with the anchor of their runbook_url', () => {
     const anchors = new Set([...runbookText().matchAll(/^## (.+)$/gm)].map((m) => githubAnchor(m[1] ?? '')));
@@ -100,7 +103,8 @@ describe('alerting rules', () => {
     const sections = runbookText().split(/^## /m).slice(1);
     for (const section of sections) {
       const name = section.split('\n')[0] ?? '';
-      for (const part of ['**Meaning**', '**Impact**', '**Diagnosis**', '**Mitigation**']) expect(section, `${name} ${part}`).toContain(part);
+      for (const part of ['**Meaning**', '**Impact**', '**Diagnosis**', '**Mitigation**'])
+        expect(section, `${name} ${part}`).toContain(part);
       const acting = alerts.some((a) => a.alert === name && a.labels?.coordination_type !== undefined);
       expect(section.includes('**Coordination task**'), `${name} coordination task`).toBe(acting);
       expect(section, `${name} diagnosis queries`).toContain('```promql');

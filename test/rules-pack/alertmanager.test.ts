@@ -19,7 +19,14 @@ describe('alertmanager.yml, statically', () => {
   const text = readFileSync(ALERTMANAGER_CONFIG, 'utf8');
   const config = parseYaml(text) as {
     route: { receiver: string; routes: { receiver: string; matchers: string[] }[] };
-    receivers: { name: string; webhook_configs?: { url: string; send_resolved?: boolean; http_config?: { authorization?: { type: string; credentials_file?: string; credentials?: string } } }[] }[];
+    receivers: {
+      name: string;
+      webhook_configs?: {
+        url: string;
+        send_resolved?: boolean;
+        http_config?: { authorization?: { type: string; credentials_file?: string; credentials?: string } };
+      }[];
+    }[];
     inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
   };
 
@@ -29,7 +36,9 @@ describe('alertmanager.yml, statically', () => {
 
   it('routes coordination_type alerts to the exporter webhook, with bearer auth from a file and resolved notifications', () => {
     expect(config.route.receiver).toBe('pager');
-    expect(config.route.routes).toEqual([expect.objectContaining({ receiver: 'agentswarm-exporter', matchers: ['coordination_type=~".+"'] })]);
+    expect(config.route.routes).toEqual([
+      expect.objectContaining({ receiver: 'agentswarm-exporter', matchers: ['coordination_type=~".+"'] }),
+    ]);
     const exporter = config.receivers.find((r) => r.name === 'agentswarm-exporter');
     expect(exporter?.webhook_configs).toEqual([
       expect.objectContaining({
@@ -47,7 +56,7 @@ describe('alertmanager.yml, statically', () => {
     for (const i of keys) expect(lines[i - 1]?.trim().startsWith('#'), lines[i]).toBe(true);
   });
 
-  it('inhibits warnings by the matching critical, and an agent\'s health alerts while it is down', () => {
+  it("inhibits warnings by the matching critical, and an agent's health alerts while it is down", () => {
     expect(config.inhibit_rules).toEqual(
       expect.arrayContaining([
         { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ['alertname', 'swarm', 'agent'] },
@@ -75,11 +84,21 @@ describe.skipIf(amtool === undefined)('amtool (Alertmanager 0.25)', () => {
       .flatMap((t) => t.exp_alerts ?? [])
       .find((e) => e.exp_labels?.severity === rule.labels?.severity);
     const labels = { alertname: rule.alert, ...(fired?.exp_labels ?? rule.labels) };
-    return [`${rule.alert} (${rule.labels?.severity})`, labels, rule.labels?.coordination_type === undefined ? 'pager' : 'agentswarm-exporter'] as const;
+    return [
+      `${rule.alert} (${rule.labels?.severity})`,
+      labels,
+      rule.labels?.coordination_type === undefined ? 'pager' : 'agentswarm-exporter',
+    ] as const;
   });
 
   it.each(cases)('routes %s to its receiver', (_name, labels, receiver) => {
-    const args = ['config', 'routes', 'test', `--config.file=${ALERTMANAGER_CONFIG}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
+    const args = [
+      'config',
+      'routes',
+      'test',
+      `--config.file=${ALERTMANAGER_CONFIG}`,
+      ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+    ];
     const result = spawnSync(amtool ?? 'amtool', args, { encoding: 'utf8', timeout: 30_000 });
     expect(result.stdout.trim()).toBe(receiver);
   });
@@ -104,14 +123,23 @@ describe.skipIf(alertmanager === undefined)('a real Alertmanager with this confi
     writeFileSync(join(temp, 'webhook-token'), `${token}\n`);
     writeFileSync(
       join(temp, 'alertmanager.yml'),
-      alertmanagerTestConfig({ webhookUrl: `${receiver.url}/api/v1/alerts`, pagerUrl: `${receiver.url}/pager`, tokenFile: join(temp, 'webhook-token') }),
+      alertmanagerTestConfig({
+        webhookUrl: `${receiver.url}/api/v1/alerts`,
+        pagerUrl: `${receiver.url}/pager`,
+        tokenFile: join(temp, 'webhook-token'),
+      }),
     );
     const port = await freePort();
     amUrl = `http://127.0.0.1:${port}`;
     am = startProcess(
       'alertmanager',
       alertmanager ?? 'alertmanager',
-      [`--config.file=${join(temp, 'alertmanager.yml')}`, `--storage.path=${join(temp, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(temp, 'alertmanager.yml')}`,
+        `--storage.path=${join(temp, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
       { logPath: join(temp, 'alertmanager.log') },
     );
     await waitForHttp(`${amUrl}/-/ready`, 20_000, am);
@@ -123,7 +151,13 @@ describe.skipIf(alertmanager === undefined)('a real Alertmanager with this confi
     if (temp !== '') rmSync(temp, { recursive: true, force: true });
   });
 
-  const agent = (alertname: string, agentName: string, severity: string, coordinationType: string, priority: string): Record<string, string> => ({
+  const agent = (
+    alertname: string,
+    agentName: string,
+    severity: string,
+    coordinationType: string,
+    priority: string,
+  ): Record<string, string> => ({
     alertname,
     swarm: 's1',
     agent: agentName,
@@ -150,21 +184,43 @@ describe.skipIf(alertmanager === undefined)('a real Alertmanager with this confi
   } as const;
 
   async function post(alerts: readonly Record<string, string>[], endsAt?: string): Promise<void> {
-    const body = alerts.map((labels) => ({ labels, annotations: { summary: 'test' }, startsAt: new Date(Date.now() - 60_000).toISOString(), ...(endsAt ? { endsAt } : {}) }));
-    const res = await fetch(`${amUrl}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const body = alerts.map((labels) => ({
+      labels,
+      annotations: { summary: 'test' },
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      ...(endsAt ? { endsAt } : {}),
+    }));
+    const res = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
   }
 
   function delivered(path: string, status: string): string[] {
     return receiver.requests
       .filter((r) => r.path === path)
-      .flatMap((r) => (JSON.parse(r.body) as WebhookPayload).alerts.filter((a) => a.status === status).map((a) => `${a.labels.alertname}/${a.labels.swarm ?? ''}/${a.labels.agent ?? ''}/${a.labels.severity ?? ''}`));
+      .flatMap((r) =>
+        (JSON.parse(r.body) as WebhookPayload).alerts
+          .filter((a) => a.status === status)
+          .map((a) => `${a.labels.alertname}/${a.labels.swarm ?? ''}/${a.labels.agent ?? ''}/${a.labels.severity ?? ''}`),
+      );
   }
 
   it('delivers acting alerts to the exporter and the rest to the pager, with inhibitions applied', async () => {
     await post(Object.values(ALERTS));
-    const expected = ['AgentSwarmAgentCritical/s1/a2/critical', 'AgentSwarmAgentDown/s1/a1/critical', 'AgentSwarmErrorBudgetBurn/s1//critical', 'AgentSwarmErrorBudgetBurn/s2//warning'];
-    await waitFor('four notified acting alerts', () => (new Set(delivered('/api/v1/alerts', 'firing')).size >= 4 ? true : undefined), 20_000);
+    const expected = [
+      'AgentSwarmAgentCritical/s1/a2/critical',
+      'AgentSwarmAgentDown/s1/a1/critical',
+      'AgentSwarmErrorBudgetBurn/s1//critical',
+      'AgentSwarmErrorBudgetBurn/s2//warning',
+    ];
+    await waitFor(
+      'four notified acting alerts',
+      () => (new Set(delivered('/api/v1/alerts', 'firing')).size >= 4 ? true : undefined),
+      20_000,
+    );
     // Two more group intervals: an inhibited alert that was going to leak would have by now.
     await new Promise((r) => setTimeout(r, 2_500));
     expect([...new Set(delivered('/api/v1/alerts', 'firing'))].sort()).toEqual(expected);
@@ -182,11 +238,19 @@ describe.skipIf(alertmanager === undefined)('a real Alertmanager with this confi
       .filter((a) => a.status.state === 'suppressed' && a.status.inhibitedBy.length > 0)
       .map((a) => `${a.labels.alertname}/${a.labels.swarm}/${a.labels.agent ?? ''}/${a.labels.severity}`)
       .sort();
-    expect(suppressed).toEqual(['AgentSwarmAgentCritical/s1/a1/critical', 'AgentSwarmAgentDegraded/s1/a2/warning', 'AgentSwarmErrorBudgetBurn/s1//warning']);
+    expect(suppressed).toEqual([
+      'AgentSwarmAgentCritical/s1/a1/critical',
+      'AgentSwarmAgentDegraded/s1/a2/warning',
+      'AgentSwarmErrorBudgetBurn/s1//warning',
+    ]);
   });
 
   it('sends the resolved notification to the exporter when an acting alert ends', async () => {
     await post([ALERTS.downA1], new Date(Date.now() - 1_000).toISOString());
-    await waitFor('resolved AgentSwarmAgentDown', () => (delivered('/api/v1/alerts', 'resolved').includes('AgentSwarmAgentDown/s1/a1/critical') ? true : undefined), 20_000);
+    await waitFor(
+      'resolved AgentSwarmAgentDown',
+      () => (delivered('/api/v1/alerts', 'resolved').includes('AgentSwarmAgentDown/s1/a1/critical') ? true : undefined),
+      20_000,
+    );
   });
 });

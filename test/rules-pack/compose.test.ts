@@ -26,7 +26,11 @@ const services = compose.services;
 
 describe.skipIf(dockerCompose === undefined)('docker-compose', () => {
   it('accepts docker-compose.yml offline (docker-compose config -q)', () => {
-    const result = spawnSync(dockerCompose ?? 'docker-compose', ['-f', join(REPO, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8', timeout: 60_000, cwd: REPO });
+    const result = spawnSync(dockerCompose ?? 'docker-compose', ['-f', join(REPO, 'docker-compose.yml'), 'config', '-q'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: REPO,
+    });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
   });
@@ -55,7 +59,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('mounts every repository directory read-only', () => {
-    const writable = Object.entries(services).flatMap(([name, s]) => (s.volumes ?? []).filter((v) => v.startsWith('./') && !v.endsWith(':ro')).map((v) => `${name}: ${v}`));
+    const writable = Object.entries(services).flatMap(([name, s]) =>
+      (s.volumes ?? []).filter((v) => v.startsWith('./') && !v.endsWith(':ro')).map((v) => `${name}: ${v}`),
+    );
     expect(writable).toEqual([]);
   });
 
@@ -79,9 +85,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('shares the webhook token file between Alertmanager and the exporter, at the same path', () => {
-    const am = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as { receivers: { webhook_configs?: { http_config?: { authorization?: { credentials_file?: string } } }[] }[] };
+    const am = parseYaml(readFileSync(ALERTMANAGER_CONFIG, 'utf8')) as {
+      receivers: { webhook_configs?: { http_config?: { authorization?: { credentials_file?: string } } }[] }[];
+    };
     const credentials = am.receivers.flatMap((r) => r.webhook_configs ?? []).map((w) => w.http_config?.authorization?.credentials_file);
-    const exporterConfig = parseConfigText(readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8'), 'alerts/compose/agentswarm-exporter.yml');
+    const exporterConfig = parseConfigText(
+      readFileSync(join(REPO, 'alerts/compose/agentswarm-exporter.yml'), 'utf8'),
+      'alerts/compose/agentswarm-exporter.yml',
+    );
     expect(credentials).toEqual([exporterConfig.web.auth.webhook_token_file]);
     for (const name of ['agentswarm-exporter', 'alertmanager']) {
       expect(services[name]?.volumes, name).toContain('secrets:/etc/agentswarm/secrets:ro');
@@ -90,7 +101,7 @@ describe('docker-compose.yml', () => {
     expect(exporterConfig.web.auth.webhook_token_file?.startsWith('/etc/agentswarm/secrets/')).toBe(true);
   });
 
-  it('gives every service a healthcheck on a port it serves, or none (the image\'s exporter check is not inherited)', () => {
+  it("gives every service a healthcheck on a port it serves, or none (the image's exporter check is not inherited)", () => {
     const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
     const imageCheck = /HEALTHCHECK[\s\S]*?127\.0\.0\.1:(\d+)/.exec(dockerfile)?.[1];
     expect(imageCheck).toBe('10464');
@@ -161,6 +172,11 @@ describe('Dockerfile', () => {
   it('keeps the build context to what the build needs', () => {
     const ignore = readFileSync(join(REPO, '.dockerignore'), 'utf8');
     expect(ignore).toMatch(/^\*$/m);
-    expect(ignore.split('\n').filter((l) => l.startsWith('!')).sort()).toEqual(['!package-lock.json', '!package.json', '!src/', '!tsconfig.build.json', '!tsconfig.json']);
+    expect(
+      ignore
+        .split('\n')
+        .filter((l) => l.startsWith('!'))
+        .sort(),
+    ).toEqual(['!package-lock.json', '!package.json', '!src/', '!tsconfig.build.json', '!tsconfig.json']);
   });
 });

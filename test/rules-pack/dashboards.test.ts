@@ -24,7 +24,8 @@ function datasourceRefs(node: unknown, path = '$'): { path: string; uid: unknown
   if (node === null || typeof node !== 'object') return [];
   return Object.entries(node).flatMap(([key, value]) => {
     const here = `${path}.${key}`;
-    const own = key === 'datasource' && value !== null && typeof value === 'object' ? [{ path: here, uid: (value as { uid?: unknown }).uid }] : [];
+    const own =
+      key === 'datasource' && value !== null && typeof value === 'object' ? [{ path: here, uid: (value as { uid?: unknown }).uid }] : [];
     return [...own, ...datasourceRefs(value, here)];
   });
 }

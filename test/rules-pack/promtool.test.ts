@@ -60,7 +60,10 @@ describe.skipIf(promtool === undefined)('promtool (Prometheus 2.42)', () => {
   it('parses every dashboard query with the 2.42 parser', () => {
     // promtool has no "check query"; as recording rules, the queries go through the same parser.
     const rules = dashboardFiles().flatMap(({ file, json }) =>
-      dashboardQueries(file, json).map((q, i) => ({ record: `dashboard_query_${i}`, expr: substituteVariables(q.expr, { swarm: 's1', agent: 'a1', metric: 'cpu_usage' }) })),
+      dashboardQueries(file, json).map((q, i) => ({
+        record: `dashboard_query_${i}`,
+        expr: substituteVariables(q.expr, { swarm: 's1', agent: 'a1', metric: 'cpu_usage' }),
+      })),
     );
     const path = join(temp, 'dashboard-queries.rules.yml');
     writeFileSync(path, stringify({ groups: [{ name: 'dashboard-queries', rules }] }));
@@ -80,7 +83,9 @@ describe.skipIf(promtool === undefined)('promtool (Prometheus 2.42)', () => {
           {
             interval: '30s',
             input_series: [{ series: 'agentswarm_agent_up{swarm="s1",agent="a"}', values: '0x10' }],
-            alert_rule_test: [{ eval_time: '30s', alertname: 'AgentSwarmAgentDown', exp_alerts: [{ exp_labels: { swarm: 's1', agent: 'a' } }] }],
+            alert_rule_test: [
+              { eval_time: '30s', alertname: 'AgentSwarmAgentDown', exp_alerts: [{ exp_labels: { swarm: 's1', agent: 'a' } }] },
+            ],
           },
         ],
       }),

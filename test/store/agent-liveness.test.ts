@@ -66,7 +66,12 @@ describe('agent liveness and expiry', () => {
 
   it('takes the newest observation when samples arrive out of order', async () => {
     const now = exporter.clock.now();
-    await exporter.post('/api/v1/samples', { samples: [{ agent: 'o', metric: 'cpu_usage', value: 0.9, timestamp: now }, { agent: 'o', metric: 'cpu_usage', value: 0.1, timestamp: now - 5000 }] });
+    await exporter.post('/api/v1/samples', {
+      samples: [
+        { agent: 'o', metric: 'cpu_usage', value: 0.9, timestamp: now },
+        { agent: 'o', metric: 'cpu_usage', value: 0.1, timestamp: now - 5000 },
+      ],
+    });
     expect(exporter.registry.get('default', 'o')?.value('cpu_usage')).toBe(0.9);
   });
 

@@ -13,7 +13,7 @@ describe('aligned windows', () => {
     expect(w.filled).toBe(4);
     expect(w.stepCount).toBe(6);
     const view = w.view('cpu', 'a');
-    expect(view?.values[((view.head - 1) + 4) % 4]).toBe(6);
+    expect(view?.values[(view.head - 1 + 4) % 4]).toBe(6);
   });
 
   it('starts a series created mid-window with gaps', () => {

@@ -84,7 +84,10 @@ describe('AlignedWindows over a ring slab', () => {
       while (expected.size < 90 && rand() < 0.9) {
         const id = `agent-${next++}`;
         w.ensure('m', id);
-        expected.set(id, Array.from({ length: Math.min(step - 1, width) }, () => NaN));
+        expected.set(
+          id,
+          Array.from({ length: Math.min(step - 1, width) }, () => NaN),
+        );
       }
       const value = (id: string): number => (rand() < 0.05 ? NaN : Number(id.slice(6)) * 1000 + step);
       const written = new Map<string, number>();

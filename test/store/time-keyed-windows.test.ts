@@ -52,7 +52,13 @@ describe('a window of timestamped history pushed in one batch', () => {
     const running = exporter;
     const now = running.clock.now();
     // Shuffled, with stale duplicates of some steps sent after the sample that must win.
-    const samples = fixture.backfill.samples.map((s) => ({ swarm: 'bf', agent: s.agent, metric: METRIC, value: s.value, timestamp: now + s.offset_ms }));
+    const samples = fixture.backfill.samples.map((s) => ({
+      swarm: 'bf',
+      agent: s.agent,
+      metric: METRIC,
+      value: s.value,
+      timestamp: now + s.offset_ms,
+    }));
     const res = await running.post('/api/v1/samples', { samples });
     expect(res.status).toBe(202);
     expect(res.json).toMatchObject({ accepted: samples.length, rejected: 0 });
@@ -71,8 +77,11 @@ describe('a window of timestamped history pushed in one batch', () => {
     const reference = new Map(fixture.backfill.pairs.map((p) => [`${p.a}|${p.b}`, p.r]));
     const top = snapshot.top_pairs[METRIC] ?? [];
     expect(top.length).toBeGreaterThanOrEqual(10);
-    for (const pair of top) expect(pair.r, `${pair.agent_a}|${pair.agent_b}`).toBeCloseTo(reference.get(`${pair.agent_a}|${pair.agent_b}`) ?? Number.NaN, 9);
-    const matrix = (await (await fetch(`${running.url}/api/v1/analysis/correlations?swarm=bf&metric=${METRIC}`)).json()) as CorrelationMatrixResponse;
+    for (const pair of top)
+      expect(pair.r, `${pair.agent_a}|${pair.agent_b}`).toBeCloseTo(reference.get(`${pair.agent_a}|${pair.agent_b}`) ?? Number.NaN, 9);
+    const matrix = (await (
+      await fetch(`${running.url}/api/v1/analysis/correlations?swarm=bf&metric=${METRIC}`)
+    ).json()) as CorrelationMatrixResponse;
     for (const p of fixture.backfill.pairs) {
       const r = matrix.matrix[matrix.agents.indexOf(p.a)]?.[matrix.agents.indexOf(p.b)] ?? null;
       if (p.r === null) expect(r).toBeNull();
@@ -89,35 +98,45 @@ describe('a window of timestamped history pushed in one batch', () => {
         { agent: 'a', metric: METRIC, value: 2, timestamp: now - 61_000 },
       ],
     });
-    expect(res.json).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 1, reason: expect.stringMatching(/^timestamp: expected within the analysis window \(60s\)/) }] });
+    expect(res.json).toMatchObject({
+      accepted: 1,
+      rejected: 1,
+      errors: [{ index: 1, reason: expect.stringMatching(/^timestamp: expected within the analysis window \(60s\)/) }],
+    });
   });
 });
 
 describe('gaps are gaps', () => {
-  it.each(fixture.gaps.map((g) => [g.carry_forward, g] as const))('carry_forward %i: missed steps beyond the hold are gaps, and r with the clean twin is the numpy pairwise-complete r on the window values', async (carry, gap) => {
-    exporter = await startTestExporter({ analysis: { step: '1s', window: '60s', carry_forward: carry } });
-    const running = exporter;
-    for (let t = 0; t < gap.clean.length; t += 1) {
-      const sent = gap.sent[t];
-      const samples = [{ swarm: 'g', agent: 'clean', metric: METRIC, value: gap.clean[t] }, ...(sent === null || sent === undefined ? [] : [{ swarm: 'g', agent: 'twin', metric: METRIC, value: sent }])];
-      expect((await running.post('/api/v1/samples', { samples })).json).toMatchObject({ rejected: 0 });
-      await running.engine.cycle();
-      running.clock.advance(1000);
-    }
-    const windows = running.registry.swarm('g')?.windows;
-    expect([...(windows?.chronological(METRIC, 'twin') ?? [])]).toEqual(nanOf(gap.window));
-    const snapshot = await analysisOf(running, 'g');
-    const r = snapshot.top_pairs[METRIC]?.[0]?.r ?? Number.NaN;
-    expect(r).toBeCloseTo(gap.r_window, 9);
-    if (carry === 0) {
-      // Every missed step is a gap: the pairwise-complete reference itself, well within 0.01.
-      expect(Math.abs(r - gap.r_pairwise_complete)).toBeLessThan(0.01);
-    }
-    // The old rule (the latest value repeated while the agent is up) pulls r further from it.
-    expect(Math.abs(gap.r_carried_all - gap.r_pairwise_complete)).toBeGreaterThan(Math.abs(r - gap.r_pairwise_complete) + 0.01);
-    // Liveness does not follow the windows: the twin stays up through its gaps.
-    expect(running.registry.get('g', 'twin')?.up).toBe(true);
-  });
+  it.each(fixture.gaps.map((g) => [g.carry_forward, g] as const))(
+    'carry_forward %i: missed steps beyond the hold are gaps, and r with the clean twin is the numpy pairwise-complete r on the window values',
+    async (carry, gap) => {
+      exporter = await startTestExporter({ analysis: { step: '1s', window: '60s', carry_forward: carry } });
+      const running = exporter;
+      for (let t = 0; t < gap.clean.length; t += 1) {
+        const sent = gap.sent[t];
+        const samples = [
+          { swarm: 'g', agent: 'clean', metric: METRIC, value: gap.clean[t] },
+          ...(sent === null || sent === undefined ? [] : [{ swarm: 'g', agent: 'twin', metric: METRIC, value: sent }]),
+        ];
+        expect((await running.post('/api/v1/samples', { samples })).json).toMatchObject({ rejected: 0 });
+        await running.engine.cycle();
+        running.clock.advance(1000);
+      }
+      const windows = running.registry.swarm('g')?.windows;
+      expect([...(windows?.chronological(METRIC, 'twin') ?? [])]).toEqual(nanOf(gap.window));
+      const snapshot = await analysisOf(running, 'g');
+      const r = snapshot.top_pairs[METRIC]?.[0]?.r ?? Number.NaN;
+      expect(r).toBeCloseTo(gap.r_window, 9);
+      if (carry === 0) {
+        // Every missed step is a gap: the pairwise-complete reference itself, well within 0.01.
+        expect(Math.abs(r - gap.r_pairwise_complete)).toBeLessThan(0.01);
+      }
+      // The old rule (the latest value repeated while the agent is up) pulls r further from it.
+      expect(Math.abs(gap.r_carried_all - gap.r_pairwise_complete)).toBeGreaterThan(Math.abs(r - gap.r_pairwise_complete) + 0.01);
+      // Liveness does not follow the windows: the twin stays up through its gaps.
+      expect(running.registry.get('g', 'twin')?.up).toBe(true);
+    },
+  );
 });
 
 describe('streaming correlation with rewritten past cells', () => {
@@ -142,10 +161,12 @@ describe('streaming correlation with rewritten past cells', () => {
       // Buffered samples of three steps ago, newest first (out of order), plus a stale duplicate.
       const due = late.filter((s) => s.timestamp <= now - 3000);
       for (const s of due.reverse()) samples.push({ agent: s.agent, metric: METRIC, value: s.value, timestamp: s.timestamp });
-      if (due.length > 0 && t % 5 === 0) samples.push({ agent: 'a2', metric: METRIC, value: 99, timestamp: (due.at(-1)?.timestamp ?? now) - 300 });
+      if (due.length > 0 && t % 5 === 0)
+        samples.push({ agent: 'a2', metric: METRIC, value: 99, timestamp: (due.at(-1)?.timestamp ?? now) - 300 });
       late.splice(0, late.length, ...late.filter((s) => s.timestamp > now - 3000));
       // Every 25 steps, a back-fill of agent 7's last 10 steps with new values.
-      if (t > 0 && t % 25 === 0) for (let k = 1; k <= 10; k += 1) samples.push({ agent: 'a7', metric: METRIC, value: 20 + rng.gauss(), timestamp: now - k * 1000 });
+      if (t > 0 && t % 25 === 0)
+        for (let k = 1; k <= 10; k += 1) samples.push({ agent: 'a7', metric: METRIC, value: 20 + rng.gauss(), timestamp: now - k * 1000 });
       const outcome = h.registry.ingest(samples, 'push');
       expect(outcome.rejected, JSON.stringify(outcome.errors)).toBe(0);
       await h.engine.cycle();
@@ -158,7 +179,11 @@ describe('streaming correlation with rewritten past cells', () => {
       for (const [i, a] of agents.entries()) {
         for (const b of agents.slice(i + 1)) {
           if (!windows.view(METRIC, a) || !windows.view(METRIC, b)) continue;
-          const exact = pearsonPairwise(differenceSeries(windows.chronological(METRIC, a)), differenceSeries(windows.chronological(METRIC, b)), 10);
+          const exact = pearsonPairwise(
+            differenceSeries(windows.chronological(METRIC, a)),
+            differenceSeries(windows.chronological(METRIC, b)),
+            10,
+          );
           const streamed = exposed.get(`${a}|${b}`);
           if (!Number.isFinite(exact)) expect(streamed, `step ${t} ${a}|${b}`).toBeUndefined();
           else {

@@ -35,12 +35,28 @@ export function engineHarness(options: HarnessOptions = {}): EngineHarness {
   const windowPoints = options.windowPoints ?? 120;
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const registry = new AgentRegistry(
-    { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 5000, maxCustomMetrics: 8, stepMs, windowMs: windowPoints * stepMs, ...options.limits },
+    {
+      heartbeatTimeoutMs: 45_000,
+      expireAfterMs: 600_000,
+      maxAgents: 5000,
+      maxCustomMetrics: 8,
+      stepMs,
+      windowMs: windowPoints * stepMs,
+      ...options.limits,
+    },
     clock,
   );
   const engine = new AnalysisEngine(
     registry,
-    { stepMs, windowPoints: registry.windowPoints, topPairs: options.topPairs ?? 20, maxLag: options.maxLag ?? 10, anomalyThreshold: 3.5, forecastHorizonsMs: options.forecastHorizonsMs ?? [300_000, 900_000, 3_600_000], ...(options.scalingTargetUtilisation === undefined ? {} : { scalingTargetUtilisation: options.scalingTargetUtilisation }) },
+    {
+      stepMs,
+      windowPoints: registry.windowPoints,
+      topPairs: options.topPairs ?? 20,
+      maxLag: options.maxLag ?? 10,
+      anomalyThreshold: 3.5,
+      forecastHorizonsMs: options.forecastHorizonsMs ?? [300_000, 900_000, 3_600_000],
+      ...(options.scalingTargetUtilisation === undefined ? {} : { scalingTargetUtilisation: options.scalingTargetUtilisation }),
+    },
     clock,
     options.metrics,
     options.pause ?? (() => Promise.resolve()),
@@ -51,7 +67,9 @@ export function engineHarness(options: HarnessOptions = {}): EngineHarness {
     registry,
     engine,
     async step(values, swarm = 'default') {
-      const samples = Object.entries(values).flatMap(([agent, metrics]) => Object.entries(metrics).map(([metric, value]) => ({ swarm, agent, metric, value })));
+      const samples = Object.entries(values).flatMap(([agent, metrics]) =>
+        Object.entries(metrics).map(([metric, value]) => ({ swarm, agent, metric, value })),
+      );
       const outcome = registry.ingest(samples, 'push');
       if (outcome.rejected > 0) throw new Error(`rejected samples: ${JSON.stringify(outcome.errors.slice(0, 3))}`);
       await engine.cycle();

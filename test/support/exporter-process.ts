@@ -85,7 +85,17 @@ export async function spawnExporter(options: SpawnExporterOptions): Promise<Expo
     });
     void exited.then(() => found(undefined));
   });
-  return { process: child, url, stderr, exited, lines: () => stderr.join('').split('\n').filter((l) => l !== '') };
+  return {
+    process: child,
+    url,
+    stderr,
+    exited,
+    lines: () =>
+      stderr
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 /** Sends `signal` by PID if it still runs, and waits for its exit. */

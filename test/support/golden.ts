@@ -10,6 +10,7 @@ export const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
  */
 export function goldenText(path: string, actual: string, update = UPDATE_GOLDEN): string {
   if (update) writeFileSync(path, actual);
-  if (!existsSync(path)) throw new Error(`golden file ${path} is missing: run the test with UPDATE_GOLDEN=1 to write it, then review and commit it`);
+  if (!existsSync(path))
+    throw new Error(`golden file ${path} is missing: run the test with UPDATE_GOLDEN=1 to write it, then review and commit it`);
   return readFileSync(path, 'utf8');
 }

@@ -28,7 +28,9 @@ export function requirePostgres(): string | undefined {
   const bin = findPostgresBin();
   if (bin !== undefined) return bin;
   if (process.env.CI) throw new Error('PostgreSQL (initdb, pg_ctl) is required under CI but was not found (install postgresql in .ci/run)');
-  console.warn('\n*** PostgreSQL not found (initdb/pg_ctl): skipping the PostgreSQL tests. Install it (Debian: apt-get install postgresql). ***\n');
+  console.warn(
+    '\n*** PostgreSQL not found (initdb/pg_ctl): skipping the PostgreSQL tests. Install it (Debian: apt-get install postgresql). ***\n',
+  );
   return undefined;
 }
 

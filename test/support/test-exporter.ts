@@ -12,7 +12,11 @@ export interface TestExporter extends RunningExporter {
 }
 
 export async function startTestExporter(overrides: Record<string, unknown> = {}): Promise<TestExporter> {
-  const base: Record<string, unknown> = { web: { listen_address: '127.0.0.1:0' }, analysis: { step: '1s', window: '2m' }, storage: { path: ':memory:' } };
+  const base: Record<string, unknown> = {
+    web: { listen_address: '127.0.0.1:0' },
+    analysis: { step: '1s', window: '2m' },
+    storage: { path: ':memory:' },
+  };
   const merged = deepMerge(base, overrides);
   const config = parseConfigObject(merged, 'test');
   const clock = new ManualClock(Date.UTC(2026, 10, 21, 12, 0, 0));
@@ -43,7 +47,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

@@ -22,7 +22,10 @@ class MemoryStorage implements TokenStorage {
 
 describe('status page API client', () => {
   let server: FixtureServer;
-  const sameOrigin = (base: string): Fetch => (path, init) => fetch(`${base}${path}`, init);
+  const sameOrigin =
+    (base: string): Fetch =>
+    (path, init) =>
+      fetch(`${base}${path}`, init);
 
   beforeAll(async () => {
     server = await startFixtureServer({ token: TOKEN });
@@ -80,8 +83,8 @@ describe('status page API client', () => {
     ['a body that is not JSON', answering(200, '<html>'), { kind: 'error', message: 'not JSON' }],
     ['JSON of another shape', answering(200, '{"agents":{}}'), { kind: 'error', message: 'unexpected answer' }],
     ['an agent without an id', answering(200, '{"agents":[{"swarm":"s"}]}'), { kind: 'error', message: 'unexpected answer' }],
-    ['a refused connection', (() => Promise.reject(new TypeError('fetch failed'))), { kind: 'error', message: 'connection failed' }],
-    ['a timeout', (() => Promise.reject(new DOMException('signal timed out', 'TimeoutError'))), { kind: 'error', message: 'timed out' }],
+    ['a refused connection', () => Promise.reject(new TypeError('fetch failed')), { kind: 'error', message: 'connection failed' }],
+    ['a timeout', () => Promise.reject(new DOMException('signal timed out', 'TimeoutError')), { kind: 'error', message: 'timed out' }],
   ])('turns %s into an error result instead of throwing', async (_what, fakeFetch, expected) => {
     const api = createApiClient({ fetch: fakeFetch, storage: new MemoryStorage(), timeoutMs: 5_000 });
     expect(await api.agents()).toEqual(expected);

@@ -80,7 +80,8 @@ describe('heatmap scale', () => {
 /** Custom properties of the light `:root` block and of the dark one inside `prefers-color-scheme: dark`. */
 function themes(): { light: Map<string, string>; dark: Map<string, string> } {
   const css = readFileSync(new URL('../../src/web/app.css', import.meta.url), 'utf8');
-  const properties = (block: string): Map<string, string> => new Map([...block.matchAll(/(--[a-z0-9-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1] as string, (m[2] as string).trim()]));
+  const properties = (block: string): Map<string, string> =>
+    new Map([...block.matchAll(/(--[a-z0-9-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1] as string, (m[2] as string).trim()]));
   const lightBlock = /^:root\s*\{([^}]*)\}/m.exec(css)?.[1];
   const darkBlock = /@media \(prefers-color-scheme: dark\)\s*\{\s*:root\s*\{([^}]*)\}/.exec(css)?.[1];
   if (lightBlock === undefined || darkBlock === undefined) throw new Error('app.css: theme blocks not found');
@@ -116,7 +117,11 @@ describe('theme contrast (WCAG AA, 4.5:1 for text)', () => {
     });
 
     it(`${name}: every heatmap cell text has 4.5:1 on its cell`, () => {
-      const scale = { negative: colour(theme, '--heat-negative'), neutral: colour(theme, '--heat-neutral'), positive: colour(theme, '--heat-positive') };
+      const scale = {
+        negative: colour(theme, '--heat-negative'),
+        neutral: colour(theme, '--heat-neutral'),
+        positive: colour(theme, '--heat-positive'),
+      };
       for (let r = -1; r <= 1.0001; r += 0.05) {
         const cell = heatColour(r, scale);
         expect(contrastRatio(parseHex(cell.ink) as Rgb, parseHex(cell.background) as Rgb)).toBeGreaterThanOrEqual(4.5);

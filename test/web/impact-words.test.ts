@@ -20,7 +20,10 @@ describe('impactWords', () => {
     const halved = impact('anomaly_cluster_size', 4, 2, false);
     expect(halved.ratio).toBe(0.5);
     expect(impactWords(halved)).toEqual({ text: 'anomaly cluster 50 % smaller: better', verdict: 'better' });
-    expect(impactWords(impact('anomaly_cluster_size', 2, 4, false))).toEqual({ text: 'anomaly cluster 100 % larger: worse', verdict: 'worse' });
+    expect(impactWords(impact('anomaly_cluster_size', 2, 4, false))).toEqual({
+      text: 'anomaly cluster 100 % larger: worse',
+      verdict: 'worse',
+    });
     expect(impactDetail(halved)).toBe('anomaly cluster size 4 → 2');
   });
 
@@ -32,7 +35,11 @@ describe('impactWords', () => {
           const json = impact(score, before, before * factor, higher);
           const words = impactWords(json);
           expect(words.verdict, `${score} ${before} → ${before * factor}`).toBe(json.ratio > 0 ? 'better' : 'worse');
-          expect(words.text).toMatch(new RegExp(`^${QUANTITIES[score]?.noun} [\\d.]+ % ${factor > 1 ? QUANTITIES[score]?.up : QUANTITIES[score]?.down}: ${words.verdict}$`));
+          expect(words.text).toMatch(
+            new RegExp(
+              `^${QUANTITIES[score]?.noun} [\\d.]+ % ${factor > 1 ? QUANTITIES[score]?.up : QUANTITIES[score]?.down}: ${words.verdict}$`,
+            ),
+          );
           checked++;
         }
       }
@@ -43,7 +50,10 @@ describe('impactWords', () => {
   it('names the values from a zero baseline, says unchanged, and infers the direction of an unknown score from the signs', () => {
     expect(impactWords(impact('unhealthy_agents', 0, 2, false))).toEqual({ text: 'unhealthy agents 0 → 2: worse', verdict: 'worse' });
     expect(impactWords(impact('health', 0.7, 0.7, true))).toEqual({ text: 'health unchanged', verdict: 'unchanged' });
-    expect(impactWords(impact('tokens_per_task', 800, 600, false))).toEqual({ text: 'tokens per task 25 % lower: better', verdict: 'better' });
+    expect(impactWords(impact('tokens_per_task', 800, 600, false))).toEqual({
+      text: 'tokens per task 25 % lower: better',
+      verdict: 'better',
+    });
     expect(impactWords(impact('success_rate', 0.5, 0.4, true))).toEqual({ text: 'success rate 20 % lower: worse', verdict: 'worse' });
   });
 });

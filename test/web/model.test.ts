@@ -1,7 +1,15 @@
 // Shaping of the JSON API's answers for the page: swarm groups, correlation matrix, forecast chart, task feed.
 import { describe, expect, it } from 'vitest';
 import type { AgentView } from '../../src/http/agents-routes.js';
-import { correlationMatrix, countsSentence, defaultCorrelationMetric, forecastChart, groupBySwarm, recentTasks, swarmNames } from '../../src/web/model.js';
+import {
+  correlationMatrix,
+  countsSentence,
+  defaultCorrelationMetric,
+  forecastChart,
+  groupBySwarm,
+  recentTasks,
+  swarmNames,
+} from '../../src/web/model.js';
 import { swarmAnalysis, taskFixtures } from './support/fixtures.js';
 
 function agent(swarm: string, id: string, status: string | null): AgentView {
@@ -38,7 +46,9 @@ describe('groupBySwarm', () => {
   });
 
   it('lists the swarms of both sources once', () => {
-    expect(swarmNames([agent('b', 'x', null), agent('a', 'y', null)], [swarmAnalysis(0, { swarm: 'c' }), swarmAnalysis(0, { swarm: 'a' })])).toEqual(['a', 'b', 'c']);
+    expect(
+      swarmNames([agent('b', 'x', null), agent('a', 'y', null)], [swarmAnalysis(0, { swarm: 'c' }), swarmAnalysis(0, { swarm: 'a' })]),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it.each([
@@ -125,7 +135,10 @@ describe('forecastChart', () => {
   });
 
   it('leaves out observations after the snapshot, gaps and horizons with non-finite numbers', () => {
-    const forecast = { ...swarmAnalysis(0).forecast, horizons: [{ horizon_seconds: 60, horizon: '1m', load: Number.NaN, lower: 0, upper: 1 }] };
+    const forecast = {
+      ...swarmAnalysis(0).forecast,
+      horizons: [{ horizon_seconds: 60, horizon: '1m', load: Number.NaN, lower: 0, upper: 1 }],
+    };
     const chart = forecastChart(forecast, now, { times: [(now - 1) * 1000, (now + 5) * 1000, (now - 3) * 1000], values: [null, 4, 2] });
     expect(chart.data[0]).toEqual([now - 3, now]);
   });
@@ -134,7 +147,14 @@ describe('forecastChart', () => {
 describe('recentTasks', () => {
   it('lists the newest first and keeps the limit', () => {
     const tasks = taskFixtures(Date.UTC(2026, 0, 1));
-    expect(recentTasks(tasks, 10).map((t) => t.id)).toEqual(['t-queued', 't-running', 't-delivered', 't-clustered', 't-unbalanced', 't-failed']);
+    expect(recentTasks(tasks, 10).map((t) => t.id)).toEqual([
+      't-queued',
+      't-running',
+      't-delivered',
+      't-clustered',
+      't-unbalanced',
+      't-failed',
+    ]);
     expect(recentTasks(tasks, 2).map((t) => t.id)).toEqual(['t-queued', 't-running']);
   });
 });

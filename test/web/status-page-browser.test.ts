@@ -53,7 +53,10 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     recorder = recordPage(page);
     origin = target.url;
     await page.goto(`${target.url}/`);
-    await page.locator('.tile').nth(AGENTS.length - 1).waitFor({ timeout: 10_000 });
+    await page
+      .locator('.tile')
+      .nth(AGENTS.length - 1)
+      .waitFor({ timeout: 10_000 });
   }
 
   afterEach(async () => {
@@ -73,7 +76,9 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
       expect((await tile.locator('.badge').innerText()).toLowerCase()).toContain(EXPECTED_STATUS[agent]);
     }
     await expect.poll(() => page.getByRole('button', { name: /^alpha Optimal planner · v1 score 0\.\d\d$/ }).count()).toBe(1);
-    expect(await page.locator('#health h3').first().innerText()).toMatch(/Swarm demo\s+1 optimal, 1 good, 1 degraded, 1 critical, 1 failed/);
+    expect(await page.locator('#health h3').first().innerText()).toMatch(
+      /Swarm demo\s+1 optimal, 1 good, 1 degraded, 1 critical, 1 failed/,
+    );
   });
 
   it('draws the correlation matrix, bottleneck ranking, clusters, forecast chart and task feed', async () => {
@@ -127,7 +132,12 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     const detail = page.getByRole('region', { name: 'Details of agent alpha' });
     await detail.waitFor();
     expect(await alpha.getAttribute('aria-expanded')).toBe('true');
-    expect(await detail.locator('table.components tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^errors/), expect.stringMatching(/^latency/), expect.stringMatching(/^resources/), expect.stringMatching(/^liveness/)]);
+    expect(await detail.locator('table.components tbody tr').allInnerTexts()).toEqual([
+      expect.stringMatching(/^errors/),
+      expect.stringMatching(/^latency/),
+      expect.stringMatching(/^resources/),
+      expect.stringMatching(/^liveness/),
+    ]);
     expect(await detail.locator('table.recent').innerText()).toMatch(/error rate\s+1\.0 %/);
 
     // A live refresh keeps the keyboard focus on the tile.
@@ -145,7 +155,14 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     expect(await page.getByRole('banner').count()).toBe(1);
     expect(await page.getByRole('main').count()).toBe(1);
     expect(await page.getByRole('navigation', { name: 'Exporter endpoints' }).count()).toBe(1);
-    for (const name of ['Agent health', 'Correlated pairs', 'Bottleneck ranking', 'Anomaly clusters', 'Load forecast', 'Coordination tasks']) {
+    for (const name of [
+      'Agent health',
+      'Correlated pairs',
+      'Bottleneck ranking',
+      'Anomaly clusters',
+      'Load forecast',
+      'Coordination tasks',
+    ]) {
       expect(await page.getByRole('region', { name }).count(), name).toBe(1);
     }
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
@@ -165,7 +182,9 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     const leaving = await startFixtureServer({ pollIntervalMs: POLL_MS });
     await open(leaving);
     await leaving.close();
-    await expect.poll(() => page.locator('#connection').innerText(), { timeout: 3 * POLL_MS }).toMatch(/^Cannot reach the exporter \(connection failed\); showing the data from \d\d:\d\d:\d\d\.$/);
+    await expect
+      .poll(() => page.locator('#connection').innerText(), { timeout: 3 * POLL_MS })
+      .toMatch(/^Cannot reach the exporter \(connection failed\); showing the data from \d\d:\d\d:\d\d\.$/);
     expect(await page.locator('.tile').count()).toBe(AGENTS.length);
     // Chromium logs each refused poll; those are this test's expected failures, nothing else is.
     const refused = recorder.problems.filter((p) => p.includes('ERR_CONNECTION_REFUSED'));
@@ -217,10 +236,15 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
     // The user's choice: kept when its pairs vanish, with a note saying so, and written into the URL.
     await select.selectOption('error_rate');
     expect(await page.evaluate(() => window.location.search)).toBe('?swarm=demo&metric=error_rate');
-    server.analysis = analysisResponse(now, { top_pairs: { active_tasks: base.top_pairs.active_tasks ?? [] }, correlation_mean_abs: { active_tasks: 0.5 } });
-    await expect.poll(() => page.locator('#correlation-matrix').innerText()).toBe(
-      'No pair whose changes of error rate correlate significantly in this window; error rate stays selected until you choose another metric.',
-    );
+    server.analysis = analysisResponse(now, {
+      top_pairs: { active_tasks: base.top_pairs.active_tasks ?? [] },
+      correlation_mean_abs: { active_tasks: 0.5 },
+    });
+    await expect
+      .poll(() => page.locator('#correlation-matrix').innerText())
+      .toBe(
+        'No pair whose changes of error rate correlate significantly in this window; error rate stays selected until you choose another metric.',
+      );
     for (let i = 0; i < 3; i++) {
       await page.waitForTimeout(POLL_MS / 2);
       expect(await select.inputValue()).toBe('error_rate');
@@ -302,14 +326,17 @@ describe.skipIf(!chromiumAvailable('the status page browser tests'))('status pag
 
       await dialog.getByLabel('API token').fill(TOKEN);
       await dialog.getByRole('button', { name: 'Use token' }).click();
-      await page.locator('.tile').nth(AGENTS.length - 1).waitFor({ timeout: 10_000 });
+      await page
+        .locator('.tile')
+        .nth(AGENTS.length - 1)
+        .waitFor({ timeout: 10_000 });
       expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
       expect(await page.evaluate(() => localStorage.length)).toBe(0);
       const apiCalls = recorder.requests.filter((r) => r.url.includes('/api/'));
       expect(apiCalls.at(-1)?.authorization).toBe(`Bearer ${TOKEN}`);
       // The token never travels in a URL.
       expect(recorder.requests.filter((r) => r.url.includes(TOKEN))).toEqual([]);
-        expect(await page.locator('#task-feed tbody tr').count()).toBe(6);
+      expect(await page.locator('#task-feed tbody tr').count()).toBe(6);
 
       await page.getByRole('button', { name: 'Forget API token' }).click();
       await dialog.waitFor();

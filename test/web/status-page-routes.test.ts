@@ -47,7 +47,12 @@ interface Listening {
 }
 
 async function listen(options: { version?: string; telemetryPath?: string; webRoot?: string } = {}): Promise<Listening> {
-  const routes = createStatusPageRoutes({ version: options.version ?? '1.2.3', telemetryPath: options.telemetryPath ?? '/metrics', pollIntervalMs: 2_000, ...(options.webRoot !== undefined && { webRoot: options.webRoot }) });
+  const routes = createStatusPageRoutes({
+    version: options.version ?? '1.2.3',
+    telemetryPath: options.telemetryPath ?? '/metrics',
+    pollIntervalMs: 2_000,
+    ...(options.webRoot !== undefined && { webRoot: options.webRoot }),
+  });
   const app = createApp({
     routers: [routes],
     onUnexpectedError: (e) => {
@@ -67,12 +72,16 @@ async function listen(options: { version?: string; telemetryPath?: string; webRo
 
 /** Same-origin URLs the HTML references (stylesheets, scripts, icon). */
 function htmlAssets(html: string): string[] {
-  return [...html.matchAll(/<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"/g)].map((m) => m[1] as string).filter((u) => u.startsWith('/ui/'));
+  return [...html.matchAll(/<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"/g)]
+    .map((m) => m[1] as string)
+    .filter((u) => u.startsWith('/ui/'));
 }
 
 /** Static imports of an ES module, resolved against its URL path. */
 function moduleImports(path: string, source: string): string[] {
-  return [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*'(\.{1,2}\/[^']+)'|^\s*import\s*'(\.{1,2}\/[^']+)'/gm)].map((m) => new URL(m[1] ?? (m[2] as string), `http://x${path}`).pathname);
+  return [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s*'(\.{1,2}\/[^']+)'|^\s*import\s*'(\.{1,2}\/[^']+)'/gm)].map(
+    (m) => new URL(m[1] ?? (m[2] as string), `http://x${path}`).pathname,
+  );
 }
 
 describe('status page routes', () => {
@@ -94,7 +103,8 @@ describe('status page routes', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('<h1>agentswarm-exporter</h1>');
     expect(page.text).toContain('Version 1.2.3');
-    for (const href of ['/metrics', '/-/healthy', '/-/ready', '/api/v1/agents', '/api/v1/analysis', '/api/v1/coordination/tasks']) expect(page.text).toContain(`href="${href}"`);
+    for (const href of ['/metrics', '/-/healthy', '/-/ready', '/api/v1/agents', '/api/v1/analysis', '/api/v1/coordination/tasks'])
+      expect(page.text).toContain(`href="${href}"`);
     expect(page.text).toContain('data-poll-ms="2000"');
     expect(page.text).not.toMatch(/\{\{[A-Z_]+\}\}/);
   });
@@ -242,7 +252,12 @@ describe('status page routes', () => {
       expect(answer.status, path).toBe(200);
       sizes[path] = answer.raw.length;
       if (path.endsWith('.js') && !path.includes('/vendor/')) queue.push(...moduleImports(path, answer.text));
-      if (path.endsWith('.css')) queue.push(...[...answer.text.matchAll(/url\(["']?([^"')]+)["']?\)/g)].map((m) => new URL(m[1] as string, `http://x${path}`).pathname).filter((p) => p.startsWith('/ui/')));
+      if (path.endsWith('.css'))
+        queue.push(
+          ...[...answer.text.matchAll(/url\(["']?([^"')]+)["']?\)/g)]
+            .map((m) => new URL(m[1] as string, `http://x${path}`).pathname)
+            .filter((p) => p.startsWith('/ui/')),
+        );
     }
     // Every module of the page was found (the import walk works) and the chart library is counted.
     expect([...seen].some((p) => p.endsWith('/render-forecast.js'))).toBe(true);

@@ -15,7 +15,10 @@ describe('url-state', () => {
     expect(readSelection('')).toEqual({ swarm: null, metric: null, agent: null });
   });
 
-  it.each(['agent=alpha', 'agent=%2Falpha', 'agent=demo%2F', 'agent=a%2Fb%2Fc', `agent=demo%2F${'x'.repeat(300)}`])('ignores a malformed agent (%s)', (query) => {
-    expect(readSelection(`?${query}&swarm=demo`)).toEqual({ swarm: 'demo', metric: null, agent: null });
-  });
+  it.each(['agent=alpha', 'agent=%2Falpha', 'agent=demo%2F', 'agent=a%2Fb%2Fc', `agent=demo%2F${'x'.repeat(300)}`])(
+    'ignores a malformed agent (%s)',
+    (query) => {
+      expect(readSelection(`?${query}&swarm=demo`)).toEqual({ swarm: 'demo', metric: null, agent: null });
+    },
+  );
 });

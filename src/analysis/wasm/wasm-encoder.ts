@@ -157,7 +157,14 @@ export function encodeModule(functions: readonly WasmFunction[]): Uint8Array {
     return [...uleb(body.length), ...body];
   });
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([importMemory])),
     ...section(3, vec(funcs)),

@@ -72,8 +72,14 @@ function encipher(p: Int32Array, s: Int32Array, lr: Int32Array, off: number): vo
   let l = (lr[off] as number) ^ (p[0] as number);
   let r = lr[off + 1] as number;
   for (let i = 1; i <= 16; i += 2) {
-    r ^= ((((s[l >>> 24] as number) + (s[256 | ((l >>> 16) & 255)] as number)) ^ (s[512 | ((l >>> 8) & 255)] as number)) + (s[768 | (l & 255)] as number)) ^ (p[i] as number);
-    l ^= ((((s[r >>> 24] as number) + (s[256 | ((r >>> 16) & 255)] as number)) ^ (s[512 | ((r >>> 8) & 255)] as number)) + (s[768 | (r & 255)] as number)) ^ (p[i + 1] as number);
+    r ^=
+      ((((s[l >>> 24] as number) + (s[256 | ((l >>> 16) & 255)] as number)) ^ (s[512 | ((l >>> 8) & 255)] as number)) +
+        (s[768 | (l & 255)] as number)) ^
+      (p[i] as number);
+    l ^=
+      ((((s[r >>> 24] as number) + (s[256 | ((r >>> 16) & 255)] as number)) ^ (s[512 | ((r >>> 8) & 255)] as number)) +
+        (s[768 | (r & 255)] as number)) ^
+      (p[i + 1] as number);
   }
   lr[off] = r ^ (p[17] as number);
   lr[off + 1] = l;

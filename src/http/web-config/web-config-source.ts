@@ -40,7 +40,9 @@ export function loadWebConfig(path: string): WebConfigState {
     try {
       return readFileSync(file);
     } catch (error) {
-      throw new Error(`${path}: tls_server_config.${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(
+        `${path}: tls_server_config.${key}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   };
   const options: SecureContextOptions = {

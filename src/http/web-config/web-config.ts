@@ -10,7 +10,13 @@ import { parseBcrypt } from './bcrypt.js';
 export const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
 export type TlsVersionName = keyof typeof TLS_VERSIONS;
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 /** The headers exporter-toolkit allows, with the values it accepts where it restricts them. */
@@ -22,7 +28,11 @@ const HEADER_RULES: Readonly<Record<string, RegExp | undefined>> = {
   'Strict-Transport-Security': undefined,
 };
 
-const unsupported = (why: string) => z.unknown().refine(() => false, { message: `not supported by this exporter: ${why}` }).optional();
+const unsupported = (why: string) =>
+  z
+    .unknown()
+    .refine(() => false, { message: `not supported by this exporter: ${why}` })
+    .optional();
 
 const tlsSchema = z
   .object({
@@ -43,9 +53,11 @@ const tlsSchema = z
   .strict()
   .superRefine((tls, ctx) => {
     const order = Object.keys(TLS_VERSIONS);
-    if (order.indexOf(tls.min_version) > order.indexOf(tls.max_version)) ctx.addIssue({ code: 'custom', path: ['min_version'], message: `${tls.min_version} is above max_version ${tls.max_version}` });
+    if (order.indexOf(tls.min_version) > order.indexOf(tls.max_version))
+      ctx.addIssue({ code: 'custom', path: ['min_version'], message: `${tls.min_version} is above max_version ${tls.max_version}` });
     const verifies = tls.client_auth_type === 'VerifyClientCertIfGiven' || tls.client_auth_type === 'RequireAndVerifyClientCert';
-    if (verifies && tls.client_ca_file === undefined) ctx.addIssue({ code: 'custom', path: ['client_ca_file'], message: `required when client_auth_type is ${tls.client_auth_type}` });
+    if (verifies && tls.client_ca_file === undefined)
+      ctx.addIssue({ code: 'custom', path: ['client_ca_file'], message: `required when client_auth_type is ${tls.client_auth_type}` });
   });
 
 const webConfigSchema = z
@@ -59,9 +71,15 @@ const webConfigSchema = z
           .record(z.string(), z.string())
           .superRefine((headers, ctx) => {
             for (const [name, value] of Object.entries(headers)) {
-              if (!(name in HEADER_RULES)) ctx.addIssue({ code: 'custom', path: [name], message: `not an allowed header; allowed: ${Object.keys(HEADER_RULES).join(', ')}` });
+              if (!(name in HEADER_RULES))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [name],
+                  message: `not an allowed header; allowed: ${Object.keys(HEADER_RULES).join(', ')}`,
+                });
               const rule = HEADER_RULES[name];
-              if (rule && value !== '' && !rule.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: `value ${JSON.stringify(value)} does not match ${rule}` });
+              if (rule && value !== '' && !rule.test(value))
+                ctx.addIssue({ code: 'custom', path: [name], message: `value ${JSON.stringify(value)} does not match ${rule}` });
             }
           })
           .default({}),
@@ -69,10 +87,21 @@ const webConfigSchema = z
       .strict()
       .prefault({}),
     basic_auth_users: z
-      .record(z.string().min(1).regex(/^[^:]*$/, 'a user name cannot contain ":"'), z.string())
+      .record(
+        z
+          .string()
+          .min(1)
+          .regex(/^[^:]*$/, 'a user name cannot contain ":"'),
+        z.string(),
+      )
       .superRefine((users, ctx) => {
         for (const [user, hash] of Object.entries(users)) {
-          if (!parseBcrypt(hash)) ctx.addIssue({ code: 'custom', path: [user], message: 'expected a bcrypt hash such as "$2y$10$<53 characters>" (htpasswd -nBC 10 "" | tr -d \':\\n\')' });
+          if (!parseBcrypt(hash))
+            ctx.addIssue({
+              code: 'custom',
+              path: [user],
+              message: 'expected a bcrypt hash such as "$2y$10$<53 characters>" (htpasswd -nBC 10 "" | tr -d \':\\n\')',
+            });
         }
       })
       .default({}),
@@ -92,7 +121,11 @@ export function parseWebConfig(text: string, source: string): WebConfig {
     throw new ConfigError([`not valid YAML: ${(error as Error).message}`], source);
   }
   const result = webConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, webConfigSchema)), source);
+  if (!result.success)
+    throw new ConfigError(
+      result.error.issues.map((issue) => formatIssue(issue, webConfigSchema)),
+      source,
+    );
   // Empty header values mean "unset" (exporter-toolkit).
   const headers = Object.fromEntries(Object.entries(result.data.http_server_config.headers).filter(([, v]) => v !== ''));
   return { ...result.data, http_server_config: { ...result.data.http_server_config, headers } };

@@ -28,7 +28,9 @@ function clientCertProblem(req: IncomingMessage, state: WebConfigState): string 
   const presented = typeof socket.getPeerCertificate === 'function' && Object.keys(socket.getPeerCertificate()).length > 0;
   if (type === 'RequireAnyClientCert') return presented ? undefined : 'a client certificate is required';
   if (type === 'VerifyClientCertIfGiven' && !presented) return undefined;
-  return socket.authorized ? undefined : `the client certificate is not signed by client_ca_file (${socket.authorizationError?.toString() ?? 'no certificate'})`;
+  return socket.authorized
+    ? undefined
+    : `the client certificate is not signed by client_ca_file (${socket.authorizationError?.toString() ?? 'no certificate'})`;
 }
 
 function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
@@ -52,7 +54,9 @@ export function createWebGate(deps: WebGateDeps): (req: IncomingMessage, res: Se
 
   const passwordMatches = (users: Readonly<Record<string, string>>, user: string, password: string): boolean => {
     const hash = users[user];
-    const cacheKey = createHash('sha256').update(`${user}\0${hash ?? ''}\0${password}`).digest('base64');
+    const cacheKey = createHash('sha256')
+      .update(`${user}\0${hash ?? ''}\0${password}`)
+      .digest('base64');
     if (hash !== undefined && verified.has(cacheKey)) return true;
     // An unknown user still costs one bcrypt (against any configured hash), so timing does not tell which users exist.
     const reference = hash ?? Object.values(users)[0] ?? '';
@@ -85,7 +89,11 @@ export function createWebGate(deps: WebGateDeps): (req: IncomingMessage, res: Se
     const credentials = basicCredentials(req.headers.authorization);
     if (credentials && passwordMatches(users, credentials.user, credentials.password)) return true;
     res.setHeader('WWW-Authenticate', 'Basic realm="agentswarm-exporter", charset="UTF-8"');
-    sendProblem(res, 401, 'authorization: expected basic-auth credentials of a user in basic_auth_users (web.config.file), or a configured bearer token');
+    sendProblem(
+      res,
+      401,
+      'authorization: expected basic-auth credentials of a user in basic_auth_users (web.config.file), or a configured bearer token',
+    );
     return false;
   };
 }

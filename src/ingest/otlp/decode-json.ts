@@ -1,7 +1,17 @@
 // Decodes an OTLP/HTTP JSON ExportMetricsServiceRequest (already JSON.parsed) into the OtlpRequest model.
 // OTLP/JSON rules: lowerCamelCase keys (snake_case accepted too), 64-bit integers as strings or
 // numbers, enums as integers (names accepted), unknown fields ignored.
-import type { AttributeValue, DecodeResult, HistogramPoint, MetricData, NumberPoint, OtlpMetric, ResourceMetrics, SummaryPoint, Temporality } from './otlp-model.js';
+import type {
+  AttributeValue,
+  DecodeResult,
+  HistogramPoint,
+  MetricData,
+  NumberPoint,
+  OtlpMetric,
+  ResourceMetrics,
+  SummaryPoint,
+  Temporality,
+} from './otlp-model.js';
 
 class JsonShapeError extends Error {}
 
@@ -110,7 +120,10 @@ function summaryPoint(raw: unknown, where: string): SummaryPoint {
     sum: num(field(p, 'sum'), `${where}.sum`),
     quantiles: list(p, 'quantileValues', where).map((q, i) => {
       const o = object(q, `${where}.quantileValues[${i}]`);
-      return { quantile: num(field(o, 'quantile'), `${where}.quantileValues[${i}].quantile`), value: num(field(o, 'value'), `${where}.quantileValues[${i}].value`) };
+      return {
+        quantile: num(field(o, 'quantile'), `${where}.quantileValues[${i}].quantile`),
+        value: num(field(o, 'value'), `${where}.quantileValues[${i}].value`),
+      };
     }),
   };
 }
@@ -120,7 +133,8 @@ function metric(raw: unknown, where: string): OtlpMetric {
   const name = field(m, 'name');
   const unit = field(m, 'unit');
   let data: MetricData = { kind: 'none' };
-  const points = <P>(body: Json, read: (p: unknown, w: string) => P, w: string): P[] => list(body, 'dataPoints', w).map((p, i) => read(p, `${w}.dataPoints[${i}]`));
+  const points = <P>(body: Json, read: (p: unknown, w: string) => P, w: string): P[] =>
+    list(body, 'dataPoints', w).map((p, i) => read(p, `${w}.dataPoints[${i}]`));
   const gauge = field(m, 'gauge');
   const sum = field(m, 'sum');
   const histogram = field(m, 'histogram');
@@ -128,8 +142,18 @@ function metric(raw: unknown, where: string): OtlpMetric {
   const summary = field(m, 'summary');
   if (isObject(gauge)) data = { kind: 'gauge', points: points(gauge, numberPoint, `${where}.gauge`) };
   else if (isObject(sum))
-    data = { kind: 'sum', points: points(sum, numberPoint, `${where}.sum`), monotonic: field(sum, 'isMonotonic') === true, temporality: temporality(field(sum, 'aggregationTemporality')) };
-  else if (isObject(histogram)) data = { kind: 'histogram', points: points(histogram, histogramPoint, `${where}.histogram`), temporality: temporality(field(histogram, 'aggregationTemporality')) };
+    data = {
+      kind: 'sum',
+      points: points(sum, numberPoint, `${where}.sum`),
+      monotonic: field(sum, 'isMonotonic') === true,
+      temporality: temporality(field(sum, 'aggregationTemporality')),
+    };
+  else if (isObject(histogram))
+    data = {
+      kind: 'histogram',
+      points: points(histogram, histogramPoint, `${where}.histogram`),
+      temporality: temporality(field(histogram, 'aggregationTemporality')),
+    };
   else if (isObject(exponential))
     data = {
       kind: 'exponential_histogram',
@@ -152,7 +176,8 @@ export function decodeJsonRequest(body: unknown): DecodeResult {
       const metrics: OtlpMetric[] = [];
       for (const [j, sm] of list(rm, 'scopeMetrics', where).entries()) {
         const scope = object(sm, `${where}.scopeMetrics[${j}]`);
-        for (const [k, m] of list(scope, 'metrics', `${where}.scopeMetrics[${j}]`).entries()) metrics.push(metric(m, `${where}.scopeMetrics[${j}].metrics[${k}]`));
+        for (const [k, m] of list(scope, 'metrics', `${where}.scopeMetrics[${j}]`).entries())
+          metrics.push(metric(m, `${where}.scopeMetrics[${j}].metrics[${k}]`));
       }
       return { resource: isObject(resource) ? attributes(resource, 'attributes', `${where}.resource`) : new Map(), metrics };
     });

@@ -1,6 +1,15 @@
 // Decodes an OTLP/HTTP protobuf ExportMetricsServiceRequest into the OtlpRequest model (subset we use).
 // Field numbers: opentelemetry-proto v1 metrics.proto, common.proto, resource.proto.
-import type { AttributeValue, DecodeResult, HistogramPoint, MetricData, NumberPoint, OtlpMetric, ResourceMetrics, SummaryPoint } from './otlp-model.js';
+import type {
+  AttributeValue,
+  DecodeResult,
+  HistogramPoint,
+  MetricData,
+  NumberPoint,
+  OtlpMetric,
+  ResourceMetrics,
+  SummaryPoint,
+} from './otlp-model.js';
 import { temporalityFromEnum } from './otlp-model.js';
 import { ProtoError, ProtoReader, WIRE } from './protobuf-reader.js';
 

@@ -143,13 +143,22 @@ function delta(
   const previous = state.swap(key, current);
   if (previous === undefined) {
     if (previousExportNs === undefined) {
-      const knownStart = firstSinceNs !== undefined && current.startTimeNs > 0n && current.startTimeNs >= firstSinceNs && current.timeNs > current.startTimeNs;
+      const knownStart =
+        firstSinceNs !== undefined &&
+        current.startTimeNs > 0n &&
+        current.startTimeNs >= firstSinceNs &&
+        current.timeNs > current.startTimeNs;
       return knownStart ? { count: current.count, sum: current.sum, buckets: current.buckets, seconds: sinceStart } : undefined;
     }
     if (current.timeNs <= previousExportNs) return undefined;
     // The agent's interval, not the series' own start: SDKs start a new attribute set at its first
     // measurement, and summing per-series rates over such short spans would inflate the rate.
-    return { count: current.count, sum: current.sum, buckets: current.buckets, seconds: Number(current.timeNs - previousExportNs) / NS_PER_S };
+    return {
+      count: current.count,
+      sum: current.sum,
+      buckets: current.buckets,
+      seconds: Number(current.timeNs - previousExportNs) / NS_PER_S,
+    };
   }
   const restarted = previous.startTimeNs !== current.startTimeNs || current.count < previous.count || current.timeNs < previous.timeNs;
   if (restarted) return { count: current.count, sum: current.sum, buckets: current.buckets, seconds: sinceStart };
@@ -162,7 +171,20 @@ function delta(
 }
 
 function newAccumulator(previousExportNs: bigint | undefined): Accumulator {
-  return { count: 0, sum: 0, errors: 0, rate: 0, sumRate: 0, hasRate: false, value: 0, hasValue: false, buckets: new Map(), quantiles: new Map(), timeNs: 0n, previousExportNs };
+  return {
+    count: 0,
+    sum: 0,
+    errors: 0,
+    rate: 0,
+    sumRate: 0,
+    hasRate: false,
+    value: 0,
+    hasValue: false,
+    buckets: new Map(),
+    quantiles: new Map(),
+    timeNs: 0n,
+    previousExportNs,
+  };
 }
 
 /**
@@ -179,7 +201,12 @@ export interface OtlpMappingOptions {
   readonly firstCumulativeSinceNs?: bigint;
 }
 
-export function mapOtlpRequest(request: OtlpRequest, mapping: OtlpMapping, state: OtlpDeltaState, options: OtlpMappingOptions = {}): OtlpMappingResult {
+export function mapOtlpRequest(
+  request: OtlpRequest,
+  mapping: OtlpMapping,
+  state: OtlpDeltaState,
+  options: OtlpMappingOptions = {},
+): OtlpMappingResult {
   const since = options.firstCumulativeSinceNs;
   const bySource = new Map<string, number[]>();
   mapping.metrics.forEach((entry, i) => {
@@ -261,10 +288,24 @@ function addValue(acc: Accumulator, point: NumberPoint): void {
   acc.hasValue = true;
 }
 
-function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temporality, state: OtlpDeltaState, key: string, since: bigint | undefined): void {
+function addMonotonicSum(
+  acc: Accumulator,
+  point: NumberPoint,
+  temporality: Temporality,
+  state: OtlpDeltaState,
+  key: string,
+  since: bigint | undefined,
+): void {
   addValue(acc, point);
   if (!Number.isFinite(point.value)) return;
-  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.value, sum: 0, buckets: [] }, acc.previousExportNs, since);
+  const d = delta(
+    temporality,
+    state,
+    key,
+    { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.value, sum: 0, buckets: [] },
+    acc.previousExportNs,
+    since,
+  );
   if (d && d.seconds > 0 && d.count >= 0) {
     acc.rate += d.count / d.seconds;
     // A counter's value is its own sum (tokens, dollars): sum_rate reads the same increase.
@@ -273,8 +314,23 @@ function addMonotonicSum(acc: Accumulator, point: NumberPoint, temporality: Temp
   }
 }
 
-function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temporality, state: OtlpDeltaState, key: string, failed: boolean, since: bigint | undefined): void {
-  const d = delta(temporality, state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum ?? 0, buckets: point.bucketCounts }, acc.previousExportNs, since);
+function addHistogram(
+  acc: Accumulator,
+  point: HistogramPoint,
+  temporality: Temporality,
+  state: OtlpDeltaState,
+  key: string,
+  failed: boolean,
+  since: bigint | undefined,
+): void {
+  const d = delta(
+    temporality,
+    state,
+    key,
+    { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum ?? 0, buckets: point.bucketCounts },
+    acc.previousExportNs,
+    since,
+  );
   if (!addObservations(acc, d, failed)) return;
   // Explicit buckets: bucket i holds (bounds[i-1], bounds[i]]; the last one is (bounds[n-1], +Inf).
   if (d.buckets.length === point.bounds.length + 1) {
@@ -285,9 +341,23 @@ function addHistogram(acc: Accumulator, point: HistogramPoint, temporality: Temp
   }
 }
 
-function addSummary(acc: Accumulator, point: SummaryPoint, state: OtlpDeltaState, key: string, failed: boolean, since: bigint | undefined): void {
+function addSummary(
+  acc: Accumulator,
+  point: SummaryPoint,
+  state: OtlpDeltaState,
+  key: string,
+  failed: boolean,
+  since: bigint | undefined,
+): void {
   // Summaries are always cumulative in OTLP.
-  const d = delta('cumulative', state, key, { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum, buckets: [] }, acc.previousExportNs, since);
+  const d = delta(
+    'cumulative',
+    state,
+    key,
+    { startTimeNs: point.startTimeNs, timeNs: point.timeNs, count: point.count, sum: point.sum, buckets: [] },
+    acc.previousExportNs,
+    since,
+  );
   for (const { quantile, value } of point.quantiles) {
     if (Number.isFinite(value)) acc.quantiles.set(quantile, Math.max(acc.quantiles.get(quantile) ?? -Infinity, value));
   }
@@ -329,7 +399,9 @@ function statistic(acc: Accumulator, stat: string): number | undefined {
       const reported = acc.quantiles.get(q);
       if (reported !== undefined) return reported;
       let cumulative = 0;
-      const buckets: Bucket[] = [...acc.buckets].sort(([a], [b]) => a - b).map(([upperBound, count]) => ({ upperBound, count: (cumulative += count) }));
+      const buckets: Bucket[] = [...acc.buckets]
+        .sort(([a], [b]) => a - b)
+        .map(([upperBound, count]) => ({ upperBound, count: (cumulative += count) }));
       return histogramQuantile(q, buckets);
     }
   }

@@ -18,8 +18,14 @@ const sampleValue = z.tuple([z.number(), z.string()]);
 const successSchema = z.object({
   status: z.literal('success'),
   data: z.discriminatedUnion('resultType', [
-    z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })) }),
-    z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) })) }),
+    z.object({
+      resultType: z.literal('vector'),
+      result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })),
+    }),
+    z.object({
+      resultType: z.literal('matrix'),
+      result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) })),
+    }),
     z.object({ resultType: z.literal('scalar'), result: sampleValue }),
     z.object({ resultType: z.literal('string'), result: sampleValue }),
   ]),
@@ -121,7 +127,11 @@ export class PrometheusApi {
       if (failure.success) {
         // 400/422 mean the query is wrong; 503/5xx that the upstream is in trouble.
         const reason = response.status === 400 || response.status === 422 ? 'query_error' : 'http_status';
-        return { ok: false, reason, message: `HTTP ${response.status} ${failure.data.errorType ?? ''}: ${failure.data.error ?? ''}`.slice(0, 500) };
+        return {
+          ok: false,
+          reason,
+          message: `HTTP ${response.status} ${failure.data.errorType ?? ''}: ${failure.data.error ?? ''}`.slice(0, 500),
+        };
       }
       if (!response.ok) return { ok: false, reason: 'http_status', message: `HTTP ${response.status}` };
       const parsed = successSchema.safeParse(body);
@@ -129,11 +139,21 @@ export class PrometheusApi {
       const data = parsed.data.data;
       switch (data.resultType) {
         case 'vector':
-          return { ok: true, series: data.result.map((r) => ({ labels: r.metric, points: [toPoint(r.value)].filter((p) => p !== undefined) })) };
+          return {
+            ok: true,
+            series: data.result.map((r) => ({ labels: r.metric, points: [toPoint(r.value)].filter((p) => p !== undefined) })),
+          };
         case 'matrix':
-          return { ok: true, series: data.result.map((r) => ({ labels: r.metric, points: r.values.map(toPoint).filter((p) => p !== undefined) })) };
+          return {
+            ok: true,
+            series: data.result.map((r) => ({ labels: r.metric, points: r.values.map(toPoint).filter((p) => p !== undefined) })),
+          };
         default:
-          return { ok: false, reason: 'query_error', message: `expected an instant vector (one series per agent), got a ${data.resultType}` };
+          return {
+            ok: false,
+            reason: 'query_error',
+            message: `expected an instant vector (one series per agent), got a ${data.resultType}`,
+          };
       }
     } catch (error) {
       if (timedOut) return { ok: false, reason: 'timeout', message: `no answer within ${this.options.timeoutMs} ms` };

@@ -146,7 +146,10 @@ export class QueryReader {
         defaultSwarm: this.options.config.swarm,
       });
       if (converted.unlabelled > 0 || converted.duplicates > 0) {
-        this.problem(`${metric}:shape`, `query returned ${converted.unlabelled} series without the ${this.options.config.agent_label} label and ${converted.duplicates} duplicate agents; aggregate it by (${this.options.config.swarm_label}, ${this.options.config.agent_label})`);
+        this.problem(
+          `${metric}:shape`,
+          `query returned ${converted.unlabelled} series without the ${this.options.config.agent_label} label and ${converted.duplicates} duplicate agents; aggregate it by (${this.options.config.swarm_label}, ${this.options.config.agent_label})`,
+        );
       }
       delivered += this.deliver(converted.samples);
     }

@@ -36,7 +36,9 @@ interface AgentSeries {
 
 /** Stable identity of a label set (sorted), optionally leaving one label out. */
 function labelKey(labels: Readonly<Record<string, string>>, omit?: string): string {
-  const names = Object.keys(labels).filter((n) => n !== omit).sort();
+  const names = Object.keys(labels)
+    .filter((n) => n !== omit)
+    .sort();
   let key = '';
   for (const n of names) key += `${n}\u0000${labels[n] ?? ''}\u0001`;
   return key;
@@ -70,7 +72,13 @@ function pushTo(map: Map<string, number[]>, agent: string, value: number): void 
  * never delivered; a rate or histogram quantile needs two scrapes, so the first gives nothing
  * for those metrics. `state` is updated in place and keeps only series seen on this page.
  */
-export function applyMapping(families: readonly MetricFamily[], target: ScrapeTarget, mapping: ScrapeMapping, state: MappingState, scrapeTimeMs: number): MappingResult {
+export function applyMapping(
+  families: readonly MetricFamily[],
+  target: ScrapeTarget,
+  mapping: ScrapeMapping,
+  state: MappingState,
+  scrapeTimeMs: number,
+): MappingResult {
   const wanted = new Set<string>();
   for (const entry of Object.values(mapping)) {
     for (const name of sourceNames(entry.metric, entry.kind)) wanted.add(name);
@@ -114,10 +122,24 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
   };
 
   /** Per-agent values of one source for the entry's kind; `role` keeps numerator and denominator state apart. */
-  const evaluate = (key: string, role: string, metric: string, matchers: readonly LabelMatcher[], entry: MappingEntry): Map<string, number[]> => {
+  const evaluate = (
+    key: string,
+    role: string,
+    metric: string,
+    matchers: readonly LabelMatcher[],
+    entry: MappingEntry,
+  ): Map<string, number[]> => {
     const perAgent = new Map<string, number[]>();
     if (entry.kind === 'histogram_quantile') {
-      evaluateHistogram(`${key}|${role}`, seriesOf(metric, matchers, '_bucket'), entry.quantile ?? 0.5, scrapeTimeMs, state, nextHistograms, perAgent);
+      evaluateHistogram(
+        `${key}|${role}`,
+        seriesOf(metric, matchers, '_bucket'),
+        entry.quantile ?? 0.5,
+        scrapeTimeMs,
+        state,
+        nextHistograms,
+        perAgent,
+      );
       return perAgent;
     }
     for (const { agent, sample, type } of seriesOf(metric, matchers)) {
@@ -160,7 +182,8 @@ export function applyMapping(families: readonly MetricFamily[], target: ScrapeTa
       }
       value *= entry.scale;
       // A page that stamps its samples (the exposition format's optional timestamp) names their step.
-      if (Number.isFinite(value)) samples.push({ swarm: target.swarm, agent, metric: key, value, timestamp: stamps.get(`${key}\u0001${agent}`) ?? scrapeTimeMs });
+      if (Number.isFinite(value))
+        samples.push({ swarm: target.swarm, agent, metric: key, value, timestamp: stamps.get(`${key}\u0001${agent}`) ?? scrapeTimeMs });
     }
   }
   state.counters = nextCounters;

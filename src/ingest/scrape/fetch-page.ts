@@ -54,7 +54,11 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
     }
     const format = formatFromContentType(response.headers.get('content-type'));
     const families: MetricFamily[] = [];
-    const parser = new ExpositionParser({ format, ...(options.parseLimits ? { limits: options.parseLimits } : {}), onFamily: (f) => families.push(f) });
+    const parser = new ExpositionParser({
+      format,
+      ...(options.parseLimits ? { limits: options.parseLimits } : {}),
+      onFamily: (f) => families.push(f),
+    });
     const decoder = new TextDecoder('utf-8');
     let bytes = 0;
     if (response.body) {

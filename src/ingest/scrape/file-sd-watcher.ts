@@ -13,7 +13,10 @@ interface FileState {
 
 /** `*` and `?` in the last path component, as Prometheus allows in file_sd `files`. */
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -108,6 +111,9 @@ export class FileSdWatcher {
   private reportFailure(path: string, reason: string, keepingTargets: boolean): void {
     if (this.failures.get(path) === reason) return;
     this.failures.set(path, reason);
-    this.logger.error({ file: path, reason }, keepingTargets ? 'file_sd file not usable; keeping its last good targets' : 'file_sd file not usable; it has no targets');
+    this.logger.error(
+      { file: path, reason },
+      keepingTargets ? 'file_sd file not usable; keeping its last good targets' : 'file_sd file not usable; it has no targets',
+    );
   }
 }

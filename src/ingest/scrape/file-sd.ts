@@ -10,7 +10,8 @@ const groupSchema = z.object({
 });
 const fileSchema = z.array(groupSchema);
 
-export type FileSdParse = { readonly ok: true; readonly targets: readonly ScrapeTarget[] } | { readonly ok: false; readonly reason: string };
+export type FileSdParse =
+  { readonly ok: true; readonly targets: readonly ScrapeTarget[] } | { readonly ok: false; readonly reason: string };
 
 /**
  * Parses a file_sd file's text. The format follows the extension like Prometheus (`.json`, or
@@ -37,7 +38,8 @@ export function parseFileSd(text: string, path: string): FileSdParse {
   for (const [g, group] of parsed.data.entries()) {
     const labels = group.labels ?? {};
     const scheme = labels['__scheme__'] ?? 'http';
-    if (scheme !== 'http' && scheme !== 'https') return { ok: false, reason: `${path}: ${g}.labels.__scheme__: expected http or https, got ${JSON.stringify(scheme)}` };
+    if (scheme !== 'http' && scheme !== 'https')
+      return { ok: false, reason: `${path}: ${g}.labels.__scheme__: expected http or https, got ${JSON.stringify(scheme)}` };
     const metricsPath = labels['__metrics_path__'] ?? '/metrics';
     for (const [t, address] of group.targets.entries()) {
       const bad = { ok: false, reason: `${path}: ${g}.targets.${t}: expected host:port, got ${JSON.stringify(address)}` } as const;
@@ -52,7 +54,13 @@ export function parseFileSd(text: string, path: string): FileSdParse {
       for (const [name, value] of Object.entries(labels)) {
         if (name.startsWith('__param_')) url.searchParams.set(name.slice('__param_'.length), value);
       }
-      targets.push(resolveTarget(url, { swarm: labels['swarm'], agent: labels['agent'], agent_label: labels['agent_label'], type: labels['type'] }, path));
+      targets.push(
+        resolveTarget(
+          url,
+          { swarm: labels['swarm'], agent: labels['agent'], agent_label: labels['agent_label'], type: labels['type'] },
+          path,
+        ),
+      );
     }
   }
   return { ok: true, targets };

@@ -27,7 +27,9 @@ const matchersSchema = z
   .default([])
   .transform((raw, ctx): LabelMatcher[] => {
     const out: LabelMatcher[] = [];
-    const entries = Array.isArray(raw) ? raw.map((text) => parseMatcher(text)) : Object.entries(raw).map(([name, value]) => makeMatcher(name, '=', value));
+    const entries = Array.isArray(raw)
+      ? raw.map((text) => parseMatcher(text))
+      : Object.entries(raw).map(([name, value]) => makeMatcher(name, '=', value));
     entries.forEach((parsed, i) => {
       if (parsed.ok) out.push(parsed.matcher);
       else ctx.addIssue({ code: 'custom', path: Array.isArray(raw) ? [i] : [], message: parsed.reason });
@@ -60,13 +62,23 @@ const entrySchema = z
   .strict()
   .superRefine((entry, ctx) => {
     const needsQuantile = entry.kind === 'histogram_quantile' || entry.kind === 'summary_quantile';
-    if (needsQuantile && entry.quantile === undefined) ctx.addIssue({ code: 'custom', path: ['quantile'], message: `expected a quantile in [0, 1] for kind ${entry.kind}` });
-    if (!needsQuantile && entry.quantile !== undefined) ctx.addIssue({ code: 'custom', path: ['quantile'], message: `quantile only applies to histogram_quantile and summary_quantile, not ${entry.kind}` });
-    if (needsQuantile && entry.divide_by !== undefined) ctx.addIssue({ code: 'custom', path: ['divide_by'], message: 'divide_by only applies to gauge, counter and auto kinds' });
+    if (needsQuantile && entry.quantile === undefined)
+      ctx.addIssue({ code: 'custom', path: ['quantile'], message: `expected a quantile in [0, 1] for kind ${entry.kind}` });
+    if (!needsQuantile && entry.quantile !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quantile'],
+        message: `quantile only applies to histogram_quantile and summary_quantile, not ${entry.kind}`,
+      });
+    if (needsQuantile && entry.divide_by !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['divide_by'], message: 'divide_by only applies to gauge, counter and auto kinds' });
   });
 
 /** `scrape.mapping`: target metric name (canonical or custom) → source. */
-export const scrapeMappingSchema = z.record(z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'), entrySchema);
+export const scrapeMappingSchema = z.record(
+  z.string().regex(METRIC_NAME_PATTERN, 'expected a canonical or custom metric name ([a-z_][a-z0-9_]*)'),
+  entrySchema,
+);
 
 export type MappingEntry = z.output<typeof entrySchema>;
 export type ScrapeMapping = Readonly<Record<string, MappingEntry>>;
@@ -82,7 +94,8 @@ export function defaultScrapeMapping(): ScrapeMapping {
   return out;
 }
 
-export type MappingParse = { readonly ok: true; readonly mapping: ScrapeMapping } | { readonly ok: false; readonly problems: readonly string[] };
+export type MappingParse =
+  { readonly ok: true; readonly mapping: ScrapeMapping } | { readonly ok: false; readonly problems: readonly string[] };
 
 /**
  * Validates the raw `scrape.mapping` value (the main config keeps it as `record(string, unknown)`).

@@ -3,7 +3,10 @@ import { METRICS } from '../../model/metric-catalogue.js';
 import { Gauge, type Registry } from '../../runtime/prom.js';
 
 /** Returns the registry's gauge of that name, creating it once (scrape and query modes share these). */
-function sharedGauge(registry: Registry, spec: { readonly name: string; readonly help: string; readonly labels: readonly string[] }): Gauge<string> {
+function sharedGauge(
+  registry: Registry,
+  spec: { readonly name: string; readonly help: string; readonly labels: readonly string[] },
+): Gauge<string> {
   const existing = registry.getSingleMetric(spec.name);
   if (existing instanceof Gauge) return existing;
   return new Gauge({ name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [registry] });

@@ -36,7 +36,11 @@ export interface TargetFields {
 
 /** Resolves the agent attribution: `agent` wins over `agent_label`; else the URL's host:port. */
 export function resolveTarget(url: URL, fields: TargetFields, origin: string): ScrapeTarget {
-  const agent = fields.agent ? { fixed: fields.agent } : fields.agent_label ? { label: fields.agent_label } : { fixed: agentIdFromUrl(url) };
+  const agent = fields.agent
+    ? { fixed: fields.agent }
+    : fields.agent_label
+      ? { label: fields.agent_label }
+      : { fixed: agentIdFromUrl(url) };
   return {
     url: url.toString(),
     swarm: fields.swarm || DEFAULT_SWARM,

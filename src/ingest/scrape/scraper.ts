@@ -42,7 +42,8 @@ export interface ScraperDeps {
   readonly fetchImpl?: typeof fetch;
 }
 
-export type ScraperFromConfig = { readonly ok: true; readonly options: ScraperOptions } | { readonly ok: false; readonly problems: readonly string[] };
+export type ScraperFromConfig =
+  { readonly ok: true; readonly options: ScraperOptions } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Builds scraper options from the validated `scrape` config section, validating `scrape.mapping`. */
 export function scraperOptionsFromConfig(scrape: Config['scrape']): ScraperFromConfig {
@@ -50,12 +51,19 @@ export function scraperOptionsFromConfig(scrape: Config['scrape']): ScraperFromC
   if (!mapping.ok) return { ok: false, problems: mapping.problems };
   const problems: string[] = [];
   scrape.targets.forEach((t, i) => {
-    if (t.agent !== undefined && t.agent_label !== undefined) problems.push(`scrape.targets.${i}: expected either agent or agent_label, got both`);
+    if (t.agent !== undefined && t.agent_label !== undefined)
+      problems.push(`scrape.targets.${i}: expected either agent or agent_label, got both`);
   });
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    options: { intervalMs: scrape.interval, timeoutMs: scrape.timeout, targets: targetsFromConfig(scrape.targets), fileSd: scrape.file_sd, mapping: mapping.mapping },
+    options: {
+      intervalMs: scrape.interval,
+      timeoutMs: scrape.timeout,
+      targets: targetsFromConfig(scrape.targets),
+      fileSd: scrape.file_sd,
+      mapping: mapping.mapping,
+    },
   };
 }
 
@@ -87,7 +95,10 @@ export class Scraper {
     this.fileSd = new FileSdWatcher(options.fileSd, this.log);
     this.timeoutMs = Math.min(options.timeoutMs, options.intervalMs);
     if (options.timeoutMs > options.intervalMs) {
-      this.log.warn({ timeout_ms: options.timeoutMs, interval_ms: options.intervalMs }, 'scrape.timeout exceeds scrape.interval; using the interval');
+      this.log.warn(
+        { timeout_ms: options.timeoutMs, interval_ms: options.intervalMs },
+        'scrape.timeout exceeds scrape.interval; using the interval',
+      );
     }
   }
 
@@ -144,7 +155,12 @@ export class Scraper {
     for (const target of all) {
       const seen = byUrl.get(target.url);
       if (seen) {
-        if (seen.origin !== target.origin) this.warnOnce(`dup:${target.url}`, { target: target.url, kept: seen.origin, ignored: target.origin }, 'target listed twice; keeping the first');
+        if (seen.origin !== target.origin)
+          this.warnOnce(
+            `dup:${target.url}`,
+            { target: target.url, kept: seen.origin, ignored: target.origin },
+            'target listed twice; keeping the first',
+          );
         continue;
       }
       byUrl.set(target.url, target);
@@ -191,7 +207,11 @@ export class Scraper {
       if (result.samples.length > 0) {
         const ingested = this.deps.sink.ingest(result.samples, 'scrape');
         if (ingested.rejected > 0) {
-          this.warnOnce(`rejected:${target.url}:${ingested.errors[0]?.reason ?? ''}`, { target: target.url, rejected: ingested.rejected, first: ingested.errors[0]?.reason }, 'scraped samples rejected');
+          this.warnOnce(
+            `rejected:${target.url}:${ingested.errors[0]?.reason ?? ''}`,
+            { target: target.url, rejected: ingested.rejected, first: ingested.errors[0]?.reason },
+            'scraped samples rejected',
+          );
         }
       }
       this.metrics.record(target.url, true, seconds);

@@ -9,7 +9,13 @@ const SPACE = 32;
 const TAB = 9;
 const HASH = 35;
 
-const TEXT_TYPES: Readonly<Record<string, MetricType>> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary', untyped: 'unknown' };
+const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
+  untyped: 'unknown',
+};
 const OPENMETRICS_TYPES: Readonly<Record<string, MetricType>> = {
   counter: 'counter',
   gauge: 'gauge',
@@ -297,7 +303,17 @@ export class ExpositionParser {
 
   private openFamily(name: string, implicit: boolean): OpenFamily {
     this.lastMemberName = '';
-    const family: OpenFamily = { name, type: 'unknown', help: '', unit: '', samples: [], hasType: false, hasHelp: false, hasUnit: false, implicit };
+    const family: OpenFamily = {
+      name,
+      type: 'unknown',
+      help: '',
+      unit: '',
+      samples: [],
+      hasType: false,
+      hasHelp: false,
+      hasUnit: false,
+      implicit,
+    };
     this.family = family;
     return family;
   }

@@ -340,7 +340,10 @@ export class LineScanner {
       const labelValue = this.readQuoted(count);
       if (labelValue === undefined) return this.fail('syntax', `unterminated value of label ${excerpt(labelName)}`);
       if (labelValue.length > limits.labelValueLengthLimit) {
-        return this.fail('label_value_too_long', `value of label ${excerpt(labelName)} longer than ${limits.labelValueLengthLimit} characters`);
+        return this.fail(
+          'label_value_too_long',
+          `value of label ${excerpt(labelName)} longer than ${limits.labelValueLengthLimit} characters`,
+        );
       }
       if (labels[labelName] !== undefined) return this.fail('duplicate_label', `label ${excerpt(labelName)} appears twice`);
       count += 1;

@@ -21,7 +21,11 @@ export function demoDayModel(): SwarmModel {
 /** startTestExporter overrides for the --demo analysis defaults, plus any further sections (e.g. `coordination`). */
 export function demoExporterConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    analysis: { step: DEMO_DEFAULTS['analysis.step'], window: DEMO_DEFAULTS['analysis.window'], forecast_horizons: DEMO_DEFAULTS['analysis.forecast_horizons'] },
+    analysis: {
+      step: DEMO_DEFAULTS['analysis.step'],
+      window: DEMO_DEFAULTS['analysis.window'],
+      forecast_horizons: DEMO_DEFAULTS['analysis.forecast_horizons'],
+    },
     agents: { heartbeat_timeout: DEMO_DEFAULTS['agents.heartbeat_timeout'], expire_after: '10m' },
     ...extra,
   };
@@ -45,12 +49,17 @@ export async function runDemoDay(ex: TestExporter, model: SwarmModel, options: D
     now: () => ex.clock.now(),
     log: options.log,
   });
-  for (const a of model.agents) await ex.post(`/api/v1/agents/${a.id}/heartbeat`, { swarm: 'demo', type: a.type, capacity: a.capacity, variant: a.variant });
+  for (const a of model.agents)
+    await ex.post(`/api/v1/agents/${a.id}/heartbeat`, { swarm: 'demo', type: a.type, capacity: a.capacity, variant: a.variant });
 
   const analysisEvery = ANALYSIS_STEP_MS / SIM_STEP_MS;
   for (let k = 0; k < model.stepsPerCycle; k += 1) {
     const frame = model.step();
-    const samples = frame.agents.flatMap((a) => (a.up && a.metrics ? Object.entries(a.metrics).map(([metric, value]) => ({ swarm: 'demo', agent: a.id, metric, value, timestamp: ex.clock.now() })) : []));
+    const samples = frame.agents.flatMap((a) =>
+      a.up && a.metrics
+        ? Object.entries(a.metrics).map(([metric, value]) => ({ swarm: 'demo', agent: a.id, metric, value, timestamp: ex.clock.now() }))
+        : [],
+    );
     if (samples.length > 0) expect((await ex.post('/api/v1/samples', { samples })).status).toBe(202);
     ex.clock.advance(SIM_STEP_MS);
     if ((k + 1) % analysisEvery !== 0) continue;

@@ -10,14 +10,27 @@ const bool: Schema = { type: 'boolean' };
 const intOrString: Schema = { anyOf: [{ type: 'integer' }, { type: 'string', minLength: 1 }] };
 const strArray: Schema = { type: 'array', items: str };
 const strMap: Schema = { type: 'object', additionalProperties: str };
-const quantity: Schema = { anyOf: [{ type: 'number' }, { type: 'string', pattern: '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$' }] };
-const dns1123Subdomain: Schema = { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' };
+const quantity: Schema = {
+  anyOf: [
+    { type: 'number' },
+    { type: 'string', pattern: '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$' },
+  ],
+};
+const dns1123Subdomain: Schema = {
+  type: 'string',
+  maxLength: 253,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+};
 const dns1123Label: Schema = { type: 'string', maxLength: 63, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
 const ianaPortName: Schema = { type: 'string', maxLength: 15, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
 const labelValue: Schema = { type: 'string', maxLength: 63, pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$' };
-const labelKey: string = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const labelKey: string =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 /** Prometheus durations as the operator's CRDs validate them. */
-const duration: Schema = { type: 'string', pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$' };
+const duration: Schema = {
+  type: 'string',
+  pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+};
 const labels: Schema = { type: 'object', additionalProperties: labelValue };
 
 function closed(properties: Record<string, Schema>, required: readonly string[] = []): Schema {
@@ -27,10 +40,36 @@ function closed(properties: Record<string, Schema>, required: readonly string[] 
 /** Checks label keys too (JSON Schema's propertyNames, done here by the caller). */
 export const LABEL_KEY_PATTERN = new RegExp(labelKey);
 
-const objectMeta = closed({ name: dns1123Subdomain, namespace: dns1123Label, labels, annotations: strMap, generateName: str, finalizers: strArray, ownerReferences: { type: 'array' } }, ['name']);
-const labelSelector = closed({ matchLabels: labels, matchExpressions: { type: 'array', items: closed({ key: str, operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }, values: strArray }, ['key', 'operator']) } });
+const objectMeta = closed(
+  {
+    name: dns1123Subdomain,
+    namespace: dns1123Label,
+    labels,
+    annotations: strMap,
+    generateName: str,
+    finalizers: strArray,
+    ownerReferences: { type: 'array' },
+  },
+  ['name'],
+);
+const labelSelector = closed({
+  matchLabels: labels,
+  matchExpressions: {
+    type: 'array',
+    items: closed({ key: str, operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }, values: strArray }, ['key', 'operator']),
+  },
+});
 
-const httpGet = closed({ path: { type: 'string', pattern: '^/' }, port: intOrString, host: str, scheme: { enum: ['HTTP', 'HTTPS'] }, httpHeaders: { type: 'array' } }, ['port']);
+const httpGet = closed(
+  {
+    path: { type: 'string', pattern: '^/' },
+    port: intOrString,
+    host: str,
+    scheme: { enum: ['HTTP', 'HTTPS'] },
+    httpHeaders: { type: 'array' },
+  },
+  ['port'],
+);
 const probe = closed({
   httpGet,
   exec: { type: 'object' },
@@ -82,13 +121,39 @@ const container = closed(
     command: strArray,
     args: strArray,
     workingDir: str,
-    ports: { type: 'array', items: closed({ name: ianaPortName, containerPort: { type: 'integer', minimum: 1, maximum: 65535 }, protocol: { enum: ['TCP', 'UDP', 'SCTP'] }, hostIP: str, hostPort: int }, ['containerPort']) },
+    ports: {
+      type: 'array',
+      items: closed(
+        {
+          name: ianaPortName,
+          containerPort: { type: 'integer', minimum: 1, maximum: 65535 },
+          protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+          hostIP: str,
+          hostPort: int,
+        },
+        ['containerPort'],
+      ),
+    },
     env: { type: 'array', items: { type: 'object', required: ['name'] } },
     envFrom: { type: 'array' },
     resources: closed({ requests: resourceList, limits: resourceList, claims: { type: 'array' } }),
     resizePolicy: { type: 'array' },
     restartPolicy: str,
-    volumeMounts: { type: 'array', items: closed({ name: str, mountPath: { type: 'string', pattern: '^/' }, readOnly: bool, subPath: str, subPathExpr: str, mountPropagation: str, recursiveReadOnly: str }, ['name', 'mountPath']) },
+    volumeMounts: {
+      type: 'array',
+      items: closed(
+        {
+          name: str,
+          mountPath: { type: 'string', pattern: '^/' },
+          readOnly: bool,
+          subPath: str,
+          subPathExpr: str,
+          mountPropagation: str,
+          recursiveReadOnly: str,
+        },
+        ['name', 'mountPath'],
+      ),
+    },
     volumeDevices: { type: 'array' },
     livenessProbe: probe,
     readinessProbe: probe,
@@ -137,10 +202,17 @@ const podSpec = closed(
 );
 
 function kind(apiVersion: string, kindName: string, spec: Record<string, Schema>, required: readonly string[]): Schema {
-  return closed({ apiVersion: { enum: [apiVersion] }, kind: { enum: [kindName] }, metadata: objectMeta, ...spec }, ['apiVersion', 'kind', 'metadata', ...required]);
+  return closed({ apiVersion: { enum: [apiVersion] }, kind: { enum: [kindName] }, metadata: objectMeta, ...spec }, [
+    'apiVersion',
+    'kind',
+    'metadata',
+    ...required,
+  ]);
 }
 
-const matcher = closed({ name: { type: 'string', minLength: 1 }, value: str, matchType: { enum: ['!=', '=', '=~', '!~'] }, regex: bool }, ['name']);
+const matcher = closed({ name: { type: 'string', minLength: 1 }, value: str, matchType: { enum: ['!=', '=', '=~', '!~'] }, regex: bool }, [
+  'name',
+]);
 const secretKeySelector = closed({ name: str, key: str, optional: bool }, ['key']);
 
 /** Schema per "apiVersion/kind". */
@@ -154,7 +226,20 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       spec: closed({
         type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
         selector: labels,
-        ports: { type: 'array', items: closed({ name: ianaPortName, port: { type: 'integer', minimum: 1, maximum: 65535 }, targetPort: intOrString, protocol: { enum: ['TCP', 'UDP', 'SCTP'] }, appProtocol: str, nodePort: int }, ['port']) },
+        ports: {
+          type: 'array',
+          items: closed(
+            {
+              name: ianaPortName,
+              port: { type: 'integer', minimum: 1, maximum: 65535 },
+              targetPort: intOrString,
+              protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+              appProtocol: str,
+              nodePort: int,
+            },
+            ['port'],
+          ),
+        },
         clusterIP: str,
         sessionAffinity: str,
       }),
@@ -164,7 +249,18 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   'v1/PersistentVolumeClaim': kind(
     'v1',
     'PersistentVolumeClaim',
-    { spec: closed({ accessModes: { type: 'array', items: { enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] } }, resources: closed({ requests: resourceList, limits: resourceList }), storageClassName: str, volumeMode: str, selector: labelSelector }, ['accessModes', 'resources']) },
+    {
+      spec: closed(
+        {
+          accessModes: { type: 'array', items: { enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] } },
+          resources: closed({ requests: resourceList, limits: resourceList }),
+          storageClassName: str,
+          volumeMode: str,
+          selector: labelSelector,
+        },
+        ['accessModes', 'resources'],
+      ),
+    },
     ['spec'],
   ),
   'apps/v1/Deployment': kind(
@@ -243,7 +339,18 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
               labels: strMap,
               rules: {
                 type: 'array',
-                items: closed({ record: str, alert: str, expr: intOrString, for: duration, keep_firing_for: duration, labels: strMap, annotations: strMap }, ['expr']),
+                items: closed(
+                  {
+                    record: str,
+                    alert: str,
+                    expr: intOrString,
+                    for: duration,
+                    keep_firing_for: duration,
+                    labels: strMap,
+                    annotations: strMap,
+                  },
+                  ['expr'],
+                ),
               },
             },
             ['name'],
@@ -296,7 +403,14 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
             ['name'],
           ),
         },
-        inhibitRules: { type: 'array', items: closed({ sourceMatch: { type: 'array', items: matcher }, targetMatch: { type: 'array', items: matcher }, equal: strArray }) },
+        inhibitRules: {
+          type: 'array',
+          items: closed({
+            sourceMatch: { type: 'array', items: matcher },
+            targetMatch: { type: 'array', items: matcher },
+            equal: strArray,
+          }),
+        },
         muteTimeIntervals: { type: 'array' },
       }),
     },

@@ -126,7 +126,9 @@ describe('OTLP decoders on bodies from the official exporters', () => {
   });
 
   it('keeps a __proto__ attribute key as a plain key', () => {
-    const decoded = decodeJsonRequest(JSON.parse('{"resourceMetrics":[{"resource":{"attributes":[{"key":"__proto__","value":{"stringValue":"x"}}]}}]}'));
+    const decoded = decodeJsonRequest(
+      JSON.parse('{"resourceMetrics":[{"resource":{"attributes":[{"key":"__proto__","value":{"stringValue":"x"}}]}}]}'),
+    );
     expect(decoded.ok && decoded.request.resourceMetrics[0]?.resource.get('__proto__')).toBe('x');
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
@@ -144,6 +146,8 @@ describe('OTLP responses', () => {
     const got: Record<number, unknown> = {};
     for (let f = inner.next(); f; f = inner.next()) got[f.field] = f.field === 1 ? inner.varint() : inner.string();
     expect(got).toEqual({ 1: 300, 2: 'no agent' });
-    expect(exportResponseJson({ rejected: 300, message: 'no agent' })).toEqual({ partialSuccess: { rejectedDataPoints: '300', errorMessage: 'no agent' } });
+    expect(exportResponseJson({ rejected: 300, message: 'no agent' })).toEqual({
+      partialSuccess: { rejectedDataPoints: '300', errorMessage: 'no agent' },
+    });
   });
 });

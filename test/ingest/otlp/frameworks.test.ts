@@ -42,7 +42,13 @@ describe('OTLP as agent frameworks send it (default mapping)', () => {
     expect(unattributed).toBe(0);
     expectLanded(byAgent, {
       // planner: 4 ok (6 s) + 1 failed (2 s) in 10 s.
-      'travel/planner': { response_time: 8 / 5, throughput: 0.5, error_rate: 0.2, input_tokens_per_second: 120, output_tokens_per_second: 30 },
+      'travel/planner': {
+        response_time: 8 / 5,
+        throughput: 0.5,
+        error_rate: 0.2,
+        input_tokens_per_second: 120,
+        output_tokens_per_second: 30,
+      },
       'travel/booker': { response_time: 0.5, throughput: 0.2, error_rate: 0, input_tokens_per_second: 50 },
       // The workflow's points name no agent: the resource's service.name does.
       'travel/trip-planner-app': { workflow_duration_seconds: 10, workflow_runs_per_second: 0.2, workflow_error_ratio: 0 },
@@ -69,7 +75,13 @@ describe('OTLP as agent frameworks send it (default mapping)', () => {
     const { byAgent } = land('semantic-kernel.json');
     expectLanded(byAgent, {
       // 8 ok (4 s) + 2 failed (6 s) in 10 s; 2,000 prompt and 500 completion tokens in 10 s.
-      'support/sk-support-agent': { function_duration_seconds: 1, function_calls_per_second: 1, function_error_ratio: 0.2, input_tokens_per_second: 200, output_tokens_per_second: 50 },
+      'support/sk-support-agent': {
+        function_duration_seconds: 1,
+        function_calls_per_second: 1,
+        function_error_ratio: 0.2,
+        input_tokens_per_second: 200,
+        output_tokens_per_second: 50,
+      },
     });
   });
 
@@ -90,7 +102,7 @@ describe('OTLP as agent frameworks send it (default mapping)', () => {
     });
   });
 
-  it('OpenTelemetry SDK with GenAI names: a point\'s gen_ai.agent.name wins over the resource\'s gen_ai.agent.id', () => {
+  it("OpenTelemetry SDK with GenAI names: a point's gen_ai.agent.name wins over the resource's gen_ai.agent.id", () => {
     const { byAgent } = land('otel-sdk-genai.json');
     expectLanded(byAgent, {
       'finance/analyst': {

@@ -23,7 +23,8 @@ export function sdkAgent(options: SdkAgentOptions): SdkAgent {
   const config = {
     url: options.url,
     headers: options.headers ?? {},
-    temporalityPreference: options.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
+    temporalityPreference:
+      options.temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
   };
   const exporter = options.protocol === 'json' ? new JsonExporter(config) : new ProtoExporter(config);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, exportTimeoutMillis: 5000 });

@@ -40,7 +40,8 @@ function agent(...args: Parameters<typeof sdkAgent>): SdkAgent {
   return a;
 }
 
-const byAgent = (sink: CollectingSink, agentId: string) => Object.fromEntries(sink.samples.filter((s) => s.agent === agentId).map((s) => [s.metric, s.value]));
+const byAgent = (sink: CollectingSink, agentId: string) =>
+  Object.fromEntries(sink.samples.filter((s) => s.agent === agentId).map((s) => [s.metric, s.value]));
 
 describe('POST /v1/metrics with the official OpenTelemetry exporters', () => {
   it.each(['json', 'protobuf'] as const)('maps GenAI metrics over %s (cumulative) onto the right agents and metrics', async (protocol) => {
@@ -85,7 +86,12 @@ describe('POST /v1/metrics with the official OpenTelemetry exporters', () => {
     expect(alpha['throughput']).toBeGreaterThanOrEqual(3 / elapsed);
     expect(alpha['throughput']).toBeLessThanOrEqual(3 / 0.2);
     expect(alpha['input_tokens_per_second']! * 1).toBeCloseTo(100 * (alpha['throughput']! / 3), 6);
-    expect(byAgent(receiver.sink, 'beta')).toMatchObject({ response_time: 2, error_rate: 0, tool_duration_seconds: 0.5, tool_error_ratio: 0 });
+    expect(byAgent(receiver.sink, 'beta')).toMatchObject({
+      response_time: 2,
+      error_rate: 0,
+      tool_duration_seconds: 0.5,
+      tool_error_ratio: 0,
+    });
     // No agent attribute on the point: the resource's service.name names the agent.
     expect(byAgent(receiver.sink, 'svc-gamma')).toMatchObject({ response_time: 5, error_rate: 0 });
     expect(new Set(receiver.sink.samples.map((s) => s.swarm))).toEqual(new Set(['swarm-a']));
@@ -96,7 +102,12 @@ describe('POST /v1/metrics with the official OpenTelemetry exporters', () => {
 
   it('uses delta temporality exports as they come (protobuf)', async () => {
     const receiver = await startReceiver();
-    const otel = agent({ url: receiver.url, protocol: 'protobuf', temporality: 'delta', resource: { 'service.name': 'delta-svc', 'gen_ai.agent.id': 'agent-d' } });
+    const otel = agent({
+      url: receiver.url,
+      protocol: 'protobuf',
+      temporality: 'delta',
+      resource: { 'service.name': 'delta-svc', 'gen_ai.agent.id': 'agent-d' },
+    });
     const invoke = otel.provider.getMeter('agents').createHistogram('gen_ai.invoke_agent.duration', { unit: 's' });
     invoke.record(0.3);
     invoke.record(0.5, { 'error.type': 'rate_limited' });
@@ -148,7 +159,10 @@ describe('POST /v1/metrics request handling', () => {
 
   it('accepts a gzip-compressed JSON export', async () => {
     const receiver = await startReceiver();
-    const response = await post(receiver.url, gzipSync(Buffer.from(EMPTY)), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const response = await post(receiver.url, gzipSync(Buffer.from(EMPTY)), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
   });
@@ -156,13 +170,23 @@ describe('POST /v1/metrics request handling', () => {
   it('requires the ingest bearer token when one is configured', async () => {
     const receiver = await startReceiver({ token: 'agent-secret' });
     expect((await post(receiver.url, EMPTY, { 'content-type': 'application/json' })).status).toBe(401);
-    expect((await post(receiver.url, EMPTY, { 'content-type': 'application/json', authorization: 'Bearer agent-secret' })).status).toBe(200);
+    expect((await post(receiver.url, EMPTY, { 'content-type': 'application/json', authorization: 'Bearer agent-secret' })).status).toBe(
+      200,
+    );
   });
 
   it('reports points that name no agent, and samples the sink refused, as a partial success', async () => {
     const sink = new CollectingSink((s) => (s.metric === 'error_rate' ? 'error_rate: refused by the test' : undefined));
     const receiver = await startReceiver({}, sink);
-    const point = (attributes: unknown[]) => ({ attributes, startTimeUnixNano: '1767225600000000000', timeUnixNano: '1767225601000000000', count: '2', sum: 1, bucketCounts: ['2'], explicitBounds: [] });
+    const point = (attributes: unknown[]) => ({
+      attributes,
+      startTimeUnixNano: '1767225600000000000',
+      timeUnixNano: '1767225601000000000',
+      count: '2',
+      sum: 1,
+      bucketCounts: ['2'],
+      explicitBounds: [],
+    });
     const body = {
       resourceMetrics: [
         {
@@ -172,7 +196,10 @@ describe('POST /v1/metrics request handling', () => {
               metrics: [
                 {
                   name: 'gen_ai.invoke_agent.duration',
-                  histogram: { aggregationTemporality: 1, dataPoints: [point([]), point([{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }])] },
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [point([]), point([{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }])],
+                  },
                 },
               ],
             },

@@ -57,10 +57,16 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
 
 /** A successful vector answer. */
 export function vector(series: readonly { labels: Record<string, string>; value: [number, string] }[]): FakeAnswer {
-  return { status: 200, body: { status: 'success', data: { resultType: 'vector', result: series.map((s) => ({ metric: s.labels, value: s.value })) } } };
+  return {
+    status: 200,
+    body: { status: 'success', data: { resultType: 'vector', result: series.map((s) => ({ metric: s.labels, value: s.value })) } },
+  };
 }
 
 /** A successful matrix answer. */
 export function matrix(series: readonly { labels: Record<string, string>; values: [number, string][] }[]): FakeAnswer {
-  return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result: series.map((s) => ({ metric: s.labels, values: s.values })) } } };
+  return {
+    status: 200,
+    body: { status: 'success', data: { resultType: 'matrix', result: series.map((s) => ({ metric: s.labels, values: s.values })) } },
+  };
 }

@@ -8,7 +8,8 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const api = (timeoutMs = 2000) => new PrometheusApi({ baseUrl: `${fake.url}/`, headers: { 'X-Scope-OrgID': 'team-a', authorization: 'Bearer t' }, timeoutMs });
+const api = (timeoutMs = 2000) =>
+  new PrometheusApi({ baseUrl: `${fake.url}/`, headers: { 'X-Scope-OrgID': 'team-a', authorization: 'Bearer t' }, timeoutMs });
 
 describe('PrometheusApi', () => {
   it('POSTs an instant query under the base path with the tenant and auth headers', async () => {
@@ -23,9 +24,31 @@ describe('PrometheusApi', () => {
   });
 
   it('reads a range query and drops NaN and infinite points', async () => {
-    fake.answer = () => matrix([{ labels: { agent: 'a' }, values: [[10, '1'], [11, 'NaN'], [12, '+Inf'], [13, '2']] }]);
+    fake.answer = () =>
+      matrix([
+        {
+          labels: { agent: 'a' },
+          values: [
+            [10, '1'],
+            [11, 'NaN'],
+            [12, '+Inf'],
+            [13, '2'],
+          ],
+        },
+      ]);
     const outcome = await api().range('x', 10_000, 13_000, 1000);
-    expect(outcome).toEqual({ ok: true, series: [{ labels: { agent: 'a' }, points: [[10_000, 1], [13_000, 2]] }] });
+    expect(outcome).toEqual({
+      ok: true,
+      series: [
+        {
+          labels: { agent: 'a' },
+          points: [
+            [10_000, 1],
+            [13_000, 2],
+          ],
+        },
+      ],
+    });
     expect(fake.requests[0]?.params).toMatchObject({ start: '10.000', end: '13.000', step: '1' });
     expect(fake.requests[0]?.path).toBe('/prefix/api/v1/query_range');
   });
@@ -36,7 +59,11 @@ describe('PrometheusApi', () => {
     ['a proxy error page', () => ({ status: 502, body: '<html>bad gateway</html>' }), 'http_status'],
     ['a 200 that is not JSON', () => ({ status: 200, body: 'hello' }), 'bad_response'],
     ['JSON that is not an API answer', () => ({ status: 200, body: { data: 1 } }), 'bad_response'],
-    ['a scalar result', () => ({ status: 200, body: { status: 'success', data: { resultType: 'scalar', result: [1, '1'] } } }), 'query_error'],
+    [
+      'a scalar result',
+      () => ({ status: 200, body: { status: 'success', data: { resultType: 'scalar', result: [1, '1'] } } }),
+      'query_error',
+    ],
     ['a dropped connection', () => 'close' as const, 'network'],
   ])('reports %s as a typed failure', async (_name, answer, reason) => {
     fake.answer = answer;

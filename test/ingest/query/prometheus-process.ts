@@ -29,11 +29,23 @@ export async function startPrometheus(targets: readonly StaticTarget[], interval
   const staticConfigs = targets.map((t) => ({ targets: [t.address], labels: t.labels }));
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    JSON.stringify({ global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval }, scrape_configs: [{ job_name: 'agents', static_configs: staticConfigs }] }),
+    JSON.stringify({
+      global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+      scrape_configs: [{ job_name: 'agents', static_configs: staticConfigs }],
+    }),
   );
-  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -50,7 +62,10 @@ export async function startPrometheus(targets: readonly StaticTarget[], interval
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i += 1) {
     if (child.exitCode !== null) break;
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, pid, stop };
     await new Promise((r) => setTimeout(r, 100));
   }

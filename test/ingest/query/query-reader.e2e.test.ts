@@ -11,7 +11,9 @@ import { type RunningPrometheus, prometheusAvailable, startPrometheus } from './
 const available = prometheusAvailable();
 const mustRun = process.env['CI'] !== undefined && process.env['CI'] !== '';
 if (!available) {
-  console.warn(`\n${'!'.repeat(100)}\nprometheus binary not on PATH: query-mode e2e ${mustRun ? 'FAILS (CI is set)' : 'SKIPPED'}. Install: apt-get install --no-install-recommends prometheus\n${'!'.repeat(100)}\n`);
+  console.warn(
+    `\n${'!'.repeat(100)}\nprometheus binary not on PATH: query-mode e2e ${mustRun ? 'FAILS (CI is set)' : 'SKIPPED'}. Install: apt-get install --no-install-recommends prometheus\n${'!'.repeat(100)}\n`,
+  );
 }
 
 const STEP_MS = 1000;
@@ -28,8 +30,12 @@ type Row = [string, string, number, number];
 /** Independent read of Prometheus (GET, plain JSON) as rows [agent, metric, ms, value]. */
 async function fetchRows(base: string, path: string, params: Record<string, string>, metric: string): Promise<Row[]> {
   const response = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
-  const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } };
-  return body.data.result.flatMap((r) => (r.values ?? (r.value ? [r.value] : [])).map(([t, v]): Row => [r.metric['agent'] ?? '', metric, Math.round(t * 1000), Number(v)]));
+  const body = (await response.json()) as {
+    data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+  };
+  return body.data.result.flatMap((r) =>
+    (r.values ?? (r.value ? [r.value] : [])).map(([t, v]): Row => [r.metric['agent'] ?? '', metric, Math.round(t * 1000), Number(v)]),
+  );
 }
 
 const sortRows = (rows: Row[]): Row[] => [...rows].sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]) || a[2] - b[2]);
@@ -51,7 +57,9 @@ describe.skipIf(!available && !mustRun)('QueryReader against a real Prometheus s
       );
       void name;
     }
-    prometheus = await startPrometheus(agents.map((a, i) => ({ address: new URL(a.url).host, labels: { agent: ['alpha', 'beta', 'gamma'][i] ?? '', swarm: 'e2e' } })));
+    prometheus = await startPrometheus(
+      agents.map((a, i) => ({ address: new URL(a.url).host, labels: { agent: ['alpha', 'beta', 'gamma'][i] ?? '', swarm: 'e2e' } })),
+    );
     // Prometheus' discovery manager hands targets to the scrapers only after ~5 s: wait for the
     // first samples of every agent, then for enough history for the backfill, the lag and rate().
     const base = prometheus.url;
@@ -76,11 +84,22 @@ describe.skipIf(!available && !mustRun)('QueryReader against a real Prometheus s
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const sink = new CollectingSink();
     const registry = new Registry();
-    const reader = new QueryReader({ config: parsed.config, stepMs: STEP_MS, backfillMs: BACKFILL_MS, windowMs: 60_000, headers: {} }, { sink, metricsRegistry: registry, clock: laggingClock, logger: pino({ level: 'silent' }) });
+    const reader = new QueryReader(
+      { config: parsed.config, stepMs: STEP_MS, backfillMs: BACKFILL_MS, windowMs: 60_000, headers: {} },
+      { sink, metricsRegistry: registry, clock: laggingClock, logger: pino({ level: 'silent' }) },
+    );
     const rows = (): Row[] => sortRows(sink.samples.map((s) => [s.agent, s.metric, s.timestamp, s.value]));
     const expectedRange = async (start: number, end: number): Promise<Row[]> => {
       const all: Row[] = [];
-      for (const [metric, expr] of Object.entries(queries)) all.push(...(await fetchRows(running.url, '/api/v1/query_range', { query: expr, start: String(start / 1000), end: String(end / 1000), step: '1' }, metric)));
+      for (const [metric, expr] of Object.entries(queries))
+        all.push(
+          ...(await fetchRows(
+            running.url,
+            '/api/v1/query_range',
+            { query: expr, start: String(start / 1000), end: String(end / 1000), step: '1' },
+            metric,
+          )),
+        );
       return sortRows(all);
     };
 
@@ -107,7 +126,9 @@ describe.skipIf(!available && !mustRun)('QueryReader against a real Prometheus s
     const third = await reader.tick();
     expect(third.failed).toEqual(['cpu_usage', 'throughput']);
     expect(sink.samples.length).toBe(before);
-    const up = (await registry.getMetricsAsJSON()).find((m) => m.name === 'agentswarm_scrape_target_up')?.values.find((v) => v.labels['target'] === parsed.config.url);
+    const up = (await registry.getMetricsAsJSON())
+      .find((m) => m.name === 'agentswarm_scrape_target_up')
+      ?.values.find((v) => v.labels['target'] === parsed.config.url);
     expect(up?.value).toBe(0);
   }, 30_000);
 });

@@ -20,8 +20,14 @@ function setup(backfillMs: number) {
   const clock = new ManualClock(T0 + 400);
   const sink = new CollectingSink();
   const registry = new Registry();
-  const reader = new QueryReader({ config: parsed.config, stepMs: 15_000, backfillMs, windowMs: 300_000, headers: {} }, { sink, metricsRegistry: registry, clock, logger: pino({ level: 'silent' }) });
-  const up = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === 'agentswarm_scrape_target_up')?.values.find((v) => v.labels['target'] === fake.url)?.value;
+  const reader = new QueryReader(
+    { config: parsed.config, stepMs: 15_000, backfillMs, windowMs: 300_000, headers: {} },
+    { sink, metricsRegistry: registry, clock, logger: pino({ level: 'silent' }) },
+  );
+  const up = async () =>
+    (await registry.getMetricsAsJSON())
+      .find((m) => m.name === 'agentswarm_scrape_target_up')
+      ?.values.find((v) => v.labels['target'] === fake.url)?.value;
   return { clock, sink, reader, up };
 }
 
@@ -30,13 +36,23 @@ describe('QueryReader', () => {
     const { clock, sink, reader, up } = setup(60_000);
     fake.answer = (r) =>
       r.path.endsWith('query_range')
-        ? matrix([{ labels: { agent: 'a', swarm: 's1' }, values: [[T0 / 1000 - 60, '1'], [T0 / 1000, '2']] }])
+        ? matrix([
+            {
+              labels: { agent: 'a', swarm: 's1' },
+              values: [
+                [T0 / 1000 - 60, '1'],
+                [T0 / 1000, '2'],
+              ],
+            },
+          ])
         : vector([{ labels: { agent: 'a', swarm: 's1' }, value: [(T0 + 15_000) / 1000, r.params['query'] === 'cpu_expr' ? '0.3' : '7'] }]);
     const first = await reader.tick();
     expect(first).toMatchObject({ timeMs: T0, failed: [] });
     const ranges = fake.requests.filter((r) => r.path.endsWith('query_range'));
     expect(ranges.map((r) => r.params)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ query: 'cpu_expr', start: String((T0 - 60_000) / 1000) + '.000', end: `${T0 / 1000}.000`, step: '15' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ query: 'cpu_expr', start: String((T0 - 60_000) / 1000) + '.000', end: `${T0 / 1000}.000`, step: '15' }),
+      ]),
     );
     expect(sink.series('a', 'cpu_usage', 's1').map((s) => [s.timestamp, s.value])).toEqual([
       [T0 - 60_000, 1],
@@ -51,7 +67,13 @@ describe('QueryReader', () => {
     await reader.tick();
     const instants = fake.requests.filter((r) => r.path.endsWith('/api/v1/query'));
     expect(instants.map((r) => r.params['time'])).toEqual([`${(T0 + 15_000) / 1000}.000`, `${(T0 + 15_000) / 1000}.000`]);
-    expect(sink.series('a', 'cpu_usage', 's1').at(-1)).toEqual({ swarm: 's1', agent: 'a', metric: 'cpu_usage', value: 0.3, timestamp: T0 + 15_000 });
+    expect(sink.series('a', 'cpu_usage', 's1').at(-1)).toEqual({
+      swarm: 's1',
+      agent: 'a',
+      metric: 'cpu_usage',
+      value: 0.3,
+      timestamp: T0 + 15_000,
+    });
     expect(await up()).toBe(1);
   });
 
@@ -71,7 +93,12 @@ describe('QueryReader', () => {
     expect(sink.samples).toEqual([]);
     expect(await up()).toBe(0);
 
-    fake.answer = (r) => matrix([{ labels: { agent: 'a' }, values: [1, 2, 3, 4].map((k) => [(T0 + k * 15_000) / 1000, String(k)] as [number, string]) }].filter(() => r.path.endsWith('query_range')));
+    fake.answer = (r) =>
+      matrix(
+        [{ labels: { agent: 'a' }, values: [1, 2, 3, 4].map((k) => [(T0 + k * 15_000) / 1000, String(k)] as [number, string]) }].filter(
+          () => r.path.endsWith('query_range'),
+        ),
+      );
     clock.advance(15_000);
     await reader.tick();
     const catchUp = fake.requests.at(-1)!;
@@ -83,7 +110,10 @@ describe('QueryReader', () => {
 
   it('flags the upstream when only one query fails and still delivers the others', async () => {
     const { sink, reader, up } = setup(0);
-    fake.answer = (r) => (r.params['query'] === 'cpu_expr' ? { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'bad' } } : vector([{ labels: { agent: 'a' }, value: [T0 / 1000, '5'] }]));
+    fake.answer = (r) =>
+      r.params['query'] === 'cpu_expr'
+        ? { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'bad' } }
+        : vector([{ labels: { agent: 'a' }, value: [T0 / 1000, '5'] }]);
     expect((await reader.tick()).failed).toEqual(['cpu_usage']);
     expect(sink.samples.map((s) => s.metric)).toEqual(['queue_depth']);
     expect(await up()).toBe(0);

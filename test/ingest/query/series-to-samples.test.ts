@@ -7,7 +7,13 @@ describe('seriesToSamples', () => {
   it('gives one sample per point, with the swarm label or the default swarm', () => {
     const result = seriesToSamples(
       [
-        { labels: { agent: 'a', swarm: 's1' }, points: [[1000, 0.5], [2000, 0.6]] },
+        {
+          labels: { agent: 'a', swarm: 's1' },
+          points: [
+            [1000, 0.5],
+            [2000, 0.6],
+          ],
+        },
         { labels: { agent: 'b' }, points: [[1000, 0.1]] },
       ],
       mapping,

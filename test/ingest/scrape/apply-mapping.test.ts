@@ -23,8 +23,17 @@ const values = (samples: readonly { agent: string; metric: string; value: number
 
 describe('applyMapping', () => {
   it('delivers gauges as scraped, stamped with the scrape time, summed over matching series', () => {
-    const m = mapping({ queue_depth: { metric: 'agent_queue', matchers: ['queue!="dead"'] }, cpu_usage: { metric: 'cpu_percent', scale: 0.01 } });
-    const result = applyMapping(page('agent_queue{queue="a"} 3\nagent_queue{queue="b"} 4\nagent_queue{queue="dead"} 100\ncpu_percent 42\n'), fixed, m, new MappingState(), T0);
+    const m = mapping({
+      queue_depth: { metric: 'agent_queue', matchers: ['queue!="dead"'] },
+      cpu_usage: { metric: 'cpu_percent', scale: 0.01 },
+    });
+    const result = applyMapping(
+      page('agent_queue{queue="a"} 3\nagent_queue{queue="b"} 4\nagent_queue{queue="dead"} 100\ncpu_percent 42\n'),
+      fixed,
+      m,
+      new MappingState(),
+      T0,
+    );
     expect(result.samples).toEqual([
       { swarm: 's1', agent: 'agent-a', metric: 'queue_depth', value: 7, timestamp: T0 },
       { swarm: 's1', agent: 'agent-a', metric: 'cpu_usage', value: 0.42, timestamp: T0 },
@@ -33,7 +42,8 @@ describe('applyMapping', () => {
 
   it('attributes series to agents by agent_label and skips series without it', () => {
     const m = mapping({ active_tasks: { metric: 'tasks_in_progress' } });
-    const text = 'tasks_in_progress{agent="x"} 1\ntasks_in_progress{agent="y"} 2\ntasks_in_progress{agent="y",pool="b"} 3\ntasks_in_progress 99\ntasks_in_progress{agent=""} 98\n';
+    const text =
+      'tasks_in_progress{agent="x"} 1\ntasks_in_progress{agent="y"} 2\ntasks_in_progress{agent="y",pool="b"} 3\ntasks_in_progress 99\ntasks_in_progress{agent=""} 98\n';
     const result = applyMapping(page(text), byLabel, m, new MappingState(), T0);
     expect(values(result.samples)).toEqual([
       ['x', 'active_tasks', 1],
@@ -79,7 +89,9 @@ describe('applyMapping', () => {
   });
 
   it('computes a ratio of rates per agent and skips it when the denominator did not move', () => {
-    const m = mapping({ error_rate: { metric: 'tasks_total', kind: 'counter', matchers: { outcome: 'error' }, divide_by: { metric: 'tasks_total' } } });
+    const m = mapping({
+      error_rate: { metric: 'tasks_total', kind: 'counter', matchers: { outcome: 'error' }, divide_by: { metric: 'tasks_total' } },
+    });
     const state = new MappingState();
     const text = (ok: number, err: number) => `tasks_total{agent="x",outcome="ok"} ${ok}\ntasks_total{agent="x",outcome="error"} ${err}\n`;
     applyMapping(page(text(0, 0)), byLabel, m, state, T0);
@@ -113,7 +125,8 @@ describe('applyMapping', () => {
 
   it('reads a summary quantile by its quantile label', () => {
     const m = mapping({ response_time: { metric: 'rpc_seconds', kind: 'summary_quantile', quantile: 0.9 } });
-    const text = '# TYPE rpc_seconds summary\nrpc_seconds{quantile="0.5"} 0.2\nrpc_seconds{quantile="0.9"} 0.7\nrpc_seconds_sum 9\nrpc_seconds_count 20\n';
+    const text =
+      '# TYPE rpc_seconds summary\nrpc_seconds{quantile="0.5"} 0.2\nrpc_seconds{quantile="0.9"} 0.7\nrpc_seconds_sum 9\nrpc_seconds_count 20\n';
     expect(values(applyMapping(page(text), fixed, m, new MappingState(), T0).samples)).toEqual([['agent-a', 'response_time', 0.7]]);
   });
 

@@ -10,7 +10,10 @@ export interface FakeServer {
 }
 
 /** Serves `handler` on 127.0.0.1 on an ephemeral port. close() also drops hanging connections. */
-export async function startFakeServer(handler: (req: IncomingMessage, res: ServerResponse) => void, path = '/metrics'): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  path = '/metrics',
+): Promise<FakeServer> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits += 1;

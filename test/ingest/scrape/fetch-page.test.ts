@@ -30,7 +30,9 @@ describe('fetchPage', () => {
   });
 
   it('reads OpenMetrics when the target answers with its content type', async () => {
-    const server = await serve(textPage(() => '# TYPE c counter\nc_total 3\n# EOF\n', 'application/openmetrics-text; version=1.0.0; charset=utf-8'));
+    const server = await serve(
+      textPage(() => '# TYPE c counter\nc_total 3\n# EOF\n', 'application/openmetrics-text; version=1.0.0; charset=utf-8'),
+    );
     const outcome = await fetchPage(server.url, options);
     expect(outcome).toMatchObject({ ok: true, format: 'openmetrics' });
   });

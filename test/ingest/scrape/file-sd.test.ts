@@ -12,7 +12,10 @@ describe('parseFileSd', () => {
   it('reads JSON target groups with our labels and Prometheus meta labels', () => {
     const text = JSON.stringify([
       { targets: ['agent-1:9000', 'agent-2:9000'], labels: { swarm: 's1', type: 'planner' } },
-      { targets: ['gw:8443'], labels: { __scheme__: 'https', __metrics_path__: '/agents/metrics', __param_format: 'text', agent_label: 'agent_id', swarm: 's2' } },
+      {
+        targets: ['gw:8443'],
+        labels: { __scheme__: 'https', __metrics_path__: '/agents/metrics', __param_format: 'text', agent_label: 'agent_id', swarm: 's2' },
+      },
     ]);
     const parsed = parseFileSd(text, '/etc/sd/agents.json');
     if (!parsed.ok) throw new Error(parsed.reason);
@@ -25,7 +28,10 @@ describe('parseFileSd', () => {
 
   it('reads YAML, a fixed agent label, and an empty file as no targets', () => {
     const parsed = parseFileSd('- targets: ["10.0.0.7:9100"]\n  labels: { agent: coder-7 }\n', 'x.yml');
-    expect(parsed).toMatchObject({ ok: true, targets: [{ url: 'http://10.0.0.7:9100/metrics', swarm: 'default', agent: { fixed: 'coder-7' } }] });
+    expect(parsed).toMatchObject({
+      ok: true,
+      targets: [{ url: 'http://10.0.0.7:9100/metrics', swarm: 'default', agent: { fixed: 'coder-7' } }],
+    });
     expect(parseFileSd('', 'empty.yaml')).toEqual({ ok: true, targets: [] });
   });
 

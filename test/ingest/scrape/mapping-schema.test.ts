@@ -40,13 +40,25 @@ memory_usage: { metric: mem_percent, scale: 0.01 }
     ['a bad target name', { 'Bad-Name': { metric: 'x' } }, 'scrape.mapping.Bad-Name'],
     ['a bad source metric', { cpu_usage: { metric: 'not a metric' } }, 'scrape.mapping.cpu_usage.metric'],
     ['an unknown kind', { cpu_usage: { metric: 'x', kind: 'rate' } }, 'scrape.mapping.cpu_usage.kind'],
-    ['a quantile kind without quantile', { response_time: { metric: 'x', kind: 'histogram_quantile' } }, 'scrape.mapping.response_time.quantile'],
+    [
+      'a quantile kind without quantile',
+      { response_time: { metric: 'x', kind: 'histogram_quantile' } },
+      'scrape.mapping.response_time.quantile',
+    ],
     ['a quantile on a counter', { throughput: { metric: 'x', kind: 'counter', quantile: 0.5 } }, 'scrape.mapping.throughput.quantile'],
-    ['a quantile out of range', { response_time: { metric: 'x', kind: 'summary_quantile', quantile: 2 } }, 'scrape.mapping.response_time.quantile'],
+    [
+      'a quantile out of range',
+      { response_time: { metric: 'x', kind: 'summary_quantile', quantile: 2 } },
+      'scrape.mapping.response_time.quantile',
+    ],
     ['a malformed matcher', { cpu_usage: { metric: 'x', matchers: ['mode=user'] } }, 'scrape.mapping.cpu_usage.matchers.0'],
     ['an invalid regex', { cpu_usage: { metric: 'x', matchers: ['mode=~"("'] } }, 'scrape.mapping.cpu_usage.matchers.0'],
     ['an unknown key', { cpu_usage: { metric: 'x', rate: true } }, 'scrape.mapping.cpu_usage'],
-    ['divide_by on a quantile', { response_time: { metric: 'x', kind: 'summary_quantile', quantile: 0.5, divide_by: { metric: 'y' } } }, 'scrape.mapping.response_time.divide_by'],
+    [
+      'divide_by on a quantile',
+      { response_time: { metric: 'x', kind: 'summary_quantile', quantile: 0.5, divide_by: { metric: 'y' } } },
+      'scrape.mapping.response_time.divide_by',
+    ],
   ])('rejects %s, naming the key', (_name, raw, path) => {
     const parsed = parseScrapeMapping(raw);
     expect(parsed.ok).toBe(false);

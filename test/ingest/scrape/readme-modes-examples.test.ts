@@ -23,20 +23,31 @@ describe('docs/ingest.md ingest-mode examples', () => {
     const doc = yamlDocs.find((d) => 'scrape' in d);
     const built = scraperOptionsFromConfig(parseConfigObject({ scrape: doc?.['scrape'] }).scrape);
     if (!built.ok) throw new Error(built.problems.join('\n'));
-    expect(Object.keys(built.options.mapping)).toEqual(['throughput', 'error_rate', 'response_time', 'queue_depth', 'memory_usage', 'tool_calls_per_second']);
+    expect(Object.keys(built.options.mapping)).toEqual([
+      'throughput',
+      'error_rate',
+      'response_time',
+      'queue_depth',
+      'memory_usage',
+      'tool_calls_per_second',
+    ]);
     expect(built.options.mapping['memory_usage']?.scale).toBe(1 / 2 ** 30);
     expect(built.options.targets[2]?.agent).toEqual({ label: 'agent' });
 
     // The worked example: 1200/30 then 1290/33 fifteen seconds later.
     const page = (ok: number, err: number) => {
-      const parsed = parseExposition(`# TYPE agent_tasks_completed_total counter\nagent_tasks_completed_total{outcome="ok"} ${ok}\nagent_tasks_completed_total{outcome="error"} ${err}\n`);
+      const parsed = parseExposition(
+        `# TYPE agent_tasks_completed_total counter\nagent_tasks_completed_total{outcome="ok"} ${ok}\nagent_tasks_completed_total{outcome="error"} ${err}\n`,
+      );
       if (!parsed.ok) throw new Error('bad page');
       return parsed.families;
     };
     const target = built.options.targets[0]!;
     const state = new MappingState();
     applyMapping(page(1200, 30), target, built.options.mapping, state, 0);
-    const values = Object.fromEntries(applyMapping(page(1290, 33), target, built.options.mapping, state, 15_000).samples.map((x) => [x.metric, x.value]));
+    const values = Object.fromEntries(
+      applyMapping(page(1290, 33), target, built.options.mapping, state, 15_000).samples.map((x) => [x.metric, x.value]),
+    );
     expect(values['throughput']).toBeCloseTo(6.2, 12);
     expect(values['error_rate']).toBeCloseTo(3 / 93, 12);
     expect(target).toMatchObject({ swarm: 'research', agent: { fixed: 'planner-1' } });
@@ -44,7 +55,10 @@ describe('docs/ingest.md ingest-mode examples', () => {
 
   it('has a file_sd example that parses', () => {
     const json = blocks.find((b) => b.lang === 'json');
-    expect(parseFileSd(json?.text ?? '', 'targets.json')).toMatchObject({ ok: true, targets: [{ url: 'http://coder-1:9000/metrics', swarm: 'research' }, { url: 'http://coder-2:9000/metrics' }] });
+    expect(parseFileSd(json?.text ?? '', 'targets.json')).toMatchObject({
+      ok: true,
+      targets: [{ url: 'http://coder-1:9000/metrics', swarm: 'research' }, { url: 'http://coder-2:9000/metrics' }],
+    });
   });
 
   it('has a query config that validates, multi-line PromQL included', () => {
@@ -57,6 +71,10 @@ describe('docs/ingest.md ingest-mode examples', () => {
   it('has an otlp mapping that validates', () => {
     const parsed = parseOtlpMapping(yamlDocs.find((d) => 'otlp' in d)?.['otlp']);
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    expect(parsed.mapping.metrics.map((m) => m.source)).toEqual(['gen_ai.client.operation.duration', 'worker.queue.size', 'worker.tasks.completed']);
+    expect(parsed.mapping.metrics.map((m) => m.source)).toEqual([
+      'gen_ai.client.operation.duration',
+      'worker.queue.size',
+      'worker.tasks.completed',
+    ]);
   });
 });

@@ -73,7 +73,13 @@ describe('Scraper against fake agents on loopback', () => {
         { url: gateway.url, swarm: 's2', agent_label: 'agent' },
       ]),
     };
-    const scraper = new Scraper(options, { sink, metricsRegistry: registry, clock, logger: silent, announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`) });
+    const scraper = new Scraper(options, {
+      sink,
+      metricsRegistry: registry,
+      clock,
+      logger: silent,
+      announceAgent: (swarm, agent, update) => announced.push(`${swarm}/${agent}/${update.type ?? '-'}`),
+    });
     scrapers.push(scraper);
 
     for (let round = 0; round < 4; round += 1) {
@@ -95,9 +101,17 @@ describe('Scraper against fake agents on loopback', () => {
     expect(sink.samples.every((s) => Number.isFinite(s.value))).toBe(true);
     expect(sink.batches.every((b) => b.source === 'scrape')).toBe(true);
     // Samples carry the scrape time of the manual clock.
-    expect(sink.series('healthy', 'queue_depth').map((s) => s.timestamp)).toEqual([0, 1, 2, 3].map((i) => Date.UTC(2026, 0, 1) + i * 10_000));
+    expect(sink.series('healthy', 'queue_depth').map((s) => s.timestamp)).toEqual(
+      [0, 1, 2, 3].map((i) => Date.UTC(2026, 0, 1) + i * 10_000),
+    );
 
-    expect(await upByTarget(registry)).toEqual({ [healthy.url]: 1, [restarting.url]: 1, [hang.url]: 0, [garbage.url]: 0, [gateway.url]: 1 });
+    expect(await upByTarget(registry)).toEqual({
+      [healthy.url]: 1,
+      [restarting.url]: 1,
+      [hang.url]: 0,
+      [garbage.url]: 0,
+      [gateway.url]: 1,
+    });
     expect(announced).toContain('s1/healthy/planner');
     expect(announced).toContain('s2/gw-b/-');
     expect(announced.some((a) => a.includes('hanging'))).toBe(false);
@@ -152,7 +166,10 @@ describe('Scraper against fake agents on loopback', () => {
       writeFileSync(file, JSON.stringify([{ targets: [hostOf(a.url)], labels: { swarm: 'sd', agent: 'from-file' } }]));
       const registry = new Registry();
       const sink = new CollectingSink();
-      const scraper = new Scraper({ intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] }, { sink, metricsRegistry: registry, clock: new ManualClock(), logger: silent });
+      const scraper = new Scraper(
+        { intervalMs: 10_000, timeoutMs: 1000, fileSd: [file], mapping: MAPPING.mapping, targets: [] },
+        { sink, metricsRegistry: registry, clock: new ManualClock(), logger: silent },
+      );
       scrapers.push(scraper);
       await scraper.scrapeOnce();
       expect(sink.series('from-file', 'queue_depth', 'sd')).toHaveLength(1);
@@ -172,18 +189,33 @@ describe('Scraper against fake agents on loopback', () => {
 describe('scraperOptionsFromConfig', () => {
   it('builds options from the scrape section, with the mapping validated', () => {
     const config = parseConfigObject({
-      scrape: { interval: '5s', timeout: '2s', targets: [{ url: 'http://a:1/metrics', agent: 'a' }], mapping: { throughput: { metric: 'done_total', kind: 'counter' } } },
+      scrape: {
+        interval: '5s',
+        timeout: '2s',
+        targets: [{ url: 'http://a:1/metrics', agent: 'a' }],
+        mapping: { throughput: { metric: 'done_total', kind: 'counter' } },
+      },
     });
     const built = scraperOptionsFromConfig(config.scrape);
-    expect(built).toMatchObject({ ok: true, options: { intervalMs: 5000, timeoutMs: 2000, targets: [{ url: 'http://a:1/metrics', agent: { fixed: 'a' } }] } });
+    expect(built).toMatchObject({
+      ok: true,
+      options: { intervalMs: 5000, timeoutMs: 2000, targets: [{ url: 'http://a:1/metrics', agent: { fixed: 'a' } }] },
+    });
   });
 
   it('lists every problem of the mapping and targets', () => {
-    const config = parseConfigObject({ scrape: { targets: [{ url: 'http://a:1/metrics', agent: 'a', agent_label: 'x' }], mapping: { throughput: { metric: 'x', kind: 'nope' } } } });
+    const config = parseConfigObject({
+      scrape: {
+        targets: [{ url: 'http://a:1/metrics', agent: 'a', agent_label: 'x' }],
+        mapping: { throughput: { metric: 'x', kind: 'nope' } },
+      },
+    });
     const built = scraperOptionsFromConfig(config.scrape);
     expect(built.ok).toBe(false);
     if (!built.ok) expect(built.problems[0]).toContain('scrape.mapping.throughput.kind');
-    const both = scraperOptionsFromConfig(parseConfigObject({ scrape: { targets: [{ url: 'http://a:1/metrics', agent: 'a', agent_label: 'x' }] } }).scrape);
+    const both = scraperOptionsFromConfig(
+      parseConfigObject({ scrape: { targets: [{ url: 'http://a:1/metrics', agent: 'a', agent_label: 'x' }] } }).scrape,
+    );
     expect(both).toEqual({ ok: false, problems: ['scrape.targets.0: expected either agent or agent_label, got both'] });
   });
 });

@@ -31,7 +31,34 @@ const formatArb = fc.constantFrom<ExpositionFormat>('text', 'openmetrics');
 
 // Characters that matter to the grammar, weighted so the fuzzer hits the interesting paths.
 const grammarChar = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('{', '}', '"', '\\', '=', ',', ' ', '\t', '\n', '\r', '#', 'a', '_', ':', '0', '1', '.', 'e', '+', '-', 'I', 'n', 'N') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '{',
+      '}',
+      '"',
+      '\\',
+      '=',
+      ',',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '#',
+      'a',
+      '_',
+      ':',
+      '0',
+      '1',
+      '.',
+      'e',
+      '+',
+      '-',
+      'I',
+      'n',
+      'N',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
 );
 const grammarString = fc.array(grammarChar, { maxLength: 400 }).map((chars) => chars.join(''));
@@ -108,7 +135,9 @@ describe('parser fuzzing (fast-check)', () => {
         const lines = [`# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\')}`, `# TYPE ${family.name} gauge`];
         for (const s of family.samples) {
           const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-          lines.push(`${family.name}{${labels.join(',')}} ${renderValue(s.value)}${s.timestampMs === undefined ? '' : ` ${s.timestampMs}`}`);
+          lines.push(
+            `${family.name}{${labels.join(',')}} ${renderValue(s.value)}${s.timestampMs === undefined ? '' : ` ${s.timestampMs}`}`,
+          );
         }
         const result = timedParse(`${lines.join('\n')}\n`, 'text');
         if (!result.ok) throw new Error(JSON.stringify(result.error));
@@ -125,25 +154,30 @@ describe('parser fuzzing (fast-check)', () => {
 
   it('gives the same result for any chunking of the input', () => {
     fc.assert(
-      fc.property(fc.oneof(grammarString, fc.constant(nodePage)), fc.array(fc.nat(), { maxLength: 20 }), formatArb, (text, cuts, format) => {
-        const whole = parseExposition(text, { format });
-        const got: MetricFamily[] = [];
-        const parser = new ExpositionParser({ format, onFamily: (f) => got.push(f) });
-        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        let last = 0;
-        let error;
-        for (const p of [...points, text.length]) {
-          error = parser.write(text.slice(last, p)) ?? error;
-          last = p;
-        }
-        error = parser.end() ?? error;
-        if (whole.ok) {
-          expect(error).toBeUndefined();
-          expect(got).toEqual(whole.families);
-        } else {
-          expect(error).toEqual(whole.error);
-        }
-      }),
+      fc.property(
+        fc.oneof(grammarString, fc.constant(nodePage)),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        formatArb,
+        (text, cuts, format) => {
+          const whole = parseExposition(text, { format });
+          const got: MetricFamily[] = [];
+          const parser = new ExpositionParser({ format, onFamily: (f) => got.push(f) });
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          let last = 0;
+          let error;
+          for (const p of [...points, text.length]) {
+            error = parser.write(text.slice(last, p)) ?? error;
+            last = p;
+          }
+          error = parser.end() ?? error;
+          if (whole.ok) {
+            expect(error).toBeUndefined();
+            expect(got).toEqual(whole.families);
+          } else {
+            expect(error).toEqual(whole.error);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

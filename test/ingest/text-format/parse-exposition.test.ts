@@ -69,7 +69,12 @@ describe('parseExposition on the documented text-format example', () => {
   });
 
   it('reads labels, values and millisecond timestamps', () => {
-    expect(result[0]!.samples[1]).toEqual({ name: 'http_requests_total', labels: { method: 'post', code: '400' }, value: 3, timestampMs: 1395066363000 });
+    expect(result[0]!.samples[1]).toEqual({
+      name: 'http_requests_total',
+      labels: { method: 'post', code: '400' },
+      value: 3,
+      timestampMs: 1395066363000,
+    });
     expect(result[3]!.samples[0]).toMatchObject({ value: Infinity, timestampMs: -3982045 });
   });
 
@@ -79,7 +84,11 @@ describe('parseExposition on the documented text-format example', () => {
 
   it('keeps histogram buckets with their le label and the summary quantiles', () => {
     const histogram = result[4]!;
-    expect(histogram.samples.map((s) => s.name)).toEqual([...Array<string>(6).fill('http_request_duration_seconds_bucket'), 'http_request_duration_seconds_sum', 'http_request_duration_seconds_count']);
+    expect(histogram.samples.map((s) => s.name)).toEqual([
+      ...Array<string>(6).fill('http_request_duration_seconds_bucket'),
+      'http_request_duration_seconds_sum',
+      'http_request_duration_seconds_count',
+    ]);
     expect(histogram.samples[5]!.labels).toEqual({ le: '+Inf' });
     expect(result[5]!.samples[4]).toMatchObject({ labels: { quantile: '0.99' }, value: 76656 });
     expect(result[5]!.samples[5]!.value).toBe(1.7560473e7);
@@ -168,7 +177,9 @@ describe('parseExposition details', () => {
   });
 
   it('emits a family declared without samples', () => {
-    expect(families(parseExposition('# HELP a nothing yet\n# TYPE a counter\n')).map((f) => [f.name, f.type, f.samples.length])).toEqual([['a', 'counter', 0]]);
+    expect(families(parseExposition('# HELP a nothing yet\n# TYPE a counter\n')).map((f) => [f.name, f.type, f.samples.length])).toEqual([
+      ['a', 'counter', 0],
+    ]);
   });
 });
 

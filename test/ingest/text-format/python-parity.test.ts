@@ -36,7 +36,16 @@ const EDGE_PAGES: Record<string, string> = {
     'stray_after 8',
     '',
   ].join('\n'),
-  'special values': ['v{k="nan"} NaN', 'v{k="nan2"} nan', 'v{k="pinf"} +Inf', 'v{k="ninf"} -Inf', 'v{k="exp"} 1.5e-7', 'v{k="neg"} -0', 'v{k="ts"} 1 -1000', ''].join('\n'),
+  'special values': [
+    'v{k="nan"} NaN',
+    'v{k="nan2"} nan',
+    'v{k="pinf"} +Inf',
+    'v{k="ninf"} -Inf',
+    'v{k="exp"} 1.5e-7',
+    'v{k="neg"} -0',
+    'v{k="ts"} 1 -1000',
+    '',
+  ].join('\n'),
 };
 
 const corpus: [string, ExpositionFormat][] = [

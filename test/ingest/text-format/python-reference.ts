@@ -42,7 +42,12 @@ export function referenceAvailable(): boolean {
 
 /** Parses with the Python client; throws with its stderr when it rejects the page. */
 export function parseWithPython(page: string, format: ExpositionFormat): Row[] {
-  const run = spawnSync(REFERENCE_PYTHON, ['-c', SCRIPT, format], { input: page, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
+  const run = spawnSync(REFERENCE_PYTHON, ['-c', SCRIPT, format], {
+    input: page,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 60_000,
+  });
   if (run.status !== 0) throw new Error(`python parser failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as Row[];
 }
@@ -72,7 +77,16 @@ export function toRows(families: readonly MetricFamily[], format: ExpositionForm
     for (const s of family.samples) {
       const labels = Object.entries(s.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const ts = s.timestampMs === undefined ? null : format === 'text' ? s.timestampMs / 1000 : s.timestampMs;
-      rows.push([familyName, family.type, family.help, family.unit, renameSamples ? `${s.name}_total` : s.name, labels, encodeValue(s.value), ts]);
+      rows.push([
+        familyName,
+        family.type,
+        family.help,
+        family.unit,
+        renameSamples ? `${s.name}_total` : s.name,
+        labels,
+        encodeValue(s.value),
+        ts,
+      ]);
     }
   }
   return rows;

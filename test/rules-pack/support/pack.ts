@@ -81,13 +81,17 @@ export function allRuleFiles(): RuleFile[] {
 
 export function alertRules(): AlertRule[] {
   return alertRuleFiles().flatMap((f) =>
-    f.groups.flatMap((g) => g.rules.filter((r): r is Rule & { alert: string } => r.alert !== undefined).map((r) => ({ ...r, file: f.path }))),
+    f.groups.flatMap((g) =>
+      g.rules.filter((r): r is Rule & { alert: string } => r.alert !== undefined).map((r) => ({ ...r, file: f.path })),
+    ),
   );
 }
 
 export function recordingRules(): RecordingRule[] {
   return allRuleFiles().flatMap((f) =>
-    f.groups.flatMap((g) => g.rules.filter((r): r is Rule & { record: string } => r.record !== undefined).map((r) => ({ ...r, file: f.path }))),
+    f.groups.flatMap((g) =>
+      g.rules.filter((r): r is Rule & { record: string } => r.record !== undefined).map((r) => ({ ...r, file: f.path })),
+    ),
   );
 }
 
@@ -138,7 +142,15 @@ export function promtoolTestFiles(): PromtoolTestFile[] {
 
 // Durations ------------------------------------------------------------------------------------
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 
 /** Prometheus duration ("1m30s", "2h") to milliseconds. */
 export function durationMs(text: string): number {
@@ -239,7 +251,12 @@ export function runbookText(): string {
 /** The ```promql blocks of the runbook, one query per line. */
 export function runbookQueries(): string[] {
   const blocks = [...runbookText().matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
-  return blocks.flatMap((b) => b.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+  return blocks.flatMap((b) =>
+    b
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== ''),
+  );
 }
 
 /** GitHub's anchor for a markdown heading: lower case, spaces to dashes, punctuation dropped. */

@@ -75,7 +75,10 @@ function aggregationOf(source: string, node: SyntaxNode): Aggregation | undefine
   const selector = selectorOf(source, inner);
   if (selector === undefined) return undefined;
   const by: string[] = [];
-  modifier?.getChild('GroupingLabels')?.getChildren('LabelName').forEach((l) => by.push(text(source, l)));
+  modifier
+    ?.getChild('GroupingLabels')
+    ?.getChildren('LabelName')
+    .forEach((l) => by.push(text(source, l)));
   return { op: text(source, op), by: by.sort(), metric: selector.metric };
 }
 

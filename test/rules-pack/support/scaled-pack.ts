@@ -3,10 +3,24 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ALERTMANAGER_CONFIG, alertRuleFiles, durationMs, recordingRuleFiles } from './pack.js';
-import { prometheusTestConfig, type AlertmanagerConfig, type AlertmanagerRoute, type PrometheusTestOptions, type RuleCopy } from './test-configs.js';
+import {
+  prometheusTestConfig,
+  type AlertmanagerConfig,
+  type AlertmanagerRoute,
+  type PrometheusTestOptions,
+  type RuleCopy,
+} from './test-configs.js';
 
 /** Keys whose values are durations the compression scales (rules, Alertmanager routes, Prometheus globals). */
-export const SCALED_DURATION_KEYS: ReadonlySet<string> = new Set(['for', 'group_wait', 'group_interval', 'repeat_interval', 'scrape_interval', 'scrape_timeout', 'evaluation_interval']);
+export const SCALED_DURATION_KEYS: ReadonlySet<string> = new Set([
+  'for',
+  'group_wait',
+  'group_interval',
+  'repeat_interval',
+  'scrape_interval',
+  'scrape_timeout',
+  'evaluation_interval',
+]);
 
 /** `ms` as a Prometheus/Alertmanager duration: whole seconds when exact, else milliseconds (both parse "333ms"). */
 export function formatDuration(ms: number): string {
@@ -72,7 +86,11 @@ export function scaledPrometheusConfig(path: string, factor: number, options: Om
  * `factor` (within the millisecond the rounding allows). Anything else that differs is listed.
  */
 export function differencesBeyondDurations(original: unknown, scaled: unknown, factor: number, path = ''): string[] {
-  const key = path.split('.').pop()?.replace(/\[\d+\]$/, '') ?? '';
+  const key =
+    path
+      .split('.')
+      .pop()
+      ?.replace(/\[\d+\]$/, '') ?? '';
   if (SCALED_DURATION_KEYS.has(key) && typeof original === 'string' && typeof scaled === 'string') {
     return Math.abs(durationMs(scaled) - durationMs(original) * factor) <= 1 ? [] : [path];
   }

@@ -38,7 +38,9 @@ export interface LaunchedBrowser {
 }
 
 /** Launches Chromium with a fresh profile; `viewport` and `colorScheme` apply to every page. */
-export async function launchChromium(options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<LaunchedBrowser> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<LaunchedBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'agentswarm-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
@@ -84,7 +86,12 @@ export function recordPage(page: Page): PageRecorder {
   const requests: RecordedRequest[] = [];
   const problems: string[] = [];
   page.on('request', (request) => {
-    requests.push({ url: request.url(), method: request.method(), resourceType: request.resourceType(), authorization: request.headers().authorization });
+    requests.push({
+      url: request.url(),
+      method: request.method(),
+      resourceType: request.resourceType(),
+      authorization: request.headers().authorization,
+    });
   });
   page.on('console', (message) => {
     const text = message.text();

@@ -31,16 +31,37 @@ export interface FixtureServer {
 export const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** Nominal values; the per-agent error rates below give each agent a different status. */
-const NOMINAL = { cpu_usage: 0.4, memory_usage: 0.5, response_time: 0.8, throughput: 3, queue_depth: 2, active_tasks: 2, coordination_load: 0.1 };
+const NOMINAL = {
+  cpu_usage: 0.4,
+  memory_usage: 0.5,
+  response_time: 0.8,
+  throughput: 3,
+  queue_depth: 2,
+  active_tasks: 2,
+  coordination_load: 0.1,
+};
 /** error_rate per agent -> status by the health formula: optimal, good, degraded, critical; epsilon goes silent (failed). */
 export const ERROR_RATES: Readonly<Record<string, number>> = { alpha: 0.01, beta: 0.05, gamma: 0.1, delta: 0.9 };
-export const EXPECTED_STATUS: Readonly<Record<(typeof AGENTS)[number], string>> = { alpha: 'optimal', beta: 'good', gamma: 'degraded', delta: 'critical', epsilon: 'failed' };
+export const EXPECTED_STATUS: Readonly<Record<(typeof AGENTS)[number], string>> = {
+  alpha: 'optimal',
+  beta: 'good',
+  gamma: 'degraded',
+  delta: 'critical',
+  epsilon: 'failed',
+};
 
 export async function startFixtureServer(options: { token?: string; pollIntervalMs?: number } = {}): Promise<FixtureServer> {
   // Starts at the real time so that the page's "seen 3 s ago" texts read naturally.
   const clock = new ManualClock(Date.now());
   const registry = new AgentRegistry(
-    { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, expireAfterMs: 600_000, maxAgents: 100, maxCustomMetrics: 8, stepMs: 1_000, windowMs: 120_000 },
+    {
+      heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+      expireAfterMs: 600_000,
+      maxAgents: 100,
+      maxCustomMetrics: 8,
+      stepMs: 1_000,
+      windowMs: 120_000,
+    },
     clock,
   );
   const requests: { path: string; authorization: string | undefined }[] = [];
@@ -60,7 +81,12 @@ export async function startFixtureServer(options: { token?: string; pollInterval
     else res.json({ tasks: state.tasks, next_before: null });
   });
   const app = createApp({
-    routers: [fixtures, createStatusPageRoutes({ version: '9.9.9-test', telemetryPath: '/metrics', pollIntervalMs: options.pollIntervalMs ?? 1_000 }), createAgentsRoutes({ registry, auth }), createAgentWindowRoute({ registry, auth })],
+    routers: [
+      fixtures,
+      createStatusPageRoutes({ version: '9.9.9-test', telemetryPath: '/metrics', pollIntervalMs: options.pollIntervalMs ?? 1_000 }),
+      createAgentsRoutes({ registry, auth }),
+      createAgentWindowRoute({ registry, auth }),
+    ],
     onUnexpectedError: (error) => {
       throw error;
     },
@@ -70,13 +96,24 @@ export async function startFixtureServer(options: { token?: string; pollInterval
   const { port } = server.address() as AddressInfo;
 
   // epsilon reports once, then falls silent past the heartbeat timeout: failed.
-  for (const agent of AGENTS) registry.heartbeat(SWARM, agent, { type: agent === 'alpha' ? 'planner' : agent === 'delta' || agent === 'epsilon' ? 'reviewer' : 'worker', variant: 'v1', capacity: 4 });
+  for (const agent of AGENTS)
+    registry.heartbeat(SWARM, agent, {
+      type: agent === 'alpha' ? 'planner' : agent === 'delta' || agent === 'epsilon' ? 'reviewer' : 'worker',
+      variant: 'v1',
+      capacity: 4,
+    });
   registry.ingest([{ swarm: SWARM, agent: 'epsilon', metric: 'error_rate', value: 0.02, timestamp: clock.now() }], 'push');
 
   const step = (overrides: Readonly<Record<string, Readonly<Record<string, number>>>> = {}): void => {
     clock.advance(1_000);
     const samples = Object.entries(ERROR_RATES).flatMap(([agent, errorRate]) =>
-      Object.entries({ ...NOMINAL, error_rate: errorRate, ...overrides[agent] }).map(([metric, value]) => ({ swarm: SWARM, agent, metric, value, timestamp: clock.now() })),
+      Object.entries({ ...NOMINAL, error_rate: errorRate, ...overrides[agent] }).map(([metric, value]) => ({
+        swarm: SWARM,
+        agent,
+        metric,
+        value,
+        timestamp: clock.now(),
+      })),
     );
     registry.ingest(samples, 'push');
     registry.step();
