@@ -19,7 +19,7 @@ import { EMPTY_PLAN_CONTEXT, type PlanContext } from './plan-context.js';
 import { buildPlan } from './plans.js';
 import { retryPolicyFromConfig } from './retry-policy.js';
 import { TaskRunner, type ExecutionReport } from './runner.js';
-import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import { systemScheduler, type Scheduler, type TimerHandle } from '../runtime/scheduler.js';
 import { nodeCronFactory, startSchedules, validateSchedules, type CronFactory, type CronJob, type ScheduleSpec } from './schedules.js';
 import { uuidV7 } from './task-id.js';
 import { taskPayload } from './task-payload.js';

@@ -7,7 +7,7 @@ import type { TaskStore } from '../persistence/task-store.js';
 import type { DeliveryOutcome } from './delivery-outcome.js';
 import { PriorityQueue } from './priority-queue.js';
 import { hasAttemptsLeft, nextDelayMs, type RetryPolicy } from './retry-policy.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import type { Scheduler, TimerHandle } from '../runtime/scheduler.js';
 
 /** One attempt's result as the executor reports it. */
 export interface ExecutionReport {

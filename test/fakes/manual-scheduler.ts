@@ -1,5 +1,5 @@
 // A Scheduler that tests drive by hand on a ManualClock's monotonic time, letting promises settle between timers.
-import type { Scheduler, TimerHandle } from '../../src/coordination/scheduler.js';
+import type { Scheduler, TimerHandle } from '../../src/runtime/scheduler.js';
 import type { ManualClock } from './manual-clock.js';
 
 interface ManualTimer {

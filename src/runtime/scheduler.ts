@@ -1,6 +1,7 @@
-// Injected timers (docs/design.md#conventions 2): the Scheduler interface and the real one for the
-// service; tests drive a manual one (test/fakes/manual-scheduler.ts). The agent reporter keeps its
-// own (client/timers.ts, whose header says why).
+// Injected timers (docs/design.md#conventions 2): the Scheduler interface and the real one, used by the
+// coordination runner and the background loops (runtime/periodic.ts); tests drive a manual one
+// (test/fakes/manual-scheduler.ts). The agent reporter keeps its own (client/timers.ts, whose header
+// says why).
 
 /** Opaque timer handle. */
 export interface TimerHandle {
@@ -14,8 +15,9 @@ export interface Scheduler {
 }
 
 /**
- * Real timers, unref'd: the coordination loop must never be what keeps a process alive (the
- * HTTP server is), so tests and `stop()` paths exit without waiting for a retry due in 5 min.
+ * Real timers, unref'd: the coordination loop and the background loops must never be what keeps a
+ * process alive (the HTTP server is), so tests and `stop()` paths exit without waiting for a retry
+ * due in 5 min.
  */
 export function systemScheduler(): Scheduler {
   const timers = new Map<number, NodeJS.Timeout>();
