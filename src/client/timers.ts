@@ -1,5 +1,5 @@
 // Injectable one-shot timers, so retry backoff, batch deadlines and step loops run on a fake clock in tests.
-// Not coordination/scheduler.ts: client/ ships to agents with no import above model/, and its
+// Not runtime/scheduler.ts: client/ ships to agents with no import above model/, and its
 // timers stay referenced (a running reporter keeps its process alive) where the coordination
 // loop's are unref'd (the HTTP server, not a retry due in 5 min, keeps the exporter alive).
 
