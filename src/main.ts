@@ -31,7 +31,7 @@ import { DatabaseCorruptError, type StoreHealth } from './persistence/store-erro
 import { rotatingActionTargets } from './coordination/rotating-action-targets.js';
 import { SERVER_TIMEOUTS } from './http/server-timeouts.js';
 import { PostgresTaskStore } from './persistence/postgres-task-store.js';
-import type { TaskStore } from './persistence/task-store.js';
+import type { ExporterDatabase } from './persistence/task-store.js';
 import { StoreUnavailableError } from './persistence/store-errors.js';
 import { createAlertRoutes } from './http/alert-routes.js';
 import { createCoordinationRoutes } from './http/coordination-routes.js';
@@ -203,7 +203,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
   let onStoreFault = (_fault: Exclude<StoreHealth, { ok: true }>): void => undefined;
-  const store = openTaskStore(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) =>
+  const store = openDatabase(config.storage, readSecretOnce(config.storage.password_file, 'storage.password_file'), (fault) =>
     onStoreFault(fault),
   );
   cleanup.push(() => store.close());
@@ -468,11 +468,11 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 }
 
 /** PostgreSQL at storage.url when set; else SQLite at storage.path (its folder created), or in memory for ":memory:". */
-function openTaskStore(
+function openDatabase(
   storage: Readonly<Config['storage']>,
   password: string | undefined,
   onFault: (fault: Exclude<StoreHealth, { ok: true }>) => void,
-): TaskStore {
+): ExporterDatabase {
   if (storage.url !== undefined) return PostgresTaskStore.open({ url: storage.url, password });
   const path = storage.path;
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });

@@ -7,7 +7,7 @@ import { DEFAULT_SWARM } from '../model/canonical-metrics.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { isStoreUnavailable, StoreUnavailableError } from '../persistence/store-errors.js';
 import type { AgentStateRecord, AlertDisposition, JsonValue, TaskFilter, TaskRecord, TaskSource } from '../model/task-records.js';
-import type { TaskStore } from '../persistence/task-store.js';
+import type { ExporterDatabase, TaskStore } from '../persistence/task-store.js';
 import { postTask, type ActionTargets } from './action-delivery.js';
 import type { AlertReceiver, ManualTaskInput, NotificationSummary, TaskApi, TaskDetail } from './coordination-api.js';
 import { DEFAULT_MAPPING, type MappingTable } from './alert-mapping.js';
@@ -30,7 +30,7 @@ export interface CoordinationServiceOptions {
   /** `storage.retention`, ms: finished tasks, incidents, snapshots and states older than this are deleted. */
   readonly retentionMs: number;
   /** Opened by the composition root (SqliteTaskStore.open(config.storage.path)); closed by it after stop(). */
-  readonly store: TaskStore;
+  readonly store: ExporterDatabase;
   /** The one prom-client registry /metrics renders. */
   readonly metricsRegistry: Registry;
   /** From resolveActionTargets(config.coordination.actions, readFile). */

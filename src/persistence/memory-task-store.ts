@@ -22,6 +22,7 @@ import type {
   TaskTransition,
 } from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
+import type { HistoryStore } from './history-store.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -31,7 +32,7 @@ const rank = (p: Priority): number => PRIORITIES.indexOf(p);
 // Records leave the store as copies, as they would from a database: callers cannot mutate state.
 const copy = <T>(value: T): T => structuredClone(value);
 
-export class MemoryTaskStore implements TaskStore {
+export class MemoryTaskStore implements TaskStore, HistoryStore {
   private readonly tasks = new Map<string, Mutable<TaskRecord>>();
   private readonly incidents = new Map<string, Mutable<IncidentRecord>>();
   private readonly attempts = new Map<string, AttemptRecord[]>();

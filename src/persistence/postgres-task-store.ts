@@ -27,6 +27,7 @@ import type {
   TaskTransition,
 } from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
+import type { HistoryStore } from './history-store.js';
 
 export interface PostgresTaskStoreOptions {
   /** `storage.url`: postgres://user@host:port/database?sslmode=… */
@@ -213,7 +214,7 @@ function rollbackQuietly(client: SyncPgClient): void {
  * - `claimScheduleSlot` lets exactly one replica fire each schedule slot.
  * See docs/high-availability.md for what this guarantees and what it does not.
  */
-export class PostgresTaskStore implements TaskStore {
+export class PostgresTaskStore implements TaskStore, HistoryStore {
   readonly shared = true;
   private readonly client: SyncPgClient;
   private readonly retentionBatch: number;

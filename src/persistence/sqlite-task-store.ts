@@ -28,6 +28,7 @@ import type {
   TaskTransition,
 } from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
+import type { HistoryStore } from './history-store.js';
 
 export interface SqliteTaskStoreOptions {
   /**
@@ -195,7 +196,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   return Number(db.pragma('user_version', { simple: true }));
 }
 
-export class SqliteTaskStore implements TaskStore {
+export class SqliteTaskStore implements TaskStore, HistoryStore {
   private readonly db: Db;
   private readonly stmts: ReturnType<SqliteTaskStore['prepare']>;
   private readonly checkpointer: BackgroundCheckpoint | undefined;

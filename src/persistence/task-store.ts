@@ -1,9 +1,8 @@
 // The coordination store contract: incidents, tasks, attempts, leases, snapshots, agent states, retention.
 import type { Priority } from '../model/coordination-vocabulary.js';
+import type { HistoryStore } from './history-store.js';
 import type { StoreHealth } from './store-errors.js';
 import type {
-  AgentStateRecord,
-  AnalysisSnapshotRecord,
   AttemptRecord,
   IncidentRecord,
   IncomingAlert,
@@ -94,16 +93,6 @@ export interface TaskStore {
   getIncident(fingerprint: string, startsAt: number): IncidentRecord | undefined;
   countQueuedByPriority(): Record<Priority, number>;
 
-  saveAnalysisSnapshot(snapshot: AnalysisSnapshotRecord): void;
-  latestAnalysisSnapshot(swarm: string): AnalysisSnapshotRecord | undefined;
-  /** Oldest first, taken at or after `sinceMs`. */
-  listAnalysisSnapshots(swarm: string, sinceMs: number, limit?: number): AnalysisSnapshotRecord[];
-
-  /** Upserts by (swarm, agent, bucketStart): the last state written in a bucket wins. */
-  saveAgentStates(states: readonly AgentStateRecord[]): void;
-  /** Oldest first. */
-  listAgentStates(swarm: string, agent: string | undefined, sinceMs: number, limit?: number): AgentStateRecord[];
-
   /**
    * Deletes what ended before `cutoffMs`: final tasks (and their attempts), incidents not seen
    * since and not attached to an open task, snapshots and agent states. Open tasks are kept.
@@ -138,3 +127,9 @@ export interface TaskStore {
    */
   queuedTasksSince?(sinceMs: number): QueueEntry[];
 }
+
+/**
+ * The exporter's one database: the tasks and the analysis history (HistoryStore) share its
+ * transactions, retention, health and lifecycle. The SQLite, PostgreSQL and in-memory stores are one.
+ */
+export type ExporterDatabase = TaskStore & HistoryStore;

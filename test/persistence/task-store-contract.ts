@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Priority } from '../../src/model/coordination-vocabulary.js';
 import type { IncomingAlert, NewTask } from '../../src/model/task-records.js';
-import type { TaskStore } from '../../src/persistence/task-store.js';
+import type { ExporterDatabase, TaskStore } from '../../src/persistence/task-store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RECEIVER = 'agentswarm';
@@ -38,9 +38,9 @@ function resolved(fingerprint: string, startsAt = T0, endsAt = startsAt + 60_000
   return { fingerprint, startsAt, status: 'resolved', endsAt, alertname: 'AgentSwarmAgentDown', task: undefined };
 }
 
-export function describeTaskStoreContract(name: string, open: () => TaskStore): void {
+export function describeTaskStoreContract(name: string, open: () => ExporterDatabase): void {
   describe(`TaskStore contract: ${name}`, () => {
-    let store: TaskStore;
+    let store: ExporterDatabase;
     beforeEach(() => {
       store = open();
     });
