@@ -10,6 +10,7 @@
 // rebuild() (the store's revision log: late samples written into past steps). A rewritten cell not
 // named yet leaves its series' order slightly unsorted until it is; ring-swap (another ring for a
 // series) is detected and rebuilt.
+import { robustMinPoints, slotArray as indexArray, type SlotArray as IndexArray } from './robust-window-bank.js';
 import { robustZFromStats } from './robust-z.js';
 
 export interface RingOrderBankOptions {
@@ -19,15 +20,6 @@ export interface RingOrderBankOptions {
   readonly window: number;
   /** Least finite points for a score; default max(3, ⌈W/4⌉) capped at W. */
   readonly minPoints?: number;
-}
-
-/** Ring indices: the narrowest unsigned array that holds 0 … W − 1. */
-type IndexArray = Uint8Array | Uint16Array | Uint32Array;
-
-function indexArray(length: number, window: number): IndexArray {
-  if (window <= 2 ** 8) return new Uint8Array(length);
-  if (window <= 2 ** 16) return new Uint16Array(length);
-  return new Uint32Array(length);
 }
 
 /** Sorted orders of many rings that advance together. Memory (1..4)·N·W + 4·N bytes and N references. */
@@ -47,7 +39,7 @@ export class RingOrderBank {
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window: expected an integer >= 1, got ${window}`);
     this.series = series;
     this.window = window;
-    this.minPoints = Math.min(window, options.minPoints ?? Math.max(3, Math.ceil(window / 4)));
+    this.minPoints = robustMinPoints(window, options.minPoints);
     this.order = indexArray(series * window, window);
     this.counts = new Int32Array(series);
     this.rings = new Array<Float64Array | null>(series).fill(null);

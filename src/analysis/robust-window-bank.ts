@@ -19,12 +19,17 @@ export interface RobustWindowBankOptions {
 }
 
 /** Ring slot indices: the narrowest unsigned array that holds 0 … W − 1. */
-type SlotArray = Uint8Array | Uint16Array | Uint32Array;
+export type SlotArray = Uint8Array | Uint16Array | Uint32Array;
 
-function slotArray(length: number, window: number): SlotArray {
+export function slotArray(length: number, window: number): SlotArray {
   if (window <= 2 ** 8) return new Uint8Array(length);
   if (window <= 2 ** 16) return new Uint16Array(length);
   return new Uint32Array(length);
+}
+
+/** Least finite points for a robust score in a window of W: the given value, else max(3, ⌈W/4⌉), capped at W. */
+export function robustMinPoints(window: number, minPoints?: number): number {
+  return Math.min(window, minPoints ?? Math.max(3, Math.ceil(window / 4)));
 }
 
 /** Sliding sorted windows for many series that advance together. Memory (8 + 1..4)·N·W bytes. */
@@ -46,7 +51,7 @@ export class RobustWindowBank {
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window: expected an integer >= 1, got ${window}`);
     this.series = series;
     this.window = window;
-    this.minPoints = Math.min(window, options.minPoints ?? Math.max(3, Math.ceil(window / 4)));
+    this.minPoints = robustMinPoints(window, options.minPoints);
     this.sorted = new Float64Array(series * window);
     this.slots = slotArray(series * window, window);
     this.counts = new Int32Array(series);
