@@ -96,7 +96,11 @@ for (const [n, defaultCycles] of [
       agents: n,
       steps: RECENT,
       minAbsR: 0.7,
-      layers: states.map((s, m) => ({ metric: `m${m}`, anomalous: flags[m], correlation: (i, j) => s.pair(i, j) })),
+      threshold: 3.5,
+      minOverlap: Math.max(10, W / 4),
+      // Links are judged on the flagged agents' windows without their anomalous steps (as the analyzer does).
+      layers: flags.map((f, m) => ({ metric: `m${m}`, anomalous: f })),
+      series: (layer, slot) => chrono(rings[layer], slot, head, new Float64Array(W)),
     });
     const util = new Float64Array(n);
     const slope = new Float64Array(n);
