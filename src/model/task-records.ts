@@ -85,6 +85,40 @@ export interface TaskRecord extends NewTask {
   readonly impact: TaskImpact | undefined;
 }
 
+/**
+ * The record of a task just inserted as queued, built from what was written (not read back).
+ * Fields are listed, not spread from `task`: V8 builds `{ ...task, seq, … }` with a dozen added
+ * keys ~50× slower (~35 µs), which was a third of a 100-alert notification's cost.
+ */
+export function queuedTaskRecord(task: NewTask, seq: number, now: number): TaskRecord {
+  return {
+    id: task.id,
+    type: task.type,
+    priority: task.priority,
+    source: task.source,
+    swarm: task.swarm,
+    agents: task.agents,
+    reason: task.reason,
+    alerts: task.alerts,
+    ...(task.receiver === undefined ? {} : { receiver: task.receiver }),
+    ...(task.fingerprint === undefined ? {} : { fingerprint: task.fingerprint }),
+    ...(task.incidentStartsAt === undefined ? {} : { incidentStartsAt: task.incidentStartsAt }),
+    seq,
+    status: 'queued',
+    attempts: 0,
+    plan: undefined,
+    createdAt: now,
+    updatedAt: now,
+    nextAttemptAt: now,
+    startedAt: undefined,
+    finishedAt: undefined,
+    leaseOwner: undefined,
+    leaseExpiresAt: undefined,
+    lastError: undefined,
+    impact: undefined,
+  };
+}
+
 export type AttemptOutcome = 'succeeded' | 'failed' | 'retryable' | 'released';
 
 export interface AttemptRecord {

@@ -21,6 +21,7 @@ import type {
   TaskRecord,
   TaskTransition,
 } from '../model/task-records.js';
+import { queuedTaskRecord } from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
 import type { HistoryStore } from './history-store.js';
 
@@ -84,22 +85,7 @@ export class MemoryTaskStore implements TaskStore, HistoryStore {
     if (task.receiver !== undefined && task.fingerprint !== undefined && this.openTaskFor(task.receiver, task.fingerprint)) {
       throw new Error('UNIQUE constraint failed: open task per receiver and fingerprint');
     }
-    const record: Mutable<TaskRecord> = {
-      ...copy(task),
-      seq: this.nextSeq++,
-      status: 'queued',
-      attempts: 0,
-      plan: undefined,
-      createdAt: now,
-      updatedAt: now,
-      nextAttemptAt: now,
-      startedAt: undefined,
-      finishedAt: undefined,
-      leaseOwner: undefined,
-      leaseExpiresAt: undefined,
-      lastError: undefined,
-      impact: undefined,
-    };
+    const record: Mutable<TaskRecord> = queuedTaskRecord(copy(task), this.nextSeq++, now);
     this.tasks.set(task.id, record);
     return copy(record);
   }

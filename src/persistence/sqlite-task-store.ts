@@ -27,6 +27,7 @@ import type {
   TaskRecord,
   TaskTransition,
 } from '../model/task-records.js';
+import { queuedTaskRecord } from '../model/task-records.js';
 import type { TaskStore } from './task-store.js';
 import type { HistoryStore } from './history-store.js';
 
@@ -449,22 +450,7 @@ export class SqliteTaskStore implements TaskStore, HistoryStore {
     });
     // Built from what was just written rather than read back: a notification inserts up to
     // thousands of tasks in one transaction, and re-reading each would double the work.
-    return {
-      ...task,
-      seq: Number(lastInsertRowid),
-      status: 'queued',
-      attempts: 0,
-      plan: undefined,
-      createdAt: now,
-      updatedAt: now,
-      nextAttemptAt: now,
-      startedAt: undefined,
-      finishedAt: undefined,
-      leaseOwner: undefined,
-      leaseExpiresAt: undefined,
-      lastError: undefined,
-      impact: undefined,
-    };
+    return queuedTaskRecord(task, Number(lastInsertRowid), now);
   }
 
   private mustGet(id: string): TaskRecord {
