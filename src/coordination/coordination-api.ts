@@ -34,7 +34,7 @@ export interface AlertReceiver {
   /** False once stop() began: the route answers 503 without reading the body. */
   readonly accepting: boolean;
   /** Commits the notification durably, then hands new tasks to the runner. Throws StoreUnavailableError. */
-  receiveNotification(notification: AlertmanagerNotification): NotificationSummary;
+  receiveNotification(notification: AlertmanagerNotification): Promise<NotificationSummary>;
   /** Counts a refused request (401, 400/413/415/422) in agentswarm_alerts_received_total. */
   recordRejected(result: Extract<AlertResult, 'invalid' | 'unauthorized'>, status: AlertStatusLabel): void;
 }

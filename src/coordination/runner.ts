@@ -129,11 +129,11 @@ export class TaskRunner {
    * written since `sinceMs` when the store can tell, else the whole queue. Throws
    * StoreUnavailableError; the caller retries on its next period.
    */
-  resync(sinceMs?: number): { requeued: readonly string[]; failed: readonly string[] } {
+  async resync(sinceMs?: number): Promise<{ requeued: readonly string[]; failed: readonly string[] }> {
     if (!this.running) return { requeued: [], failed: [] };
     const { store, clock, owner, policy } = this.options;
     const recovery = store.recoverLeases(owner, clock.now(), policy.maxAttempts);
-    const entries = sinceMs !== undefined && store.queuedTasksSince !== undefined ? store.queuedTasksSince(sinceMs) : store.queuedTasks();
+    const entries = store.queuedTasksSince === undefined ? store.queuedTasks() : await store.queuedTasksSince(sinceMs);
     for (const entry of entries) this.enqueue(entry);
     return recovery;
   }

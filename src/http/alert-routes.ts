@@ -64,14 +64,14 @@ export function createAlertRoutes(deps: AlertRouteDeps): Router {
     refuseWhileStopping,
     countInvalid,
     jsonBody(),
-    (req: Request, res: Response) => {
+    async (req: Request, res: Response) => {
       const parsed = parseAlertmanagerPayload(req.body);
       if (!parsed.ok) {
         sendProblem(res, 422, parsed.error);
         return;
       }
       try {
-        const summary = receiver.receiveNotification(parsed.notification);
+        const summary = await receiver.receiveNotification(parsed.notification);
         res.status(200).json({
           status: 'ok',
           alerts: summary.alerts,

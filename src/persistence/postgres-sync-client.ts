@@ -1,129 +1,20 @@
 // A synchronous PostgreSQL connection: node-postgres on a worker thread, the caller blocked (bounded) until each answer.
-import { createRequire } from 'node:module';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import {
+  PgClosedError,
+  PgQueryError,
+  PgTimeoutError,
+  startSessionWorker,
+  type PgQueryResult,
+  type PgSessionOptions,
+  type Reply,
+  type StatementOptions,
+} from './postgres-session-worker.js';
 
 // Why synchronous: the TaskStore contract is synchronous (a commit is durable when the call
 // returns, before the webhook answers 200), and the SQLite store and every caller rely on it.
 // A loopback round trip is ~0.1-0.3 ms, which is what one blocked call costs the event loop.
 //
-// Plain CommonJS so it runs the same from dist/ and from TypeScript sources under tests.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const pg = require(workerData.module);
-const signal = new Int32Array(workerData.signal);
-const port = workerData.port;
-// int8 (times in ms, seq) as numbers: every value this store keeps is below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
-let client;
-let session = 0;
-let connecting;
-async function connect() {
-  const next = new pg.Client(workerData.config);
-  // A broken connection is dropped here; the next query reconnects (a new session).
-  next.on('error', () => { if (client === next) client = undefined; });
-  next.on('end', () => { if (client === next) client = undefined; });
-  await next.connect();
-  for (const sql of workerData.sessionSql) await next.query(sql);
-  session += 1;
-  client = next;
-}
-function answer(reply) {
-  port.postMessage(reply);
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-let chain = Promise.resolve();
-port.on('message', (msg) => {
-  chain = chain.then(async () => {
-    if (msg.op === 'close') {
-      const c = client;
-      client = undefined;
-      try { if (c) await c.end(); } catch {}
-      answer({ id: msg.id, rows: [], rowCount: 0, session });
-      port.close();
-      return;
-    }
-    try {
-      if (!client) {
-        if (!connecting) connecting = connect().finally(() => { connecting = undefined; });
-        await connecting;
-      }
-      if (msg.op === 'many') {
-        // Several statements in one simple-protocol message: one round trip.
-        const result = await client.query(msg.sql);
-        const list = Array.isArray(result) ? result : [result];
-        answer({ id: msg.id, results: list.map((r) => ({ rows: r.rows || [], rowCount: r.rowCount || 0 })), session });
-        return;
-      }
-      const result = await client.query({ text: msg.sql, values: msg.params });
-      answer({ id: msg.id, rows: result.rows || [], rowCount: result.rowCount || 0, session });
-    } catch (error) {
-      const e = error || {};
-      // A connection-level failure leaves the session unusable: drop it.
-      if (client && (!e.code || String(e.code).startsWith('08') || String(e.code).startsWith('57P'))) {
-        const c = client;
-        client = undefined;
-        c.end().catch(() => {});
-      }
-      answer({ id: msg.id, error: { message: String(e.message || e), code: e.code === undefined ? undefined : String(e.code), constraint: e.constraint }, session });
-    }
-  });
-});
-`;
-
-export type PgRow = Record<string, unknown>;
-
-/** A string as an SQL literal (standard_conforming_strings, the default since PostgreSQL 9.1). */
-export function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-export interface PgQueryResult {
-  readonly rows: PgRow[];
-  readonly rowCount: number;
-}
-
-/** A server or connection error as node-postgres reported it (`code` is the SQLSTATE or a Node errno). */
-export class PgQueryError extends Error {
-  override readonly name = 'PgQueryError';
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-    readonly constraint: string | undefined,
-  ) {
-    super(message);
-  }
-}
-
-/** The call waited longer than `replyTimeoutMs`: the connection is abandoned and reopened. */
-export class PgTimeoutError extends Error {
-  override readonly name = 'PgTimeoutError';
-}
-
-export class PgClosedError extends Error {
-  override readonly name = 'PgClosedError';
-}
-
-export interface SyncPgClientOptions {
-  /** postgres://user@host:port/db?… */
-  readonly connectionString: string;
-  /** Overrides any password in the URL (read from `storage.password_file`). */
-  readonly password?: string | undefined;
-  /** Statements run on every new session, before anything else (SET …). */
-  readonly sessionSql?: readonly string[];
-  /** How long one call may block the caller, ms: beyond it the worker is replaced. */
-  readonly replyTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-}
-
-interface Reply {
-  readonly id: number;
-  readonly rows?: PgRow[];
-  readonly rowCount?: number;
-  readonly results?: PgQueryResult[];
-  readonly session: number;
-  readonly error?: { readonly message: string; readonly code: string | undefined; readonly constraint: string | undefined };
-}
 
 interface Channel {
   readonly worker: Worker;
@@ -146,15 +37,15 @@ export class SyncPgClient {
   private lastSession = '';
   private closed = false;
 
-  constructor(private readonly options: SyncPgClientOptions) {}
+  constructor(private readonly options: PgSessionOptions) {}
 
   /** Identity of the session that answered the last call ("" before the first). */
   get session(): string {
     return this.lastSession;
   }
 
-  query(sql: string, params: readonly unknown[] = []): PgQueryResult {
-    const reply = this.call({ op: 'query', sql, params });
+  query(sql: string, params: readonly unknown[] = [], options: StatementOptions = {}): PgQueryResult {
+    const reply = this.call({ op: 'query', sql, params, ...options });
     return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
   }
 
@@ -166,7 +57,7 @@ export class SyncPgClient {
     return this.call({ op: 'many', sql, params: [] }).results ?? [];
   }
 
-  private call(message: { op: 'query' | 'many'; sql: string; params: readonly unknown[] }): Reply {
+  private call(message: { op: 'query' | 'many'; sql: string; params: readonly unknown[] } & StatementOptions): Reply {
     if (this.closed) throw new PgClosedError('connection closed');
     const channel = this.open();
     const id = this.nextId++;
@@ -197,33 +88,12 @@ export class SyncPgClient {
 
   private open(): Channel {
     if (this.channel !== undefined) return this.channel;
-    const { port1, port2 } = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    const config = {
-      connectionString: this.options.connectionString,
-      ...(this.options.password === undefined ? {} : { password: this.options.password }),
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      keepAlive: true,
-      application_name: 'agentswarm-exporter',
-    };
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        module: createRequire(import.meta.url).resolve('pg'),
-        config,
-        sessionSql: this.options.sessionSql ?? [],
-        signal,
-        port: port2,
-      },
-      transferList: [port2],
-    });
-    // Never what keeps a process alive; a crashed worker is replaced on the next call.
-    worker.unref();
+    const { worker, port, signal } = startSessionWorker(this.options);
     worker.on('error', () => {
       if (this.channel?.worker === worker) this.channel = undefined;
     });
     this.generations += 1;
-    this.channel = { worker, port: port1, signal: new Int32Array(signal), generation: this.generations };
+    this.channel = { worker, port, signal, generation: this.generations };
     return this.channel;
   }
 

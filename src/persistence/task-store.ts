@@ -42,6 +42,13 @@ export interface TaskStore {
   recordNotification(receiver: string, alerts: readonly IncomingAlert[], now: number): NotificationOutcome;
 
   /**
+   * The same, without blocking the event loop while a remote database works (PostgreSQL: its own
+   * sessions, several notifications committing at once). Resolves once committed. Stores whose
+   * commit is local and short (SQLite, memory) omit it, and callers use recordNotification.
+   */
+  recordNotificationAsync?(receiver: string, alerts: readonly IncomingAlert[], now: number): Promise<NotificationOutcome>;
+
+  /**
    * Creates a task (API, schedules). With `receiver` and `fingerprint` set and an open task
    * already holding that key, creates nothing and returns the open one with `created: false`.
    */
@@ -122,10 +129,12 @@ export interface TaskStore {
   claimScheduleSlot?(schedule: string, slotAt: number, owner: string, now: number): boolean;
 
   /**
-   * Queued tasks written (created, re-queued) at or after `sinceMs`, in queue order: what a shared
-   * store's periodic re-read needs, without loading the whole queue every second.
+   * Queued tasks written (created, re-queued) at or after `sinceMs` (the whole queue when
+   * undefined), in queue order: what a shared store's periodic re-read needs, without loading the
+   * whole queue every second, and without blocking the event loop (during an alert storm the
+   * queue holds tens of thousands of rows).
    */
-  queuedTasksSince?(sinceMs: number): QueueEntry[];
+  queuedTasksSince?(sinceMs: number | undefined): Promise<QueueEntry[]>;
 }
 
 /**

@@ -40,7 +40,7 @@ describe('CoordinationService', () => {
   it('counts alerts by status and result', async () => {
     harness = await new ServiceHarness().start();
     const h = harness;
-    h.service.receiveNotification({
+    await h.service.receiveNotification({
       receiver: 'r',
       status: 'firing',
       groupKey: '',
@@ -50,6 +50,33 @@ describe('CoordinationService', () => {
     await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'a' }), alert({ fingerprint: 'b', status: 'resolved' })]));
     expect(await h.metric('agentswarm_alerts_received_total', { status: 'firing', result: 'accepted' })).toBe(1);
     expect(await h.metric('agentswarm_alerts_received_total', { status: 'resolved', result: 'accepted' })).toBe(1);
+  });
+
+  it('tells each new task in a line at info, and a storm of them in one line naming every task', async () => {
+    harness = await new ServiceHarness().start();
+    const h = harness;
+    const lines = (msg: string): { level: number; task?: string; tasks?: string; fingerprint?: string }[] =>
+      h.logLines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg === msg);
+    await h.post('/api/v1/alerts', notification([alert({ fingerprint: 'one' })]));
+    expect(lines('task created')).toMatchObject([{ level: 30, fingerprint: 'one' }]);
+    expect(lines('tasks created')).toEqual([]);
+    const storm = Array.from({ length: 11 }, (_, i) => alert({ fingerprint: `storm-${i}` }));
+    await h.post('/api/v1/alerts', notification(storm));
+    const ids = h.store
+      .listTasks({ limit: 100 })
+      .filter((t) => t.fingerprint?.startsWith('storm-') === true)
+      .map((t) => t.id);
+    expect(ids).toHaveLength(11);
+    expect(lines('tasks created')).toHaveLength(1);
+    expect(lines('tasks created')[0]?.level).toBe(30);
+    expect(lines('tasks created')[0]?.tasks?.split(',').sort()).toEqual([...ids].sort());
+    // Each task of the storm is still told, at debug.
+    expect(
+      lines('task created')
+        .filter((l) => l.level === 20)
+        .map((l) => l.task)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   it('cannot be started twice', async () => {

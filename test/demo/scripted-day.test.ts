@@ -20,6 +20,7 @@ interface TaskRow {
   readonly id: string;
   readonly type: string;
   readonly status: string;
+  readonly source: string;
   readonly agents: readonly string[];
 }
 
@@ -76,13 +77,19 @@ describe("the embedded demo's scripted day", () => {
       interval: 50,
     });
     expect(receiver.received().some((r) => r.type === 'cross_system_healing' && r.action.startsWith('restarted delta'))).toBe(true);
-    // The loop is visible at info level, with ids: accepted alerts, created and delivered tasks.
-    const lines = ex.logs.map((l) => JSON.parse(l) as { level: number | string; msg: string; task?: string; fingerprint?: string });
+    // The loop is visible at info level, with ids: accepted alerts (told by "task created" when they
+    // created one, else by "alert accepted"), created and delivered tasks.
+    const lines = ex.logs.map(
+      (l) => JSON.parse(l) as { level: number | string; msg: string; task?: string; fingerprint?: string; alert?: string },
+    );
     const info = (msg: string): typeof lines => lines.filter((l) => l.msg === msg && (l.level === 30 || l.level === 'info'));
-    expect(info('alert accepted').every((l) => typeof l.fingerprint === 'string')).toBe(true);
-    expect(info('alert accepted').length).toBeGreaterThanOrEqual(fired.size);
+    const news = [...info('alert accepted'), ...info('task created')];
+    expect(news.every((l) => typeof l.fingerprint === 'string' && typeof l.alert === 'string')).toBe(true);
+    expect(new Set(news.map((l) => l.alert))).toEqual(new Set(fired));
     const ids = new Set((await list()).map((t) => t.id));
+    const alertTasks = (await list()).filter((t) => t.source === 'alert');
     expect(new Set(info('task created').map((l) => l.task))).toEqual(ids);
+    expect(info('task created').filter((l) => l.fingerprint !== undefined).length).toBe(alertTasks.length);
     expect(info('task delivered').length).toBeGreaterThanOrEqual(COORDINATION_TYPES.length);
     expect(info('task delivered').every((l) => l.task !== undefined && ids.has(l.task))).toBe(true);
   }, 120_000);

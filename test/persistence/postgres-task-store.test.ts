@@ -1,5 +1,8 @@
 // The TaskStore contract and the PostgreSQL-only guarantees (shared replicas) against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/demo/prng.js';
+import type { IncomingAlert, NotificationOutcome } from '../../src/model/task-records.js';
+import { MemoryTaskStore } from '../../src/persistence/memory-task-store.js';
 import { PG_MIGRATIONS } from '../../src/persistence/postgres-migrations.js';
 import { PostgresTaskStore } from '../../src/persistence/postgres-task-store.js';
 import { requirePostgres, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
@@ -91,6 +94,100 @@ describe.skipIf(bin === undefined)('PostgresTaskStore', () => {
       expect(() => PostgresTaskStore.open({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 })).toThrow(
         expect.objectContaining({ name: 'StoreUnavailableError', reason: 'io' }),
       );
+    });
+  });
+
+  describe('without blocking the event loop (recordNotificationAsync, queuedTasksSince)', () => {
+    const T0 = Date.UTC(2026, 0, 1);
+    // Random notifications over a few fingerprints and incidents: repeats, resolves before and after
+    // delivery would start, re-fires, tombstones, alerts without a task, several alerts at once.
+    function randomNotifications(seed: number, count: number): IncomingAlert[][] {
+      const random = mulberry32(seed);
+      const pick = (n: number): number => Math.floor(random() * n);
+      let next = 0;
+      return Array.from({ length: count }, () =>
+        Array.from({ length: 1 + pick(5) }, (): IncomingAlert => {
+          const fingerprint = `fp${pick(6)}`;
+          const startsAt = T0 + pick(3) * 60_000;
+          if (random() < 0.35)
+            return { fingerprint, startsAt, status: 'resolved', endsAt: startsAt + 30_000, alertname: 'A', task: undefined };
+          next += 1;
+          return {
+            fingerprint,
+            startsAt,
+            status: 'firing',
+            endsAt: undefined,
+            alertname: 'A',
+            task:
+              random() < 0.9
+                ? newTask({ id: `n${seed}-${next}`, source: 'alert', receiver: 'am', fingerprint, incidentStartsAt: startsAt })
+                : undefined,
+          };
+        }),
+      );
+    }
+    const summary = (o: NotificationOutcome): unknown => ({
+      dispositions: o.dispositions,
+      created: o.created.map((t) => [t.id, t.status, t.fingerprint]),
+      cancelled: o.cancelled.map((t) => [t.id, t.status]),
+    });
+
+    it('decides every notification as the blocking path and the in-memory twin do (300 random notifications)', async () => {
+      const twin = new MemoryTaskStore();
+      const blocking = PostgresTaskStore.open({ url: freshUrl() });
+      const awaited = PostgresTaskStore.open({ url: freshUrl() });
+      const notifications = randomNotifications(7, 300);
+      const kinds = new Set<string>();
+      for (const [i, alerts] of notifications.entries()) {
+        const now = T0 + 120_000 + i * 1000;
+        const expected = summary(twin.recordNotification('am', alerts, now));
+        expect(summary(blocking.recordNotification('am', alerts, now))).toEqual(expected);
+        expect(summary(await awaited.recordNotificationAsync('am', alerts, now))).toEqual(expected);
+        for (const kind of (expected as { dispositions: string[] }).dispositions) kinds.add(kind);
+      }
+      // The sequence exercised every disposition, so the agreement means something.
+      expect([...kinds].sort()).toEqual(['created', 'duplicate', 'recorded', 'resolved', 'resolved_unknown', 'stale', 'linked'].sort());
+      const rows = (store: { listTasks: typeof twin.listTasks }): unknown =>
+        store.listTasks({ limit: 1000 }).map((t) => [t.id, t.status, t.fingerprint, t.lastError]);
+      expect(rows(awaited)).toEqual(rows(twin));
+      expect(rows(blocking)).toEqual(rows(twin));
+      blocking.close();
+      awaited.close();
+    });
+
+    it('keeps one open task per alert when overlapping notifications commit at once', async () => {
+      const store = PostgresTaskStore.open({ url: freshUrl() });
+      // 30 notifications in flight together, each with 4 of 10 fingerprints (Alertmanager HA copies and regroupings).
+      const random = mulberry32(11);
+      const batches = Array.from({ length: 30 }, (_, b) =>
+        Array.from({ length: 4 }, (_, j): IncomingAlert => {
+          const fingerprint = `fp${Math.floor(random() * 10)}`;
+          return {
+            fingerprint,
+            startsAt: T0,
+            status: 'firing',
+            endsAt: undefined,
+            alertname: 'A',
+            task: newTask({ id: `c${b}-${j}`, source: 'alert', receiver: 'am', fingerprint, incidentStartsAt: T0 }),
+          };
+        }).filter((a, j, all) => all.findIndex((x) => x.fingerprint === a.fingerprint) === j),
+      );
+      const outcomes = await Promise.all(batches.map((alerts, i) => store.recordNotificationAsync('am', alerts, T0 + i)));
+      const created = outcomes.flatMap((o) => o.created.map((t) => t.fingerprint));
+      const distinct = new Set(batches.flat().map((a) => a.fingerprint));
+      expect(created.sort()).toEqual([...distinct].sort());
+      expect(store.listTasks({ limit: 1000 }).length).toBe(distinct.size);
+      store.close();
+    });
+
+    it('re-reads the queue written since a time, or all of it', async () => {
+      const store = PostgresTaskStore.open({ url: freshUrl() });
+      const early = store.createTask(newTask(), 1000).task;
+      const late = store.createTask(newTask(), 5000).task;
+      expect((await store.queuedTasksSince(4000)).map((e) => e.id)).toEqual([late.id]);
+      expect((await store.queuedTasksSince(undefined)).map((e) => e.id).sort()).toEqual([early.id, late.id].sort());
+      store.close();
+      await expect(store.queuedTasksSince(0)).rejects.toMatchObject({ name: 'StoreUnavailableError', reason: 'closed' });
     });
   });
 });
