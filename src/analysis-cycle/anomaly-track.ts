@@ -120,7 +120,7 @@ export class AnomalyTrack {
    * The recent anomalies as the cluster kernel reads them: step 0 the oldest of the recent steps,
    * ANOMALY_STEPS − 1 the latest; at most MAX_CLUSTER_CANDIDATES slots per step.
    */
-  layer(metric: string, threshold: number, correlation: (i: number, j: number) => number): AnomalyLayer {
+  layer(metric: string, threshold: number): AnomalyLayer {
     const n = this.capacity;
     const anomalous = new Uint8Array(n * ANOMALY_STEPS);
     const taken = Math.min(this.steps, ANOMALY_STEPS);
@@ -137,7 +137,7 @@ export class AnomalyTrack {
       }
       for (const slot of hits) anomalous[slot * ANOMALY_STEPS + s] = 1;
     }
-    return { metric, anomalous, correlation };
+    return { metric, anomalous };
   }
 
   /** Room for `capacity` slots (≥ the current one): windows and recent scores kept, new slots empty. */

@@ -248,7 +248,7 @@ export class SwarmAnalyzer {
         const z = Math.abs(s.anomaly.z[slot] ?? Number.NaN);
         if (Number.isFinite(z)) anomalyScores.push({ agent, metric, score: z });
       }
-      layers.push(s.anomaly.layer(metric, anomalyThreshold, (i, j) => s.correlation.pair(i, j)));
+      layers.push(s.anomaly.layer(metric, anomalyThreshold));
       await pause();
     }
     this.steps += 1;

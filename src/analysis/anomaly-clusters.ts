@@ -15,8 +15,6 @@ export interface AnomalyLayer {
    * (s = 0 the oldest of the `steps` recent steps, steps − 1 the current one).
    */
   readonly anomalous: Uint8Array;
-  /** Not used for links any more (they are judged on `series`, see below); kept for the track's API. */
-  readonly correlation?: (i: number, j: number) => number;
 }
 
 export interface AnomalyClusterOptions {

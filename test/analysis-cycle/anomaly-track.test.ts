@@ -10,7 +10,7 @@ const THRESHOLD = 3.5;
 
 /** Slot-major anomalous flags of the latest ANOMALY_STEPS steps (step ANOMALY_STEPS − 1 = latest). */
 function flags(track: AnomalyTrack, slots: number): number[][] {
-  const layer = track.layer('response_time', THRESHOLD, () => Number.NaN);
+  const layer = track.layer('response_time', THRESHOLD);
   return Array.from({ length: slots }, (_, slot) => Array.from(layer.anomalous.subarray(slot * ANOMALY_STEPS, (slot + 1) * ANOMALY_STEPS)));
 }
 

@@ -51,7 +51,7 @@ const FACTOR = 1 / 24;
  * Settings of the exporter (not of the pack) that cannot follow the factor exactly, and why:
  * - analysis.step: 15 s × FACTOR = 0.625 s is below the schema's 1 s minimum. 2 s, the step of
  *   `--demo` (DEMO_DEFAULTS), because the demo's simulator steps every 1 s in real time at any
- *   time scale and its script is sized in those steps: its tool backend hiccups 3 steps in 4, and
+ *   time scale and its script is sized in those steps: its tool backend hiccups 4 steps in 8, and
  *   an analysis step of 1 s sees the quiet step, so the anomaly cluster flickers below 3 and
  *   CorrelatedAnomaly's `for:` restarts (measured at 1/30 with a 1 s step: it never fired).
  * - agents.heartbeat_timeout: 45 s × FACTOR = 1.875 s, but the demo's simulator pushes every 1 s
