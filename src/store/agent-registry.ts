@@ -1,5 +1,6 @@
 // The agent registry: agents per swarm, their latest values and aligned windows; the SampleSink of every
 // ingest mode; liveness, expiry and health at each step.
+import { medianInPlace } from '../analysis/median-select.js';
 import { DEFAULT_SWARM, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { Clock } from '../model/clock.js';
 import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../model/sample.js';
@@ -334,8 +335,6 @@ export class AgentRegistry implements SampleSink {
       if (!Number.isNaN(v)) series[n++] = v;
     }
     if (n < MIN_BASELINE_POINTS) return Number.NaN;
-    const sorted = series.subarray(0, n).sort();
-    const mid = n >> 1;
-    return n % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+    return medianInPlace(series, n);
   }
 }
