@@ -188,6 +188,13 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
           for (const [id, at] of lastSuccess) if (at > Date.now() - 1000) inFlightAtKill.add(id);
           kills += 1;
           const wasRunning = victim.child;
+          const decidedAt = Date.now();
+          // SIGKILL is not instantaneous: attempts the victim starts between this snapshot and its
+          // death are in flight at the kill too, and still hanging at the target when it is dead.
+          void victim.exited.then(() => {
+            for (const [id, count] of open) if (count > 0) inFlightAtKill.add(id);
+            for (const [id, at] of lastSuccess) if (at > decidedAt - 1000) inFlightAtKill.add(id);
+          });
           victim.url = undefined;
           wasRunning?.kill('SIGKILL');
           restarting = restarting.then(async () => {
