@@ -1,5 +1,11 @@
 // The analysis cycle: once per analysis.step, advance the registry's windows and analyse every swarm,
 // then publish the new snapshots at once (readers never see a half-updated set).
+//
+// The cycle shares the event loop with ingest, scrapes and the webhook: each swarm's analysis is a
+// sliced computation (analysis/sliced.ts), and the engine lets the loop turn whenever a slice has run
+// for SLICE_MS, and between swarms. A 5,000-agent cycle then delays a request by about one slice,
+// not by the cycle (docs/performance.md#responsiveness-while-the-analysis-runs).
+import type { Sliced } from '../analysis/sliced.js';
 import type { Clock } from '../model/clock.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
@@ -19,6 +25,13 @@ export class AnalysisCycleError extends Error {
   }
 }
 
+/**
+ * Longest run of analysis between two turns of the event loop, ms (on the engine's monotonic clock):
+ * a probe or a scrape waits at most about this long for the analysis. Shorter slices cost more turns
+ * (a turn with nothing pending is a few microseconds; with work pending, that work runs).
+ */
+export const SLICE_MS = 5;
+
 export class AnalysisEngine {
   private readonly analyzers = new Map<string, SwarmAnalyzer>();
   private snapshots: ReadonlyMap<string, SwarmAnalysis> = new Map();
@@ -33,8 +46,8 @@ export class AnalysisEngine {
     readonly clock: Clock,
     private readonly metrics?: AnalysisMetrics,
     /**
-     * Awaited between swarms and between the metrics of a swarm, so a large cycle does not hold
-     * the event loop (scrapes, pushes, Alertmanager webhooks) for its whole length.
+     * Awaited between swarms and whenever a slice has run SLICE_MS, so a large cycle does not hold
+     * the event loop (scrapes, pushes, Alertmanager webhooks) for more than a slice.
      */
     private readonly pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
     budget?: StreamingBudget,
@@ -61,7 +74,7 @@ export class AnalysisEngine {
 
   private async runCycle(): Promise<void> {
     const started = this.clock.monotonic();
-    this.registry.step();
+    await this.inSlices(this.registry.stepInSlices());
     const next = new Map<string, SwarmAnalysis>();
     const failures = new Map<string, unknown>();
     const settings: AnalyzerSettings = { maxAgents: this.registry.limits.maxAgents, ...this.settings };
@@ -72,7 +85,7 @@ export class AnalysisEngine {
         this.analyzers.set(swarm.name, analyzer);
       }
       try {
-        next.set(swarm.name, await analyzer.analyze(swarm, this.clock.now(), this.pause));
+        next.set(swarm.name, await this.inSlices(analyzer.analyze(swarm, this.clock.now())));
       } catch (error) {
         failures.set(swarm.name, error);
         const previous = this.snapshots.get(swarm.name);
@@ -91,5 +104,17 @@ export class AnalysisEngine {
     this.metrics?.observeDuration((this.clock.monotonic() - started) / 1000);
     if (failures.size > 0) throw new AnalysisCycleError(failures);
     this.metrics?.markSuccess(this.clock.now());
+  }
+
+  /** Runs `work` to its end, pausing at the first safe point after each SLICE_MS of it. */
+  private async inSlices<T>(work: Sliced<T>): Promise<T> {
+    let sliceStarted = this.clock.monotonic();
+    for (;;) {
+      const step = work.next();
+      if (step.done === true) return step.value;
+      if (this.clock.monotonic() - sliceStarted < SLICE_MS) continue;
+      await this.pause();
+      sliceStarted = this.clock.monotonic();
+    }
   }
 }

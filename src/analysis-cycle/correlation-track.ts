@@ -2,8 +2,9 @@
 // whichever way it is kept up to date (streaming-track.ts: running sums every step; periodic-track.ts:
 // exact recomputation in turns), and the selection both share: the k strongest pairs significant at
 // the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
-import { isSignificant, significantPairs } from '../analysis/correlation-significance.js';
+import { isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
+import type { Sliced } from '../analysis/sliced.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
 import type { ChangeRows } from './change-rows.js';
 import type { CorrelationTier } from './streaming-budget.js';
@@ -62,9 +63,9 @@ export class PairSelection {
   }
 
   /** A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included). */
-  select(r: Float64Array, rows: number, diffs: ChangeRows): readonly CorrelatedPair[] {
+  *select(r: Float64Array, rows: number, diffs: ChangeRows): Sliced<readonly CorrelatedPair[]> {
     const k = this.topPairs;
-    const result = significantPairs({
+    const result = yield* significantPairsSliced({
       r,
       rows,
       nMax: diffs.maxCommon,
@@ -107,8 +108,11 @@ export class PairSelection {
 
 export interface CorrelationTrack {
   readonly tier: CorrelationTier;
-  /** One step (see TrackInput). */
-  advance(input: TrackInput): TrackStep;
+  /**
+   * One step (see TrackInput), in slices (analysis/sliced.ts): nothing else may use the track, nor
+   * the states sharing its arena, until it has completed.
+   */
+  advance(input: TrackInput): Sliced<TrackStep>;
   /** r of two slots' changes over the current window (NaN when undefined). */
   pair(i: number, j: number): number;
   /**
@@ -116,11 +120,11 @@ export interface CorrelationTrack {
    * reload them before this step's advance. `history(slot)` is the slot's chronological window up
    * to the previous step (levels, null = no series).
    */
-  revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): void;
+  revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): Sliced<void>;
   /** A slot's agent left: forget its row and drop it from the exposed pairs. */
   clearSlot(slot: number): void;
   /** Room for `capacity` slots (≥ the current one), keeping every slot's state: no re-seed. */
-  resize(capacity: number): void;
+  resize(capacity: number): Sliced<void>;
   /** Returns the track's arena blocks; the track must not be used afterwards. */
   dispose(): void;
 }

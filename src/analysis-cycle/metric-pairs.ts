@@ -3,6 +3,7 @@
 import { metricCorrelation } from '../analysis/metric-correlation.js';
 import { pairCount } from '../analysis/packed-triangle.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
+import type { Sliced } from '../analysis/sliced.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
@@ -12,6 +13,9 @@ import { isMissing, ringOf } from './window-reads.js';
 
 /** Per-agent metric × metric pairs are exposed from this |r| up. */
 export const METRIC_PAIR_MIN_ABS_R = 0.5;
+
+/** Agents between two safe points of a step (analysis/sliced.ts). */
+const AGENTS_PER_SLICE = 256;
 
 function stronger(x: MetricPairCorrelation, y: MetricPairCorrelation): number {
   const d = Math.abs(y.r) - Math.abs(x.r);
@@ -54,7 +58,7 @@ export class MetricPairSelector {
   ) {}
 
   /** One step over the agents' canonical windows (read as rings: r does not depend on step order). */
-  select(windows: AlignedWindows, agents: readonly AgentRecord[], missing: Float64Array): MetricPairCorrelation[] {
+  *select(windows: AlignedWindows, agents: readonly AgentRecord[], missing: Float64Array): Sliced<MetricPairCorrelation[]> {
     const step = this.steps++;
     const metrics = CANONICAL_METRICS.filter((m) => windows.seriesOf(m).size > 0);
     // Bit positions and cached matrices mean pairs of this metric list only.
@@ -85,7 +89,9 @@ export class MetricPairSelector {
     const best = new BoundedStrongest(this.limit);
     const kept: Candidate[] = [];
     const present = new Set<string>();
-    agents.forEach((agent, index) => {
+    for (let index = 0; index < agents.length; index += 1) {
+      if (index % AGENTS_PER_SLICE === AGENTS_PER_SLICE - 1) yield;
+      const agent = agents[index] as AgentRecord;
       present.add(agent.id);
       let cached = this.cache.get(agent.id);
       if (
@@ -112,7 +118,7 @@ export class MetricPairSelector {
           if ((was & (1 << k)) !== 0) kept.push(pair);
         }
       }
-    });
+    }
     if (this.cache.size > present.size) for (const id of [...this.cache.keys()]) if (!present.has(id)) this.cache.delete(id);
 
     const fresh = best.sorted();

@@ -5,8 +5,12 @@
 import { differenceRing } from '../analysis/difference-row.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
+import type { Sliced } from '../analysis/sliced.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
 import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
+
+/** Rows differenced between two safe points. */
+const ROWS_PER_SLICE = 256;
 
 /**
  * One N² scratch state per swarm, re-seeded by whichever periodic metric recomputes. Seeding with
@@ -25,14 +29,14 @@ export class RecomputeScratch {
   }
 
   /** Room for `capacity` rows (≥ the current one); it holds nothing between recomputations. */
-  resize(capacity: number): void {
-    if (capacity !== this.state.capacity) this.state = this.state.grown(capacity);
+  *resize(capacity: number): Sliced<void> {
+    if (capacity !== this.state.capacity) this.state = yield* this.state.grownSliced(capacity);
   }
 
   /** Exact matrix of `rows` (O(N²·W)); the returned view is valid until the arena's next use. */
-  recompute(rows: readonly Float64Array[]): Float64Array {
-    this.state.seed(rows);
-    return this.state.correlations();
+  *recompute(rows: readonly Float64Array[]): Sliced<Float64Array> {
+    yield* this.state.seedSliced(rows);
+    return yield* this.state.correlationsSliced();
   }
 
   dispose(): void {
@@ -63,13 +67,19 @@ export class PeriodicTrack implements CorrelationTrack {
     this.y = new Float64Array(windowPoints);
   }
 
-  advance(input: TrackInput): TrackStep {
+  *advance(input: TrackInput): Sliced<TrackStep> {
     this.rows = input.rows;
     this.oldest = input.oldest;
     const { diffs } = input;
     if (input.recompute || !this.computed) {
-      const changes = Array.from({ length: this.capacity }, (_, slot) => diffs.row(slot));
-      this.selection.select(this.scratch.recompute(changes), this.capacity, diffs);
+      // Each row differenced is O(W): a safe point every ROWS_PER_SLICE of them.
+      const changes: Float64Array[] = [];
+      for (let slot = 0; slot < this.capacity; slot += 1) {
+        if (slot % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) yield;
+        changes.push(diffs.row(slot));
+      }
+      const r = yield* this.scratch.recompute(changes);
+      yield* this.selection.select(r, this.capacity, diffs);
       this.meanAbs = this.selection.meanAbs;
       this.computed = true;
     } else {
@@ -91,12 +101,13 @@ export class PeriodicTrack implements CorrelationTrack {
    * kept; new agents' pairs enter at this metric's next turn, so a join does not recompute every
    * periodic metric in one cycle.
    */
-  resize(capacity: number): void {
+  // eslint-disable-next-line require-yield -- nothing to compute: the scratch is resized by the analyzer
+  *resize(capacity: number): Sliced<void> {
     this.capacity = capacity;
   }
 
-  revise(): void {
-    // Recomputed from the store's rings at its next turn; the exposed r are recomputed every step.
+  *revise(): Sliced<void> {
+    // Nothing to do: recomputed from the store's rings at its next turn; the exposed r every step.
   }
 
   clearSlot(slot: number): void {

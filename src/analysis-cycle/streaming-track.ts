@@ -2,6 +2,7 @@
 // (O(N²) per step; 4·N² bytes of state): the tier of the metrics the analysis leans on most.
 import { differenceSeries } from '../analysis/difference-row.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
+import type { Sliced } from '../analysis/sliced.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
 import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
 
@@ -16,29 +17,27 @@ export class StreamingTrack implements CorrelationTrack {
   private readonly selection: PairSelection;
 
   /**
+   * An empty state; `seed` loads the windows.
    * @param window the store's window W (levels); the state holds its W − 1 changes
-   * @param history each slot's chronological window of levels up to the previous step (null: no
-   *   data), so the state starts with the whole window instead of filling up again
    */
-  constructor(
-    capacity: number,
-    window: number,
-    arena: KernelArena,
-    minOverlap: number,
-    topPairs: number,
-    history: readonly (Float64Array | null)[] | null,
-    fdr: number,
-  ) {
+  constructor(capacity: number, window: number, arena: KernelArena, minOverlap: number, topPairs: number, fdr: number) {
     const changes = Math.max(2, window - 1);
     this.stream = new StreamingCorrelation({ capacity, window: changes, arena, minOverlap: Math.min(minOverlap, changes) });
     this.selection = new PairSelection(topPairs, window, fdr);
-    if (history !== null) this.stream.seed(history.map(changesOf));
   }
 
-  advance(input: TrackInput): TrackStep {
-    const r = this.stream.pushAndCorrelate(input.changes);
+  /**
+   * Loads each slot's chronological window of levels up to the previous step (null: no data), so
+   * the state starts with the whole window instead of filling up again. O(N²·W), in slices.
+   */
+  *seed(history: readonly (Float64Array | null)[]): Sliced<void> {
+    yield* this.stream.seedSliced(history.map(changesOf));
+  }
+
+  *advance(input: TrackInput): Sliced<TrackStep> {
+    const r = yield* this.stream.pushAndCorrelateSliced(input.changes);
     // The significance test's one pass over the matrix also gives the mean |r| and the count.
-    const top = this.selection.select(r, this.stream.capacity, input.diffs);
+    const top = yield* this.selection.select(r, this.stream.capacity, input.diffs);
     return { top, meanAbs: this.selection.meanAbs, barAbs: this.selection.barAbs };
   }
 
@@ -46,16 +45,20 @@ export class StreamingTrack implements CorrelationTrack {
     return this.stream.pair(i, j);
   }
 
-  revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): void {
+  *revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): Sliced<void> {
     if (slots === null) {
-      this.stream.seed(Array.from({ length: this.stream.capacity }, (_, slot) => changesOf(history(slot))));
+      yield* this.stream.seedSliced(Array.from({ length: this.stream.capacity }, (_, slot) => changesOf(history(slot))));
       return;
     }
-    for (const slot of slots) this.stream.setRow(slot, changesOf(history(slot)));
+    // O(N·W) a row.
+    for (const slot of slots) {
+      this.stream.setRow(slot, changesOf(history(slot)));
+      yield;
+    }
   }
 
-  resize(capacity: number): void {
-    if (capacity !== this.stream.capacity) this.stream = this.stream.grown(capacity);
+  *resize(capacity: number): Sliced<void> {
+    if (capacity !== this.stream.capacity) this.stream = yield* this.stream.grownSliced(capacity);
   }
 
   clearSlot(slot: number): void {

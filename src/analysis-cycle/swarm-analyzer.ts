@@ -7,6 +7,7 @@ import { MAX_ROWS } from '../analysis/correlation-matrix.js';
 import type { AnomalyLayer } from '../analysis/anomaly-clusters.js';
 import { loadBalance } from '../analysis/load-balance.js';
 import { ScalingStabiliser } from '../analysis/scaling-stabiliser.js';
+import type { Sliced } from '../analysis/sliced.js';
 import type { CorrelatedPair } from '../analysis/top-pairs.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
@@ -164,20 +165,25 @@ export class SwarmAnalyzer {
   /**
    * One step: repair the rows whose past cells ingest rewrote since the last step (window-revisions.ts),
    * advance every metric's states with the window column the registry just wrote, then compute the
-   * snapshot. `pause` is awaited between metrics so a large swarm does not hold the event loop for
-   * its whole analysis; only the cycle advances the windows, and past cells that ingest rewrites
-   * meanwhile are logged and repaired at the next step. The agent list is taken once at the start.
+   * snapshot. In slices (analysis/sliced.ts), so the caller can let a large swarm's analysis share
+   * the event loop: at least between metrics, and every SLICE_WORK pairs of the O(N²) kernels.
+   *
+   * Only the cycle advances the windows, so across safe points the rings change only by late samples
+   * written into past cells and by expiry (a departed agent's ring stays intact until the next step,
+   * ring-slab.ts). A late sample landing mid-metric can leave that metric's statistics of the row one
+   * step stale; it is logged and the row repaired at the next step, as a sample landing between two
+   * metrics always was. The agent list is taken once at the start.
    */
-  async analyze(state: SwarmState, now: number, pause: () => Promise<void> = () => Promise.resolve()): Promise<SwarmAnalysis> {
+  *analyze(state: SwarmState, now: number): Sliced<SwarmAnalysis> {
     const agents = [...state.agents.values()];
     // Rewritten past cells since the last step (window-revisions.ts). Too many, or a window extended
     // backwards (a backfill): every state starts again from the windows.
     const revisions = state.windows.drainRevisions();
     if (revisions.overflow) this.dropStates();
     this.newcomers = [];
-    const rebuilt = this.syncMembership(state, agents);
+    const rebuilt = yield* this.syncMembership(state, agents);
     const metrics = this.metricsOf(state);
-    const fresh = this.plan(state, metrics, rebuilt);
+    const fresh = yield* this.plan(state, metrics, rebuilt);
 
     const { anomalyThreshold } = this.settings;
     const top: Record<string, CorrelationPair[]> = {};
@@ -230,10 +236,10 @@ export class SwarmAnalyzer {
       }
       const reload = new Set([...rewritten, ...(fresh.correlation.has(metric) ? [] : joined)]);
       // Past a few rows one exact re-seed costs less than reloading them one by one (O(N·W) each).
-      if (reload.size > n / RELOAD_ALL_SHARE) s.correlation.revise(null, history);
-      else if (reload.size > 0) s.correlation.revise([...reload], history);
+      if (reload.size > n / RELOAD_ALL_SHARE) yield* s.correlation.revise(null, history);
+      else if (reload.size > 0) yield* s.correlation.revise([...reload], history);
       this.diffs.reset(rows, oldest, filled);
-      const step = s.correlation.advance({ changes: this.changes, rows, oldest, diffs: this.diffs, recompute: metric === turn });
+      const step = yield* s.correlation.advance({ changes: this.changes, rows, oldest, diffs: this.diffs, recompute: metric === turn });
       s.anomaly.advance(this.column);
       topSlots.set(metric, step.top);
       top[metric] = step.top.flatMap((p) => {
@@ -249,7 +255,7 @@ export class SwarmAnalyzer {
         if (Number.isFinite(z)) anomalyScores.push({ agent, metric, score: z });
       }
       layers.push(s.anomaly.layer(metric, anomalyThreshold));
-      await pause();
+      yield;
     }
     this.steps += 1;
     this.periodicTurn += 1;
@@ -266,8 +272,9 @@ export class SwarmAnalyzer {
       slots: leadSlots,
       scratch: this.buffers,
     });
+    yield;
     const latencyTrack = this.states.get('response_time')?.anomaly;
-    const bottlenecks = swarmBottlenecks({
+    const bottlenecks = yield* swarmBottlenecks({
       windows,
       agents,
       stepMs: this.settings.stepMs,
@@ -279,6 +286,7 @@ export class SwarmAnalyzer {
         return latencyTrack === undefined || slot === undefined ? undefined : latencyTrack.median(slot);
       },
     });
+    yield;
     const utilization = agents.map((a) => ({ agent: a.id, score: utilisationOf(a) }));
     const balance = loadBalance(Float64Array.from(utilization, (u) => u.score));
     // A cluster needs recent steps to share: none before the second step.
@@ -290,6 +298,7 @@ export class SwarmAnalyzer {
             threshold: anomalyThreshold,
             minOverlap: this.minOverlap,
           });
+    yield;
     const forecast = swarmForecast({
       load: swarmLoad(windows, agents, this.buffers[0]),
       stepMs: this.settings.stepMs,
@@ -301,8 +310,10 @@ export class SwarmAnalyzer {
       stabiliser: this.scaling,
       now,
     });
-    const variants = swarmVariants({ windows, agents, missing: this.missing });
-    const metricCorrelations = this.metricPairs.select(windows, agents, this.missing);
+    yield;
+    const variants = yield* swarmVariants({ windows, agents, missing: this.missing });
+    yield;
+    const metricCorrelations = yield* this.metricPairs.select(windows, agents, this.missing);
 
     return {
       swarm: this.swarm,
@@ -366,14 +377,16 @@ export class SwarmAnalyzer {
    * reused; the slot space grows in place when full and is rebuilt smaller when a quarter used.
    * Returns whether the capacity changed (the tiers are then planned again).
    */
-  private syncMembership(state: SwarmState, agents: readonly AgentRecord[]): boolean {
+  private *syncMembership(state: SwarmState, agents: readonly AgentRecord[]): Sliced<boolean> {
     for (const [agent, slot] of [...this.slots.entries()]) {
       if (state.agents.has(agent)) continue;
       this.slots.release(agent);
+      // O(N) a metric: a churn step clears dozens of slots.
       for (const s of this.states.values()) {
         s.correlation.clearSlot(slot);
         s.anomaly.clearSlot(slot);
       }
+      yield;
     }
     const wanted = capacityFor(agents.length, this.settings.maxAgents);
     let newcomers = 0;
@@ -385,7 +398,7 @@ export class SwarmAnalyzer {
       return true;
     }
     if (full && wanted > this.slots.capacity) {
-      this.grow(wanted);
+      yield* this.grow(wanted);
       this.assignAll(agents);
       return true;
     }
@@ -407,14 +420,14 @@ export class SwarmAnalyzer {
    * More slots in place: every state keeps its slots and sums and gains empty rows (no re-seed, no
    * periodic metric made stale); plan() then re-checks the tiers against the budget.
    */
-  private grow(capacity: number): void {
+  private *grow(capacity: number): Sliced<void> {
     this.slots.grow(capacity);
     this.column = new Float64Array(capacity);
     this.changes = new Float64Array(capacity);
     this.diffs = new ChangeRows(capacity, this.settings.windowPoints);
-    this.scratch?.resize(capacity);
+    if (this.scratch !== null) yield* this.scratch.resize(capacity);
     for (const s of this.states.values()) {
-      s.correlation.resize(capacity);
+      yield* s.correlation.resize(capacity);
       s.anomaly.resize(capacity);
     }
   }
@@ -440,7 +453,11 @@ export class SwarmAnalyzer {
    * tier did not change. Returns the metrics whose correlation and anomaly tracks were created
    * (seeded from the windows) this cycle.
    */
-  private plan(state: SwarmState, metrics: readonly string[], rebuilt: boolean): { correlation: Set<string>; anomaly: Set<string> } {
+  private *plan(
+    state: SwarmState,
+    metrics: readonly string[],
+    rebuilt: boolean,
+  ): Sliced<{ correlation: Set<string>; anomaly: Set<string> }> {
     const fresh = { correlation: new Set<string>(), anomaly: new Set<string>() };
     const known = metrics.every((m) => this.states.has(m)) && this.states.size === metrics.length;
     if (known && !rebuilt) return fresh;
@@ -466,7 +483,9 @@ export class SwarmAnalyzer {
       const history = this.history(state, metric);
       let correlation: CorrelationTrack;
       if (tier === 'streaming') {
-        correlation = new StreamingTrack(capacity, w, this.arena, this.minOverlap, this.settings.topPairs, history, this.fdr);
+        const track = new StreamingTrack(capacity, w, this.arena, this.minOverlap, this.settings.topPairs, this.fdr);
+        if (history !== null) yield* track.seed(history);
+        correlation = track;
       } else {
         this.scratch ??= new RecomputeScratch(capacity, w, this.arena, this.minOverlap);
         correlation = new PeriodicTrack(capacity, w, this.minOverlap, this.settings.topPairs, this.scratch, this.fdr);

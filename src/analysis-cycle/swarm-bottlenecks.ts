@@ -1,6 +1,7 @@
 // Bottleneck ranking of one swarm: reads each agent's utilisation, queue trend, throughput and
 // latency from the windows and scores them (kernel and its operational-law model: analysis/bottleneck.ts).
 import { bottleneckScores, type LeadEdge } from '../analysis/bottleneck.js';
+import type { Sliced } from '../analysis/sliced.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import { LEAD_MIN_ABS_R } from './swarm-lead-lag.js';
@@ -26,7 +27,11 @@ export interface BottleneckInputs {
 }
 
 /** Scores every agent; strongest first (ties by agent id). Agents with no known component are left out. */
-export function swarmBottlenecks(inputs: BottleneckInputs): BottleneckEntry[] {
+/** Agents read between two safe points (four window reads each). */
+const AGENTS_PER_SLICE = 256;
+
+/** The ranking, in slices (analysis/sliced.ts): a safe point every AGENTS_PER_SLICE agents read. */
+export function* swarmBottlenecks(inputs: BottleneckInputs): Sliced<BottleneckEntry[]> {
   const { windows, agents, scratch, missing } = inputs;
   const n = agents.length;
   const index = new Map(agents.map((a, i) => [a.id, i]));
@@ -35,14 +40,17 @@ export function swarmBottlenecks(inputs: BottleneckInputs): BottleneckEntry[] {
   const queueDepth = new Float64Array(n);
   const latency = new Float64Array(n);
   const stepSeconds = inputs.stepMs / 1000;
-  agents.forEach((agent, i) => {
+  for (let i = 0; i < n; i += 1) {
+    if (i % AGENTS_PER_SLICE === AGENTS_PER_SLICE - 1) yield;
+    const agent = agents[i] as AgentRecord;
     // The slope reads the ring in step order; means and medians do not care about the order.
     const queue = windows.view('queue_depth', agent.id);
     queueSlope[i] = queue === undefined ? Number.NaN : ringSlope(queue.values, queue.head, queue.filled) / stepSeconds;
     queueDepth[i] = finiteMean(ringOf(windows, 'queue_depth', agent.id, missing));
     throughput[i] = finiteMean(ringOf(windows, 'throughput', agent.id, missing));
     latency[i] = inputs.latencyMedian?.(agent.id) ?? finiteMedian(ringOf(windows, 'response_time', agent.id, missing), scratch[1]);
-  });
+  }
+  yield;
   // A leader's latency or queue preceding a follower's is upstream impact.
   const edges: LeadEdge[] | null =
     inputs.leads === null

@@ -9,6 +9,7 @@
 // observations and calls agents' own differences an effect (57 % of null runs "significant" with 3 vs
 // 3 agents and AR(0.7) noise). See docs/analysis-scores.md.
 import { holmAdjust } from '../analysis/holm.js';
+import type { Sliced } from '../analysis/sliced.js';
 import { welchTTest } from '../analysis/welch-t-test.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
@@ -46,7 +47,8 @@ function mean(values: readonly number[]): number {
  * Every variant against the baseline, per canonical metric. The baseline side keeps only agents of
  * the types the variant has, so a canary worker is compared with workers, not with planners.
  */
-export function swarmVariants(inputs: VariantInputs): VariantComparison[] {
+/** The comparisons, in slices (analysis/sliced.ts): a safe point after each variant's metric. */
+export function* swarmVariants(inputs: VariantInputs): Sliced<VariantComparison[]> {
   const { windows, missing } = inputs;
   const groups = new Map<string, AgentRecord[]>();
   for (const agent of inputs.agents) {
@@ -66,6 +68,7 @@ export function swarmVariants(inputs: VariantInputs): VariantComparison[] {
     for (const metric of CANONICAL_METRICS) {
       const variantMeans = agentMeans(windows, metric, members, missing);
       const baseMeans = agentMeans(windows, metric, base, missing);
+      yield;
       if (variantMeans.length === 0 || baseMeans.length === 0) continue;
       const mb = mean(baseMeans);
       const effect = mb === 0 ? Number.NaN : mean(variantMeans) / mb - 1;

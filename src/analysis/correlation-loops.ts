@@ -42,7 +42,7 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         }
       }
     },
-    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats) {
+    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to) {
       const m = new Float64Array(buffer());
       const s8 = s >> 3;
       const a8 = a >> 3;
@@ -51,8 +51,8 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       const inv8 = inv >> 3;
       const r8 = r >> 3;
       const st8 = stats >> 3;
-      let k = 0;
-      for (let i = 0; i < n - 1; i += 1) {
+      let k = 0; // s and r point at row from's first pair
+      for (let i = from; i < to; i += 1) {
         const ai = m[a8 + i] as number;
         const bi = m[b8 + i] as number;
         const sxi = m[sx8 + i] as number;

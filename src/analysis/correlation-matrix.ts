@@ -10,6 +10,7 @@ import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount } from './packed-triangle.js';
 import { normaliseRow, ROW_GAPPED, ROW_INVALID } from './normalise-row.js';
 import { pearsonPairwise } from './pearson-pair.js';
+import { complete, SLICE_WORK, type Sliced } from './sliced.js';
 import { BLOCK_COLS, BLOCK_ROWS } from './wasm/correlation-wasm.js';
 
 /** Rows beyond this would overflow the kernels' 32-bit byte offsets (n(n−1)/2 · 8 < 2^31). */
@@ -123,12 +124,32 @@ export function exactCorrelation(rows: readonly ArrayLike<number>[], options: Ex
 
 /** Calls the blocked kernel tile by tile: a tile of j rows, every i row below its end. */
 export function runBlockedProduct(arena: KernelArena, zOff: number, stride: number, n: number, paddedRows: number, outOff: number): void {
+  complete(blockedProduct(arena, zOff, stride, n, paddedRows, outOff));
+}
+
+/**
+ * `runBlockedProduct` in slices (sliced.ts): each tile's i rows are cut into runs of about
+ * SLICE_WORK dot products of 16 values, a safe point between two runs.
+ */
+export function* blockedProduct(
+  arena: KernelArena,
+  zOff: number,
+  stride: number,
+  n: number,
+  paddedRows: number,
+  outOff: number,
+): Sliced<void> {
   const strideBytes = stride * 8;
   const tile = Math.max(BLOCK_COLS, Math.floor(TILE_BYTES / strideBytes / BLOCK_COLS) * BLOCK_COLS);
+  const dotWork = Math.max(1, stride / 16);
   for (let j0 = 0; j0 < paddedRows; j0 += tile) {
     const j1 = Math.min(paddedRows, j0 + tile);
     const i1 = Math.ceil(Math.min(j1, n) / BLOCK_ROWS) * BLOCK_ROWS;
-    arena.kernels.gemm_packed(zOff, strideBytes, n, 0, i1, j0, j1, outOff);
+    const rowsPerRun = Math.max(BLOCK_ROWS, Math.floor(SLICE_WORK / (dotWork * (j1 - j0)) / BLOCK_ROWS) * BLOCK_ROWS);
+    for (let i0 = 0; i0 < i1; i0 += rowsPerRun) {
+      arena.kernels.gemm_packed(zOff, strideBytes, n, i0, Math.min(i1, i0 + rowsPerRun), j0, j1, outOff);
+      yield;
+    }
   }
 }
 

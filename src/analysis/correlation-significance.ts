@@ -11,6 +11,7 @@
 // least p(|r|, n_max) (n_eff ≤ n_max), so only pairs with |r| ≥ r_crit(τ, n_max) can be rejected.
 // Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
 // built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
+import { complete, SLICE_WORK, type Sliced } from './sliced.js';
 import type { CorrelatedPair } from './top-pairs.js';
 
 /** |ρ| of a row's changes is clamped to this before n_eff (a unit root would make n_eff 0). */
@@ -138,6 +139,20 @@ export function pairPValue(r: number, facts: PairFacts): number {
 
 /** Benjamini–Hochberg over every defined pair of `r` (see the module comment). */
 export function significantPairs(input: SignificanceInput): SignificanceResult {
+  return complete(significantPairsSliced(input));
+}
+
+/** Rows asked for their facts between two safe points. */
+const ROWS_PER_SLICE = 256;
+
+/** Exact p-values (a facts lookup, a log and an erfc each) between two safe points. */
+const PAIRS_PER_EXACT_SLICE = SLICE_WORK / 64;
+
+/**
+ * `significantPairs` in slices (sliced.ts): a safe point every SLICE_WORK pairs of each pass over
+ * the matrix. `r` and whatever `facts` reads must not change until it has completed.
+ */
+export function* significantPairsSliced(input: SignificanceInput): Sliced<SignificanceResult> {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
   // One pass: the defined pairs (m) and the sum of their |r|, each row's largest |r| (rows below the
@@ -152,7 +167,13 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
   const bins = new Int32Array(HISTOGRAM_BINS + 1);
   let m = 0;
   let sumAbs = 0;
+  let work = 0;
   for (let a = 0; a < n - 1; a += 1) {
+    work += n - a;
+    if (work >= SLICE_WORK) {
+      work = 0;
+      yield;
+    }
     const base = rowBase(a, n);
     let max = 0;
     for (let b = a + 1; b < n; b += 1) {
@@ -207,10 +228,15 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
     let bars = new BarTable(tau, bar, nMax);
     // With many candidates, a bar per row first: row a's pairs have n_eff at most its own points
     // with the partner ρ that makes ρ_a·ρ_b least (rows.rowBound), so most pairs cost one comparison.
-    const rowBars = countAtLeast(bar) > n ? rows.rowBars(bars) : null;
+    const rowBars = countAtLeast(bar) > n ? yield* rows.rowBars(bars) : null;
     for (let a = 0; a < n - 1; a += 1) {
       const rowBar = rowBars === null ? bar : Math.max(bar, rowBars[a] as number);
       if ((rowMax[a] as number) < rowBar) continue;
+      work += n - a;
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
       const base = rowBase(a, n);
       for (let b = a + 1; b < n; b += 1) {
         const v = r[base + b] as number;
@@ -233,6 +259,7 @@ export function significantPairs(input: SignificanceInput): SignificanceResult {
   const found = new CandidateList();
   if (tau > 0) {
     for (let i = 0; i < survivors.length; i += 1) {
+      if (i % PAIRS_PER_EXACT_SLICE === PAIRS_PER_EXACT_SLICE - 1) yield;
       const a = survivors.a[i] as number;
       const b = survivors.b[i] as number;
       const v = survivors.r[i] as number;
@@ -278,11 +305,13 @@ class RowBounds {
    * Per row a, r_crit at an upper bound of n_eff of any pair (a, b): a's points, and the ρ_b among
    * all rows that makes ρ_a·ρ_b least (n_eff falls as that product grows above 0). Asks every row.
    */
-  rowBars(bars: BarTable): Float64Array {
+  *rowBars(bars: BarTable): Sliced<Float64Array> {
     const n = this.points.length;
     let maxRho = 0;
     let minRho = 0;
     for (let a = 0; a < n; a += 1) {
+      // A row's facts may cost O(W) (its changes read from the window): a safe point every so many.
+      if (a % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) yield;
       this.ask(a);
       // effectiveSampleSize reads a NaN ρ as 0, which the bounds 0 ≤ maxRho, minRho ≤ 0 cover.
       const rho = this.rho[a] as number;

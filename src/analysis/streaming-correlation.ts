@@ -19,10 +19,11 @@
 // the leavers of one step, agents that missed the same pushes), so those corrections are a table
 // per (row, group), built in O(N · gap slots of all groups), and each pair's r is O(1) from it. Rows with fewer than `minOverlap` points, or
 // constant ones, are invalid: their r is NaN and rowValid says so.
-import { defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, runBlockedProduct, Z_SCRATCH } from './correlation-matrix.js';
+import { blockedProduct, defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
 import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
+import { complete, rowsWithin, SLICE_WORK, type Sliced } from './sliced.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
 import { BLOCK_COLS } from './wasm/correlation-wasm.js';
 
@@ -174,13 +175,13 @@ export class StreamingCorrelation {
     this.matrixFresh = false;
     const resync = this.ingestColumn(column);
     if (resync) {
-      this.resync();
+      complete(this.resyncSliced());
       return;
     }
     const v = this.view();
     this.arena.kernels.stream_update(this.sOff, this.aOff, this.bOff, this.capacity);
     this.refreshRows(v);
-    this.reshiftDriftedRows(v, null);
+    complete(this.reshiftDriftedRows(null));
   }
 
   /**
@@ -188,28 +189,23 @@ export class StreamingCorrelation {
    * `correlations` for the contract of the returned view).
    */
   pushAndCorrelate(column: ArrayLike<number>): Float64Array {
+    return complete(this.pushAndCorrelateSliced(column));
+  }
+
+  /**
+   * `pushAndCorrelate` in slices (sliced.ts): the O(N²) passes stop every SLICE_WORK pairs. The
+   * state must not be used by anyone else until the computation has completed.
+   */
+  *pushAndCorrelateSliced(column: ArrayLike<number>): Sliced<Float64Array> {
     const resync = this.ingestColumn(column);
     if (resync) {
-      this.resync();
-      return this.correlations();
+      yield* this.resyncSliced();
+      return yield* this.correlationsSliced();
     }
-    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs); // first: it may grow the arena
-    const v = this.view();
-    const r = this.arena.f64(rOff, this.pairs);
-    this.refreshRows(v);
-    this.arena.kernels.stream_update_r(
-      this.sOff,
-      this.aOff,
-      this.bOff,
-      this.capacity,
-      this.sxOff,
-      this.invOff,
-      this.effectiveCount(),
-      rOff,
-      this.statsOff,
-    );
-    const reshifted = this.reshiftDriftedRows(v, r);
-    const repaired = this.repairGappedRows(rOff);
+    this.refreshRows(this.view());
+    const rOff = yield* this.updateAndCorrelate();
+    const reshifted = yield* this.reshiftDriftedRows(rOff);
+    const repaired = yield* this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !reshifted && !repaired;
     return this.arena.f64(rOff, this.pairs);
@@ -222,26 +218,50 @@ export class StreamingCorrelation {
    * copy it to keep it.
    */
   correlations(): Float64Array {
-    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
+    return complete(this.correlationsSliced());
+  }
+
+  /** `correlations` in slices (sliced.ts). */
+  *correlationsSliced(): Sliced<Float64Array> {
     const v = this.view();
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
-    this.arena.kernels.stream_update_r(
-      this.sOff,
-      this.aOff,
-      this.bOff,
-      this.capacity,
-      this.sxOff,
-      this.invOff,
-      this.effectiveCount(),
-      rOff,
-      this.statsOff,
-    );
-    const repaired = this.repairGappedRows(rOff);
+    const rOff = yield* this.updateAndCorrelate();
+    const repaired = yield* this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !repaired;
     return this.arena.f64(rOff, this.pairs);
+  }
+
+  /**
+   * The fused kernel over the whole triangle, a run of rows at a time: S += a·aᵀ − b·bᵀ and r from
+   * it, with the row statistics. Returns the matrix' offset in the arena.
+   */
+  private *updateAndCorrelate(): Sliced<number> {
+    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs); // before any view: it may grow the arena
+    const n = this.capacity;
+    const nObs = this.effectiveCount();
+    for (let from = 0; from < n - 1;) {
+      const to = rowsWithin(n, from, n - 1);
+      const skip = 8 * rowStart(n, from);
+      this.arena.kernels.stream_update_r(
+        this.sOff + skip,
+        this.aOff,
+        this.bOff,
+        n,
+        this.sxOff,
+        this.invOff,
+        nObs,
+        rOff + skip,
+        this.statsOff,
+        from,
+        to,
+      );
+      from = to;
+      if (from < n - 1) yield;
+    }
+    return rOff;
   }
 
   /**
@@ -313,6 +333,11 @@ export class StreamingCorrelation {
    * Followed by an exact recomputation, O(N²·W).
    */
   seed(rows: readonly (ArrayLike<number> | null)[]): void {
+    complete(this.seedSliced(rows));
+  }
+
+  /** `seed` in slices (sliced.ts). */
+  *seedSliced(rows: readonly (ArrayLike<number> | null)[]): Sliced<void> {
     const w = this.window;
     const length = Math.min(
       w,
@@ -329,7 +354,7 @@ export class StreamingCorrelation {
     }
     this.filled = length;
     this.head = length % w;
-    this.resync();
+    yield* this.resyncSliced();
   }
 
   /**
@@ -339,6 +364,11 @@ export class StreamingCorrelation {
    * used afterwards.
    */
   grown(capacity: number): StreamingCorrelation {
+    return complete(this.grownSliced(capacity));
+  }
+
+  /** `grown` in slices (sliced.ts); this object must not be used once it has started. */
+  *grownSliced(capacity: number): Sliced<StreamingCorrelation> {
     if (!Number.isInteger(capacity) || capacity < this.capacity)
       throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
     const next = new StreamingCorrelation({
@@ -349,13 +379,20 @@ export class StreamingCorrelation {
       arena: this.arena,
     });
     const old = this.capacity;
+    // Row i's pairs (i, i+1 … old−1) are consecutive in both packings; the new slots' pairs stay 0.
+    for (let first = 0; first < old - 1;) {
+      const end = rowsWithin(old, first, old - 1, 4 * SLICE_WORK);
+      const from = this.view();
+      const to = next.view();
+      for (let i = first; i < end; i += 1) {
+        const start = rowStart(old, i);
+        to.s.set(from.s.subarray(start, start + old - i - 1), rowStart(capacity, i));
+      }
+      first = end;
+      if (first < old - 1) yield;
+    }
     const from = this.view();
     const to = next.view();
-    // Row i's pairs (i, i+1 … old−1) are consecutive in both packings; the new slots' pairs stay 0.
-    for (let i = 0; i < old - 1; i += 1) {
-      const start = rowStart(old, i);
-      to.s.set(from.s.subarray(start, start + old - i - 1), rowStart(capacity, i));
-    }
     to.sx.set(from.sx.subarray(0, old));
     next.ring.set(this.ring); // row-major with the same window: the old rows are a prefix
     next.shift.set(this.shift);
@@ -384,6 +421,10 @@ export class StreamingCorrelation {
 
   /** Recomputes shifts, sums and cross-products exactly from the window. O(N²·W). */
   resync(): void {
+    complete(this.resyncSliced());
+  }
+
+  private *resyncSliced(): Sliced<void> {
     this.matrixFresh = false;
     const zOff = this.arena.scratch(Z_SCRATCH, this.paddedRows * this.stride); // first: it may grow the arena
     const v = this.view();
@@ -396,7 +437,7 @@ export class StreamingCorrelation {
       v.sx[i] = sums.sx;
       this.sumSq[i] = sums.sxx;
     }
-    runBlockedProduct(this.arena, zOff, stride, this.capacity, this.paddedRows, this.sOff);
+    yield* blockedProduct(this.arena, zOff, stride, this.capacity, this.paddedRows, this.sOff);
     this.sinceResync = 0;
     this.refreshRows(this.view());
   }
@@ -484,8 +525,10 @@ export class StreamingCorrelation {
    * looking rows are checked too: a level jump of 1e9 over noise of 1 looks constant (its spread
    * is below the tolerance relative to the far shift) until it is re-shifted.
    */
-  private reshiftDriftedRows(v: Views, r: Float64Array | null): boolean {
+  private *reshiftDriftedRows(rOff: number | null): Sliced<boolean> {
     let any = false;
+    let work = 0;
+    const v = this.view();
     for (let i = 0; i < this.capacity; i += 1) {
       const count = this.filled - (this.gaps[i] as number);
       if (count === 0) continue;
@@ -494,8 +537,14 @@ export class StreamingCorrelation {
       if (sx * sx <= RESHIFT_RATIO * Math.max(0, spread)) continue;
       this.recomputeRow(v, i);
       this.refreshRows(v);
-      if (r !== null) this.writeRow(v, r, i);
+      if (rOff !== null) this.writeRow(v, this.arena.f64(rOff, this.pairs), i);
       any = true;
+      // A re-shifted row costs O(N·W): a level shift of the whole swarm re-shifts every row.
+      work += this.capacity * (this.window / 8);
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
     }
     return any;
   }
@@ -665,7 +714,7 @@ export class StreamingCorrelation {
    * then each pair's sums over its common steps are Sx_i − Cx[i, g(j)] (i's own gaps hold 0), its
    * count n − |g(i)| − |g(j)| + |g(i) ∩ g(j)|, and S_ij itself: O(1) per pair.
    */
-  private repairGappedRows(rOff: number): boolean {
+  private *repairGappedRows(rOff: number): Sliced<boolean> {
     const n = this.capacity;
     const w = this.window;
     const candidate = new Uint8Array(n);
@@ -685,7 +734,7 @@ export class StreamingCorrelation {
     const v = this.view();
     const r = this.arena.f64(rOff, this.pairs);
     const corr = this.arena.f64(corrOff, 2 * n * g);
-    this.gapCorrections(corr, groups, v.sx);
+    yield* this.gapCorrections(corr, groups, v.sx);
     const s = v.s;
     const { groupOf, shared } = groups;
     const nEff = this.effectiveCount();
@@ -695,8 +744,14 @@ export class StreamingCorrelation {
     // in the transposed tables, so a run is one call of the vector kernel.
     const runs = groupRuns(groupOf);
     const kernels = this.arena.kernels;
+    let work = 0;
     for (let i = 0; i < n - 1; i += 1) {
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
       if (this.valid[i] === 0) continue;
+      work += n - i;
       const gi = groupOf[i] as number;
       const lenI = shared[gi * g + gi] as number;
       const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
@@ -742,7 +797,7 @@ export class StreamingCorrelation {
    * steps, NaN when i is invalid, n < minOverlap or i is constant there (group-major, so that one
    * group's values for consecutive rows are consecutive). O(N · (W + Σ_h runs(h))).
    */
-  private gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): void {
+  private *gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): Sliced<void> {
     const n = this.capacity;
     const w = this.window;
     const g = groups.count;
@@ -755,7 +810,14 @@ export class StreamingCorrelation {
     const runs = groups.slots.map(slotRuns);
     const p1 = new Float64Array(w + 1);
     const p2 = new Float64Array(w + 1);
+    const perRow = w + runs.reduce((total, bounds) => total + bounds.length, 0);
+    let work = 0;
     for (let i = 0; i < n; i += 1) {
+      work += perRow;
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
       if (this.valid[i] === 0) {
         for (let h = 0; h < g; h += 1) {
           corr[h * n + i] = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnalysisCycleError, AnalysisEngine } from '../../src/analysis-cycle/analysis-engine.js';
+import { AnalysisCycleError, AnalysisEngine, SLICE_MS } from '../../src/analysis-cycle/analysis-engine.js';
 import { AnalysisMetrics } from '../../src/analysis-cycle/analysis-metrics.js';
 import { Registry } from '../../src/runtime/prom.js';
 import { ManualClock } from '../fakes/manual-clock.js';
@@ -21,6 +21,7 @@ function withBrokenSwarm(inner: AgentRegistry, broken: { name: string; failing: 
   const fake = {
     limits: inner.limits,
     step: () => inner.step(),
+    stepInSlices: () => inner.stepInSlices(),
     *swarms(): IterableIterator<SwarmState> {
       for (const s of inner.swarms()) {
         if (s.name !== broken.name || !broken.failing) yield s;
@@ -64,7 +65,7 @@ describe('AnalysisEngine', () => {
     expect(registry.swarm('default')?.windows.stepCount).toBe(2);
   });
 
-  it('pauses between the metrics of a swarm and between swarms', async () => {
+  it('pauses between swarms, and within a swarm only once a slice has run SLICE_MS', async () => {
     const clock = new ManualClock();
     const registry = newRegistry(clock);
     registry.ingest(
@@ -80,9 +81,89 @@ describe('AnalysisEngine', () => {
       pauses += 1;
       return Promise.resolve();
     });
+    // A clock that stands still: no slice ever runs out, so only the pause after each swarm.
     await engine.cycle();
-    // s1: 2 metrics + 1 between swarms; s2: 1 metric + 1.
-    expect(pauses).toBe(5);
+    expect(pauses).toBe(2);
+  });
+
+  it('pauses at every safe point when each one finds the slice used up', async () => {
+    // The monotonic clock moves SLICE_MS at every read: every safe point ends a slice.
+    const base = new ManualClock();
+    const clock = {
+      now: () => base.now(),
+      monotonic: () => {
+        base.advance(SLICE_MS);
+        return base.monotonic();
+      },
+    };
+    const registry = newRegistry(base);
+    registry.ingest(
+      [
+        { swarm: 's1', agent: 'a', metric: 'cpu_usage', value: 0.5 },
+        { swarm: 's1', agent: 'a', metric: 'queue_depth', value: 1 },
+        { swarm: 's1', agent: 'b', metric: 'cpu_usage', value: 0.7 },
+      ],
+      'push',
+    );
+    let pauses = 0;
+    const engine = new AnalysisEngine(registry, SETTINGS, clock, undefined, () => {
+      pauses += 1;
+      return Promise.resolve();
+    });
+    await engine.cycle();
+    // At least one safe point after each metric, then between the swarm-wide readers, then the
+    // pause between swarms.
+    expect(pauses).toBeGreaterThanOrEqual(2 + 5 + 1);
+  });
+
+  it('lets other callbacks run while a large swarm is analysed, and publishes the same snapshot as an unpaused engine', async () => {
+    const agents = 1000;
+    const runs = await Promise.all(
+      [true, false].map(async (sliced) => {
+        const clock = new ManualClock(Date.UTC(2026, 0, 1));
+        const registry = new AgentRegistry(
+          { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 1000, maxCustomMetrics: 4, stepMs: 1000, windowMs: 60_000 },
+          clock,
+        );
+        // Every read of the sliced engine's clock moves it SLICE_MS: it pauses at every safe point.
+        let ticks = 0;
+        const engineClock = sliced
+          ? {
+              now: () => clock.now(),
+              monotonic: () => {
+                ticks += SLICE_MS;
+                return ticks;
+              },
+            }
+          : clock;
+        let interleaved = 0;
+        const engine = new AnalysisEngine(registry, SETTINGS, engineClock, undefined, () => {
+          interleaved += 1;
+          return new Promise((resolve) => setImmediate(resolve));
+        });
+        const rng = seeded(5);
+        for (let step = 0; step < 62; step += 1) {
+          const wave = Math.sin(step / 7);
+          registry.ingest(
+            Array.from({ length: agents }, (_, i) => ({
+              agent: `a${i}`,
+              metric: 'response_time',
+              value: 0.2 + 0.05 * wave * (i % 3) + 0.01 * rng.gauss(),
+            })),
+            'push',
+          );
+          await engine.cycle();
+          clock.advance(1000);
+        }
+        return { snapshot: engine.latest().get('default'), interleaved };
+      }),
+    );
+    const [sliced, whole] = runs;
+    // The still clock pauses once a cycle (after the swarm); the moving one inside the kernels too.
+    expect(sliced?.interleaved).toBeGreaterThan(5 * (whole?.interleaved ?? 0));
+    expect(sliced?.snapshot?.top_pairs).toEqual(whole?.snapshot?.top_pairs);
+    expect(sliced?.snapshot?.anomaly_scores).toEqual(whole?.snapshot?.anomaly_scores);
+    expect(sliced?.snapshot?.correlation_threshold_abs).toEqual(whole?.snapshot?.correlation_threshold_abs);
   });
 
   it('publishes the other swarms, keeps the failed swarm’s previous snapshot and does not move the last-success time when one swarm fails', async () => {

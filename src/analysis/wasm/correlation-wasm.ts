@@ -196,13 +196,15 @@ function gemmPacked(): WasmFunction {
  * entering column and `b` the leaving one (both shifted, gaps as 0). The packed rows are
  * consecutive, so one running offset walks S from start to end.
  *
- * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats) also writes, in the same pass,
+ * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to) also writes, in the same pass,
  * r_ij = clamp((nObs·S_ij − sx_i·sx_j)·inv_i·inv_j, −1, 1) (NaN stays NaN), and per row i < n − 1
  * the largest |r| (0 if none is finite), the sum of the finite |r| and their count at stats[i],
  * stats[n + i] and stats[2n + i]: what top-k selection and mean |r| need without another pass.
+ * It covers rows [from, to) only (to ≤ n − 1), with `s` and `r` pointing at row from's first pair:
+ * a caller can run the triangle in slices and let other work run between them.
  */
 function streamUpdate(withR: boolean): WasmFunction {
-  // params: s, a, b, n, [sx, inv, nObs(f64), r, stats]
+  // params: s, a, b, n, [sx, inv, nObs(f64), r, stats, from, to]
   const s = 0,
     a = 1,
     b = 2,
@@ -211,8 +213,10 @@ function streamUpdate(withR: boolean): WasmFunction {
     inv = 5,
     nObs = 6,
     rOut = 7,
-    stats = 8;
-  const paramCount = withR ? 9 : 4;
+    stats = 8,
+    from = 9,
+    to = 10;
+  const paramCount = withR ? 11 : 4;
   const L = new Locals(paramCount);
   const i = L.add(I32);
   const j8 = L.add(I32); // 8·j
@@ -517,8 +521,9 @@ function streamUpdate(withR: boolean): WasmFunction {
     body.push(...get(nObs), ...ins.f64x2Splat(), ...set(nv));
     body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
   }
-  body.push(...forLoop(i, i32(0), [...get(n), ...i32(1), ...ins.i32Sub()], i32(1), rowBody));
-  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32, I32] : [I32, I32, I32, I32];
+  const rows = withR ? { start: get(from), end: get(to) } : { start: i32(0), end: [...get(n), ...i32(1), ...ins.i32Sub()] };
+  body.push(...forLoop(i, rows.start, rows.end, i32(1), rowBody));
+  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32, I32, I32, I32] : [I32, I32, I32, I32];
   return { name: withR ? 'stream_update_r' : 'stream_update', params, results: [], locals: L.types, body };
 }
 
@@ -649,6 +654,18 @@ export function correlationModuleBytes(): Uint8Array {
 export interface CorrelationWasmExports {
   gemm_packed(z: number, stride: number, n: number, i0: number, i1: number, j0: number, j1: number, out: number): void;
   stream_update(s: number, a: number, b: number, n: number): void;
-  stream_update_r(s: number, a: number, b: number, n: number, sx: number, inv: number, nObs: number, r: number, stats: number): void;
+  stream_update_r(
+    s: number,
+    a: number,
+    b: number,
+    n: number,
+    sx: number,
+    inv: number,
+    nObs: number,
+    r: number,
+    stats: number,
+    from: number,
+    to: number,
+  ): void;
   pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
 }
