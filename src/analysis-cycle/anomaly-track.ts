@@ -8,6 +8,7 @@
 import type { AnomalyLayer } from '../analysis/anomaly-clusters.js';
 import { RingOrderBank } from '../analysis/ring-order-bank.js';
 import { RobustWindowBank } from '../analysis/robust-window-bank.js';
+import type { Sliced } from '../analysis/sliced.js';
 
 /** Recent steps searched for simultaneous anomalies (the current one and the four before). */
 export const ANOMALY_STEPS = 5;
@@ -33,28 +34,31 @@ export class AnomalyTrack {
   private recent: Float32Array;
   private steps = 0;
 
-  /**
-   * @param history each slot's chronological window up to the previous step (null: none), loaded
-   *   into the sorted copies at once (not kept: a swarm's histories are the size of its windows). A
-   *   ring-fed track needs none: its first advance reads every window from the rings.
-   */
+  /** An empty track; `loadHistory` fills its windows (a ring-fed track needs none: see advance). */
   constructor(
     private capacity: number,
     private readonly window: number,
-    history: readonly (Float64Array | null)[] | null,
   ) {
     this.z = new Float64Array(capacity).fill(Number.NaN);
     this.recent = new Float32Array(capacity * ANOMALY_STEPS).fill(Number.NaN);
-    if (history === null) return;
+  }
+
+  /**
+   * Loads each slot's chronological window up to the previous step (null: none) into the sorted
+   * copies, a step at a time with a safe point after each (analysis/sliced.ts: a step of 5,000
+   * slots costs milliseconds). The histories are not kept: a swarm's are the size of its windows.
+   */
+  *loadHistory(history: readonly (Float64Array | null)[]): Sliced<void> {
     const bank = this.ownBank();
     const length = history.reduce((m, row) => Math.max(m, row?.length ?? 0), 0);
-    const column = new Float64Array(capacity);
+    const column = new Float64Array(this.capacity);
     for (let t = 0; t < length; t += 1) {
       column.fill(Number.NaN);
       history.forEach((row, slot) => {
         if (row !== null && row.length === length) column[slot] = row[t] ?? Number.NaN;
       });
       bank.push(column);
+      yield;
     }
   }
 

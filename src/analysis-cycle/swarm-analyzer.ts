@@ -299,8 +299,9 @@ export class SwarmAnalyzer {
             minOverlap: this.minOverlap,
           });
     yield;
+    const load = yield* swarmLoad(windows, agents, this.buffers[0]);
     const forecast = swarmForecast({
-      load: swarmLoad(windows, agents, this.buffers[0]),
+      load,
       stepMs: this.settings.stepMs,
       windowPoints: this.settings.windowPoints,
       horizonsMs: this.settings.forecastHorizonsMs,
@@ -492,7 +493,12 @@ export class SwarmAnalyzer {
       }
       fresh.correlation.add(metric);
       if (existing === undefined) fresh.anomaly.add(metric);
-      this.states.set(metric, { correlation, anomaly: existing?.anomaly ?? new AnomalyTrack(capacity, w, history) });
+      let anomaly = existing?.anomaly;
+      if (anomaly === undefined) {
+        anomaly = new AnomalyTrack(capacity, w);
+        if (history !== null) yield* anomaly.loadHistory(history);
+      }
+      this.states.set(metric, { correlation, anomaly });
     }
     return fresh;
   }

@@ -4,6 +4,7 @@
 // past cells, missed pushes, and the slot space growing.
 import { describe, expect, it } from 'vitest';
 import { AnomalyTrack } from '../../src/analysis-cycle/anomaly-track.js';
+import { complete } from '../../src/analysis/sliced.js';
 import { AlignedWindows } from '../../src/store/aligned-windows.js';
 import { seeded } from '../analysis/support/random.js';
 
@@ -79,9 +80,11 @@ function run(width: number, seed: number, steps: number): void {
     if (columnFed === null || ringFed === null || bare === null) {
       if (step < 5) continue;
       const history = Array.from({ length: capacity }, (_, s) => historyOf(s));
-      columnFed = new AnomalyTrack(capacity, width, history);
-      ringFed = new AnomalyTrack(capacity, width, history);
-      bare = new AnomalyTrack(capacity, width, null);
+      columnFed = new AnomalyTrack(capacity, width);
+      complete(columnFed.loadHistory(history));
+      ringFed = new AnomalyTrack(capacity, width);
+      complete(ringFed.loadHistory(history));
+      bare = new AnomalyTrack(capacity, width);
     } else {
       const rewritten = new Set<number>();
       for (const cell of revisions.cells) {

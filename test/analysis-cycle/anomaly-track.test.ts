@@ -17,7 +17,7 @@ function flags(track: AnomalyTrack, slots: number): number[][] {
 describe('AnomalyTrack.revise', () => {
   it('flags a spike that arrived after its step was analysed, at the step it belongs to', () => {
     const rng = seeded(11);
-    const track = new AnomalyTrack(2, W, null);
+    const track = new AnomalyTrack(2, W);
     const history: number[][] = [[], []];
     const column = new Float64Array(2);
     for (let t = 0; t < 40; t += 1) {
