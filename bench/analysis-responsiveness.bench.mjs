@@ -11,7 +11,8 @@
 // duration histogram and the last-success time, so every cycle's [end − duration, end] is known
 // whenever one cycle ended between two scrapes (otherwise its span is treated as all busy).
 // Environment: BENCH_AGENTS (default 5000), BENCH_FILL_STEPS (steps pushed before measuring,
-// default 120), BENCH_MEASURE_S (default 30). Run `npm run build` first.
+// default 120), BENCH_MEASURE_S (default 30), BENCH_NODE_ARGS (extra Node flags for the exporter, e.g.
+// --cpu-prof or --trace-gc, to see what holds its event loop). Run `npm run build` first.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -30,6 +31,7 @@ const STEP_MS = 1000;
 const W = 120;
 const PROBE_EVERY_MS = 20;
 const AGENTS_PER_REQUEST = 500;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 /** Its own connection, so a scrape never waits behind pushes for a socket. */
@@ -103,7 +105,7 @@ async function main() {
       '',
     ].join('\n'),
   );
-  const exporter = startProcess(process.execPath, [join(root, 'dist/src/bin/exporter.js'), '--config.file', configPath], {
+  const exporter = startProcess(process.execPath, [...NODE_ARGS, join(root, 'dist/src/bin/exporter.js'), '--config.file', configPath], {
     stderr: 'inherit',
   });
   try {
