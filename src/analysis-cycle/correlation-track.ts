@@ -4,6 +4,7 @@
 // the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
 import { isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
+import type { KernelArena } from '../analysis/kernel-arena.js';
 import type { Sliced } from '../analysis/sliced.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
 import type { ChangeRows } from './change-rows.js';
@@ -123,8 +124,11 @@ export interface CorrelationTrack {
   revise(slots: readonly number[] | null, history: (slot: number) => Float64Array | null): Sliced<void>;
   /** A slot's agent left: forget its row and drop it from the exposed pairs. */
   clearSlot(slot: number): void;
-  /** Room for `capacity` slots (≥ the current one), keeping every slot's state: no re-seed. */
-  resize(capacity: number): Sliced<void>;
+  /**
+   * Room for `capacity` slots (≥ the current one), keeping every slot's state: no re-seed. The
+   * grown state lives in `arena` (the analyzer's new one: see SwarmAnalyzer.grow).
+   */
+  resize(capacity: number, arena: KernelArena): Sliced<void>;
   /** Returns the track's arena blocks; the track must not be used afterwards. */
   dispose(): void;
 }

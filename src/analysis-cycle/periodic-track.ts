@@ -29,8 +29,9 @@ export class RecomputeScratch {
   }
 
   /** Room for `capacity` rows (≥ the current one); it holds nothing between recomputations. */
-  *resize(capacity: number): Sliced<void> {
-    if (capacity !== this.state.capacity) this.state = yield* this.state.grownSliced(capacity);
+  /** Room for `capacity` rows (≥ the current one), in `arena`. */
+  *resize(capacity: number, arena: KernelArena): Sliced<void> {
+    if (capacity !== this.state.capacity) this.state = yield* this.state.grownSliced(capacity, arena);
   }
 
   /** Exact matrix of `rows` (O(N²·W)); the returned view is valid until the arena's next use. */

@@ -57,8 +57,8 @@ export class StreamingTrack implements CorrelationTrack {
     }
   }
 
-  *resize(capacity: number): Sliced<void> {
-    if (capacity !== this.stream.capacity) this.stream = yield* this.stream.grownSliced(capacity);
+  *resize(capacity: number, arena: KernelArena): Sliced<void> {
+    if (capacity !== this.stream.capacity) this.stream = yield* this.stream.grownSliced(capacity, arena);
   }
 
   clearSlot(slot: number): void {

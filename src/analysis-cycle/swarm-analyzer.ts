@@ -426,11 +426,14 @@ export class SwarmAnalyzer {
     this.column = new Float64Array(capacity);
     this.changes = new Float64Array(capacity);
     this.diffs = new ChangeRows(capacity, this.settings.windowPoints);
-    if (this.scratch !== null) yield* this.scratch.resize(capacity);
+    // Into a fresh arena: the old one (a WebAssembly memory never shrinks) goes with its last state.
+    const arena = new KernelArena('auto');
+    if (this.scratch !== null) yield* this.scratch.resize(capacity, arena);
     for (const s of this.states.values()) {
-      yield* s.correlation.resize(capacity);
+      yield* s.correlation.resize(capacity, arena);
       s.anomaly.resize(capacity);
     }
+    this.arena = arena;
   }
 
   /** New slot space and arena; the states are re-created by plan() from the windows. */

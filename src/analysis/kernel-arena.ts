@@ -111,13 +111,19 @@ export class KernelArena {
    * A named block shared by every user of this arena (one matrix buffer for all the metrics of a
    * swarm, say), at least `length` f64 long; grown (moved) when a user needs more. Contents are
    * unspecified between uses. Re-take the offset before each use.
+   *
+   * A grown block at least doubles: the freed one never fits a larger request, so growing a step at
+   * a time (the gap corrections' table grows with the number of gap groups, one more at a time in a
+   * churning swarm) left a hole per step, 95 of 169 MiB at 1,000 agents. Doubling bounds the holes
+   * by the final size.
    */
   scratch(name: string, length: number): number {
     const have = this.scratchBlocks.get(name);
     if (have !== undefined && have.length >= length) return have.offset;
     if (have !== undefined) this.free(have.offset);
-    const offset = this.alloc(length, false);
-    this.scratchBlocks.set(name, { offset, length });
+    const size = have === undefined ? length : Math.max(length, 2 * have.length);
+    const offset = this.alloc(size, false);
+    this.scratchBlocks.set(name, { offset, length: size });
     return offset;
   }
 

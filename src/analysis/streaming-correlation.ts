@@ -358,17 +358,21 @@ export class StreamingCorrelation {
   }
 
   /**
-   * This state with room for `capacity` slots (≥ the current one), in the same arena: rows keep
-   * their slots, the new slots are empty rows. The packed state is copied row by row (O(N²) memory
-   * traffic, no recomputation: no re-seed at O(N²·W)). This object is disposed and must not be
-   * used afterwards.
+   * This state with room for `capacity` slots (≥ the current one), in `arena` (default: the same
+   * one): rows keep their slots, the new slots are empty rows. The packed state is copied row by row
+   * (O(N²) memory traffic, no recomputation: no re-seed at O(N²·W)). This object is disposed and
+   * must not be used afterwards.
+   *
+   * In the same arena the old blocks are freed for later allocations, but a WebAssembly memory never
+   * shrinks and the larger state fits none of them: a swarm ramping to 1,000 agents left 106 MiB of
+   * such blocks. Growing into a fresh arena lets the old one go with its last state.
    */
-  grown(capacity: number): StreamingCorrelation {
-    return complete(this.grownSliced(capacity));
+  grown(capacity: number, arena: KernelArena = this.arena): StreamingCorrelation {
+    return complete(this.grownSliced(capacity, arena));
   }
 
   /** `grown` in slices (sliced.ts); this object must not be used once it has started. */
-  *grownSliced(capacity: number): Sliced<StreamingCorrelation> {
+  *grownSliced(capacity: number, arena: KernelArena = this.arena): Sliced<StreamingCorrelation> {
     if (!Number.isInteger(capacity) || capacity < this.capacity)
       throw new RangeError(`capacity: expected an integer >= ${this.capacity}, got ${capacity}`);
     const next = new StreamingCorrelation({
@@ -376,7 +380,7 @@ export class StreamingCorrelation {
       window: this.window,
       minOverlap: this.minOverlap,
       resyncEvery: this.resyncEvery,
-      arena: this.arena,
+      arena,
     });
     const old = this.capacity;
     // Row i's pairs (i, i+1 … old−1) are consecutive in both packings; the new slots' pairs stay 0.

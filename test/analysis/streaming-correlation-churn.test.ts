@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
+import { KernelArena, wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { seeded, type Rng } from './support/random.js';
 import { textbookPearson } from './support/reference.js';
@@ -168,7 +168,8 @@ describe('StreamingCorrelation.grown', () => {
         if (step === 700 || step === 1500) {
           // The slots beyond the old capacity have been empty so far; new agents join them from now.
           for (const c of columns) c.fill(NaN, state.capacity);
-          state = state.grown(state.capacity + 16);
+          // The second growth moves the state into a fresh arena, as the analyzer does (the first stays in its own).
+          state = step === 700 ? state.grown(state.capacity + 16) : state.grown(state.capacity + 16, new KernelArena(backend));
           expect(compare(state.capacity)).toBeLessThan(1e-9);
         }
         if (step % 250 === 0 && step > 0) expect(compare(state.capacity)).toBeLessThan(1e-9);
