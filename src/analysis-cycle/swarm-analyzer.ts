@@ -293,7 +293,7 @@ export class SwarmAnalyzer {
     const clusters =
       this.steps < 2
         ? []
-        : swarmClusters(layers, n, (slot) => this.slots.agentAt(slot), {
+        : yield* swarmClusters(layers, n, (slot) => this.slots.agentAt(slot), {
             windows,
             threshold: anomalyThreshold,
             minOverlap: this.minOverlap,

@@ -1,7 +1,8 @@
 // Correlated-anomaly clusters of one swarm: reads the flagged agents' windows from the store rings,
 // runs the kernel (analysis/anomaly-clusters.ts) and turns its slot-indexed clusters into agent names,
 // metrics, recent steps and the strongest evidence. See docs/analysis-scores.md.
-import { findAnomalyClusters, type AnomalyLayer } from '../analysis/anomaly-clusters.js';
+import { findAnomalyClustersSliced, type AnomalyLayer } from '../analysis/anomaly-clusters.js';
+import type { Sliced } from '../analysis/sliced.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import { ANOMALY_STEPS, MAX_CLUSTER_CANDIDATES } from './anomaly-track.js';
 import type { AnomalyCluster } from './swarm-analysis.js';
@@ -20,15 +21,16 @@ export interface ClusterReads {
 }
 
 /** Clusters of ≥ 2 agents, largest first; `slots` is the capacity of the layers' slot space. */
-export function swarmClusters(
+/** The clusters, in slices (analysis/sliced.ts). */
+export function* swarmClusters(
   layers: readonly AnomalyLayer[],
   slots: number,
   agentAt: (slot: number) => string | undefined,
   reads: ClusterReads,
-): AnomalyCluster[] {
+): Sliced<AnomalyCluster[]> {
   if (layers.length === 0) return [];
   const { windows } = reads;
-  const found = findAnomalyClusters({
+  const found = yield* findAnomalyClustersSliced({
     agents: slots,
     steps: ANOMALY_STEPS,
     layers,

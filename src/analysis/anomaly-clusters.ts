@@ -5,6 +5,7 @@
 // one shared cause (the "anomaly_correlation" coordination task acts on such a cluster).
 // See docs/analysis-scores.md for the rules and their limits.
 import { robustStats, robustZFromStats } from './robust-z.js';
+import { complete, type Sliced } from './sliced.js';
 
 /** One metric's anomaly flags, as the anomaly track records them. */
 export interface AnomalyLayer {
@@ -141,11 +142,22 @@ function cleanPearson(x: Float64Array, y: Float64Array, minOverlap: number): num
  * for the m ≤ maxAgents linked agents (only in a swarm-wide event is m large).
  */
 export function findAnomalyClusters(options: AnomalyClusterOptions): AnomalyCluster[] {
+  return complete(findAnomalyClustersSliced(options));
+}
+
+/** Slots scanned, or candidate pairs compared, between two safe points of the sliced search. */
+const WORK_PER_SLICE = 512;
+
+/** `findAnomalyClusters` in slices (sliced.ts): the scan and the pair links stop every so often. */
+export function* findAnomalyClustersSliced(options: AnomalyClusterOptions): Sliced<AnomalyCluster[]> {
   const { agents: n, steps, layers, minAbsR, threshold } = options;
   const links: ClusterLink[] = [];
-  layers.forEach((layer, li) => {
+  let work = 0;
+  for (let li = 0; li < layers.length; li += 1) {
+    const layer = layers[li] as AnomalyLayer;
     const prepared = new Map<number, Prepared>();
     for (let i = 0; i < n; i += 1) {
+      if (++work % WORK_PER_SLICE === 0) yield;
       let flags = 0;
       for (let s = 0; s < steps; s += 1) if ((layer.anomalous[i * steps + s] ?? 0) !== 0) flags |= 1 << s;
       if (flags === 0) continue;
@@ -163,6 +175,7 @@ export function findAnomalyClusters(options: AnomalyClusterOptions): AnomalyClus
         const pb = prepared.get(b) as Prepared;
         const shared = pa.confirmed & pb.confirmed;
         if (shared === 0) continue;
+        if (++work % WORK_PER_SLICE === 0) yield;
         const r = cleanPearson(pa.clean, pb.clean, options.minOverlap);
         if (!(Math.abs(r) >= minAbsR)) continue;
         const stepList: number[] = [];
@@ -170,7 +183,7 @@ export function findAnomalyClusters(options: AnomalyClusterOptions): AnomalyClus
         links.push({ a, b, metric: layer.metric, steps: stepList, r });
       }
     }
-  });
+  }
   return completeLinkage(links, minAbsR, options.maxAgents ?? MAX_LINKAGE_AGENTS);
 }
 
