@@ -14,7 +14,7 @@ export type Sliced<T> = Generator<undefined, T, undefined>;
 
 /**
  * Units of work between two safe points: one unit is one pair of a packed triangle (a load, a few
- * flops and a store), or one multiply–add of a dot product divided by the window. At the kernels'
+ * flops and a store), or 16 multiply–adds of a dot product (correlation-matrix.ts). At the kernels'
  * speed (1–3 ns a unit) about half a millisecond, so a driver overshoots a slice by little, while
  * a yield (tens of nanoseconds) stays noise.
  */
