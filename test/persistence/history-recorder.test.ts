@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordHistory } from '../../src/analysis-cycle/history-recorder.js';
+import { AGENT_STATES_PER_WRITE, recordHistory } from '../../src/analysis-cycle/history-recorder.js';
+import { AgentRegistry } from '../../src/store/agent-registry.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { SqliteTaskStore } from '../../src/persistence/sqlite-task-store.js';
 import { startTestExporter, type TestExporter } from '../support/test-exporter.js';
 
@@ -41,8 +43,8 @@ describe('analysis history', () => {
         bucketMs = 60_000,
       ) => store?.saveAgentStates(states.map((s) => ({ ...s, bucketStart: Math.floor(exporter!.clock.now() / bucketMs) * bucketMs }))),
     };
-    recordHistory(sink, exporter.registry, exporter.engine.latest());
-    recordHistory(sink, exporter.registry, exporter.engine.latest());
+    await recordHistory(sink, exporter.registry, exporter.engine.latest());
+    await recordHistory(sink, exporter.registry, exporter.engine.latest());
 
     const snapshot = store.latestAnalysisSnapshot('hist');
     expect(snapshot).toBeDefined();
@@ -55,5 +57,33 @@ describe('analysis history', () => {
     expect(states.map((s) => s.agent).sort()).toEqual(['a1', 'a2', 'a3']);
     expect(states.find((s) => s.agent === 'a3')?.metrics.cpu_usage).toBeCloseTo(0.34, 10);
     expect(states.every((s) => s.status === 'optimal')).toBe(true);
+  });
+
+  it('writes the agent states of a large swarm in parts, with a pause between two parts, every agent once', async () => {
+    const clock = new ManualClock();
+    const registry = new AgentRegistry(
+      { heartbeatTimeoutMs: 45_000, expireAfterMs: 600_000, maxAgents: 2000, maxCustomMetrics: 4, stepMs: 1000, windowMs: 60_000 },
+      clock,
+    );
+    const agents = 2 * AGENT_STATES_PER_WRITE + 200;
+    registry.ingest(
+      Array.from({ length: agents }, (_, i) => ({ swarm: 'big', agent: `a${i}`, metric: 'cpu_usage', value: 0.5 })),
+      'push',
+    );
+    const events: string[] = [];
+    const written: string[] = [];
+    const sink = {
+      recordAnalysisSnapshot: (): void => undefined,
+      recordAgentStates: (states: readonly { agent: string }[]): void => {
+        events.push(`write ${states.length}`);
+        written.push(...states.map((s) => s.agent));
+      },
+    };
+    await recordHistory(sink, registry, new Map(), () => {
+      events.push('pause');
+      return Promise.resolve();
+    });
+    expect(events).toEqual([`write ${AGENT_STATES_PER_WRITE}`, 'pause', `write ${AGENT_STATES_PER_WRITE}`, 'pause', 'write 200']);
+    expect(new Set(written).size).toBe(agents);
   });
 });
