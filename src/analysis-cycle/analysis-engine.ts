@@ -7,6 +7,7 @@
 // not by the cycle (docs/performance.md#responsiveness-while-the-analysis-runs).
 import type { Sliced } from '../analysis/sliced.js';
 import type { Clock } from '../model/clock.js';
+import { nextTurn, slicePauser } from '../runtime/slice-pauser.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { AnalysisMetrics } from './analysis-metrics.js';
 import { StreamingBudget } from './streaming-budget.js';
@@ -49,7 +50,7 @@ export class AnalysisEngine {
      * Awaited between swarms and whenever a slice has run SLICE_MS, so a large cycle does not hold
      * the event loop (scrapes, pushes, Alertmanager webhooks) for more than a slice.
      */
-    private readonly pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+    private readonly pause: () => Promise<void> = nextTurn,
     budget?: StreamingBudget,
   ) {
     this.budget = budget ?? new StreamingBudget();
@@ -108,13 +109,12 @@ export class AnalysisEngine {
 
   /** Runs `work` to its end, pausing at the first safe point after each SLICE_MS of it. */
   private async inSlices<T>(work: Sliced<T>): Promise<T> {
-    let sliceStarted = this.clock.monotonic();
+    const pause = slicePauser(SLICE_MS, () => this.clock.monotonic(), this.pause);
     for (;;) {
       const step = work.next();
       if (step.done === true) return step.value;
-      if (this.clock.monotonic() - sliceStarted < SLICE_MS) continue;
-      await this.pause();
-      sliceStarted = this.clock.monotonic();
+      const turn = pause();
+      if (turn !== undefined) await turn;
     }
   }
 }

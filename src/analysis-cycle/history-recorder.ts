@@ -1,6 +1,7 @@
 // Periodic history for later inspection: a compact analysis snapshot per swarm and downsampled agent
 // states, written to the task store (which applies storage.retention).
 import type { JsonValue } from '../model/task-records.js';
+import { nextTurn } from '../runtime/slice-pauser.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import type { SwarmAnalysis } from './swarm-analysis.js';
 
@@ -50,7 +51,7 @@ export async function recordHistory(
   sink: HistorySink,
   registry: AgentRegistry,
   latest: ReadonlyMap<string, SwarmAnalysis>,
-  pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+  pause: () => Promise<void> = nextTurn,
 ): Promise<void> {
   for (const s of latest.values()) sink.recordAnalysisSnapshot(s.swarm, compactSnapshot(s), s.computed_at);
   const agents = [...registry.agents()];

@@ -3,7 +3,7 @@
 import { metricCorrelation } from '../analysis/metric-correlation.js';
 import { pairCount } from '../analysis/packed-triangle.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
-import type { Sliced } from '../analysis/sliced.js';
+import { WINDOWS_PER_SLICE, type Sliced } from '../analysis/sliced.js';
 import { CANONICAL_METRICS } from '../model/canonical-metrics.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
@@ -13,9 +13,6 @@ import { isMissing, ringOf } from './window-reads.js';
 
 /** Per-agent metric × metric pairs are exposed from this |r| up. */
 export const METRIC_PAIR_MIN_ABS_R = 0.5;
-
-/** Agents between two safe points of a step (analysis/sliced.ts). */
-const AGENTS_PER_SLICE = 256;
 
 function stronger(x: MetricPairCorrelation, y: MetricPairCorrelation): number {
   const d = Math.abs(y.r) - Math.abs(x.r);
@@ -90,7 +87,7 @@ export class MetricPairSelector {
     const kept: Candidate[] = [];
     const present = new Set<string>();
     for (let index = 0; index < agents.length; index += 1) {
-      if (index % AGENTS_PER_SLICE === AGENTS_PER_SLICE - 1) yield;
+      if (index % WINDOWS_PER_SLICE === WINDOWS_PER_SLICE - 1) yield;
       const agent = agents[index] as AgentRecord;
       present.add(agent.id);
       let cached = this.cache.get(agent.id);

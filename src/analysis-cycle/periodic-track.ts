@@ -5,12 +5,9 @@
 import { differenceRing } from '../analysis/difference-row.js';
 import { pearsonPairwise } from '../analysis/pearson-pair.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
-import type { Sliced } from '../analysis/sliced.js';
+import { WINDOWS_PER_SLICE, type Sliced } from '../analysis/sliced.js';
 import { StreamingCorrelation } from '../analysis/streaming-correlation.js';
 import { PairSelection, type CorrelationTrack, type TrackInput, type TrackStep } from './correlation-track.js';
-
-/** Rows differenced between two safe points. */
-const ROWS_PER_SLICE = 256;
 
 /**
  * One N² scratch state per swarm, re-seeded by whichever periodic metric recomputes. Seeding with
@@ -73,10 +70,10 @@ export class PeriodicTrack implements CorrelationTrack {
     this.oldest = input.oldest;
     const { diffs } = input;
     if (input.recompute || !this.computed) {
-      // Each row differenced is O(W): a safe point every ROWS_PER_SLICE of them.
+      // Each row differenced is O(W): a safe point every WINDOWS_PER_SLICE of them.
       const changes: Float64Array[] = [];
       for (let slot = 0; slot < this.capacity; slot += 1) {
-        if (slot % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) yield;
+        if (slot % WINDOWS_PER_SLICE === WINDOWS_PER_SLICE - 1) yield;
         changes.push(diffs.row(slot));
       }
       const r = yield* this.scratch.recompute(changes);

@@ -1,7 +1,7 @@
 // Bottleneck ranking of one swarm: reads each agent's utilisation, queue trend, throughput and
 // latency from the windows and scores them (kernel and its operational-law model: analysis/bottleneck.ts).
 import { bottleneckScores, type LeadEdge } from '../analysis/bottleneck.js';
-import type { Sliced } from '../analysis/sliced.js';
+import { WINDOWS_PER_SLICE, type Sliced } from '../analysis/sliced.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
 import { LEAD_MIN_ABS_R } from './swarm-lead-lag.js';
@@ -27,10 +27,8 @@ export interface BottleneckInputs {
 }
 
 /** Scores every agent; strongest first (ties by agent id). Agents with no known component are left out. */
-/** Agents read between two safe points (four window reads each). */
-const AGENTS_PER_SLICE = 256;
 
-/** The ranking, in slices (analysis/sliced.ts): a safe point every AGENTS_PER_SLICE agents read. */
+/** The ranking, in slices (analysis/sliced.ts): a safe point every WINDOWS_PER_SLICE agents read. */
 export function* swarmBottlenecks(inputs: BottleneckInputs): Sliced<BottleneckEntry[]> {
   const { windows, agents, scratch, missing } = inputs;
   const n = agents.length;
@@ -41,7 +39,7 @@ export function* swarmBottlenecks(inputs: BottleneckInputs): Sliced<BottleneckEn
   const latency = new Float64Array(n);
   const stepSeconds = inputs.stepMs / 1000;
   for (let i = 0; i < n; i += 1) {
-    if (i % AGENTS_PER_SLICE === AGENTS_PER_SLICE - 1) yield;
+    if (i % WINDOWS_PER_SLICE === WINDOWS_PER_SLICE - 1) yield;
     const agent = agents[i] as AgentRecord;
     // The slope reads the ring in step order; means and medians do not care about the order.
     const queue = windows.view('queue_depth', agent.id);

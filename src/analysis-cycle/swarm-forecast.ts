@@ -5,7 +5,7 @@
 import { fitHolt, holtForecast } from '../analysis/holt.js';
 import { forecastConfidence, recommendAgents, saturationEstimate, type AgentTypeLoad } from '../analysis/capacity-forecast.js';
 import type { ScalingStabiliser } from '../analysis/scaling-stabiliser.js';
-import type { Sliced } from '../analysis/sliced.js';
+import { WINDOWS_PER_SLICE, type Sliced } from '../analysis/sliced.js';
 import { formatDuration } from '../config/duration.js';
 import type { AgentRecord } from '../store/agent-record.js';
 import type { AlignedWindows } from '../store/aligned-windows.js';
@@ -35,9 +35,6 @@ export const MIN_FORECAST_POINTS = 10;
 
 /** Bottleneck score above which a type counts as constrained (the AgentSwarmBottleneck alert bar). */
 export const BOTTLENECK_ALERT_BAR = 0.5;
-
-/** Agents summed between two safe points of swarmLoad. */
-const AGENTS_PER_SLICE = 256;
 
 /**
  * Finite load points a valid forecast needs: a quarter of the window (so a horizon is never
@@ -148,7 +145,7 @@ export function swarmForecast(inputs: ForecastInputs): Forecast {
  * Swarm load per step, chronological: the sum of the agents' active tasks where at least one agent
  * reported (NaN where none did, or where an agent has a gap between two of its observations). Summed in ring order (every ring shares one head), turned
  * chronological once at the end. `scratch` has at least the window's capacity. In slices
- * (analysis/sliced.ts): a safe point every AGENTS_PER_SLICE agents of each pass.
+ * (analysis/sliced.ts): a safe point every WINDOWS_PER_SLICE agents of each pass.
  */
 export function* swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord[], scratch: Float64Array): Sliced<Float64Array> {
   const filled = windows.filled;
@@ -158,7 +155,7 @@ export function* swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord
   let head = 0;
   let read = 0;
   for (const agent of agents) {
-    if (++read % AGENTS_PER_SLICE === 0) yield;
+    if (++read % WINDOWS_PER_SLICE === 0) yield;
     const ring = rings.get(agent.id);
     if (ring === undefined) continue;
     head = windows.view('active_tasks', agent.id)?.head ?? head;
@@ -173,7 +170,7 @@ export function* swarmLoad(windows: AlignedWindows, agents: readonly AgentRecord
   // total unknown at that step: a gap too, rather than a dip of that agent's share. Joining and
   // leaving agents (no observation before, or after) do not.
   for (const agent of agents) {
-    if (++read % AGENTS_PER_SLICE === 0) yield;
+    if (++read % WINDOWS_PER_SLICE === 0) yield;
     const ring = rings.get(agent.id);
     if (ring === undefined) continue;
     let first = -1;

@@ -11,7 +11,7 @@
 // least p(|r|, n_max) (n_eff ≤ n_max), so only pairs with |r| ≥ r_crit(τ, n_max) can be rejected.
 // Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
 // built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
-import { complete, SLICE_WORK, type Sliced } from './sliced.js';
+import { complete, SLICE_WORK, WINDOWS_PER_SLICE, type Sliced } from './sliced.js';
 import type { CorrelatedPair } from './top-pairs.js';
 
 /** |ρ| of a row's changes is clamped to this before n_eff (a unit root would make n_eff 0). */
@@ -141,9 +141,6 @@ export function pairPValue(r: number, facts: PairFacts): number {
 export function significantPairs(input: SignificanceInput): SignificanceResult {
   return complete(significantPairsSliced(input));
 }
-
-/** Rows asked for their facts between two safe points. */
-const ROWS_PER_SLICE = 256;
 
 /** Exact p-values (a facts lookup, a log and an erfc each) between two safe points. */
 const PAIRS_PER_EXACT_SLICE = SLICE_WORK / 64;
@@ -311,7 +308,7 @@ class RowBounds {
     let minRho = 0;
     for (let a = 0; a < n; a += 1) {
       // A row's facts may cost O(W) (its changes read from the window): a safe point every so many.
-      if (a % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) yield;
+      if (a % WINDOWS_PER_SLICE === WINDOWS_PER_SLICE - 1) yield;
       this.ask(a);
       // effectiveSampleSize reads a NaN ρ as 0, which the bounds 0 ≤ maxRho, minRho ≤ 0 cover.
       const rho = this.rho[a] as number;

@@ -8,6 +8,7 @@ import { HEALTH_COMPONENTS } from '../health/health-score.js';
 import type { AgentHealth, AgentRecord } from '../store/agent-record.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import { CANONICAL_GAUGES, METRICS, type MetricSpec } from '../model/metric-catalogue.js';
+import { NO_PAUSE, type Pause } from '../runtime/slice-pauser.js';
 import { escapeLabelValue, familyHeader } from './text-writer.js';
 
 /** What one agent contributes to the page, copied out of the mutable registry. */
@@ -69,24 +70,6 @@ export async function snapshotAgents(registry: AgentRegistry, pause: Pause = NO_
     });
   }
   return rows;
-}
-
-/** Yields to the event loop when the current slice has run for `sliceMs`. */
-export type Pause = () => Promise<void> | undefined;
-
-const NO_PAUSE: Pause = () => undefined;
-
-export function slicePauser(sliceMs: number, now: () => number = () => performance.now()): Pause {
-  let sliceStart = now();
-  return () => {
-    if (now() - sliceStart < sliceMs) return undefined;
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        sliceStart = now();
-        resolve();
-      }),
-    );
-  };
 }
 
 type LineWriter = (row: AgentRow) => string;

@@ -1,7 +1,7 @@
 // The agent registry: agents per swarm, their latest values and aligned windows; the SampleSink of every
 // ingest mode; liveness, expiry and health at each step.
 import { medianInPlace } from '../analysis/median-select.js';
-import { complete, type Sliced } from '../analysis/sliced.js';
+import { complete, WINDOWS_PER_SLICE, type Sliced } from '../analysis/sliced.js';
 import { DEFAULT_SWARM, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { Clock } from '../model/clock.js';
 import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, SampleSink } from '../model/sample.js';
@@ -49,9 +49,6 @@ export type RegisterResult = { readonly ok: true; readonly agent: AgentRecord } 
 
 /** Minimum observations of response_time before the latency baseline is trusted. */
 const MIN_BASELINE_POINTS = 5;
-
-/** Agents whose health is re-evaluated between two safe points of a step. */
-const AGENTS_PER_SLICE = 256;
 
 export class AgentRegistry implements SampleSink {
   private readonly swarmStates = new Map<string, SwarmState>();
@@ -261,7 +258,7 @@ export class AgentRegistry implements SampleSink {
   /**
    * `step` in slices (analysis/sliced.ts). Expiry and closing the open step are one piece: ingest
    * sees the windows before the step or after it, never half-way. The health of the agents is then
-   * re-evaluated AGENTS_PER_SLICE at a time (each reads its latency window); the change count moves
+   * re-evaluated WINDOWS_PER_SLICE at a time (each reads its latency window); the change count moves
    * once all of them are.
    */
   *stepInSlices(): Sliced<void> {
@@ -302,7 +299,7 @@ export class AgentRegistry implements SampleSink {
       for (const agent of [...state.agents.values()]) {
         this.evaluate(agent, state.windows, now);
         evaluated += 1;
-        if (evaluated % AGENTS_PER_SLICE === 0) yield;
+        if (evaluated % WINDOWS_PER_SLICE === 0) yield;
       }
     }
     this.changeCount += 1;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisCycleError, AnalysisEngine, SLICE_MS } from '../../src/analysis-cycle/analysis-engine.js';
 import { AnalysisMetrics } from '../../src/analysis-cycle/analysis-metrics.js';
 import { Registry } from '../../src/runtime/prom.js';
+import type { Clock } from '../../src/model/clock.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 import { AgentRegistry, type SwarmState } from '../../src/store/agent-registry.js';
 import { seeded } from '../analysis/support/random.js';
@@ -37,6 +38,16 @@ function withBrokenSwarm(inner: AgentRegistry, broken: { name: string; failing: 
     },
   };
   return fake as unknown as AgentRegistry;
+}
+
+/** An engine whose pause only counts (and never waits); `pauses()` says how many it took. */
+function countingPauses(registry: AgentRegistry, clock: Clock): { engine: AnalysisEngine; pauses: () => number } {
+  let pauses = 0;
+  const engine = new AnalysisEngine(registry, SETTINGS, clock, undefined, () => {
+    pauses += 1;
+    return Promise.resolve();
+  });
+  return { engine, pauses: () => pauses };
 }
 
 async function lastSuccess(prom: Registry): Promise<number | undefined> {
@@ -76,14 +87,10 @@ describe('AnalysisEngine', () => {
       ],
       'push',
     );
-    let pauses = 0;
-    const engine = new AnalysisEngine(registry, SETTINGS, clock, undefined, () => {
-      pauses += 1;
-      return Promise.resolve();
-    });
+    const { engine, pauses } = countingPauses(registry, clock);
     // A clock that stands still: no slice ever runs out, so only the pause after each swarm.
     await engine.cycle();
-    expect(pauses).toBe(2);
+    expect(pauses()).toBe(2);
   });
 
   it('pauses at every safe point when each one finds the slice used up', async () => {
@@ -105,15 +112,11 @@ describe('AnalysisEngine', () => {
       ],
       'push',
     );
-    let pauses = 0;
-    const engine = new AnalysisEngine(registry, SETTINGS, clock, undefined, () => {
-      pauses += 1;
-      return Promise.resolve();
-    });
+    const { engine, pauses } = countingPauses(registry, clock);
     await engine.cycle();
     // At least one safe point after each metric, then between the swarm-wide readers, then the
     // pause between swarms.
-    expect(pauses).toBeGreaterThanOrEqual(2 + 5 + 1);
+    expect(pauses()).toBeGreaterThanOrEqual(2 + 5 + 1);
   });
 
   it('lets other callbacks run while a large swarm is analysed, and publishes the same snapshot as an unpaused engine', async () => {
