@@ -66,15 +66,16 @@ export class ChangeRows {
     const ring = this.rows[slot];
     if (ring === undefined) out.fill(Number.NaN);
     else differenceRing(ring, this.oldest, out);
+    // Observed changes as bits, a 32-step word at a time (one store per word, not per step).
     let count = 0;
     const bits = this.observedBits;
     const at = slot * this.words;
-    bits.fill(0, at, at + this.words);
-    for (let t = 0; t < w; t += 1) {
-      if (out[t] === out[t]) {
-        count += 1;
-        bits[at + (t >>> 5)] = (bits[at + (t >>> 5)] as number) | (1 << (t & 31));
-      }
+    for (let word = 0; word < this.words; word += 1) {
+      let set = 0;
+      const end = Math.min(w, 32 * word + 32);
+      for (let t = 32 * word; t < end; t += 1) if (out[t] === out[t]) set |= 1 << (t & 31);
+      bits[at + word] = set;
+      count += popcount(set);
     }
     this.observed[slot] = count;
     this.rho[slot] = lagOneAutocorrelation(out, this.oldest);

@@ -162,8 +162,8 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   const firstBin = binOf(criticalAbsR(q, nMax));
   const rowMax = new Float64Array(Math.max(0, n));
   const bins = new Int32Array(HISTOGRAM_BINS + 1);
-  let m = 0;
-  let sumAbs = 0;
+  // [defined pairs m, Σ|r|], carried across rows so that |r| is summed in packed order.
+  const totals = new Float64Array(2);
   let work = 0;
   for (let a = 0; a < n - 1; a += 1) {
     work += n - a;
@@ -172,20 +172,10 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
       yield;
     }
     const base = rowBase(a, n);
-    let max = 0;
-    for (let b = a + 1; b < n; b += 1) {
-      const abs = Math.abs(r[base + b] as number);
-      // NaN fails every comparison: an undefined pair is neither counted nor binned.
-      if (abs >= 0) {
-        m += 1;
-        sumAbs += abs;
-      }
-      if (abs > max) max = abs;
-      const bin = (abs * HISTOGRAM_BINS) | 0;
-      if (bin >= firstBin) bins[bin] = (bins[bin] as number) + 1;
-    }
-    rowMax[a] = max;
+    rowMax[a] = scanRow(r, base + a + 1, base + n, bins, firstBin, totals);
   }
+  const m = totals[0] as number;
+  const sumAbs = totals[1] as number;
   if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
   const meanAbs = sumAbs / m;
   // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
@@ -234,13 +224,7 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
         work = 0;
         yield;
       }
-      const base = rowBase(a, n);
-      for (let b = a + 1; b < n; b += 1) {
-        const v = r[base + b] as number;
-        if (!(Math.abs(v) >= rowBar)) continue;
-        const bound = rows.bound(a, b);
-        if (Math.abs(v) >= bars.at(bound)) survivors.push(a, b, v, bound);
-      }
+      boundRow(r, rowBase(a, n), a, n, rowBar, rows, bars, survivors);
     }
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const next = Math.min(tau, (survivors.length * q) / m);
@@ -255,13 +239,9 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   // objects and comparator sorts cost seconds there; typed-array sorts cost milliseconds).
   const found = new CandidateList();
   if (tau > 0) {
-    for (let i = 0; i < survivors.length; i += 1) {
-      if (i % PAIRS_PER_EXACT_SLICE === PAIRS_PER_EXACT_SLICE - 1) yield;
-      const a = survivors.a[i] as number;
-      const b = survivors.b[i] as number;
-      const v = survivors.r[i] as number;
-      const p = pairPValue(v, input.facts(a, b));
-      if (p <= tau) found.push(a, b, v, p);
+    for (let from = 0; from < survivors.length; from += PAIRS_PER_EXACT_SLICE) {
+      if (from > 0) yield;
+      testSurvivors(survivors, from, Math.min(survivors.length, from + PAIRS_PER_EXACT_SLICE), input.facts, tau, found);
     }
   }
   // Step-up: the largest k with p_(k) ≤ k·q/m. Pairs with p ≤ p_(k) are exactly the k rejected ones
@@ -465,6 +445,70 @@ function binOf(abs: number): number {
 /** Offset such that r[rowBase(a, n) + b] is the pair (a, b), a < b (integer arithmetic: n ≤ 10⁴). */
 function rowBase(a: number, n: number): number {
   return ((a * (2 * n - a - 1)) >> 1) - a - 1;
+}
+
+// The per-row loops of the passes are plain functions, not inlined in the generator: V8 runs a loop in
+// a generator's body about 3× slower (measured on this pass: 8.2 vs 2.7 ms over 5×10⁵ pairs).
+
+/**
+ * First pass over one row's pairs r[from, to): adds the defined pairs and their |r| to totals[0] and
+ * totals[1] (in order), bins |r| from firstBin up, and returns the row's largest |r|.
+ */
+function scanRow(r: Float64Array, from: number, to: number, bins: Int32Array, firstBin: number, totals: Float64Array): number {
+  let m = totals[0] as number;
+  let sumAbs = totals[1] as number;
+  let max = 0;
+  for (let k = from; k < to; k += 1) {
+    const abs = Math.abs(r[k] as number);
+    // NaN fails every comparison: an undefined pair is neither counted nor binned.
+    if (abs >= 0) {
+      m += 1;
+      sumAbs += abs;
+    }
+    if (abs > max) max = abs;
+    const bin = (abs * HISTOGRAM_BINS) | 0;
+    if (bin >= firstBin) bins[bin] = (bins[bin] as number) + 1;
+  }
+  totals[0] = m;
+  totals[1] = sumAbs;
+  return max;
+}
+
+/** Survivors [from, to) with their exact p-value; those with p ≤ tau are found. */
+function testSurvivors(
+  survivors: Survivors,
+  from: number,
+  to: number,
+  facts: (a: number, b: number) => PairFacts,
+  tau: number,
+  found: CandidateList,
+): void {
+  for (let i = from; i < to; i += 1) {
+    const a = survivors.a[i] as number;
+    const b = survivors.b[i] as number;
+    const v = survivors.r[i] as number;
+    const p = pairPValue(v, facts(a, b));
+    if (p <= tau) found.push(a, b, v, p);
+  }
+}
+
+/** Second pass over row a's pairs (a, b > a): those that pass the row's bar and their own bound survive. */
+function boundRow(
+  r: Float64Array,
+  base: number,
+  a: number,
+  n: number,
+  rowBar: number,
+  rows: RowBounds,
+  bars: BarTable,
+  survivors: Survivors,
+): void {
+  for (let b = a + 1; b < n; b += 1) {
+    const v = r[base + b] as number;
+    if (!(Math.abs(v) >= rowBar)) continue;
+    const bound = rows.bound(a, b);
+    if (Math.abs(v) >= bars.at(bound)) survivors.push(a, b, v, bound);
+  }
 }
 
 /**

@@ -46,11 +46,25 @@ export function lagOneAutocorrelation(d: ArrayLike<number>, oldest: number): num
   }
   if (count < 3) return NaN;
   const mean = sum / count;
-  let ss = 0;
-  let cross = 0;
-  let previous = NaN;
-  for (let k = 0; k < w; k += 1) {
-    const v = d[(oldest + k) % w] as number;
+  // Ring order from `oldest`: [oldest, w) then [0, oldest), without a division per step.
+  const start = oldest >= 0 && oldest < w ? oldest : ((oldest % w) + w) % w;
+  const acc = { ss: 0, cross: 0, previous: NaN };
+  lagOneSums(d, start, w, mean, acc);
+  lagOneSums(d, 0, start, mean, acc);
+  return acc.ss > 0 ? acc.cross / acc.ss : NaN;
+}
+
+/** Adds d[from, to)'s centred squares and lag-1 products to `acc`, continuing from acc.previous. */
+function lagOneSums(
+  d: ArrayLike<number>,
+  from: number,
+  to: number,
+  mean: number,
+  acc: { ss: number; cross: number; previous: number },
+): void {
+  let { ss, cross, previous } = acc;
+  for (let t = from; t < to; t += 1) {
+    const v = d[t] as number;
     if (v === v) {
       const c = v - mean;
       ss += c * c;
@@ -58,5 +72,7 @@ export function lagOneAutocorrelation(d: ArrayLike<number>, oldest: number): num
       previous = c;
     } else previous = NaN;
   }
-  return ss > 0 ? cross / ss : NaN;
+  acc.ss = ss;
+  acc.cross = cross;
+  acc.previous = previous;
 }

@@ -83,6 +83,24 @@ function groupRuns(groupOf: Int32Array): Int32Array {
 /** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
 const GAP_SCRATCH = 'correlation-gap-corrections';
 
+/** What repairGappedRows computes once for every row's repair (repairRow). */
+interface RepairTables {
+  /** The matrix (packed r) and the cross-products: views on the arena. */
+  readonly r: Float64Array;
+  readonly s: Float64Array;
+  /** gapCorrections' tables, and their and the matrix' offsets in the arena (for the kernel). */
+  readonly corr: Float64Array;
+  readonly corrOff: number;
+  readonly rOff: number;
+  readonly groupOf: Int32Array;
+  readonly shared: Int32Array;
+  /** Gap groups. */
+  readonly g: number;
+  readonly nEff: number;
+  /** Runs of consecutive slots of one group: (from, end, group) triples. */
+  readonly runs: Int32Array;
+}
+
 interface Views {
   readonly buffer: ArrayBuffer;
   readonly s: Float64Array;
@@ -739,15 +757,12 @@ export class StreamingCorrelation {
     const r = this.arena.f64(rOff, this.pairs);
     const corr = this.arena.f64(corrOff, 2 * n * g);
     yield* this.gapCorrections(corr, groups, v.sx);
-    const s = v.s;
     const { groupOf, shared } = groups;
-    const nEff = this.effectiveCount();
-    const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
     // Consecutive slots of one group (a wave of joiners takes consecutive free slots): row i's pairs
     // with one run share every term but the partner's corrected sum and 1/σ, which lie side by side
     // in the transposed tables, so a run is one call of the vector kernel.
     const runs = groupRuns(groupOf);
-    const kernels = this.arena.kernels;
+    const table: RepairTables = { r, s: v.s, corr, corrOff, rOff, groupOf, shared, g, nEff: this.effectiveCount(), runs };
     let work = 0;
     for (let i = 0; i < n - 1; i += 1) {
       if (work >= SLICE_WORK) {
@@ -756,43 +771,56 @@ export class StreamingCorrelation {
       }
       if (this.valid[i] === 0) continue;
       work += n - i;
-      const gi = groupOf[i] as number;
-      const lenI = shared[gi * g + gi] as number;
-      const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
-      // The partners' sums over the steps they share with i's group: column gi of the tables.
-      const column = gi * n;
-      for (let run = 0; run < runs.length; run += 3) {
-        const end = runs[run + 1] as number;
-        if (end <= i + 1) continue;
-        const gj = runs[run + 2] as number;
-        // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
-        if (gi === 0 && gj === 0) continue;
-        const from = Math.max(runs[run] as number, i + 1);
-        const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
-        const sumI = corr[gj * n + i] as number;
-        const invI = corr[sq + gj * n + i] as number;
-        if (end - from >= KERNEL_RUN) {
-          kernels.pair_r_run(
-            this.sOff + 8 * (base + from),
-            corrOff + 8 * (column + from),
-            corrOff + 8 * (sq + column + from),
-            end - from,
-            common,
-            sumI,
-            invI,
-            rOff + 8 * (base + from),
-          );
-          continue;
-        }
-        for (let j = from; j < end; j += 1) {
-          // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
-          r[base + j] = clamp(
-            (common * (s[base + j] as number) - sumI * (corr[column + j] as number)) * invI * (corr[sq + column + j] as number),
-          );
-        }
-      }
+      this.repairRow(i, table);
     }
     return true;
+  }
+
+  /**
+   * Row i's pairs with gapped partners (or all of them, if i has gaps of its own) from the tables of
+   * repairGappedRows. A plain method, not inlined in the generator: V8 runs a loop in a generator's
+   * body several times slower.
+   */
+  private repairRow(i: number, table: RepairTables): void {
+    const { r, s, corr, corrOff, rOff, groupOf, shared, g, nEff, runs } = table;
+    const n = this.capacity;
+    const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
+    const kernels = this.arena.kernels;
+    const gi = groupOf[i] as number;
+    const lenI = shared[gi * g + gi] as number;
+    const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
+    // The partners' sums over the steps they share with i's group: column gi of the tables.
+    const column = gi * n;
+    for (let run = 0; run < runs.length; run += 3) {
+      const end = runs[run + 1] as number;
+      if (end <= i + 1) continue;
+      const gj = runs[run + 2] as number;
+      // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
+      if (gi === 0 && gj === 0) continue;
+      const from = Math.max(runs[run] as number, i + 1);
+      const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
+      const sumI = corr[gj * n + i] as number;
+      const invI = corr[sq + gj * n + i] as number;
+      if (end - from >= KERNEL_RUN) {
+        kernels.pair_r_run(
+          this.sOff + 8 * (base + from),
+          corrOff + 8 * (column + from),
+          corrOff + 8 * (sq + column + from),
+          end - from,
+          common,
+          sumI,
+          invI,
+          rOff + 8 * (base + from),
+        );
+        continue;
+      }
+      for (let j = from; j < end; j += 1) {
+        // Invalid rows and pairs below minOverlap carry NaN in the 1/σ table, so r is NaN.
+        r[base + j] = clamp(
+          (common * (s[base + j] as number) - sumI * (corr[column + j] as number)) * invI * (corr[sq + column + j] as number),
+        );
+      }
+    }
   }
 
   /**
@@ -804,16 +832,11 @@ export class StreamingCorrelation {
   private *gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): Sliced<void> {
     const n = this.capacity;
     const w = this.window;
-    const g = groups.count;
-    const sq = n * g;
-    const nEff = this.effectiveCount();
-    const { groupOf, shared } = groups;
     // Each group's gap slots as runs of consecutive ring slots: a wave of joiners misses one run
     // (the steps before it joined), leavers one run (the steps since), so a row's sum over a
     // group's gaps is a few differences of its prefix sums instead of one term per slot.
     const runs = groups.slots.map(slotRuns);
-    const p1 = new Float64Array(w + 1);
-    const p2 = new Float64Array(w + 1);
+    const prefix = { p1: new Float64Array(w + 1), p2: new Float64Array(w + 1) };
     const perRow = w + runs.reduce((total, bounds) => total + bounds.length, 0);
     let work = 0;
     for (let i = 0; i < n; i += 1) {
@@ -822,42 +845,60 @@ export class StreamingCorrelation {
         work = 0;
         yield;
       }
-      if (this.valid[i] === 0) {
-        for (let h = 0; h < g; h += 1) {
-          corr[h * n + i] = 0;
-          corr[sq + h * n + i] = NaN;
-        }
-        continue;
-      }
-      const base = i * w;
-      const k = this.shift[i] as number;
-      for (let t = 0; t < w; t += 1) {
-        const x = this.ring[base + t] as number;
-        const d = x === x ? x - k : 0;
-        p1[t + 1] = (p1[t] as number) + d;
-        p2[t + 1] = (p2[t] as number) + d * d;
-      }
-      const gi = groupOf[i] as number;
-      const lenI = shared[gi * g + gi] as number;
-      const sx = sums[i] as number;
-      const sxx = this.sumSq[i] as number;
+      this.rowCorrections(i, corr, groups, runs, sums[i] as number, prefix);
+    }
+  }
+
+  /** gapCorrections of row i (a plain method: see repairRow), with prefix sums in `prefix`. */
+  private rowCorrections(
+    i: number,
+    corr: Float64Array,
+    groups: GapGroups,
+    runs: readonly Int32Array[],
+    sx: number,
+    prefix: { readonly p1: Float64Array; readonly p2: Float64Array },
+  ): void {
+    const n = this.capacity;
+    const w = this.window;
+    const g = groups.count;
+    const sq = n * g;
+    const { groupOf, shared } = groups;
+    const { p1, p2 } = prefix;
+    if (this.valid[i] === 0) {
       for (let h = 0; h < g; h += 1) {
-        const bounds = runs[h] as Int32Array;
-        let sum = 0;
-        let sumSq = 0;
-        for (let m = 0; m < bounds.length; m += 2) {
-          const from = bounds[m] as number;
-          const to = bounds[m + 1] as number;
-          sum += (p1[to] as number) - (p1[from] as number);
-          sumSq += (p2[to] as number) - (p2[from] as number);
-        }
-        const common = nEff - lenI - (shared[h * g + h] as number) + (shared[gi * g + h] as number);
-        const si = sx - sum;
-        const ssi = sxx - sumSq;
-        const spread = common * ssi - si * si;
-        corr[h * n + i] = si;
-        corr[sq + h * n + i] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
+        corr[h * n + i] = 0;
+        corr[sq + h * n + i] = NaN;
       }
+      return;
+    }
+    const nEff = this.effectiveCount();
+    const base = i * w;
+    const k = this.shift[i] as number;
+    for (let t = 0; t < w; t += 1) {
+      const x = this.ring[base + t] as number;
+      const d = x === x ? x - k : 0;
+      p1[t + 1] = (p1[t] as number) + d;
+      p2[t + 1] = (p2[t] as number) + d * d;
+    }
+    const gi = groupOf[i] as number;
+    const lenI = shared[gi * g + gi] as number;
+    const sxx = this.sumSq[i] as number;
+    for (let h = 0; h < g; h += 1) {
+      const bounds = runs[h] as Int32Array;
+      let sum = 0;
+      let sumSq = 0;
+      for (let m = 0; m < bounds.length; m += 2) {
+        const from = bounds[m] as number;
+        const to = bounds[m + 1] as number;
+        sum += (p1[to] as number) - (p1[from] as number);
+        sumSq += (p2[to] as number) - (p2[from] as number);
+      }
+      const common = nEff - lenI - (shared[h * g + h] as number) + (shared[gi * g + h] as number);
+      const si = sx - sum;
+      const ssi = sxx - sumSq;
+      const spread = common * ssi - si * si;
+      corr[h * n + i] = si;
+      corr[sq + h * n + i] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
     }
   }
 
