@@ -63,12 +63,16 @@ export class PairSelection {
     return this.previous;
   }
 
-  /** A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included). */
-  *select(r: Float64Array, rows: number, diffs: ChangeRows): Sliced<readonly CorrelatedPair[]> {
+  /**
+   * A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included); `r`
+   * lies in `arena` (a streaming state's matrix).
+   */
+  *select(r: Float64Array, rows: number, diffs: ChangeRows, arena: KernelArena): Sliced<readonly CorrelatedPair[]> {
     const k = this.topPairs;
     const result = yield* significantPairsSliced({
       r,
       rows,
+      arena,
       nMax: diffs.maxCommon,
       fdr: this.fdr,
       facts: (a, b) => diffs.facts(a, b),

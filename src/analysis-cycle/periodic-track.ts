@@ -25,6 +25,11 @@ export class RecomputeScratch {
     return this.state.capacity;
   }
 
+  /** The arena the recomputed matrix lies in. */
+  get arena(): KernelArena {
+    return this.state.arena;
+  }
+
   /** Room for `capacity` rows (≥ the current one); it holds nothing between recomputations. */
   /** Room for `capacity` rows (≥ the current one), in `arena`. */
   *resize(capacity: number, arena: KernelArena): Sliced<void> {
@@ -77,7 +82,7 @@ export class PeriodicTrack implements CorrelationTrack {
         changes.push(diffs.row(slot));
       }
       const r = yield* this.scratch.recompute(changes);
-      yield* this.selection.select(r, this.capacity, diffs);
+      yield* this.selection.select(r, this.capacity, diffs, this.scratch.arena);
       this.meanAbs = this.selection.meanAbs;
       this.computed = true;
     } else {

@@ -37,7 +37,7 @@ export class StreamingTrack implements CorrelationTrack {
   *advance(input: TrackInput): Sliced<TrackStep> {
     const r = yield* this.stream.pushAndCorrelateSliced(input.changes);
     // The significance test's one pass over the matrix also gives the mean |r| and the count.
-    const top = yield* this.selection.select(r, this.stream.capacity, input.diffs);
+    const top = yield* this.selection.select(r, this.stream.capacity, input.diffs, this.stream.arena);
     return { top, meanAbs: this.selection.meanAbs, barAbs: this.selection.barAbs };
   }
 

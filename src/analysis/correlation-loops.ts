@@ -94,5 +94,91 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         m[r8 + t] = Math.min(1, Math.max(-1, raw));
       }
     },
+    abs_scan(r, count, threshold, scale, bins, totals) {
+      const buf = buffer();
+      const sums = new Float64Array(buf, totals, 2);
+      return absScan(new Float64Array(buf, r, count), 0, count, threshold, scale, new Int32Array(buf, bins, scale + 1), sums);
+    },
+    abs_collect(r, count, bar, out) {
+      const buf = buffer();
+      return absCollect(new Float64Array(buf, r, count), 0, count, bar, new Int32Array(buf, out, count));
+    },
   };
+}
+
+/**
+ * abs_scan over r[from, from + count) of a plain array (see wasm/correlation-wasm.ts, absScan): the
+ * largest |r|; the count and the sum of the finite |r| added to totals[0] and totals[1], summed as
+ * the two vector lanes do (even and odd positions apart, then lane0 + lane1 + the odd tail); the
+ * |r| ≥ threshold counted in bins[trunc(min(|r|, 1)·scale)].
+ */
+export function absScan(
+  r: Float64Array,
+  from: number,
+  count: number,
+  threshold: number,
+  scale: number,
+  bins: Int32Array,
+  totals: Float64Array,
+): number {
+  let max0 = 0;
+  let max1 = 0;
+  let sum0 = 0;
+  let sum1 = 0;
+  let n0 = 0;
+  let n1 = 0;
+  const pairs = from + count - (count % 2);
+  for (let k = from; k < pairs; k += 2) {
+    const a = Math.abs(r[k] as number);
+    const b = Math.abs(r[k + 1] as number);
+    // pmax: a NaN value never replaces the maximum.
+    if (max0 < a) max0 = a;
+    if (max1 < b) max1 = b;
+    if (a === a) {
+      sum0 += a;
+      n0 += 1;
+    }
+    if (b === b) {
+      sum1 += b;
+      n1 += 1;
+    }
+    if (a >= threshold) binOf(a, scale, bins);
+    if (b >= threshold) binOf(b, scale, bins);
+  }
+  let tailMax = 0;
+  let tailSum = 0;
+  let tailCount = 0;
+  if (count % 2 === 1) {
+    const x = Math.abs(r[pairs] as number);
+    if (x > tailMax) tailMax = x;
+    if (x === x) {
+      tailSum += x;
+      tailCount += 1;
+    }
+    if (x >= threshold) binOf(x, scale, bins);
+  }
+  totals[0] = (totals[0] as number) + (n0 + n1 + tailCount);
+  totals[1] = (totals[1] as number) + (sum0 + sum1 + tailSum);
+  const lanes = max1 > max0 ? max1 : max0;
+  return tailMax > lanes ? tailMax : lanes;
+}
+
+function binOf(x: number, scale: number, bins: Int32Array): void {
+  const bin = Math.trunc(Math.min(x, 1) * scale);
+  bins[bin] = (bins[bin] as number) + 1;
+}
+
+/**
+ * abs_collect over r[from, from + count) of a plain array: writes the positions t (from 0) with
+ * |r[from + t]| ≥ bar to out, in order, and returns how many.
+ */
+export function absCollect(r: Float64Array, from: number, count: number, bar: number, out: Int32Array): number {
+  let found = 0;
+  for (let t = 0; t < count; t += 1) {
+    if (Math.abs(r[from + t] as number) >= bar) {
+      out[found] = t;
+      found += 1;
+    }
+  }
+  return found;
 }

@@ -11,6 +11,8 @@
 // least p(|r|, n_max) (n_eff ≤ n_max), so only pairs with |r| ≥ r_crit(τ, n_max) can be rejected.
 // Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
 // built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
+import type { KernelArena } from './kernel-arena.js';
+import { HISTOGRAM_BINS, PackedRowScan } from './packed-row-scan.js';
 import { complete, SLICE_WORK, WINDOWS_PER_SLICE, type Sliced } from './sliced.js';
 import type { CorrelatedPair } from './top-pairs.js';
 
@@ -18,8 +20,6 @@ import type { CorrelatedPair } from './top-pairs.js';
 const MAX_ABS_RHO = 0.95;
 /** Prefilter steps at most (each a histogram lookup); the survivors are tested exactly anyway. */
 const MAX_PASSES = 12;
-/** Bins of the |r| histogram over [0, 1] (|r| = 1 falls in the last, extra bin). */
-const HISTOGRAM_BINS = 1024;
 
 /**
  * Two-sided p-value of r over n_eff effective points by Fisher's z: z = atanh|r|·√(n_eff − 3) is
@@ -111,6 +111,11 @@ export interface SignificanceInput {
   readonly rowFacts?: (a: number) => RowFacts;
   /** At most this many significant pairs are returned (the strongest); default all. */
   readonly limit?: number;
+  /**
+   * The kernel arena `r` lies in, if it does: its vector kernels then scan the rows (reserveRowScan
+   * must have reserved room for `rows` before `r` was taken). Without it, the same scans in JS.
+   */
+  readonly arena?: KernelArena;
 }
 
 export interface SignificanceResult {
@@ -126,8 +131,9 @@ export interface SignificanceResult {
   /** Defined pairs: m of BH. */
   readonly tests: number;
   /**
-   * Mean |r| over the defined pairs, summed in packed order (as summariseCorrelations' full pass
-   * sums it); NaN without tests. Read here so that no other pass over the matrix is needed.
+   * Mean |r| over the defined pairs, summed row by row in the scan's two vector lanes (equal to
+   * summariseCorrelations' full pass within rounding); NaN without tests. Read here so that no other
+   * pass over the matrix is needed.
    */
   readonly meanAbs: number;
 }
@@ -152,18 +158,15 @@ const PAIRS_PER_EXACT_SLICE = SLICE_WORK / 64;
 export function* significantPairsSliced(input: SignificanceInput): Sliced<SignificanceResult> {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
-  // One pass: the defined pairs (m) and the sum of their |r|, each row's largest |r| (rows below the
-  // bar are skipped later) and a histogram of |r| from which the count of pairs at or above any bar
-  // is read as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix. τ
-  // never exceeds q, so no bar lies below r_crit(q, nMax): only bins from that one up are ever read,
-  // and only those are filled — a null pair (95 % of them) then costs a load, an abs, an add and
-  // predictable branches. (|r| by Math.abs, not a sign test: with random signs a branch mispredicts
-  // half the time, which made this pass 5× slower.)
+  // One pass (PackedRowScan.stats: a vector kernel when r lies in the kernel arena): the defined pairs
+  // (m) and the sum of their |r|, each row's largest |r| (rows below the bar are skipped later) and a
+  // histogram of |r| from which the count of pairs at or above any bar is read as an upper bound
+  // (whole bins), so shrinking τ needs no further pass over the matrix. τ never exceeds q, so no bar
+  // lies below r_crit(q, nMax): only bins from that one up are ever read, and only those are filled —
+  // a null pair (most of them) then costs a few vector operations and no branch.
   const firstBin = binOf(criticalAbsR(q, nMax));
+  const scan = new PackedRowScan(r, input.arena, n);
   const rowMax = new Float64Array(Math.max(0, n));
-  const bins = new Int32Array(HISTOGRAM_BINS + 1);
-  // [defined pairs m, Σ|r|], carried across rows so that |r| is summed in packed order.
-  const totals = new Float64Array(2);
   let work = 0;
   for (let a = 0; a < n - 1; a += 1) {
     work += n - a;
@@ -171,11 +174,11 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
       work = 0;
       yield;
     }
-    const base = rowBase(a, n);
-    rowMax[a] = scanRow(r, base + a + 1, base + n, bins, firstBin, totals);
+    // The bins from firstBin up hold the |r| ≥ firstBin / HISTOGRAM_BINS (exact: a power of 2).
+    rowMax[a] = scan.stats(rowBase(a, n) + a + 1, n - a - 1, firstBin / HISTOGRAM_BINS);
   }
-  const m = totals[0] as number;
-  const sumAbs = totals[1] as number;
+  const [m = 0, sumAbs = 0] = scan.totals();
+  const bins = scan.histogram();
   if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
   const meanAbs = sumAbs / m;
   // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
@@ -224,7 +227,7 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
         work = 0;
         yield;
       }
-      boundRow(r, rowBase(a, n), a, n, rowBar, rows, bars, survivors);
+      boundRow(scan, r, rowBase(a, n), a, n, rowBar, rows, bars, survivors);
     }
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const next = Math.min(tau, (survivors.length * q) / m);
@@ -448,31 +451,7 @@ function rowBase(a: number, n: number): number {
 }
 
 // The per-row loops of the passes are plain functions, not inlined in the generator: V8 runs a loop in
-// a generator's body about 3× slower (measured on this pass: 8.2 vs 2.7 ms over 5×10⁵ pairs).
-
-/**
- * First pass over one row's pairs r[from, to): adds the defined pairs and their |r| to totals[0] and
- * totals[1] (in order), bins |r| from firstBin up, and returns the row's largest |r|.
- */
-function scanRow(r: Float64Array, from: number, to: number, bins: Int32Array, firstBin: number, totals: Float64Array): number {
-  let m = totals[0] as number;
-  let sumAbs = totals[1] as number;
-  let max = 0;
-  for (let k = from; k < to; k += 1) {
-    const abs = Math.abs(r[k] as number);
-    // NaN fails every comparison: an undefined pair is neither counted nor binned.
-    if (abs >= 0) {
-      m += 1;
-      sumAbs += abs;
-    }
-    if (abs > max) max = abs;
-    const bin = (abs * HISTOGRAM_BINS) | 0;
-    if (bin >= firstBin) bins[bin] = (bins[bin] as number) + 1;
-  }
-  totals[0] = m;
-  totals[1] = sumAbs;
-  return max;
-}
+// a generator's body about 3× slower (measured on the first pass: 8.2 vs 2.7 ms over 5×10⁵ pairs).
 
 /** Survivors [from, to) with their exact p-value; those with p ≤ tau are found. */
 function testSurvivors(
@@ -494,6 +473,7 @@ function testSurvivors(
 
 /** Second pass over row a's pairs (a, b > a): those that pass the row's bar and their own bound survive. */
 function boundRow(
+  scan: PackedRowScan,
   r: Float64Array,
   base: number,
   a: number,
@@ -503,9 +483,10 @@ function boundRow(
   bars: BarTable,
   survivors: Survivors,
 ): void {
-  for (let b = a + 1; b < n; b += 1) {
+  const above = scan.collect(base + a + 1, n - a - 1, rowBar);
+  for (let t = 0; t < above.length; t += 1) {
+    const b = a + 1 + (above[t] as number);
     const v = r[base + b] as number;
-    if (!(Math.abs(v) >= rowBar)) continue;
     const bound = rows.bound(a, b);
     if (Math.abs(v) >= bars.at(bound)) survivors.push(a, b, v, bound);
   }

@@ -22,6 +22,7 @@
 import { blockedProduct, defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
+import { reserveRowScan } from './packed-row-scan.js';
 import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { complete, rowsWithin, SLICE_WORK, type Sliced } from './sliced.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
@@ -69,6 +70,25 @@ function slotRuns(slots: Int32Array): Int32Array {
 /** Runs of at least this many partners go to the vector kernel; shorter ones stay in JS (a call costs more). */
 const KERNEL_RUN = 6;
 
+/** The runs (groupRuns) of groups other than 0, the rows with private gaps. */
+function gappedRunsOf(runs: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (let k = 0; k < runs.length; k += 3) if (runs[k + 2] !== 0) out.push(runs[k] as number, runs[k + 1] as number, runs[k + 2] as number);
+  return Int32Array.from(out);
+}
+
+/** Index (a multiple of 3) of the first run of `runs` that ends after `row`; runs.length if none. */
+function firstRunEndingAfter(runs: Int32Array, row: number): number {
+  let lo = 0;
+  let hi = runs.length / 3;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((runs[3 * mid + 1] as number) <= row + 1) lo = mid + 1;
+    else hi = mid;
+  }
+  return 3 * lo;
+}
+
 /** Maximal runs of consecutive rows in one group, flattened: [start, end, group, …]. */
 function groupRuns(groupOf: Int32Array): Int32Array {
   const out: number[] = [];
@@ -99,6 +119,8 @@ interface RepairTables {
   readonly nEff: number;
   /** Runs of consecutive slots of one group: (from, end, group) triples. */
   readonly runs: Int32Array;
+  /** The runs of the rows with private gaps (groups other than 0). */
+  readonly gappedRuns: Int32Array;
 }
 
 interface Views {
@@ -121,7 +143,8 @@ export class StreamingCorrelation {
   readonly window: number;
   readonly minOverlap: number;
   readonly resyncEvery: number;
-  private readonly arena: KernelArena;
+  /** The arena holding this state's blocks and the matrix it writes. */
+  readonly arena: KernelArena;
   private readonly pairs: number;
   private readonly paddedRows: number;
   private readonly stride: number;
@@ -257,7 +280,9 @@ export class StreamingCorrelation {
    * it, with the row statistics. Returns the matrix' offset in the arena.
    */
   private *updateAndCorrelate(): Sliced<number> {
-    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs); // before any view: it may grow the arena
+    // Before any view (either may grow the arena): the significance test's scan scratch, then the matrix.
+    reserveRowScan(this.arena, this.capacity);
+    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
     const n = this.capacity;
     const nObs = this.effectiveCount();
     for (let from = 0; from < n - 1;) {
@@ -762,7 +787,8 @@ export class StreamingCorrelation {
     // with one run share every term but the partner's corrected sum and 1/σ, which lie side by side
     // in the transposed tables, so a run is one call of the vector kernel.
     const runs = groupRuns(groupOf);
-    const table: RepairTables = { r, s: v.s, corr, corrOff, rOff, groupOf, shared, g, nEff: this.effectiveCount(), runs };
+    const gappedRuns = gappedRunsOf(runs);
+    const table: RepairTables = { r, s: v.s, corr, corrOff, rOff, groupOf, shared, g, nEff: this.effectiveCount(), runs, gappedRuns };
     let work = 0;
     for (let i = 0; i < n - 1; i += 1) {
       if (work >= SLICE_WORK) {
@@ -782,7 +808,7 @@ export class StreamingCorrelation {
    * body several times slower.
    */
   private repairRow(i: number, table: RepairTables): void {
-    const { r, s, corr, corrOff, rOff, groupOf, shared, g, nEff, runs } = table;
+    const { r, s, corr, corrOff, rOff, groupOf, shared, g, nEff } = table;
     const n = this.capacity;
     const sq = n * g; // offset of the 1/√(n·Sxx − Sx²) block
     const kernels = this.arena.kernels;
@@ -791,12 +817,13 @@ export class StreamingCorrelation {
     const base = (i * (2 * n - i - 1)) / 2 - i - 1; // packed index of (i, j) = base + j
     // The partners' sums over the steps they share with i's group: column gi of the tables.
     const column = gi * n;
-    for (let run = 0; run < runs.length; run += 3) {
+    // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the
+    // rest); runs that end before row i's partners start are skipped by a binary search. With churn a
+    // metric has hundreds of runs, and visiting each for every row cost as much as the repairs.
+    const runs = gi === 0 ? table.gappedRuns : table.runs;
+    for (let run = firstRunEndingAfter(runs, i); run < runs.length; run += 3) {
       const end = runs[run + 1] as number;
-      if (end <= i + 1) continue;
       const gj = runs[run + 2] as number;
-      // A row without private gaps pairs with the gapped rows only (the kernel's value is exact for the rest).
-      if (gi === 0 && gj === 0) continue;
       const from = Math.max(runs[run] as number, i + 1);
       const common = nEff - lenI - (shared[gj * g + gj] as number) + (shared[gi * g + gj] as number);
       const sumI = corr[gj * n + i] as number;
