@@ -2,7 +2,7 @@
 // kept for the step: what the significance test reads for its candidate pairs (common changes, lag-1
 // autocorrelation of each row's changes) and what the periodic tier correlates.
 import { popcount } from '../analysis/popcount.js';
-import { differenceRing, lagOneAutocorrelation } from '../analysis/difference-row.js';
+import { lagOneFromSums } from '../analysis/difference-row.js';
 import type { PairFacts, RowFacts } from '../analysis/correlation-significance.js';
 
 export class ChangeRows {
@@ -60,25 +60,46 @@ export class ChangeRows {
     return out;
   }
 
-  /** Differences slot's ring into `out` (its part of the buffer) and records its observed changes. */
+  /**
+   * Differences slot's ring into `out` (its part of the buffer, as differenceRing does) and records
+   * its observed changes, in one pass (this runs for every row of every metric at every step).
+   */
   private difference(slot: number, out: Float64Array): void {
     const w = this.window;
     const ring = this.rows[slot];
-    if (ring === undefined) out.fill(Number.NaN);
-    else differenceRing(ring, this.oldest, out);
-    // Observed changes as bits, a 32-step word at a time (one store per word, not per step).
-    let count = 0;
     const bits = this.observedBits;
     const at = slot * this.words;
+    if (ring === undefined) {
+      out.fill(Number.NaN);
+      bits.fill(0, at, at + this.words);
+      this.observed[slot] = 0;
+      this.rho[slot] = Number.NaN;
+      this.done[slot] = 1;
+      return;
+    }
+    const oldest = this.oldest;
+    let previous = ring[w - 1] as number;
+    let count = 0;
+    let sum = 0;
     for (let word = 0; word < this.words; word += 1) {
       let set = 0;
       const end = Math.min(w, 32 * word + 32);
-      for (let t = 32 * word; t < end; t += 1) if (out[t] === out[t]) set |= 1 << (t & 31);
+      for (let t = 32 * word; t < end; t += 1) {
+        const x = ring[t] as number;
+        // NaN − anything is NaN: a gap on either side, or the oldest step (its predecessor left the window).
+        const d = t === oldest ? Number.NaN : x - previous;
+        previous = x;
+        out[t] = d;
+        if (d === d) {
+          set |= 1 << (t & 31);
+          count += 1;
+          sum += d;
+        }
+      }
       bits[at + word] = set;
-      count += popcount(set);
     }
     this.observed[slot] = count;
-    this.rho[slot] = lagOneAutocorrelation(out, this.oldest);
+    this.rho[slot] = lagOneFromSums(out, oldest, count, sum);
     this.done[slot] = 1;
   }
 

@@ -164,9 +164,19 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   // (whole bins), so shrinking τ needs no further pass over the matrix. τ never exceeds q, so no bar
   // lies below r_crit(q, nMax): only bins from that one up are ever read, and only those are filled —
   // a null pair (most of them) then costs a few vector operations and no branch.
+  //
+  // A pair whose |r| is below r_crit(q, its n_eff bound) is never significant, so it need not be
+  // counted either: the count at a bar stays an upper bound of the pairs with p ≤ τ (τ ≤ q) that
+  // reach it. Each row's pairs are binned from the bar of the row's own bound at q (RowBounds.rowBars:
+  // a late joiner's short rows need a far larger |r| than nMax points do, and a wave of joiners put a
+  // third of all pairs above r_crit(q, nMax)).
   const firstBin = binOf(criticalAbsR(q, nMax));
+  const rows = new RowBounds(n, input.rowFacts, nMax);
+  const firstBars = input.rowFacts === undefined ? null : yield* rows.rowBars(new BarTable(q, criticalAbsR(q, nMax), nMax));
   const scan = new PackedRowScan(r, input.arena, n);
   const rowMax = new Float64Array(Math.max(0, n));
+  // The bins from firstBin up hold the |r| ≥ firstBin / HISTOGRAM_BINS (exact: a power of 2) that reach their row's bar.
+  const firstThreshold = firstBin / HISTOGRAM_BINS;
   let work = 0;
   for (let a = 0; a < n - 1; a += 1) {
     work += n - a;
@@ -174,8 +184,8 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
       work = 0;
       yield;
     }
-    // The bins from firstBin up hold the |r| ≥ firstBin / HISTOGRAM_BINS (exact: a power of 2).
-    rowMax[a] = scan.stats(rowBase(a, n) + a + 1, n - a - 1, firstBin / HISTOGRAM_BINS);
+    const threshold = firstBars === null ? firstThreshold : Math.max(firstThreshold, firstBars[a] as number);
+    rowMax[a] = scan.stats(rowBase(a, n) + a + 1, n - a - 1, threshold);
   }
   const [m = 0, sumAbs = 0] = scan.totals();
   const bins = scan.histogram();
@@ -214,7 +224,6 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   // survivors cost their exact facts and p-value.
   const survivors = new Survivors();
   if (tau > 0) {
-    const rows = new RowBounds(n, input.rowFacts, nMax);
     let bars = new BarTable(tau, bar, nMax);
     // With many candidates, a bar per row first: row a's pairs have n_eff at most its own points
     // with the partner ρ that makes ρ_a·ρ_b least (rows.rowBound), so most pairs cost one comparison.

@@ -44,6 +44,15 @@ export function lagOneAutocorrelation(d: ArrayLike<number>, oldest: number): num
       sum += v;
     }
   }
+  return lagOneFromSums(d, oldest, count, sum);
+}
+
+/**
+ * lagOneAutocorrelation when the count of observed values and their sum (in index order) are known
+ * already (ChangeRows gets them while differencing).
+ */
+export function lagOneFromSums(d: ArrayLike<number>, oldest: number, count: number, sum: number): number {
+  const w = d.length;
   if (count < 3) return NaN;
   const mean = sum / count;
   // Ring order from `oldest`: [oldest, w) then [0, oldest), without a division per step.

@@ -49,7 +49,10 @@ describe.skipIf(!wasmSimdAvailable())('abs_scan and abs_collect', () => {
       12,
     );
     const bins = new Array<number>(HISTOGRAM_BINS + 1).fill(0);
-    for (const x of abs) if (x >= threshold) bins[Math.trunc(x * HISTOGRAM_BINS)] += 1;
+    for (const x of abs) {
+      const bin = Math.trunc(x * HISTOGRAM_BINS);
+      if (x >= threshold) bins[bin] = (bins[bin] ?? 0) + 1;
+    }
     expect(wasm.bins).toEqual(bins);
     const positions = Array.from(values.keys()).filter((t) => Math.abs(values[t] as number) >= bar);
     expect(wasm.collected).toEqual(positions);
