@@ -901,11 +901,16 @@ export class StreamingCorrelation {
     const nEff = this.effectiveCount();
     const base = i * w;
     const k = this.shift[i] as number;
+    // Running sums in locals: reading back p1[t] just stored made each step wait for the last store.
+    let s1 = 0;
+    let s2 = 0;
     for (let t = 0; t < w; t += 1) {
       const x = this.ring[base + t] as number;
       const d = x === x ? x - k : 0;
-      p1[t + 1] = (p1[t] as number) + d;
-      p2[t + 1] = (p2[t] as number) + d * d;
+      s1 += d;
+      s2 += d * d;
+      p1[t + 1] = s1;
+      p2[t + 1] = s2;
     }
     const gi = groupOf[i] as number;
     const lenI = shared[gi * g + gi] as number;
