@@ -1,7 +1,7 @@
 // One agent's metric × metric correlations (M ≤ 8 metrics, so M(M−1)/2 ≤ 28 pairs): which of its
 // own signals move together (e.g. queue_depth with response_time).
 import { defaultMinOverlap } from './correlation-matrix.js';
-import { normaliseRow, ROW_COMPLETE, ROW_INVALID, type RowState } from './normalise-row.js';
+import { normaliseRow, ROW_COMPLETE, ROW_GAPPED, ROW_INVALID, type RowState } from './normalise-row.js';
 import { pairCount } from './packed-triangle.js';
 import { pearsonPairwise } from './pearson-pair.js';
 
@@ -17,9 +17,9 @@ export interface MetricCorrelationOptions {
 /**
  * `series[m]` is the agent's window for metric m (all the same length and step alignment; NaN =
  * gap). Returns the packed upper triangle over metrics (packed-triangle.ts): r in [−1, 1], NaN
- * where a pair has fewer than `minOverlap` common points or a constant side. Gap-free pairs are
- * dot products of normalised windows, O(M·W + M²·W); pairs with gaps fall back to the pairwise
- * two-pass formula.
+ * where a pair has fewer than `minOverlap` common points or a constant side. Pairs whose windows
+ * have the same gaps (none, or a late joiner's missing start) are dot products of normalised
+ * windows, O(M·W + M²·W); other pairs with gaps fall back to the pairwise two-pass formula.
  */
 export function metricCorrelation(series: readonly ArrayLike<number>[], options: MetricCorrelationOptions = {}): Float64Array {
   const m = series.length;
@@ -37,7 +37,12 @@ export function metricCorrelation(series: readonly ArrayLike<number>[], options:
   for (let a = 0; a < m - 1; a += 1) {
     for (let b = a + 1; b < m; b += 1, k += 1) {
       if (state[a] === ROW_INVALID || state[b] === ROW_INVALID) out[k] = NaN;
-      else if (state[a] === ROW_COMPLETE && state[b] === ROW_COMPLETE) {
+      else if (
+        (state[a] === ROW_COMPLETE && state[b] === ROW_COMPLETE) ||
+        (state[a] === ROW_GAPPED && state[b] === ROW_GAPPED && sameGaps(series[a] as ArrayLike<number>, series[b] as ArrayLike<number>))
+      ) {
+        // Rows with the same gaps (a late joiner's metrics all start at its first push) are each
+        // normalised over exactly their common points: the dot product is their pairwise-complete r.
         const dot = dotProduct(z, a * w, b * w, w);
         out[k] = dot > 1 ? 1 : dot < -1 ? -1 : dot;
       } else {
@@ -63,4 +68,10 @@ function dotProduct(z: Float64Array, ia: number, ib: number, w: number): number 
   }
   for (; t < w; t += 1) s0 += (z[ia + t] as number) * (z[ib + t] as number);
   return s0 + s1 + (s2 + s3);
+}
+
+/** Whether x and y have their gaps (non-finite values, as normaliseRow reads them) at the same steps. */
+function sameGaps(x: ArrayLike<number>, y: ArrayLike<number>): boolean {
+  for (let t = 0; t < x.length; t += 1) if (Number.isFinite(x[t]) !== Number.isFinite(y[t])) return false;
+  return true;
 }

@@ -32,6 +32,32 @@ describe('metricCorrelation', () => {
     expect(r[packed(8, 0, 6)]!).toBeCloseTo(-1, 12);
   });
 
+  it("gives a late joiner's pairs (every metric missing the same first steps) the textbook r", () => {
+    const rng = seeded(3);
+    const w = 60;
+    const joined = 23;
+    const load = Array.from({ length: w }, () => rng.gauss());
+    const late = (f: (v: number) => number): number[] => load.map((v, t) => (t < joined ? NaN : f(v)));
+    const series = [
+      late((v) => 0.5 + 0.1 * v + 0.05 * rng.gauss()),
+      late((v) => 2 + v + 0.3 * rng.gauss()),
+      late(() => rng.gauss()),
+      // Same start, one more gap: the pair's common steps differ from either row's own.
+      late((v) => -v + 0.1 * rng.gauss()).map((x, t) => (t === 40 ? NaN : x)),
+      late(() => 7), // constant once there
+    ];
+    const r = metricCorrelation(series, { minOverlap: 20 });
+    for (let a = 0; a < series.length; a += 1) {
+      for (let b = a + 1; b < series.length; b += 1) {
+        const expected = textbookPearson(series[a]!, series[b]!, 20);
+        const got = r[packed(series.length, a, b)]!;
+        if (Number.isNaN(expected)) expect(got).toBeNaN();
+        else expect(Math.abs(got - expected)).toBeLessThan(1e-12);
+      }
+    }
+    expect(r[packed(series.length, 0, 1)]!).toBeGreaterThan(0.9);
+  });
+
   it('reuses a scratch buffer and writes into a given output without changing results', () => {
     const rng = seeded(2);
     const agents = Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => Array.from({ length: 30 }, () => rng.gauss())));
