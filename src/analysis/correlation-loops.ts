@@ -94,6 +94,28 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         m[r8 + t] = Math.min(1, Math.max(-1, raw));
       }
     },
+    pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r) {
+      const buf = buffer();
+      const m = new Float64Array(buf);
+      const groups = new Int32Array(buf);
+      const s8 = s >> 3;
+      const sx8 = sx >> 3;
+      const inv8 = inv >> 3;
+      const r8 = r >> 3;
+      const list4 = list >> 2;
+      const groupOf4 = groupOf >> 2;
+      const common8 = common >> 3;
+      const own8 = own >> 3;
+      for (let k = 0; k < count; k += 1) {
+        const j = groups[list4 + k] as number;
+        const h = groups[groupOf4 + j] as number;
+        const raw =
+          ((m[common8 + h] as number) * (m[s8 + j] as number) - (m[own8 + 2 * h] as number) * (m[sx8 + j] as number)) *
+          (m[own8 + 2 * h + 1] as number) *
+          (m[inv8 + j] as number);
+        m[r8 + j] = Math.min(1, Math.max(-1, raw));
+      }
+    },
     abs_scan(r, count, threshold, scale, bins, totals) {
       const buf = buffer();
       const sums = new Float64Array(buf, totals, 2);

@@ -89,6 +89,18 @@ function firstRunEndingAfter(runs: Int32Array, row: number): number {
   return 3 * lo;
 }
 
+/** Index of the first element of the ascending `rows` above `row` (rows.length if none). */
+function firstAbove(rows: Int32Array, row: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((rows[mid] as number) <= row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Maximal runs of consecutive rows in one group, flattened: [start, end, group, …]. */
 function groupRuns(groupOf: Int32Array): Int32Array {
   const out: number[] = [];
@@ -121,6 +133,16 @@ interface RepairTables {
   readonly runs: Int32Array;
   /** The runs of the rows with private gaps (groups other than 0). */
   readonly gappedRuns: Int32Array;
+  /** The rows with private gaps, ascending. */
+  readonly gapped: Int32Array;
+  /**
+   * Arena addresses of the gather kernel's inputs: the common steps of each pair of groups (G × G
+   * f64), groupOf, the gapped rows and every row (i32).
+   */
+  readonly commonOff: number;
+  readonly groupOfOff: number;
+  readonly gappedOff: number;
+  readonly everyOff: number;
 }
 
 interface Views {
@@ -777,18 +799,53 @@ export class StreamingCorrelation {
     for (let t = 0; t < w; t += 1) countable[t] = this.isFilledSlot(t) && this.commonGap[t] === 0 ? 1 : 0;
     const groups = groupGapPatterns(this.ring, w, n, candidate, countable);
     const g = groups.count;
-    const corrOff = this.arena.scratch(GAP_SCRATCH, 2 * n * g); // first: it may grow the arena
+    // The scratch: the corrections (group-major 2·N·G f64, then row-major 2·N·G), the common steps of
+    // each pair of groups (G² f64), then as i32 each row's group, the gapped rows ascending and every
+    // row (the gather kernel's lists).
+    const commonOff = 8 * 4 * n * g;
+    const groupOfOff = commonOff + 8 * g * g;
+    const gappedOff = groupOfOff + 4 * n;
+    const everyOff = gappedOff + 4 * n;
+    const corrOff = this.arena.scratch(GAP_SCRATCH, (everyOff + 4 * n) / 8 + 1); // first: it may grow the arena
     const v = this.view();
     const r = this.arena.f64(rOff, this.pairs);
-    const corr = this.arena.f64(corrOff, 2 * n * g);
+    const corr = this.arena.f64(corrOff, 4 * n * g);
     yield* this.gapCorrections(corr, groups, v.sx);
     const { groupOf, shared } = groups;
+    const nEff = this.effectiveCount();
+    const common = this.arena.f64(corrOff + commonOff, g * g);
+    for (let a = 0; a < g; a += 1) {
+      for (let h = 0; h < g; h += 1) {
+        common[a * g + h] = nEff - (shared[a * g + a] as number) - (shared[h * g + h] as number) + (shared[a * g + h] as number);
+      }
+    }
+    const lists = new Int32Array(this.arena.buffer, corrOff + groupOfOff, 3 * n);
+    lists.set(groupOf, 0);
+    lists.set(groups.rows, n);
+    for (let i = 0; i < n; i += 1) lists[2 * n + i] = i;
     // Consecutive slots of one group (a wave of joiners takes consecutive free slots): row i's pairs
     // with one run share every term but the partner's corrected sum and 1/σ, which lie side by side
     // in the transposed tables, so a run is one call of the vector kernel.
     const runs = groupRuns(groupOf);
     const gappedRuns = gappedRunsOf(runs);
-    const table: RepairTables = { r, s: v.s, corr, corrOff, rOff, groupOf, shared, g, nEff: this.effectiveCount(), runs, gappedRuns };
+    const table: RepairTables = {
+      r,
+      s: v.s,
+      corr,
+      corrOff,
+      rOff,
+      groupOf,
+      shared,
+      g,
+      nEff,
+      runs,
+      gappedRuns,
+      gapped: groups.rows,
+      commonOff: corrOff + commonOff,
+      groupOfOff: corrOff + groupOfOff,
+      gappedOff: corrOff + gappedOff,
+      everyOff: corrOff + everyOff,
+    };
     let work = 0;
     for (let i = 0; i < n - 1; i += 1) {
       if (work >= SLICE_WORK) {
@@ -821,7 +878,26 @@ export class StreamingCorrelation {
     // rest); runs that end before row i's partners start are skipped by a binary search. With churn a
     // metric has hundreds of runs, and visiting each for every row cost as much as the repairs.
     const runs = gi === 0 ? table.gappedRuns : table.runs;
-    for (let run = firstRunEndingAfter(runs, i); run < runs.length; run += 3) {
+    const firstRun = firstRunEndingAfter(runs, i);
+    // Partners scattered over many short runs (churn, missed pushes): one gather-kernel call over
+    // the row's partner list instead of a call or a JS loop per run.
+    const first = gi === 0 ? firstAbove(table.gapped, i) : i + 1;
+    const partners = gi === 0 ? table.gapped.length - first : n - i - 1;
+    if ((runs.length - firstRun) / 3 > partners / KERNEL_RUN) {
+      kernels.pair_r_gather(
+        this.sOff + 8 * base,
+        corrOff + 8 * column,
+        corrOff + 8 * (sq + column),
+        table.groupOfOff,
+        (gi === 0 ? table.gappedOff : table.everyOff) + 4 * first,
+        partners,
+        table.commonOff + 8 * gi * g,
+        corrOff + 8 * (2 * sq + 2 * g * i),
+        rOff + 8 * base,
+      );
+      return;
+    }
+    for (let run = firstRun; run < runs.length; run += 3) {
       const end = runs[run + 1] as number;
       const gj = runs[run + 2] as number;
       const from = Math.max(runs[run] as number, i + 1);
@@ -854,7 +930,9 @@ export class StreamingCorrelation {
    * For every row i and group h: corr[h·N + i] = Sx of i over the steps it shares with h's rows,
    * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + h·N + i] = 1/√(n·Sxx − Sx²) over those n
    * steps, NaN when i is invalid, n < minOverlap or i is constant there (group-major, so that one
-   * group's values for consecutive rows are consecutive). O(N · (W + Σ_h runs(h))).
+   * group's values for consecutive rows are consecutive: a run's partners); and both again row-major,
+   * (sum, 1/σ) of (i, h) at corr[2·N·G + 2·(G·i + h)] (row i's own values for the gather kernel).
+   * O(N · (W + Σ_h runs(h))).
    */
   private *gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): Sliced<void> {
     const n = this.capacity;
@@ -889,12 +967,15 @@ export class StreamingCorrelation {
     const w = this.window;
     const g = groups.count;
     const sq = n * g;
+    const rowMajor = 2 * sq + 2 * g * i;
     const { groupOf, shared } = groups;
     const { p1, p2 } = prefix;
     if (this.valid[i] === 0) {
       for (let h = 0; h < g; h += 1) {
         corr[h * n + i] = 0;
         corr[sq + h * n + i] = NaN;
+        corr[rowMajor + 2 * h] = 0;
+        corr[rowMajor + 2 * h + 1] = NaN;
       }
       return;
     }
@@ -929,8 +1010,11 @@ export class StreamingCorrelation {
       const si = sx - sum;
       const ssi = sxx - sumSq;
       const spread = common * ssi - si * si;
+      const inv = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
       corr[h * n + i] = si;
-      corr[sq + h * n + i] = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
+      corr[sq + h * n + i] = inv;
+      corr[rowMajor + 2 * h] = si;
+      corr[rowMajor + 2 * h + 1] = inv;
     }
   }
 

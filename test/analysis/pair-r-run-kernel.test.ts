@@ -44,3 +44,67 @@ describe.skipIf(!wasmSimdAvailable())('pair_r_run', () => {
     if (count > 2) expect(wasm.r[1]).toBe(1);
   });
 });
+
+// pair_r_gather, the repair of one row's partners scattered over many gap groups: the same bits
+// as its JS twin and as the formula with each partner's group, on an unordered partner list.
+describe.skipIf(!wasmSimdAvailable())('pair_r_gather', () => {
+  it.each([0, 1, 5, 64, 301])('matches its JS twin and the formula bit for bit (%i partners)', (count) => {
+    const rows = 400;
+    const groups = 7;
+    const results = [new KernelArena('wasm'), new KernelArena('js')].map((arena) => {
+      const data = seeded(500 + count);
+      const [s, sx, inv, r, common, own] = [rows, rows, rows, rows, groups, 2 * groups].map((length) => arena.alloc(length)) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const groupOf = arena.alloc(rows / 2);
+      const list = arena.alloc(rows / 2);
+      const sv = arena.f64(s, rows);
+      const sxv = arena.f64(sx, rows);
+      const invv = arena.f64(inv, rows);
+      const cv = arena.f64(common, groups);
+      const ov = arena.f64(own, 2 * groups);
+      for (let j = 0; j < rows; j += 1) {
+        sv[j] = 50 * data.gauss();
+        sxv[j] = 10 * data.gauss();
+        invv[j] = data.next() < 0.1 ? NaN : 1 / (20 + 10 * data.next());
+      }
+      for (let h = 0; h < groups; h += 1) {
+        cv[h] = 30 + h;
+        ov[2 * h] = data.gauss();
+        ov[2 * h + 1] = h === 3 ? NaN : 0.02 + 0.01 * data.next();
+      }
+      // A pair whose r rounds past 1 gets clamped.
+      sv[7] = 1e6;
+      invv[7] = 1;
+      const groupsOf = new Int32Array(arena.buffer, groupOf, rows);
+      for (let j = 0; j < rows; j += 1) groupsOf[j] = Math.floor(data.next() * groups);
+      groupsOf[7] = 0; // a group whose 1/σ is defined
+      const partners = Array.from({ length: rows }, (_, j) => j)
+        .sort(() => data.next() - 0.5)
+        .slice(0, count);
+      if (count > 0) partners[0] = 7;
+      new Int32Array(arena.buffer, list, count).set(partners);
+      arena.f64(r, rows).fill(-5);
+      arena.kernels.pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r);
+      const expected = new Float64Array(rows).fill(-5);
+      for (const j of partners) {
+        const h = groupsOf[j] as number;
+        const raw =
+          ((cv[h] as number) * (sv[j] as number) - (ov[2 * h] as number) * (sxv[j] as number)) *
+          (ov[2 * h + 1] as number) *
+          (invv[j] as number);
+        expected[j] = Math.min(1, Math.max(-1, raw));
+      }
+      return { r: Array.from(arena.f64(r, rows)), expected: Array.from(expected) };
+    });
+    const [wasm, js] = results as [{ r: number[]; expected: number[] }, { r: number[]; expected: number[] }];
+    expect(wasm.r).toEqual(js.r);
+    expect(wasm.r).toEqual(wasm.expected);
+    if (count > 0) expect(wasm.r[7]).toBe(1);
+  });
+});

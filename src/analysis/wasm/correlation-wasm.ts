@@ -647,6 +647,113 @@ function pairRRun(): WasmFunction {
 }
 
 /**
+ * pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r): for k < count, with j = list[k]
+ * (i32) and its group h = groupOf[j] (i32), r[j] = clamp((common[h]·s[j] − own[2h]·sx[j])·own[2h + 1]·inv[j],
+ * −1, 1): pair_r_run's formula for one row's partners scattered over many gap groups, with the row's
+ * count of common steps with each group (common, f64) and its own corrected sum and 1/σ over them
+ * (own, f64 pairs). A churning swarm's joiners and leavers sit in scattered slots, so its runs of
+ * one group are a slot or two long. Addresses need only natural alignment.
+ */
+function pairRGather(): WasmFunction {
+  const s = 0,
+    sx = 1,
+    inv = 2,
+    groupOf = 3,
+    list = 4,
+    count = 5,
+    common = 6,
+    own = 7,
+    rOut = 8;
+  const L = new Locals(9);
+  const k = L.add(I32); // byte offset into list
+  const end = L.add(I32); // 4·count
+  const j8 = L.add(I32); // 8·j
+  const h8 = L.add(I32); // 8·h
+  const body: number[] = [
+    ...get(count),
+    ...i32(2),
+    ...ins.i32Shl(),
+    ...set(end),
+    ...i32(0),
+    ...set(k),
+    ...ins.block(),
+    ...ins.loop(),
+    ...get(k),
+    ...get(end),
+    ...ins.i32GeU(),
+    ...ins.brIf(1),
+    // j8 = 8·list[k]; h8 = 8·groupOf[j]
+    ...get(list),
+    ...get(k),
+    ...ins.i32Add(),
+    ...ins.i32Load(),
+    ...tee(j8),
+    ...i32(2),
+    ...ins.i32Shl(),
+    ...get(groupOf),
+    ...ins.i32Add(),
+    ...ins.i32Load(),
+    ...i32(3),
+    ...ins.i32Shl(),
+    ...set(h8),
+    ...get(j8),
+    ...i32(3),
+    ...ins.i32Shl(),
+    ...set(j8),
+    // r[j] = clamp(((common[h]·s[j]) − (own[2h]·sx[j]))·own[2h + 1]·inv[j])
+    ...get(rOut),
+    ...get(j8),
+    ...ins.i32Add(),
+    ...get(common),
+    ...get(h8),
+    ...ins.i32Add(),
+    ...ins.f64Load(),
+    ...get(s),
+    ...get(j8),
+    ...ins.i32Add(),
+    ...ins.f64Load(),
+    ...ins.f64Mul(),
+    ...get(own),
+    ...get(h8),
+    ...get(h8),
+    ...ins.i32Add(),
+    ...ins.i32Add(),
+    ...ins.f64Load(),
+    ...get(sx),
+    ...get(j8),
+    ...ins.i32Add(),
+    ...ins.f64Load(),
+    ...ins.f64Mul(),
+    ...ins.f64Sub(),
+    ...get(own),
+    ...get(h8),
+    ...get(h8),
+    ...ins.i32Add(),
+    ...ins.i32Add(),
+    ...ins.f64Load(8),
+    ...ins.f64Mul(),
+    ...get(inv),
+    ...get(j8),
+    ...ins.i32Add(),
+    ...ins.f64Load(),
+    ...ins.f64Mul(),
+    ...ins.f64(-1),
+    ...ins.f64Max(),
+    ...ins.f64(1),
+    ...ins.f64Min(),
+    ...ins.f64Store(),
+    ...get(k),
+    ...i32(4),
+    ...ins.i32Add(),
+    ...set(k),
+    ...ins.br(0),
+    ...ins.end(),
+    ...ins.end(),
+  ];
+  return { name: 'pair_r_gather', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body };
+}
+
+/**
  * abs_scan(r, count, threshold, scale, bins, totals) → max: over r[0, count), the largest |r| (0 when
  * none is finite); adds the count of finite values and the sum of their |r| to the f64 totals[0] and
  * totals[1] (summed in two lanes, even and odd positions, then the odd tail: lane0 + lane1 + tail);
@@ -947,7 +1054,7 @@ function absCollect(): WasmFunction {
 
 /** The module's bytes (built once per process). */
 export function correlationModuleBytes(): Uint8Array {
-  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true), pairRRun(), absScan(), absCollect()]);
+  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true), pairRRun(), pairRGather(), absScan(), absCollect()]);
 }
 
 /** The exports of an instance, typed. Addresses are byte offsets into the shared memory. */
@@ -968,6 +1075,17 @@ export interface CorrelationWasmExports {
     to: number,
   ): void;
   pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
+  pair_r_gather(
+    s: number,
+    sx: number,
+    inv: number,
+    groupOf: number,
+    list: number,
+    count: number,
+    common: number,
+    own: number,
+    r: number,
+  ): void;
   abs_scan(r: number, count: number, threshold: number, scale: number, bins: number, totals: number): number;
   abs_collect(r: number, count: number, bar: number, out: number): number;
 }
