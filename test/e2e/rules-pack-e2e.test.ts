@@ -1,7 +1,7 @@
 // End to end with the real Prometheus and Alertmanager: simulator → exporter → Prometheus (the pack's rules) → Alertmanager →
 // exporter webhook → coordination task delivered, signed, to an orchestrator; and back when the agent returns.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,22 +13,15 @@ import { PROMETHEUS_CONFIG, REPO, dashboardFiles, dashboardQueries, substituteVa
 import { freePort, startProcess, stopProcess, waitFor, waitForHttp, type Started } from '../rules-pack/support/processes.js';
 import { startRecordingReceiver, type ReceivedRequest, type RecordingReceiver } from '../rules-pack/support/recording-receiver.js';
 import { alertmanagerTestConfig, prometheusTestConfig, shortenedRuleFiles } from '../rules-pack/support/test-configs.js';
+import { builtBinary, removeArtifacts, startPackServers } from './support/pack-servers.js';
 
 const EXPORTER_BIN = join(REPO, 'dist/src/bin/exporter.js');
 const SIM_BIN = join(REPO, 'dist/src/bin/sim.js');
 
-/** Built binaries are required like the Prometheus ones: skip loudly locally, fail under CI. */
-function builtBinary(path: string): string | undefined {
-  if (existsSync(path)) return path;
-  if (process.env.CI) throw new Error(`${path} is missing: npm test builds it first (npm run build)`);
-  console.warn(`\n*** ${path} is missing: skipping the rules-pack end-to-end test. Run npm run build (npm test does). ***\n`);
-  return undefined;
-}
-
 const prometheusBin = findBinary('prometheus');
 const alertmanagerBin = findAnyBinary(['prometheus-alertmanager', 'alertmanager']);
-const exporterBin = builtBinary(EXPORTER_BIN);
-const simBin = builtBinary(SIM_BIN);
+const exporterBin = builtBinary(EXPORTER_BIN, 'rules-pack');
+const simBin = builtBinary(SIM_BIN, 'rules-pack');
 const ready = prometheusBin !== undefined && alertmanagerBin !== undefined && exporterBin !== undefined && simBin !== undefined;
 
 /** Every `for:` of the pack divided by this: 1m → 1s, 15m → 15s. */
@@ -149,7 +142,6 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     const [exporterPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort()];
     exporterUrl = `http://127.0.0.1:${exporterPort}`;
     prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
-    const alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
     orchestrator = await startRecordingReceiver();
 
     // A pull-mode agent, so that the exporter's scrape metrics have data too.
@@ -184,23 +176,6 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     );
     mkdirSync(join(temp, 'rules'));
     for (const rule of shortenedRuleFiles(FOR_DIVISOR)) writeFileSync(join(temp, 'rules', rule.name), rule.text);
-    writeFileSync(
-      join(temp, 'prometheus.yml'),
-      prometheusTestConfig(PROMETHEUS_CONFIG, {
-        exporter: `127.0.0.1:${exporterPort}`,
-        alertmanager: `127.0.0.1:${alertmanagerPort}`,
-        prometheus: `127.0.0.1:${prometheusPort}`,
-        ruleFiles: [join(temp, 'rules', '*.rules.yml')],
-      }),
-    );
-    writeFileSync(
-      join(temp, 'alertmanager.yml'),
-      alertmanagerTestConfig({
-        webhookUrl: `${exporterUrl}/api/v1/alerts`,
-        tokenFile: join(temp, 'webhook-token'),
-        pagerUrl: `${orchestrator.url}/pager`,
-      }),
-    );
 
     const exporter = startProcess(
       'exporter',
@@ -219,29 +194,25 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     if (probe.status === 404)
       throw new Error('the exporter does not serve POST /api/v1/alerts: the coordination routes await wiring in src/main.ts');
 
-    const alertmanager = startProcess(
-      'alertmanager',
-      alertmanagerBin ?? '',
-      [
-        `--config.file=${join(temp, 'alertmanager.yml')}`,
-        `--storage.path=${join(temp, 'am')}`,
-        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
-        '--cluster.listen-address=',
-      ],
-      { logPath: join(temp, 'alertmanager.log') },
-    );
-    processes.push(alertmanager);
-    const prometheus = startProcess(
-      'prometheus',
-      prometheusBin ?? '',
-      [
-        `--config.file=${join(temp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(temp, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      ],
-      { logPath: join(temp, 'prometheus.log') },
-    );
-    processes.push(prometheus);
+    const servers = startPackServers({
+      dir: temp,
+      alertmanagerBin: alertmanagerBin ?? '',
+      prometheusBin: prometheusBin ?? '',
+      alertmanagerPort,
+      prometheusPort,
+      alertmanagerConfig: alertmanagerTestConfig({
+        webhookUrl: `${exporterUrl}/api/v1/alerts`,
+        tokenFile: join(temp, 'webhook-token'),
+        pagerUrl: `${orchestrator.url}/pager`,
+      }),
+      prometheusConfig: prometheusTestConfig(PROMETHEUS_CONFIG, {
+        exporter: `127.0.0.1:${exporterPort}`,
+        alertmanager: `127.0.0.1:${alertmanagerPort}`,
+        prometheus: `127.0.0.1:${prometheusPort}`,
+        ruleFiles: [join(temp, 'rules', '*.rules.yml')],
+      }),
+    });
+    processes.push(servers.alertmanager, servers.prometheus);
     sim = startProcess(
       'simulator',
       process.execPath,
@@ -269,10 +240,7 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     processes.push(sim);
     let tick = 0;
     pushTimer = setInterval(() => pushBoth((tick += 1)), 1_000);
-    await Promise.all([
-      waitForHttp(`${alertmanagerUrl}/-/ready`, 15_000, alertmanager),
-      waitForHttp(`${prometheusUrl}/-/ready`, 15_000, prometheus),
-    ]);
+    await servers.ready();
   }, 30_000);
 
   afterAll(async () => {
@@ -281,8 +249,7 @@ describe.skipIf(!ready)('rules pack end to end (real Prometheus 2.42 and Alertma
     for (const p of [...processes].reverse()) await stopProcess(p);
     await orchestrator?.close();
     await new Promise<void>((done) => (scrapeTarget ? scrapeTarget.close(() => done()) : done()));
-    if (process.env.KEEP_E2E_ARTIFACTS === undefined) rmSync(temp, { recursive: true, force: true });
-    else console.warn(`e2e artifacts kept in ${temp}`);
+    removeArtifacts(temp);
   }, 30_000);
 
   it("records the swarm through the pack's rules", async () => {

@@ -3,7 +3,7 @@
 // (alerts/alertmanager.yml, timings × the factor) → the exporter's webhook → signed tasks to the demo's orchestrator.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
@@ -21,23 +21,16 @@ import {
   scaledPrometheusConfig,
   scaledRuleFiles,
 } from '../rules-pack/support/scaled-pack.js';
+import { builtBinary, removeArtifacts, startPackServers } from './support/pack-servers.js';
 
 const EXPORTER_BIN = join(REPO, 'dist/src/bin/exporter.js');
 /** The compose stack's exporter configuration: the one the pack as shipped runs against. */
 const COMPOSE_EXPORTER_CONFIG = join(REPO, 'alerts/compose/agentswarm-exporter.yml');
 
-/** Built binaries are required like the Prometheus ones: skip loudly locally, fail under CI. */
-function builtBinary(path: string): string | undefined {
-  if (existsSync(path)) return path;
-  if (process.env.CI) throw new Error(`${path} is missing: npm test builds it first (npm run build)`);
-  console.warn(`\n*** ${path} is missing: skipping the scripted-day end-to-end test. Run npm run build (npm test does). ***\n`);
-  return undefined;
-}
-
 const prometheusBin = findBinary('prometheus');
 const promtoolBin = findBinary('promtool');
 const alertmanagerBin = findAnyBinary(['prometheus-alertmanager', 'alertmanager']);
-const exporterBin = builtBinary(EXPORTER_BIN);
+const exporterBin = builtBinary(EXPORTER_BIN, 'scripted-day');
 const ready = prometheusBin !== undefined && promtoolBin !== undefined && alertmanagerBin !== undefined && exporterBin !== undefined;
 
 /**
@@ -147,7 +140,6 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
   const startedAt = Date.now();
   let exporterUrl = '';
   let prometheusUrl = '';
-  let alertmanagerUrl = '';
   let alertmanagerText = '';
   let prometheusText = '';
   let exporterLog = '';
@@ -238,7 +230,6 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
     const [exporterPort, prometheusPort, alertmanagerPort] = [await freePort(), await freePort(), await freePort()];
     exporterUrl = `http://127.0.0.1:${exporterPort}`;
     prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
-    alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
     writeFileSync(join(temp, 'webhook-token'), `${webhookToken}\n`);
 
     mkdirSync(join(temp, 'rules'));
@@ -249,12 +240,10 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       prometheus: `127.0.0.1:${prometheusPort}`,
       ruleFiles: [join(temp, 'rules', '*.rules.yml')],
     });
-    writeFileSync(join(temp, 'prometheus.yml'), prometheusText);
     alertmanagerText = scaledAlertmanagerConfig(FACTOR, {
       webhookUrl: `${exporterUrl}/api/v1/alerts`,
       tokenFile: join(temp, 'webhook-token'),
     });
-    writeFileSync(join(temp, 'alertmanager.yml'), alertmanagerText);
 
     // The compose stack's exporter configuration, time scaled, with --demo instead of the stack's simulator.
     const compose = parseYaml(readFileSync(COMPOSE_EXPORTER_CONFIG, 'utf8')) as { analysis: { window: string }; coordination?: unknown };
@@ -277,41 +266,23 @@ describe.skipIf(!ready)('the scripted day end to end with compressed time (real 
       logPath: join(temp, 'exporter.log'),
     });
     processes.push(exporter);
-    const alertmanager = startProcess(
-      'alertmanager',
-      alertmanagerBin ?? '',
-      [
-        `--config.file=${join(temp, 'alertmanager.yml')}`,
-        `--storage.path=${join(temp, 'am')}`,
-        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
-        '--cluster.listen-address=',
-      ],
-      { logPath: join(temp, 'alertmanager.log') },
-    );
-    processes.push(alertmanager);
-    const prometheus = startProcess(
-      'prometheus',
-      prometheusBin ?? '',
-      [
-        `--config.file=${join(temp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(temp, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      ],
-      { logPath: join(temp, 'prometheus.log') },
-    );
-    processes.push(prometheus);
-    await Promise.all([
-      waitForHttp(`${exporterUrl}/-/ready`, 15_000, exporter),
-      waitForHttp(`${alertmanagerUrl}/-/ready`, 15_000, alertmanager),
-      waitForHttp(`${prometheusUrl}/-/ready`, 15_000, prometheus),
-    ]);
+    const servers = startPackServers({
+      dir: temp,
+      alertmanagerBin: alertmanagerBin ?? '',
+      prometheusBin: prometheusBin ?? '',
+      alertmanagerPort,
+      prometheusPort,
+      alertmanagerConfig: alertmanagerText,
+      prometheusConfig: prometheusText,
+    });
+    processes.push(servers.alertmanager, servers.prometheus);
+    await Promise.all([waitForHttp(`${exporterUrl}/-/ready`, 15_000, exporter), servers.ready()]);
   }, 30_000);
 
   afterAll(async () => {
     // Stop by PID, all bounded.
     for (const p of [...processes].reverse()) await stopProcess(p);
-    if (process.env.KEEP_E2E_ARTIFACTS === undefined) rmSync(temp, { recursive: true, force: true });
-    else console.warn(`e2e artifacts kept in ${temp}`);
+    removeArtifacts(temp);
   }, 30_000);
 
   it('compresses the pack by one factor and changes nothing else', () => {
