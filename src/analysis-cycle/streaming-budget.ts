@@ -1,12 +1,15 @@
-// The process-wide byte budget for the N² correlation states of every swarm: which metrics can keep
+// The process-wide byte budget for the N² correlation buffers of every swarm: which metrics can keep
 // a streaming state (running cross-products, 4·N² bytes each) and which are recomputed periodically.
+// Each swarm's matrix of r (4·N² bytes, shared by its metrics) counts against it too.
 
 /**
- * Default budget: 512 MiB of cross-product states. At 5,000 agents a state is 100 MB, so five fit
- * and the process stays below 1 GiB RSS with 8 canonical metrics (see docs/analysis.md, "Bounds on cardinality");
- * up to ~4,000 agents every canonical metric streams.
+ * Default budget: 448 MiB of N² buffers (cross-product states and each swarm's matrix of r). Up to
+ * ~3,000 agents (3,547 slots: 50 MB a buffer) every canonical metric streams; at 5,000 agents
+ * (100 MB) two stream beside the periodic scratch and the matrix, and a churning 5,000-agent swarm
+ * (6,752 slots: 182 MB) runs every metric periodically, so the process stays below 1 GiB RSS (see
+ * docs/analysis.md, "Cost and memory").
  */
-export const DEFAULT_STREAMING_BUDGET_BYTES = 384 * 2 ** 20;
+export const DEFAULT_STREAMING_BUDGET_BYTES = 448 * 2 ** 20;
 
 /** Bytes held per owner (one owner per swarm analyzer); owners re-plan against what is left. */
 export class StreamingBudget {
@@ -50,10 +53,11 @@ export function stateBytes(capacity: number): number {
 export type CorrelationTier = 'streaming' | 'periodic';
 
 /**
- * Tiers for `metrics` (in priority order) given what one swarm may hold: every metric streams when
- * all fit; otherwise the first ones stream and the rest share one periodic scratch state (which
- * needs a state's bytes too). With room for nothing, every metric is periodic (the scratch is the
- * least a swarm needs to be analysed at all, so it may exceed the budget).
+ * Tiers for `metrics` (in priority order) given what one swarm may hold. A swarm always holds one
+ * matrix of r (its arena's, shared by its metrics: a state's bytes), counted first. Every metric
+ * streams when all fit beside it; otherwise the first ones stream and the rest share one periodic
+ * scratch state (a state's bytes too). With room for nothing, every metric is periodic (the scratch
+ * and the matrix are the least a swarm needs to be analysed at all, so they may exceed the budget).
  */
 export function planTiers(
   metrics: readonly string[],
@@ -61,13 +65,13 @@ export function planTiers(
   allowanceBytes: number,
 ): { tiers: Map<string, CorrelationTier>; bytes: number } {
   const each = stateBytes(capacity);
-  const fit = each === 0 ? metrics.length : Math.floor(allowanceBytes / each);
+  const fit = each === 0 ? metrics.length : Math.floor(allowanceBytes / each) - 1;
   const tiers = new Map<string, CorrelationTier>();
   if (fit >= metrics.length) {
     for (const m of metrics) tiers.set(m, 'streaming');
-    return { tiers, bytes: each * metrics.length };
+    return { tiers, bytes: each * (metrics.length + 1) };
   }
   const streaming = Math.max(0, fit - 1);
   metrics.forEach((m, i) => tiers.set(m, i < streaming ? 'streaming' : 'periodic'));
-  return { tiers, bytes: each * (streaming + 1) };
+  return { tiers, bytes: each * (streaming + 2) };
 }

@@ -1,22 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { planTiers, stateBytes, StreamingBudget } from '../../src/analysis-cycle/streaming-budget.js';
+import { DEFAULT_STREAMING_BUDGET_BYTES, planTiers, stateBytes, StreamingBudget } from '../../src/analysis-cycle/streaming-budget.js';
 import { capacityFor } from '../../src/analysis-cycle/swarm-analyzer.js';
 
 describe('planTiers', () => {
   const metrics = ['response_time', 'queue_depth', 'active_tasks', 'cpu_usage'];
   const each = stateBytes(100);
+  // Room counts whole buffers of stateBytes(100): one is always the swarm's matrix of r.
   it.each([
-    { room: 4, tiers: ['streaming', 'streaming', 'streaming', 'streaming'], held: 4 },
-    { room: 5.5, tiers: ['streaming', 'streaming', 'streaming', 'streaming'], held: 4 },
-    { room: 3, tiers: ['streaming', 'streaming', 'periodic', 'periodic'], held: 3 },
-    { room: 2, tiers: ['streaming', 'periodic', 'periodic', 'periodic'], held: 2 },
-    { room: 1, tiers: ['periodic', 'periodic', 'periodic', 'periodic'], held: 1 },
-    // Nothing fits: the one shared recompute state is the least a swarm needs, even over budget.
-    { room: 0, tiers: ['periodic', 'periodic', 'periodic', 'periodic'], held: 1 },
-  ])('with room for $room states: $tiers, holding $held', ({ room, tiers, held }) => {
+    { room: 5, tiers: ['streaming', 'streaming', 'streaming', 'streaming'], held: 5 },
+    { room: 6.5, tiers: ['streaming', 'streaming', 'streaming', 'streaming'], held: 5 },
+    { room: 4, tiers: ['streaming', 'streaming', 'periodic', 'periodic'], held: 4 },
+    { room: 3, tiers: ['streaming', 'periodic', 'periodic', 'periodic'], held: 3 },
+    { room: 2, tiers: ['periodic', 'periodic', 'periodic', 'periodic'], held: 2 },
+    // Nothing fits: the matrix and the one shared recompute state are the least a swarm needs, even over budget.
+    { room: 0, tiers: ['periodic', 'periodic', 'periodic', 'periodic'], held: 2 },
+  ])('with room for $room buffers: $tiers, holding $held', ({ room, tiers, held }) => {
     const plan = planTiers(metrics, 100, room * each);
     expect(metrics.map((m) => plan.tiers.get(m))).toEqual(tiers);
     expect(plan.bytes).toBe(held * each);
+  });
+
+  it.each([
+    // The default budget's promises (docs/analysis.md, "Cost and memory").
+    { slots: 3547, metrics: 8, streaming: 8 },
+    { slots: 5000, metrics: 8, streaming: 2 },
+    { slots: 6752, metrics: 10, streaming: 0 },
+  ])('under the default budget, $slots slots × $metrics metrics: $streaming streaming', ({ slots, metrics: count, streaming }) => {
+    const names = Array.from({ length: count }, (_, i) => `m${i}`);
+    const plan = planTiers(names, slots, DEFAULT_STREAMING_BUDGET_BYTES);
+    expect([...plan.tiers.values()].filter((t) => t === 'streaming').length).toBe(streaming);
+    expect(plan.bytes).toBeLessThanOrEqual(Math.max(DEFAULT_STREAMING_BUDGET_BYTES, 2 * stateBytes(slots)));
   });
 
   it('counts a state as the packed cross-products of its slots, n(n−1)/2 doubles', () => {

@@ -76,17 +76,17 @@ describe('SwarmAnalyzer correlation tiers', () => {
   });
 
   it('streams the highest-priority metrics and recomputes the rest when the budget holds only some states', async () => {
-    // Room for two and a half 4·N² states at N = 32 slots: the first metric in priority streams,
-    // the two others take turns in the one shared recompute state.
+    // Room for three and a half 4·N² buffers at N = 32 slots: one is the swarm's matrix of r, the
+    // first metric in priority streams, the two others take turns in the one shared recompute state.
     const perState = (32 * 31 * 8) / 2;
-    const { h } = await run(new StreamingBudget(2.5 * perState));
+    const { h } = await run(new StreamingBudget(3.5 * perState));
     expect(analyzerOf(h).capacity).toBe(32);
     expect(Object.fromEntries(analyzerOf(h).tiers())).toEqual({
       response_time: 'streaming',
       queue_depth: 'periodic',
       active_tasks: 'periodic',
     });
-    expect(h.engine.budget.usedBytes).toBe(2 * perState);
+    expect(h.engine.budget.usedBytes).toBe(3 * perState);
   });
 });
 
