@@ -56,8 +56,9 @@ export type CorrelationTier = 'streaming' | 'periodic';
  * Tiers for `metrics` (in priority order) given what one swarm may hold. A swarm always holds one
  * matrix of r (its arena's, shared by its metrics: a state's bytes), counted first. Every metric
  * streams when all fit beside it; otherwise the first ones stream and the rest share one periodic
- * scratch state (a state's bytes too). With room for nothing, every metric is periodic (the scratch
- * and the matrix are the least a swarm needs to be analysed at all, so they may exceed the budget).
+ * scratch state (a state's bytes too). The least a swarm holds, even over budget, is the matrix and
+ * one more buffer: the periodic scratch, or the streaming state of a swarm's only metric (the same
+ * bytes, and O(N²) a step instead of an exact O(N²·W) recomputation).
  */
 export function planTiers(
   metrics: readonly string[],
@@ -65,7 +66,8 @@ export function planTiers(
   allowanceBytes: number,
 ): { tiers: Map<string, CorrelationTier>; bytes: number } {
   const each = stateBytes(capacity);
-  const fit = each === 0 ? metrics.length : Math.floor(allowanceBytes / each) - 1;
+  // Buffers beside the matrix; at least one (a swarm is analysed at all), which a lone metric streams in.
+  const fit = each === 0 ? metrics.length : Math.max(1, Math.floor(allowanceBytes / each) - 1);
   const tiers = new Map<string, CorrelationTier>();
   if (fit >= metrics.length) {
     for (const m of metrics) tiers.set(m, 'streaming');

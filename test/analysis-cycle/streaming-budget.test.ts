@@ -20,16 +20,25 @@ describe('planTiers', () => {
     expect(plan.bytes).toBe(held * each);
   });
 
+  it('streams a lone metric in the one buffer a swarm always holds beside its matrix', () => {
+    const plan = planTiers(['cpu_usage'], 100, 0);
+    expect(plan.tiers.get('cpu_usage')).toBe('streaming');
+    expect(plan.bytes).toBe(2 * each);
+  });
+
   it.each([
     // The default budget's promises (docs/analysis.md, "Cost and memory").
     { slots: 3547, metrics: 8, streaming: 8 },
     { slots: 5000, metrics: 8, streaming: 2 },
     { slots: 6752, metrics: 10, streaming: 0 },
+    // The stretch case: one metric at 10,000 agents streams (400 MB) beside its matrix, over budget.
+    { slots: 10_000, metrics: 1, streaming: 1 },
   ])('under the default budget, $slots slots × $metrics metrics: $streaming streaming', ({ slots, metrics: count, streaming }) => {
     const names = Array.from({ length: count }, (_, i) => `m${i}`);
     const plan = planTiers(names, slots, DEFAULT_STREAMING_BUDGET_BYTES);
     expect([...plan.tiers.values()].filter((t) => t === 'streaming').length).toBe(streaming);
     expect(plan.bytes).toBeLessThanOrEqual(Math.max(DEFAULT_STREAMING_BUDGET_BYTES, 2 * stateBytes(slots)));
+    expect(plan.bytes).toBe(stateBytes(slots) * (streaming + (streaming < count ? 2 : 1)));
   });
 
   it('counts a state as the packed cross-products of its slots, n(n−1)/2 doubles', () => {
