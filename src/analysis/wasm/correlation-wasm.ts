@@ -48,6 +48,37 @@ function forLoop(local: number, start: number[], end: number[], step: number[], 
 }
 
 /**
+ * `for (k = 0; k + 16 <= end; k += 16) vec; if (k < end) tail`: a loop over two f64 lanes at a time
+ * with a one-value tail, `k` and `end` byte offsets (locals) the bodies read; k starts where it is.
+ */
+function vectorLoop(k: number, end: number, vec: readonly number[], tail: readonly number[]): number[] {
+  return [
+    ...ins.block(),
+    ...ins.loop(),
+    ...get(k),
+    ...i32(16),
+    ...ins.i32Add(),
+    ...get(end),
+    ...ins.i32GtS(),
+    ...ins.brIf(1),
+    ...vec,
+    ...get(k),
+    ...i32(16),
+    ...ins.i32Add(),
+    ...set(k),
+    ...ins.br(0),
+    ...ins.end(),
+    ...ins.end(),
+    ...get(k),
+    ...get(end),
+    ...ins.i32LtS(),
+    ...ins.if(),
+    ...tail,
+    ...ins.end(),
+  ];
+}
+
+/**
  * gemm_packed(z, stride, n, i0, i1, j0, j1, out): for every pair i in [i0, i1), j in [j0, j1) with
  * i < j < n, stores dot(row_i, row_j) at the packed index of (i, j).
  * Rows are `stride` bytes apart (a multiple of 16, zero padded), so the dot product runs over
@@ -429,36 +460,7 @@ function streamUpdate(withR: boolean): WasmFunction {
     );
   }
   // for (j8 = 8(i+1); j8 + 16 <= end8; j8 += 16) vec; if (j8 < end8) scalar
-  rowBody.push(
-    ...get(i),
-    ...i32(1),
-    ...ins.i32Add(),
-    ...i32(3),
-    ...ins.i32Shl(),
-    ...set(j8),
-    ...ins.block(),
-    ...ins.loop(),
-    ...get(j8),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...get(end8),
-    ...ins.i32GtS(),
-    ...ins.brIf(1),
-    ...vec,
-    ...get(j8),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...set(j8),
-    ...ins.br(0),
-    ...ins.end(),
-    ...ins.end(),
-    ...get(j8),
-    ...get(end8),
-    ...ins.i32LtS(),
-    ...ins.if(),
-    ...scalar,
-    ...ins.end(),
-  );
+  rowBody.push(...get(i), ...i32(1), ...ins.i32Add(), ...i32(3), ...ins.i32Shl(), ...set(j8), ...vectorLoop(j8, end8, vec, scalar));
   if (withR) {
     const statAt = (block: number): number[] => [
       ...get(i),
@@ -619,29 +621,7 @@ function pairRRun(): WasmFunction {
     ...set(minusOne),
     ...i32(0),
     ...set(k),
-    // for (k = 0; k + 16 <= end; k += 16) vec; if (k < end) scalar
-    ...ins.block(),
-    ...ins.loop(),
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...get(end),
-    ...ins.i32GtS(),
-    ...ins.brIf(1),
-    ...vec,
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...set(k),
-    ...ins.br(0),
-    ...ins.end(),
-    ...ins.end(),
-    ...get(k),
-    ...get(end),
-    ...ins.i32LtS(),
-    ...ins.if(),
-    ...scalar,
-    ...ins.end(),
+    ...vectorLoop(k, end, vec, scalar),
   ];
   return { name: 'pair_r_run', params: [I32, I32, I32, I32, F64, F64, F64, I32], results: [], locals: L.types, body };
 }
@@ -900,28 +880,7 @@ function absScan(): WasmFunction {
     ...set(vcnt),
     ...i32(0),
     ...set(k),
-    ...ins.block(),
-    ...ins.loop(),
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...get(end),
-    ...ins.i32GtS(),
-    ...ins.brIf(1),
-    ...vec,
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...set(k),
-    ...ins.br(0),
-    ...ins.end(),
-    ...ins.end(),
-    ...get(k),
-    ...get(end),
-    ...ins.i32LtS(),
-    ...ins.if(),
-    ...tail,
-    ...ins.end(),
+    ...vectorLoop(k, end, vec, tail),
     // totals[0] += (lane0 + lane1) + tail count; totals[1] += (lane0 + lane1) + tail sum
     ...get(totals),
     ...get(totals),
@@ -1025,28 +984,7 @@ function absCollect(): WasmFunction {
     ...set(k),
     ...i32(0),
     ...set(found),
-    ...ins.block(),
-    ...ins.loop(),
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...get(end),
-    ...ins.i32GtS(),
-    ...ins.brIf(1),
-    ...vec,
-    ...get(k),
-    ...i32(16),
-    ...ins.i32Add(),
-    ...set(k),
-    ...ins.br(0),
-    ...ins.end(),
-    ...ins.end(),
-    ...get(k),
-    ...get(end),
-    ...ins.i32LtS(),
-    ...ins.if(),
-    ...keep([...get(r), ...get(k), ...ins.i32Add(), ...ins.f64Load(), ...ins.f64Abs()], position(0)),
-    ...ins.end(),
+    ...vectorLoop(k, end, vec, keep([...get(r), ...get(k), ...ins.i32Add(), ...ins.f64Load(), ...ins.f64Abs()], position(0))),
     ...get(found),
   ];
   return { name: 'abs_collect', params: [I32, I32, F64, I32], results: [I32], locals: L.types, body };
