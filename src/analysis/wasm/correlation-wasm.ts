@@ -79,6 +79,34 @@ function vectorLoop(k: number, end: number, vec: readonly number[], tail: readon
 }
 
 /**
+ * Leaves max(lane0, lane1, scalar) of the f64x2 local `lanes` and the f64 local `scalar` on the stack
+ * (rs = lane1 > lane0 ? lane1 : lane0; then scalar > rs ? scalar : rs), using the f64 local `rs`: a
+ * row's largest |r| from the vector loop's lanes and its scalar tail.
+ */
+function maxOfLanes(lanes: number, scalar: number, rs: number): number[] {
+  return [
+    ...get(lanes),
+    ...ins.f64x2ExtractLane(0),
+    ...set(rs),
+    ...get(lanes),
+    ...ins.f64x2ExtractLane(1),
+    ...get(rs),
+    ...get(lanes),
+    ...ins.f64x2ExtractLane(1),
+    ...get(rs),
+    ...ins.f64Gt(),
+    ...ins.select(),
+    ...set(rs),
+    ...get(scalar),
+    ...get(rs),
+    ...get(scalar),
+    ...get(rs),
+    ...ins.f64Gt(),
+    ...ins.select(),
+  ];
+}
+
+/**
  * gemm_packed(z, stride, n, i0, i1, j0, j1, out): for every pair i in [i0, i1), j in [j0, j1) with
  * i < j < n, stores dot(row_i, row_j) at the packed index of (i, j).
  * Rows are `stride` bytes apart (a multiple of 16, zero padded), so the dot product runs over
@@ -473,27 +501,8 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...get(stats),
       ...ins.i32Add(),
     ];
-    const lanesMax = [
-      // max(lane0, lane1, smax), each comparison false for NaN (none reach here: pmax kept them out).
-      ...get(vmax),
-      ...ins.f64x2ExtractLane(0),
-      ...set(rs),
-      ...get(vmax),
-      ...ins.f64x2ExtractLane(1),
-      ...get(rs),
-      ...get(vmax),
-      ...ins.f64x2ExtractLane(1),
-      ...get(rs),
-      ...ins.f64Gt(),
-      ...ins.select(),
-      ...set(rs),
-      ...get(smax),
-      ...get(rs),
-      ...get(smax),
-      ...get(rs),
-      ...ins.f64Gt(),
-      ...ins.select(),
-    ];
+    // Each comparison is false for NaN (none reach here: pmax kept them out).
+    const lanesMax = maxOfLanes(vmax, smax, rs);
     rowBody.push(
       ...statAt(0),
       ...lanesMax,
@@ -898,25 +907,7 @@ function absScan(): WasmFunction {
     ...ins.f64Add(),
     ...ins.f64Add(),
     ...ins.f64Store(8),
-    // max(lane1 > lane0 ? lane1 : lane0, smax): smax > rs ? smax : rs
-    ...get(vmax),
-    ...ins.f64x2ExtractLane(0),
-    ...set(rs),
-    ...get(vmax),
-    ...ins.f64x2ExtractLane(1),
-    ...get(rs),
-    ...get(vmax),
-    ...ins.f64x2ExtractLane(1),
-    ...get(rs),
-    ...ins.f64Gt(),
-    ...ins.select(),
-    ...set(rs),
-    ...get(smax),
-    ...get(rs),
-    ...get(smax),
-    ...get(rs),
-    ...ins.f64Gt(),
-    ...ins.select(),
+    ...maxOfLanes(vmax, smax, rs),
   ];
   return { name: 'abs_scan', params: [I32, I32, F64, F64, I32, I32], results: [F64], locals: L.types, body };
 }
