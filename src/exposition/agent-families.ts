@@ -9,6 +9,7 @@ import type { AgentHealth, AgentRecord } from '../store/agent-record.js';
 import type { AgentRegistry } from '../store/agent-registry.js';
 import { CANONICAL_GAUGES, METRICS, type MetricSpec } from '../model/metric-catalogue.js';
 import { NO_PAUSE, type Pause } from '../runtime/slice-pauser.js';
+import { CHUNK_CHARS } from './family-chunks.js';
 import { escapeLabelValue, familyHeader } from './text-writer.js';
 
 /** What one agent contributes to the page, copied out of the mutable registry. */
@@ -79,12 +80,6 @@ export type ChunkWriter = (chunk: string) => void | Promise<void>;
 
 /** Agents between two pause checks: small enough that a slice overshoots its budget by little. */
 const CHECK_EVERY = 32;
-/**
- * Characters gathered before a chunk is handed to the writer. Small chunks leave the JS heap (as
- * socket buffers) while still young, so the garbage collector never copies a megabyte-sized
- * half-built page from one young generation to the next.
- */
-const CHUNK_CHARS = 64 * 1024;
 
 async function family(spec: MetricSpec, rows: readonly AgentRow[], line: LineWriter, pause: Pause, write: ChunkWriter): Promise<void> {
   let body = '';

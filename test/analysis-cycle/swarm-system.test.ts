@@ -58,7 +58,7 @@ describe('SwarmSystem', () => {
       clock.advance(STEP);
     }
     expect(failedFor).toHaveLength(3);
-    const page = renderSystemFamilies(system.latest()).join('');
+    const page = [...renderSystemFamilies(system.latest())].join('');
     const bucket = (le: string): number | undefined => sampleValue(page, `agentswarm_agent_recovery_seconds_bucket{swarm="s",le="${le}"}`);
     expect(bucket('15')).toBe(0);
     expect(bucket('30')).toBe(1);
@@ -103,7 +103,7 @@ describe('SwarmSystem', () => {
     expect(Math.abs((fit?.kappa ?? 0) - truth.kappa)).toBeLessThanOrEqual(0.1 * truth.kappa);
     const peak = Math.sqrt((1 - truth.sigma) / truth.kappa);
     expect(Math.abs((fit?.peakAgents ?? 0) - peak)).toBeLessThanOrEqual(0.1 * peak);
-    const page = renderSystemFamilies(system.latest()).join('');
+    const page = [...renderSystemFamilies(system.latest())].join('');
     expect(sampleValue(page, 'agentswarm_swarm_scalability_coherency{swarm="s"}')).toBeCloseTo(fit?.kappa ?? Number.NaN, 12);
     expect(sampleValue(page, 'agentswarm_swarm_scalability_fit_r2{swarm="s"}')).toBeGreaterThan(0.9);
   });
@@ -120,7 +120,7 @@ describe('SwarmSystem', () => {
     const system = new SwarmSystem(clock, { ...DEFAULT_SWARM_SYSTEM_SETTINGS, baselineMetrics: [] }, { listAgentStates: () => rows });
     system.observe(registry.agents());
     expect(system.latest().get('s')?.scalability).toBeUndefined();
-    expect(renderSystemFamilies(system.latest()).join('')).not.toContain('agentswarm_swarm_scalability');
+    expect([...renderSystemFamilies(system.latest())].join('')).not.toContain('agentswarm_swarm_scalability');
   });
 
   it("learns each agent's baseline from its stored history and exposes lower < center < upper; promtool accepts the page", () => {
@@ -150,7 +150,7 @@ describe('SwarmSystem', () => {
     // 06:00 UTC is the daily peak of this sine: the band centre sits near 1.4, not the 1.0 daily mean.
     expect(entry?.center).toBeGreaterThan(1.3);
     expect((entry?.lower ?? 0) < (entry?.center ?? 0) && (entry?.center ?? 0) < (entry?.upper ?? 0)).toBe(true);
-    const page = renderSystemFamilies(system.latest()).join('');
+    const page = [...renderSystemFamilies(system.latest())].join('');
     for (const bound of ['lower', 'center', 'upper'])
       expect(page).toContain(`agentswarm_agent_baseline{swarm="s",agent="beta",metric="response_time",bound="${bound}"}`);
     const promtool = findBinary('promtool');

@@ -37,7 +37,7 @@ async function runSwarm(): Promise<EngineHarness> {
 }
 
 function metricValue(h: EngineHarness): number {
-  const page = renderAnalysisFamilies(h.engine.latest()).join('');
+  const page = [...renderAnalysisFamilies(h.engine.latest())].join('');
   const parsed = parseExposition(page);
   if (!parsed.ok) throw new Error(`${parsed.error.message} (line ${parsed.error.line})`);
   const line = parsed.families

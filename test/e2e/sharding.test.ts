@@ -153,7 +153,7 @@ describe('sharding across 4 replicas', () => {
 
     // Union of the 4 replicas' analysis families == the unsharded exporter's, line for line.
     const names = new Set(
-      renderAnalysisFamilies(unsharded.engine.latest())
+      [...renderAnalysisFamilies(unsharded.engine.latest())]
         .join('')
         .split('\n')
         .filter((l) => l.startsWith('# TYPE '))

@@ -90,7 +90,7 @@ function snapshot(swarm: string, overrides: Partial<SwarmAnalysis> = {}): SwarmA
 }
 
 function render(...snaps: SwarmAnalysis[]): string {
-  return renderAnalysisFamilies(new Map(snaps.map((s) => [s.swarm, s]))).join('');
+  return [...renderAnalysisFamilies(new Map(snaps.map((s) => [s.swarm, s])))].join('');
 }
 
 function samples(page: string): ExpositionSample[] {
