@@ -2,6 +2,7 @@
 import { CANONICAL_METRIC_SPECS, DEFAULT_AGENT_TYPE, isCanonicalMetric } from '../model/canonical-metrics.js';
 import type { HealthStatus } from '../model/health-status.js';
 import type { HealthComponents } from '../health/health-score.js';
+import { holdOpen, type RingCell } from './ring-slab.js';
 
 export interface LatestValue {
   readonly value: number;
@@ -13,8 +14,8 @@ export interface LatestValue {
 export interface HeldValue {
   value: number;
   timestamp: number;
-  /** Observed in the open step (after the newest closed one) and not yet written into the windows. */
-  fresh: boolean;
+  /** The series' cell in its swarm's windows, where an observation of the open step is held for the next step. */
+  readonly cell: RingCell;
   /** The metric's valid range (canonical bounds; ±Infinity for custom metrics), for the ingest fast path. */
   readonly min: number;
   readonly max: number;
@@ -59,10 +60,11 @@ export class AgentRecord {
   }
 
   /**
-   * Stores a value unless a newer observation of the metric is already held; `fresh` when it belongs
-   * to the open step (the next analysis step writes it), false when it was written into a closed one.
+   * Stores a value unless a newer observation of the metric is already held. `open`: it belongs to
+   * the open step, and is held in the series' window cell for the next analysis step to write; else it
+   * was written into a closed step already. `cell` is the series' cell (AlignedWindows.ensure).
    */
-  observe(metric: string, value: number, timestamp: number, fresh = true): void {
+  observe(metric: string, value: number, timestamp: number, cell: RingCell, open = true): void {
     const latest = this.latest as Map<string, HeldValue>;
     const held = latest.get(metric);
     if (held === undefined) {
@@ -70,7 +72,7 @@ export class AgentRecord {
       const created: HeldValue = {
         value,
         timestamp,
-        fresh,
+        cell,
         min: spec?.min ?? -Infinity,
         max: spec?.max ?? Infinity,
         name: metric,
@@ -78,10 +80,11 @@ export class AgentRecord {
       };
       latest.set(metric, created);
       this.order.push(created);
+      if (open) holdOpen(cell, value, timestamp);
     } else if (held.timestamp <= timestamp) {
       held.value = value;
       held.timestamp = timestamp;
-      if (fresh) held.fresh = true;
+      if (open) holdOpen(held.cell, value, timestamp);
     }
   }
 

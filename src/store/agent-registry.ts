@@ -8,8 +8,9 @@ import type { IngestSource, RegistryIngestOutcome, Sample, SampleRejection, Samp
 import { checkAgentId, checkMetricName, checkSwarm, checkTimestamp, checkValue, preview } from '../model/sample-rules.js';
 import { healthScore } from '../health/health-score.js';
 import { nextStatus } from '../health/status-from-score.js';
-import { AgentRecord, type HeldValue } from './agent-record.js';
+import { AgentRecord } from './agent-record.js';
 import { AlignedWindows } from './aligned-windows.js';
+import { holdOpen, type RingCell } from './ring-slab.js';
 
 export interface RegistryLimits {
   readonly heartbeatTimeoutMs: number;
@@ -178,7 +179,7 @@ export class AgentRegistry implements SampleSink {
         if (held.timestamp <= now) {
           held.value = value;
           held.timestamp = now;
-          held.fresh = true;
+          holdOpen(held.cell, value, now);
         }
         lastSwarm = swarm;
         lastId = id;
@@ -212,12 +213,14 @@ export class AgentRegistry implements SampleSink {
       lastSwarm = swarm;
       lastId = id;
       lastAgent = agent;
-      if (held === undefined) {
-        const refusal = this.admitSeries(agent, metric as string);
-        if (refusal !== undefined) {
-          errors.push({ index, reason: refusal });
+      let cell = held?.cell;
+      if (cell === undefined) {
+        const admitted = this.admitSeries(agent, metric as string);
+        if (typeof admitted === 'string') {
+          errors.push({ index, reason: admitted });
           continue;
         }
+        cell = admitted;
       }
       const at = timestamp as number;
       // Stamped at or before the newest closed step: it goes into that step now (out of order, buffered
@@ -233,7 +236,7 @@ export class AgentRegistry implements SampleSink {
           continue;
         }
       }
-      agent.observe(metric as string, value as number, at, open);
+      agent.observe(metric as string, value as number, at, cell, open);
       if (agent.ingestStamp !== stamp) {
         agent.ingestStamp = stamp;
         touched.push(agent);
@@ -277,20 +280,9 @@ export class AgentRegistry implements SampleSink {
         this.swarmStates.delete(name);
         continue;
       }
-      // The step closing now takes each series' observation of the open step; the windows carry the
-      // previous one for at most analysis.carry_forward steps, then write gaps.
-      let observedAt = now;
-      state.windows.advance(
-        (metric, id) => {
-          const held = state.agents.get(id)?.latest.get(metric) as HeldValue | undefined;
-          if (held === undefined || !held.fresh) return Number.NaN;
-          held.fresh = false;
-          observedAt = held.timestamp;
-          return held.value;
-        },
-        now,
-        () => observedAt,
-      );
+      // The step closing now takes each series' observation of the open step, held in its cell by
+      // ingest; the windows carry the previous one for at most analysis.carry_forward steps, then write gaps.
+      state.windows.advance(undefined, now);
       evaluate.push(state);
     }
     this.lastStepEnd = Math.max(this.lastStepEnd, now);
@@ -314,16 +306,17 @@ export class AgentRegistry implements SampleSink {
     }
   }
 
-  private admitSeries(agent: AgentRecord, metric: string): string | undefined {
+  /** The new series' window cell, or why it is refused. */
+  private admitSeries(agent: AgentRecord, metric: string): RingCell | string {
     const state = this.swarmStates.get(agent.swarm);
+    if (state === undefined) return `agent: ${agent.id} has no swarm state`;
     if (!isCanonicalMetric(metric)) {
       if (agent.customMetricCount >= this.limits.maxCustomMetrics) {
         return `metric: max_custom_metrics (${this.limits.maxCustomMetrics}) reached for agent ${agent.id}; ${metric} refused`;
       }
       agent.customMetricCount += 1;
     }
-    state?.windows.ensure(metric, agent.id);
-    return undefined;
+    return state.windows.ensure(metric, agent.id);
   }
 
   private evaluate(agent: AgentRecord, windows: AlignedWindows, now: number): void {

@@ -109,8 +109,8 @@ export class AlignedWindows implements RevisionSource {
     return this.byMetric.get(metric) ?? EMPTY;
   }
 
-  /** Creates the series if absent (NaN-filled). */
-  ensure(metric: string, agent: string): void {
+  /** Creates the series if absent (NaN-filled); returns its cell, where ingest holds the open step's observation (holdOpen). */
+  ensure(metric: string, agent: string): RingCell {
     let agents = this.byMetric.get(metric);
     let ages = this.agesByMetric.get(metric);
     let cells = this.cellsByMetric.get(metric);
@@ -122,12 +122,13 @@ export class AlignedWindows implements RevisionSource {
       this.agesByMetric.set(metric, ages);
       this.cellsByMetric.set(metric, cells);
     }
-    if (!agents.has(agent)) {
-      const cell = this.slab.take();
-      cells.set(agent, cell);
-      agents.set(agent, cell.values);
-      ages.set(agent, cell.ages);
-    }
+    const existing = cells.get(agent);
+    if (existing !== undefined) return existing;
+    const cell = this.slab.take();
+    cells.set(agent, cell);
+    agents.set(agent, cell.values);
+    ages.set(agent, cell.ages);
+    return cell;
   }
 
   /** Drops every series of the agent. */
@@ -156,34 +157,45 @@ export class AlignedWindows implements RevisionSource {
 
   /**
    * Closes one step ending at `end` (default: one nominal step after the previous end) and writes it
-   * into every ring at the shared head: `valueOf(metric, agent)` is the series' observation in the
-   * step (NaN: none), `observedAt` its timestamp (default: `end`). A series without an observation
-   * gets the newest observation of the `carryForward` steps before, else NaN. O(series).
+   * into every ring at the shared head. A series' observation in the step is the one ingest held in
+   * its cell (holdOpen), or, when `valueOf` is given, `valueOf(metric, agent)` (NaN: none) observed at
+   * `observedAt(metric, agent)` (default: `end`). A series without an observation gets the newest
+   * observation of the `carryForward` steps before, else NaN. The open observations are consumed. O(series).
    */
-  advance(valueOf: (metric: string, agent: string) => number, end?: number, observedAt?: (metric: string, agent: string) => number): void {
+  advance(valueOf?: (metric: string, agent: string) => number, end?: number, observedAt?: (metric: string, agent: string) => number): void {
     // Rings dropped before this step may be handed out again from now on (ring-slab.ts).
     this.slab.settle();
     const at = this.headIndex;
     const previousEnd = this.newestEnd;
     const closing = Math.max(previousEnd, end ?? previousEnd + this.stepMs);
-    for (const [metric, agents] of this.byMetric) {
-      const ages = this.agesByMetric.get(metric);
-      for (const [agent, ring] of agents) {
-        const age = ages?.get(agent);
-        const x = valueOf(metric, agent);
-        if (Number.isFinite(x)) {
-          ring[at] = x;
-          if (age) age[at] = closing - (observedAt === undefined ? closing : observedAt(metric, agent));
-        } else {
-          if (age) age[at] = Number.NaN;
-          ring[at] = age ? this.carried(ring, age, at) : Number.NaN;
+    for (const [metric, cells] of this.cellsByMetric) {
+      if (valueOf !== undefined)
+        for (const [agent, cell] of cells) {
+          cell.open = valueOf(metric, agent);
+          cell.openAt = observedAt === undefined ? closing : observedAt(metric, agent);
         }
-      }
+      this.closeCells(cells, at, closing);
     }
     this.ends[at] = closing;
     this.headIndex = (at + 1) % this.capacity;
     if (this.filledPoints < this.capacity) this.filledPoints += 1;
     this.steps += 1;
+  }
+
+  /** One metric's part of advance(): a plain loop over the cells, no lookup per series (50,000 of them at 5,000 agents). */
+  private closeCells(cells: ReadonlyMap<string, RingCell>, at: number, closing: number): void {
+    for (const cell of cells.values()) {
+      const x = cell.open;
+      if (Number.isFinite(x)) {
+        cell.values[at] = x;
+        cell.ages[at] = closing - cell.openAt;
+      } else {
+        cell.ages[at] = Number.NaN;
+        cell.values[at] = this.carried(cell.values, cell.ages, at);
+      }
+      cell.open = Number.NaN;
+      cell.openAt = -Infinity;
+    }
   }
 
   /**

@@ -14,10 +14,24 @@
 /** Series per chunk: at W = 240, 64 series are 184 KB (one allocation of its own, above malloc's mmap threshold). */
 export const CHUNK_SERIES = 64;
 
-/** One series' storage: its value ring and the age of each cell's observation. */
+/** One series' storage: its value ring, the age of each cell's observation, and the open step's observation. */
 export interface RingCell {
   readonly values: Float64Array;
   readonly ages: Float32Array;
+  /**
+   * The series' newest observation in the open step (the one the next advance() closes), NaN when
+   * it has none yet, and that observation's timestamp (ms since the epoch; −Infinity with none).
+   * Ingest writes it in place, so closing a step reads every series without a lookup.
+   */
+  open: number;
+  openAt: number;
+}
+
+/** Holds an observation for the open step in a series' cell: the newest timestamp wins, on a tie the later call. */
+export function holdOpen(cell: RingCell, value: number, at: number): void {
+  if (at < cell.openAt) return;
+  cell.open = value;
+  cell.openAt = at;
 }
 
 interface Chunk {
@@ -69,6 +83,8 @@ export class RingSlab {
     cell.chunk.used += 1;
     cell.values.fill(Number.NaN);
     cell.ages.fill(Number.NaN);
+    cell.open = Number.NaN;
+    cell.openAt = -Infinity;
     return cell;
   }
 
@@ -102,6 +118,12 @@ export class RingSlab {
     this.chunks.push(chunk);
     // Handed out from the chunk's start (the free list is a stack).
     for (let k = n - 1; k >= 0; k -= 1)
-      this.free.push({ values: values.subarray(k * w, (k + 1) * w), ages: ages.subarray(k * w, (k + 1) * w), chunk });
+      this.free.push({
+        values: values.subarray(k * w, (k + 1) * w),
+        ages: ages.subarray(k * w, (k + 1) * w),
+        open: Number.NaN,
+        openAt: -Infinity,
+        chunk,
+      });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlignedWindows } from '../../src/store/aligned-windows.js';
+import { holdOpen } from '../../src/store/ring-slab.js';
 
 describe('aligned windows', () => {
   it('keeps the last W points oldest to newest with one shared head', () => {
@@ -25,6 +26,31 @@ describe('aligned windows', () => {
     w.advance(() => 3);
     expect([...w.chronological('cpu', 'late')]).toEqual([Number.NaN, Number.NaN, 3]);
     expect([...w.chronological('cpu', 'a')]).toEqual([1, 2, 3]);
+  });
+
+  it('closes each series with the newest observation held in its cell, consumes it, and hands a reused cell out empty', () => {
+    const w = new AlignedWindows(4, { stepMs: 1000, newestEnd: 10_000, carryForward: 0 });
+    const a = w.ensure('cpu', 'a');
+    const b = w.ensure('cpu', 'b');
+    expect(w.ensure('cpu', 'a')).toBe(a);
+    holdOpen(a, 1, 10_400);
+    holdOpen(a, 2, 10_900);
+    holdOpen(a, 3, 10_200); // older than what is held: ignored
+    w.advance(undefined, 11_000);
+    expect(w.latest('cpu', 'a')).toBe(2);
+    expect(w.observedLatest('cpu', 'a')).toBe(true);
+    expect(Number.isNaN(w.latest('cpu', 'b'))).toBe(true);
+    // Nothing held for the next step: a gap (carry_forward 0), not the consumed value again.
+    w.advance(undefined, 12_000);
+    expect(Number.isNaN(w.latest('cpu', 'a'))).toBe(true);
+    holdOpen(b, 7, 12_500);
+    w.remove('cpu', 'b');
+    w.advance(undefined, 13_000); // settles the released cell
+    const reused = w.ensure('cpu', 'c');
+    expect(reused).toBe(b);
+    expect(reused.open).toBeNaN();
+    w.advance(undefined, 14_000);
+    expect(Number.isNaN(w.latest('cpu', 'c'))).toBe(true);
   });
 
   it('records NaN for a gap and drops every series of a removed agent', () => {
