@@ -16,6 +16,7 @@ import { ExporterMetrics } from './exposition/exporter-metrics.js';
 import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies } from './exposition/agent-families.js';
 import { slicePauser } from './runtime/slice-pauser.js';
+import { Foreground } from './runtime/foreground.js';
 import { renderAnalysisFamilies } from './exposition/analysis-families.js';
 import { renderSystemFamilies } from './exposition/system-families.js';
 import { countingSink } from './exposition/exporter-metrics.js';
@@ -66,8 +67,8 @@ import { readBuildInfo } from './runtime/build-info.js';
 const SHUTDOWN_GRACE_MS = 10_000;
 /** After its database file vanished, how long the exporter answers 503 before it stops (docs/reliability.md). */
 const FATAL_HOLD_MS = 1000;
-/** Longest stretch a /metrics render holds the event loop before yielding (bench target: 50 ms block). */
-const RENDER_SLICE_MS = 10;
+/** Longest stretch a /metrics render holds the event loop before yielding (a probe waits at most about this). */
+const RENDER_SLICE_MS = 5;
 /** How often a compact analysis snapshot and the agent states are written to the history tables. */
 const HISTORY_INTERVAL_MS = 60_000;
 
@@ -186,6 +187,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const exporterMetrics = new ExporterMetrics(metricsRegistry, build);
   // A sharded replica keeps only its own swarms, whatever the ingest mode (docs/high-availability.md).
   const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
+  // Requests first: the analysis and the history recorder wait while a scrape or a push is in progress (runtime/foreground.ts).
+  const foreground = new Foreground();
   const engine = new AnalysisEngine(
     registry,
     {
@@ -200,6 +203,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     },
     clock,
     new AnalysisMetrics(metricsRegistry),
+    foreground.backgroundTurn,
   );
 
   // Coordination: durable store, action targets (the demo's own orchestrator in demo mode), service.
@@ -261,6 +265,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       createProbeRoutes({ readiness }),
       createMetricsRoute({
         path: config.web.telemetry_path,
+        foreground,
         metricsRegistry,
         renderers: [
           (write) => renderAgentFamilies(registry, write, slicePauser(RENDER_SLICE_MS)),
@@ -301,6 +306,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 
   const samplesFastLane = createSamplesFastLane({
     registry,
+    foreground,
     metrics: exporterMetrics,
     token: ingestToken,
     shard: config.shard,
@@ -360,7 +366,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
     );
   }
   loops.push(
-    startPeriodic(() => recordHistory(coordination, registry, engine.latest()), {
+    startPeriodic(() => recordHistory(coordination, registry, engine.latest(), foreground.backgroundTurn), {
       everyMs: HISTORY_INTERVAL_MS,
       onError: (error) => stepLog.warn({ err: error }, 'recording analysis history failed'),
     }),

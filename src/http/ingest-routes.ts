@@ -11,6 +11,8 @@ import { jsonBody, readJsonBody } from './json-body.js';
 import { sendJson, sendProblem } from './problem.js';
 import type { Shard } from '../model/shard.js';
 import { refuseMisdirected, swarmOfRaw } from './shard-guard.js';
+import type { Foreground } from '../runtime/foreground.js';
+import { TurnQueue } from '../runtime/turn-queue.js';
 
 export interface IngestRouteDeps {
   readonly registry: AgentRegistry;
@@ -67,11 +69,17 @@ function ingestPushed(deps: IngestRouteDeps, samples: readonly SampleLike[]): Re
  * false for any other request, which then goes to the express app.
  */
 export function createSamplesFastLane(
-  deps: IngestRouteDeps & { readonly onError: (error: unknown) => void },
+  deps: IngestRouteDeps & {
+    readonly onError: (error: unknown) => void;
+    /** Queued bodies count as foreground work: background pauses wait for them (runtime/foreground.ts). */
+    readonly foreground?: Foreground;
+  },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  // Bodies are parsed and ingested one per turn of the event loop, in arrival order (turn-queue.ts).
+  const turns = new TurnQueue(deps.foreground);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!authorize(req, res, deps.token)) return;
-    const read = await readJsonBody(req, res);
+    const read = await readJsonBody(req, res, { turns });
     if (!read.ok) return;
     const parsed = parseBatchEnvelope(read.body);
     if (!parsed.ok) {

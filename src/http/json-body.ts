@@ -3,6 +3,7 @@
 // into objects, so a body cannot change a prototype.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { TurnQueue } from '../runtime/turn-queue.js';
 import { sendProblem } from './problem.js';
 
 /** docs/reliability.md#the-figures: ingest bodies are at most 1 MiB. */
@@ -20,6 +21,8 @@ export interface JsonBodyOptions {
   /** An empty body is allowed (the body is then undefined). */
   readonly optional?: boolean;
   readonly limit?: number;
+  /** Parse in this queue's turn (runtime/turn-queue.ts) instead of in the 'end' event: large bodies one per turn. */
+  readonly turns?: TurnQueue;
 }
 
 /** The parsed body, or `handled` when a 4xx was already sent (or the request broke off). */
@@ -72,9 +75,7 @@ export function readJsonBody(req: IncomingMessage, res: ServerResponse, options:
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
+    const parse = (): void => {
       let parsed: unknown;
       try {
         parsed = JSON.parse((chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
@@ -84,6 +85,12 @@ export function readJsonBody(req: IncomingMessage, res: ServerResponse, options:
         return;
       }
       resolve({ ok: true, body: parsed });
+    };
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      if (options.turns) void options.turns.run(parse);
+      else parse();
     });
     req.on('error', () => {
       done = true;

@@ -3,12 +3,15 @@ import { Router } from 'express';
 import { contentTypeFor, renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
 import type { Registry } from '../runtime/prom.js';
 import { drainedOrClosed } from './drained-or-closed.js';
+import type { Foreground } from '../runtime/foreground.js';
 
 export interface MetricsRouteDeps {
   readonly path: string;
   readonly metricsRegistry: Registry;
   readonly renderers: readonly FamilyRenderer[];
   readonly onError: (error: unknown) => void;
+  /** A render in progress is foreground work: background pauses wait for it (runtime/foreground.ts). */
+  readonly foreground?: Foreground;
 }
 
 export function createMetricsRoute(deps: MetricsRouteDeps): Router {
@@ -17,11 +20,13 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
     const openMetrics = wantsOpenMetrics(req.get('accept'));
     res.status(200).set('Content-Type', contentTypeFor(openMetrics));
     try {
-      await renderMetricsPage(deps.metricsRegistry, deps.renderers, openMetrics, async (chunk) => {
-        if (res.destroyed || chunk === '') return;
-        // Respect backpressure so a slow scraper does not make us buffer the whole page.
-        if (!res.write(chunk)) await drainedOrClosed(res);
-      });
+      const render = (): Promise<void> =>
+        renderMetricsPage(deps.metricsRegistry, deps.renderers, openMetrics, async (chunk) => {
+          if (res.destroyed || chunk === '') return;
+          // Respect backpressure so a slow scraper does not make us buffer the whole page.
+          if (!res.write(chunk)) await drainedOrClosed(res);
+        });
+      await (deps.foreground ? deps.foreground.run(render) : render());
       res.end();
     } catch (error) {
       deps.onError(error);

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { Foreground } from '../../src/runtime/foreground.js';
+import { TurnQueue } from '../../src/runtime/turn-queue.js';
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('TurnQueue', () => {
+  it('runs its jobs in arrival order, one per turn of the loop, so other work queued meanwhile runs between them', async () => {
+    const order: string[] = [];
+    const queue = new TurnQueue();
+    const a = queue.run(() => order.push('a'));
+    const b = queue.run(() => order.push('b'));
+    const c = queue.run(() => order.push('c'));
+    setImmediate(() => order.push('other'));
+    expect(order).toEqual([]);
+    await Promise.all([a, b, c]);
+    expect(order).toEqual(['a', 'other', 'b', 'c']);
+  });
+
+  it('resolves with what the job returned, and rejects with what it threw without stopping the jobs behind it', async () => {
+    const queue = new TurnQueue();
+    const failing = queue.run(() => {
+      throw new Error('bad body');
+    });
+    const after = queue.run(() => 42);
+    await expect(failing).rejects.toThrow('bad body');
+    await expect(after).resolves.toBe(42);
+    expect(queue.length).toBe(0);
+  });
+
+  it('counts queued jobs as foreground work until they have run', async () => {
+    const foreground = new Foreground();
+    const queue = new TurnQueue(foreground);
+    const done = queue.run(() => 'x');
+    expect(foreground.busy).toBe(true);
+    await done;
+    await turn();
+    expect(foreground.busy).toBe(false);
+  });
+});
+
+describe('Foreground', () => {
+  /** A loop whose every turn takes 10 ms of a fake clock. */
+  function fakeLoop(): { now: () => number; turn: () => Promise<void>; turns: () => number } {
+    let t = 0;
+    let turns = 0;
+    return {
+      now: () => t,
+      turn: async () => {
+        turns += 1;
+        t += 10;
+        await Promise.resolve();
+      },
+      turns: () => turns,
+    };
+  }
+
+  it('a background pause is one turn while no foreground work is in progress', async () => {
+    const loop = fakeLoop();
+    const foreground = new Foreground(50, loop.now, loop.turn);
+    await foreground.backgroundTurn();
+    expect(loop.turns()).toBe(1);
+  });
+
+  it('waits while foreground work is in progress, for at most maxDeferMs', async () => {
+    const loop = fakeLoop();
+    const foreground = new Foreground(50, loop.now, loop.turn);
+    let release = (): void => undefined;
+    const scrape = foreground.run(() => new Promise<void>((resolve) => (release = resolve)));
+    await foreground.backgroundTurn();
+    expect(loop.turns()).toBe(5);
+    expect(foreground.busy).toBe(true);
+    release();
+    await scrape;
+    expect(foreground.busy).toBe(false);
+  });
+
+  it('goes on as soon as the foreground work ends, and stays idle after one that failed', async () => {
+    const loop = fakeLoop();
+    const foreground = new Foreground(1000, loop.now, loop.turn);
+    const failing = foreground.run(async () => {
+      for (let i = 0; i < 3; i++) await loop.turn();
+      throw new Error('scrape broke off');
+    });
+    const pause = foreground.backgroundTurn();
+    await expect(failing).rejects.toThrow('scrape broke off');
+    await pause;
+    // Its 3 turns and the pause's own few, far from the 100 turns maxDeferMs would allow.
+    expect(loop.turns()).toBeLessThan(10);
+    expect(foreground.busy).toBe(false);
+  });
+});
