@@ -89,8 +89,13 @@ export function readJsonBody(req: IncomingMessage, res: ServerResponse, options:
     req.on('end', () => {
       if (done) return;
       done = true;
-      if (options.turns) void options.turns.run(parse);
-      else parse();
+      if (!options.turns) parse();
+      else
+        options.turns.run(parse).catch(() => {
+          // parse answers every bad body itself; this is a fault of ours, and the request must not hang.
+          if (!res.headersSent) sendProblem(res, 500, 'internal error');
+          resolve(HANDLED);
+        });
     });
     req.on('error', () => {
       done = true;

@@ -23,8 +23,10 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
       const render = (): Promise<void> =>
         renderMetricsPage(deps.metricsRegistry, deps.renderers, openMetrics, async (chunk) => {
           if (res.destroyed || chunk === '') return;
-          // Respect backpressure so a slow scraper does not make us buffer the whole page.
-          if (!res.write(chunk)) await drainedOrClosed(res);
+          // Respect backpressure so a slow scraper does not make us buffer the whole page; the wait
+          // for it is not foreground work (it must not hold the analysis back).
+          if (res.write(chunk)) return;
+          await (deps.foreground ? deps.foreground.outside(drainedOrClosed(res)) : drainedOrClosed(res));
         });
       await (deps.foreground ? deps.foreground.run(render) : render());
       res.end();

@@ -34,6 +34,19 @@ export class Foreground {
     }
   }
 
+  /**
+   * Within run(): waits for `wait` without counting as foreground work meanwhile. A scrape that waits
+   * for a slow client to read its socket holds no CPU, and must not hold the analysis back.
+   */
+  async outside<T>(wait: Promise<T>): Promise<T> {
+    this.active -= 1;
+    try {
+      return await wait;
+    } finally {
+      this.active += 1;
+    }
+  }
+
   /** A background pause: one turn of the loop, then more while foreground work is in progress, for at most maxDeferMs. */
   readonly backgroundTurn = async (): Promise<void> => {
     const started = this.now();

@@ -75,6 +75,25 @@ describe('Foreground', () => {
     expect(foreground.busy).toBe(false);
   });
 
+  it('does not count the time foreground work spends waiting on something else (a slow client)', async () => {
+    const loop = fakeLoop();
+    const foreground = new Foreground(50, loop.now, loop.turn);
+    let drained = (): void => undefined;
+    let waiting = false;
+    const scrape = foreground.run(async () => {
+      waiting = true;
+      await foreground.outside(new Promise<void>((resolve) => (drained = resolve)));
+      waiting = false;
+    });
+    expect(waiting).toBe(true);
+    expect(foreground.busy).toBe(false);
+    await foreground.backgroundTurn();
+    expect(loop.turns()).toBe(1);
+    drained();
+    await scrape;
+    expect(foreground.busy).toBe(false);
+  });
+
   it('goes on as soon as the foreground work ends, and stays idle after one that failed', async () => {
     const loop = fakeLoop();
     const foreground = new Foreground(1000, loop.now, loop.turn);
