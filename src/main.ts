@@ -68,7 +68,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** After its database file vanished, how long the exporter answers 503 before it stops (docs/reliability.md). */
 const FATAL_HOLD_MS = 1000;
 /** Longest stretch a /metrics render holds the event loop before yielding (a probe waits at most about this). */
-const RENDER_SLICE_MS = 5;
+const RENDER_SLICE_MS = 3;
 /** How often a compact analysis snapshot and the agent states are written to the history tables. */
 const HISTORY_INTERVAL_MS = 60_000;
 

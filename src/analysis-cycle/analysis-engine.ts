@@ -31,7 +31,7 @@ export class AnalysisCycleError extends Error {
  * a probe or a scrape waits at most about this long for the analysis. Shorter slices cost more turns
  * (a turn with nothing pending is a few microseconds; with work pending, that work runs).
  */
-export const SLICE_MS = 5;
+export const SLICE_MS = 3;
 
 export class AnalysisEngine {
   private readonly analyzers = new Map<string, SwarmAnalyzer>();
