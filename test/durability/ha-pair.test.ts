@@ -103,12 +103,13 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
     target = await new ActionTarget().start();
     // Every delivery takes 20-150 ms, so kills land while attempts are in flight.
     const open = new Map<string, number>();
-    let overlapping = 0;
+    /** Tasks whose request arrived while an earlier one for it was still open at the target. */
+    const overlapping: string[] = [];
     const succeeded = new Map<string, number>();
     const lastSuccess = new Map<string, number>();
     target.respond = (request: Received) => {
       const id = String(request.headers['webhook-id']);
-      if ((open.get(id) ?? 0) > 0) overlapping += 1;
+      if ((open.get(id) ?? 0) > 0) overlapping.push(id);
       open.set(id, (open.get(id) ?? 0) + 1);
       setTimeout(
         () => {
@@ -271,8 +272,12 @@ describe.skipIf(!runnable)('HA pair on PostgreSQL', () => {
       }
       for (const request of target.received)
         expect((request.json.task as { id?: string } | undefined)?.id ?? request.json.id).toBe(String(request.headers['webhook-id']));
-      // Exactly one replica at a time per task.
-      expect(overlapping).toBe(0);
+      // Exactly one live replica at a time per task. A killed holder's last request may still be open
+      // at the target (it answers after 20-150 ms, and cannot know its sender died) when the survivor,
+      // which sees the dead session's leases at once, sends the task again: that is the documented
+      // redelivery after a crash, and only tasks in flight at a kill may show it.
+      expect(overlapping.filter((id) => !inFlightAtKill.has(id))).toEqual([]);
+      expect(overlapping.length).toBeLessThanOrEqual(KILLS * 4);
       const retriedAfterCrash = Number(
         db.query(
           "SELECT COUNT(*)::int AS n FROM tasks WHERE last_error LIKE 'lease lost%' OR id IN (SELECT task_id FROM attempts WHERE attempt > 1)",
