@@ -11,6 +11,9 @@ const PAGE = 65_536;
 /** wasm32 addresses: 4 GiB; kept below 2^31 so byte offsets stay positive i32 values. */
 const MAX_BYTES = 2 ** 31 - PAGE;
 
+/** Fresh blocks up to this size have their pages committed at allocation (see alloc): a fill of a few milliseconds. */
+const EAGER_COMMIT_MAX_BYTES = 16 * 1024 * 1024;
+
 interface CompiledModule {
   readonly module: object | null;
 }
@@ -108,7 +111,9 @@ export class KernelArena {
     // sequential pass instead of inside the first kernel that writes them: after a wave of joiners
     // grew a 1,000-agent swarm's states (10 × 5 MiB), the first streaming update took 199 ms with
     // the faults and 57 ms without, for 38 ms of filling here (bench/analysis-scenarios, staggered).
-    new Uint8Array(this.buffer, offset, bytes).fill(0);
+    // Not for large blocks: this fill is one piece of work, and a 5,000-agent state (~100 MiB) would
+    // hold the event loop for tens of milliseconds; the sliced kernels commit those as they go.
+    if (bytes <= EAGER_COMMIT_MAX_BYTES) new Uint8Array(this.buffer, offset, bytes).fill(0);
     return offset;
   }
 
