@@ -17,6 +17,7 @@ import { registerProcessMetrics } from './exposition/process-metrics.js';
 import { renderAgentFamilies } from './exposition/agent-families.js';
 import { slicePauser } from './runtime/slice-pauser.js';
 import { Foreground } from './runtime/foreground.js';
+import { TurnQueue } from './runtime/turn-queue.js';
 import { renderAnalysisFamilies } from './exposition/analysis-families.js';
 import { renderSystemFamilies } from './exposition/system-families.js';
 import { countingSink } from './exposition/exporter-metrics.js';
@@ -189,6 +190,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
   const sink = ownedSwarmsOnly(countingSink(registry, exporterMetrics), config.shard);
   // Requests first: the analysis and the history recorder wait while a scrape or a push is in progress (runtime/foreground.ts).
   const foreground = new Foreground();
+  // Pushed bodies and OTLP exports are decoded and ingested one per turn of the loop, in arrival order (runtime/turn-queue.ts).
+  const ingestTurns = new TurnQueue(foreground);
   const engine = new AnalysisEngine(
     registry,
     {
@@ -283,6 +286,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
       }),
       createOtlpRoutes({
         sink,
+        turns: ingestTurns,
         ...(config.otlp && { mapping: config.otlp }),
         ...(ingestToken !== undefined && { token: ingestToken }),
         logger,
@@ -306,7 +310,7 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
 
   const samplesFastLane = createSamplesFastLane({
     registry,
-    foreground,
+    turns: ingestTurns,
     metrics: exporterMetrics,
     token: ingestToken,
     shard: config.shard,

@@ -11,7 +11,6 @@ import { jsonBody, readJsonBody } from './json-body.js';
 import { sendJson, sendProblem } from './problem.js';
 import type { Shard } from '../model/shard.js';
 import { refuseMisdirected, swarmOfRaw } from './shard-guard.js';
-import type { Foreground } from '../runtime/foreground.js';
 import { TurnQueue } from '../runtime/turn-queue.js';
 
 export interface IngestRouteDeps {
@@ -71,12 +70,12 @@ function ingestPushed(deps: IngestRouteDeps, samples: readonly SampleLike[]): Re
 export function createSamplesFastLane(
   deps: IngestRouteDeps & {
     readonly onError: (error: unknown) => void;
-    /** Queued bodies count as foreground work: background pauses wait for them (runtime/foreground.ts). */
-    readonly foreground?: Foreground;
+    /** Where bodies wait for their turn (runtime/turn-queue.ts), shared with the OTLP route; default: a queue of its own. */
+    readonly turns?: TurnQueue;
   },
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   // Bodies are parsed and ingested one per turn of the event loop, in arrival order (turn-queue.ts).
-  const turns = new TurnQueue(deps.foreground);
+  const turns = deps.turns ?? new TurnQueue();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!authorize(req, res, deps.token)) return;
     const read = await readJsonBody(req, res, { turns });

@@ -10,6 +10,7 @@ import { OtlpDeltaState, mapOtlpRequest } from '../ingest/otlp/otlp-to-samples.j
 import { defaultOtlpMapping, type OtlpMapping } from '../config/otlp-mapping.js';
 import type { DecodeResult } from '../ingest/otlp/otlp-model.js';
 import { bearerAuth, type TokenSource } from './bearer-auth.js';
+import type { TurnQueue } from '../runtime/turn-queue.js';
 
 /** docs/reliability.md#the-figures: ingest bodies are at most 1 MiB — after decompression, so a gzip bomb stops there. */
 export const OTLP_MAX_BODY_BYTES = 1024 * 1024;
@@ -29,6 +30,8 @@ export interface OtlpRouteDeps {
   readonly announce?: (swarm: string, agent: string) => void;
   /** ns since the epoch: a new agent's first cumulative point that started at or after it is data (see otlp-to-samples.ts). */
   readonly firstCumulativeSinceNs?: () => bigint;
+  /** Where a body waits for its turn before it is decoded and ingested (runtime/turn-queue.ts); none: at once. */
+  readonly turns?: TurnQueue;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -145,6 +148,9 @@ export function createOtlpRoutes(deps: OtlpRouteDeps): Router {
       if (status === 413) res.on('finish', () => req.socket.destroy());
       return;
     }
+    // One body per turn of the event loop, behind the pushes and exports that came first: the decode
+    // and ingest below run in this body's turn.
+    if (deps.turns) await deps.turns.run(() => undefined);
     let decoded: DecodeResult;
     if (encoding === 'protobuf') {
       decoded = decodeProtobufRequest(body);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/http/create-app.js';
 import { createOtlpRoutes, type OtlpRouteDeps } from '../../../src/http/otlp-routes.js';
 import { ProtoReader } from '../../../src/ingest/otlp/protobuf-reader.js';
+import { TurnQueue } from '../../../src/runtime/turn-queue.js';
 import { CollectingSink } from '../../fakes/collecting-sink.js';
 import { type SdkAgent, sdkAgent } from './otel-sdk.js';
 
@@ -214,5 +215,62 @@ describe('POST /v1/metrics request handling', () => {
     expect(answer.partialSuccess.errorMessage).toContain('1 data points name no agent');
     expect(answer.partialSuccess.errorMessage).toContain('refused by the test');
     expect(byAgent(sink, 'alpha')).toEqual({ response_time: 0.5, throughput: 2 });
+  });
+});
+
+describe('POST /v1/metrics with a turn queue (the exporter shares one with the batch route)', () => {
+  it('takes a turn of the queue before it decodes and ingests an export (the queue keeps the order of bodies)', async () => {
+    const sink = new CollectingSink();
+    /** Records, for each turn taken, how many samples the sink held when it came. */
+    class WatchedQueue extends TurnQueue {
+      readonly seen: number[] = [];
+      override run<T>(job: () => T): Promise<T> {
+        return super.run(() => {
+          this.seen.push(sink.samples.length);
+          return job();
+        });
+      }
+    }
+    const turns = new WatchedQueue();
+    const receiver = await startReceiver({ turns }, sink);
+    const body = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'gen_ai.invoke_agent.duration',
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }],
+                        startTimeUnixNano: '1767225600000000000',
+                        timeUnixNano: '1767225601000000000',
+                        count: '2',
+                        sum: 1,
+                        bucketCounts: ['2'],
+                        explicitBounds: [],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const response = await fetch(receiver.url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    // One turn taken, and nothing of the export was ingested before it.
+    expect(turns.seen).toEqual([0]);
+    expect(byAgent(receiver.sink, 'alpha')).toMatchObject({ response_time: 0.5, throughput: 2 });
   });
 });
