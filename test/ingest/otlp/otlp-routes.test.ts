@@ -41,6 +41,17 @@ function agent(...args: Parameters<typeof sdkAgent>): SdkAgent {
   return a;
 }
 
+/** One OTLP/JSON histogram data point: 2 invocations summing to 1 s over the first second of 2026. */
+const histogramPoint = (attributes: unknown[]) => ({
+  attributes,
+  startTimeUnixNano: '1767225600000000000',
+  timeUnixNano: '1767225601000000000',
+  count: '2',
+  sum: 1,
+  bucketCounts: ['2'],
+  explicitBounds: [],
+});
+
 const byAgent = (sink: CollectingSink, agentId: string) =>
   Object.fromEntries(sink.samples.filter((s) => s.agent === agentId).map((s) => [s.metric, s.value]));
 
@@ -179,15 +190,6 @@ describe('POST /v1/metrics request handling', () => {
   it('reports points that name no agent, and samples the sink refused, as a partial success', async () => {
     const sink = new CollectingSink((s) => (s.metric === 'error_rate' ? 'error_rate: refused by the test' : undefined));
     const receiver = await startReceiver({}, sink);
-    const point = (attributes: unknown[]) => ({
-      attributes,
-      startTimeUnixNano: '1767225600000000000',
-      timeUnixNano: '1767225601000000000',
-      count: '2',
-      sum: 1,
-      bucketCounts: ['2'],
-      explicitBounds: [],
-    });
     const body = {
       resourceMetrics: [
         {
@@ -199,7 +201,7 @@ describe('POST /v1/metrics request handling', () => {
                   name: 'gen_ai.invoke_agent.duration',
                   histogram: {
                     aggregationTemporality: 1,
-                    dataPoints: [point([]), point([{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }])],
+                    dataPoints: [histogramPoint([]), histogramPoint([{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }])],
                   },
                 },
               ],
@@ -244,17 +246,7 @@ describe('POST /v1/metrics with a turn queue (the exporter shares one with the b
                   name: 'gen_ai.invoke_agent.duration',
                   histogram: {
                     aggregationTemporality: 1,
-                    dataPoints: [
-                      {
-                        attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }],
-                        startTimeUnixNano: '1767225600000000000',
-                        timeUnixNano: '1767225601000000000',
-                        count: '2',
-                        sum: 1,
-                        bucketCounts: ['2'],
-                        explicitBounds: [],
-                      },
-                    ],
+                    dataPoints: [histogramPoint([{ key: 'gen_ai.agent.name', value: { stringValue: 'alpha' } }])],
                   },
                 },
               ],
