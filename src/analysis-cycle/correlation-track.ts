@@ -2,9 +2,10 @@
 // whichever way it is kept up to date (streaming-track.ts: running sums every step; periodic-track.ts:
 // exact recomputation in turns), and the selection both share: the k strongest pairs significant at
 // the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
-import { isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
+import { firstPassThresholds, isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
+import type { RowScanResult } from '../analysis/packed-row-scan.js';
 import type { Sliced } from '../analysis/sliced.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
 import type { ChangeRows } from './change-rows.js';
@@ -64,10 +65,25 @@ export class PairSelection {
   }
 
   /**
-   * A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included); `r`
-   * lies in `arena` (a streaming state's matrix).
+   * The per-row thresholds of the full test's first pass over `rows` slots at this step (for a kernel
+   * that computes the matrix and that pass together: StreamingCorrelation.rowScan).
    */
-  *select(r: Float64Array, rows: number, diffs: ChangeRows, arena: KernelArena): Sliced<readonly CorrelatedPair[]> {
+  scanThresholds(rows: number, diffs: ChangeRows): Sliced<Float64Array> {
+    return firstPassThresholds(rows, diffs.maxCommon, this.fdr, (a) => diffs.rowFacts(a));
+  }
+
+  /**
+   * A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included, or
+   * none when `scanned` holds that pass at scanThresholds); `r` lies in `arena` (a streaming state's
+   * matrix).
+   */
+  *select(
+    r: Float64Array,
+    rows: number,
+    diffs: ChangeRows,
+    arena: KernelArena,
+    scanned: RowScanResult | null = null,
+  ): Sliced<readonly CorrelatedPair[]> {
     const k = this.topPairs;
     const result = yield* significantPairsSliced({
       r,
@@ -78,6 +94,7 @@ export class PairSelection {
       facts: (a, b) => diffs.facts(a, b),
       rowFacts: (a) => diffs.rowFacts(a),
       limit: k,
+      scanned,
     });
     this.cutoff = result.cutoff;
     this.bar = result.barAbs;

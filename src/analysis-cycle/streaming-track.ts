@@ -35,9 +35,12 @@ export class StreamingTrack implements CorrelationTrack {
   }
 
   *advance(input: TrackInput): Sliced<TrackStep> {
-    const r = yield* this.stream.pushAndCorrelateSliced(input.changes);
-    // The significance test's one pass over the matrix also gives the mean |r| and the count.
-    const top = yield* this.selection.select(r, this.stream.capacity, input.diffs, this.stream.arena);
+    const rows = this.stream.capacity;
+    // The significance test's first pass over the matrix (which also gives the mean |r| and the
+    // count) is done by the kernel that computes it, at thresholds known before it runs.
+    const thresholds = yield* this.selection.scanThresholds(rows, input.diffs);
+    const r = yield* this.stream.pushAndCorrelateSliced(input.changes, thresholds);
+    const top = yield* this.selection.select(r, rows, input.diffs, this.stream.arena, this.stream.rowScan());
     return { top, meanAbs: this.selection.meanAbs, barAbs: this.selection.barAbs };
   }
 

@@ -42,46 +42,37 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         }
       }
     },
-    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to) {
-      const m = new Float64Array(buffer());
-      const s8 = s >> 3;
-      const a8 = a >> 3;
-      const b8 = b >> 3;
+    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins) {
+      const buf = buffer();
+      const m = new Float64Array(buf);
       const sx8 = sx >> 3;
       const inv8 = inv >> 3;
-      const r8 = r >> 3;
-      const st8 = stats >> 3;
-      let k = 0; // s and r point at row from's first pair
-      for (let i = from; i < to; i += 1) {
-        const ai = m[a8 + i] as number;
-        const bi = m[b8 + i] as number;
+      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins }, (i) => {
         const sxi = m[sx8 + i] as number;
         const invi = m[inv8 + i] as number;
-        // Two lanes (j − i − 1 even / odd) and a tail, summed in the SIMD kernel's order.
-        const max = [0, 0, 0];
-        const sum = [0, 0, 0];
-        const count = [0, 0, 0];
-        const pairsInRow = n - 1 - i;
-        for (let j = i + 1; j < n; j += 1, k += 1) {
-          const v = (m[s8 + k] as number) + ai * (m[a8 + j] as number) - bi * (m[b8 + j] as number);
-          m[s8 + k] = v;
-          const raw = (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
-          const rr = Math.min(1, Math.max(-1, raw));
-          m[r8 + k] = rr;
-          const offset = j - i - 1;
-          const lane = offset === pairsInRow - 1 && pairsInRow % 2 === 1 ? 2 : offset % 2;
-          const abs = Math.abs(rr);
-          if (abs > (max[lane] as number)) max[lane] = abs;
-          if (rr === rr) {
-            sum[lane] = (sum[lane] as number) + abs;
-            count[lane] = (count[lane] as number) + 1;
-          }
-        }
-        const m01 = (max[1] as number) > (max[0] as number) ? (max[1] as number) : (max[0] as number);
-        m[st8 + i] = (max[2] as number) > m01 ? (max[2] as number) : m01;
-        m[st8 + n + i] = (sum[0] as number) + (sum[1] as number) + (sum[2] as number);
-        m[st8 + 2 * n + i] = (count[0] as number) + (count[1] as number) + (count[2] as number);
-      }
+        return (j, v) => (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
+      });
+    },
+    stream_update_groups(s, a, b, n, groupOf, common, g, corr, r, stats, from, to, thresholds, scale, bins) {
+      const buf = buffer();
+      const m = new Float64Array(buf);
+      const ints = new Int32Array(buf);
+      const groupOf4 = groupOf >> 2;
+      const sq = n * g;
+      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins }, (i) => {
+        const gi = ints[groupOf4 + i] as number;
+        const row = (common >> 3) + gi * g;
+        const col = (corr >> 3) + gi * n;
+        const own = (corr >> 3) + 2 * sq + 2 * g * i;
+        return (j, v) => {
+          const h = ints[groupOf4 + j] as number;
+          return (
+            ((m[row + h] as number) * v - (m[own + 2 * h] as number) * (m[col + j] as number)) *
+            (m[own + 2 * h + 1] as number) *
+            (m[col + sq + j] as number)
+          );
+        };
+      });
     },
     pair_r_run(s, sx, inv, count, nObs, sxi, invi, r) {
       const m = new Float64Array(buffer());
@@ -126,6 +117,69 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       return absCollect(new Float64Array(buf, r, count), 0, count, bar, new Int32Array(buf, out, count));
     },
   };
+}
+
+/** The addresses every fused update takes (see wasm/correlation-wasm.ts, streamUpdate). */
+interface FusedAddresses {
+  readonly s: number;
+  readonly a: number;
+  readonly b: number;
+  readonly n: number;
+  readonly r: number;
+  readonly stats: number;
+  readonly from: number;
+  readonly to: number;
+  readonly thresholds: number;
+  readonly scale: number;
+  readonly bins: number;
+}
+
+/**
+ * stream_update_r and stream_update_groups: S += a·aᵀ − b·bᵀ over rows [from, to), r of each pair
+ * from `rowR(i)(j, S_ij)` clamped to [−1, 1], each row's statistics in the SIMD kernel's two lanes
+ * and tail, and the histogram of the |r| at or above the row's threshold.
+ */
+function fusedUpdate(buf: ArrayBuffer, at: FusedAddresses, rowR: (i: number) => (j: number, v: number) => number): void {
+  const { n, from, to, scale } = at;
+  const m = new Float64Array(buf);
+  const counts = new Int32Array(buf, at.bins, scale + 1);
+  const s8 = at.s >> 3;
+  const a8 = at.a >> 3;
+  const b8 = at.b >> 3;
+  const r8 = at.r >> 3;
+  const st8 = at.stats >> 3;
+  const thr8 = at.thresholds >> 3;
+  let k = 0; // s and r point at row from's first pair
+  for (let i = from; i < to; i += 1) {
+    const ai = m[a8 + i] as number;
+    const bi = m[b8 + i] as number;
+    const threshold = m[thr8 + i] as number;
+    const rOf = rowR(i);
+    // Two lanes (j − i − 1 even / odd) and a tail, summed in the SIMD kernel's order.
+    const max = [0, 0, 0];
+    const sum = [0, 0, 0];
+    const count = [0, 0, 0];
+    const pairsInRow = n - 1 - i;
+    for (let j = i + 1; j < n; j += 1, k += 1) {
+      const v = (m[s8 + k] as number) + ai * (m[a8 + j] as number) - bi * (m[b8 + j] as number);
+      m[s8 + k] = v;
+      const rr = Math.min(1, Math.max(-1, rOf(j, v)));
+      m[r8 + k] = rr;
+      const offset = j - i - 1;
+      const lane = offset === pairsInRow - 1 && pairsInRow % 2 === 1 ? 2 : offset % 2;
+      const abs = Math.abs(rr);
+      if (abs > (max[lane] as number)) max[lane] = abs;
+      if (rr === rr) {
+        sum[lane] = (sum[lane] as number) + abs;
+        count[lane] = (count[lane] as number) + 1;
+      }
+      if (abs >= threshold) binOf(abs, scale, counts);
+    }
+    const m01 = (max[1] as number) > (max[0] as number) ? (max[1] as number) : (max[0] as number);
+    m[st8 + i] = (max[2] as number) > m01 ? (max[2] as number) : m01;
+    m[st8 + n + i] = (sum[0] as number) + (sum[1] as number) + (sum[2] as number);
+    m[st8 + 2 * n + i] = (count[0] as number) + (count[1] as number) + (count[2] as number);
+  }
 }
 
 /**

@@ -12,7 +12,7 @@
 // Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
 // built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
 import type { KernelArena } from './kernel-arena.js';
-import { HISTOGRAM_BINS, PackedRowScan } from './packed-row-scan.js';
+import { HISTOGRAM_BINS, PackedRowScan, type RowScanResult } from './packed-row-scan.js';
 import { complete, SLICE_WORK, WINDOWS_PER_SLICE, type Sliced } from './sliced.js';
 import type { CorrelatedPair } from './top-pairs.js';
 
@@ -116,6 +116,12 @@ export interface SignificanceInput {
    * must have reserved room for `rows` before `r` was taken). Without it, the same scans in JS.
    */
   readonly arena?: KernelArena;
+  /**
+   * The first pass, already done by whoever computed `r` (StreamingCorrelation.rowScan), at the
+   * thresholds of firstPassThresholds for this input: the test then reads the matrix only where a
+   * row can hold a significant pair.
+   */
+  readonly scanned?: RowScanResult | null;
 }
 
 export interface SignificanceResult {
@@ -158,37 +164,32 @@ const PAIRS_PER_EXACT_SLICE = SLICE_WORK / 64;
 export function* significantPairsSliced(input: SignificanceInput): Sliced<SignificanceResult> {
   const { r, rows: n, nMax, fdr } = input;
   const q = fdr;
-  // One pass (PackedRowScan.stats: a vector kernel when r lies in the kernel arena): the defined pairs
-  // (m) and the sum of their |r|, each row's largest |r| (rows below the bar are skipped later) and a
-  // histogram of |r| from which the count of pairs at or above any bar is read as an upper bound
-  // (whole bins), so shrinking τ needs no further pass over the matrix. τ never exceeds q, so no bar
-  // lies below r_crit(q, nMax): only bins from that one up are ever read, and only those are filled —
-  // a null pair (most of them) then costs a few vector operations and no branch.
-  //
-  // A pair whose |r| is below r_crit(q, its n_eff bound) is never significant, so it need not be
-  // counted either: the count at a bar stays an upper bound of the pairs with p ≤ τ (τ ≤ q) that
-  // reach it. Each row's pairs are binned from the bar of the row's own bound at q (RowBounds.rowBars:
-  // a late joiner's short rows need a far larger |r| than nMax points do, and a wave of joiners put a
-  // third of all pairs above r_crit(q, nMax)).
+  // One pass (PackedRowScan.stats: a vector kernel when r lies in the kernel arena; or none, when the
+  // kernel that computed r did it: input.scanned): the defined pairs (m) and the sum of their |r|,
+  // each row's largest |r| (rows below the bar are skipped later) and a histogram of |r| from each
+  // row's threshold up (firstPassThresholds), from which the count of pairs at or above any bar is
+  // read as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix.
   const firstBin = binOf(criticalAbsR(q, nMax));
   const rows = new RowBounds(n, input.rowFacts, nMax);
-  const firstBars = input.rowFacts === undefined ? null : yield* rows.rowBars(new BarTable(q, criticalAbsR(q, nMax), nMax));
   const scan = new PackedRowScan(r, input.arena, n);
-  const rowMax = new Float64Array(Math.max(0, n));
-  // The bins from firstBin up hold the |r| ≥ firstBin / HISTOGRAM_BINS (exact: a power of 2) that reach their row's bar.
-  const firstThreshold = firstBin / HISTOGRAM_BINS;
   let work = 0;
-  for (let a = 0; a < n - 1; a += 1) {
-    work += n - a;
-    if (work >= SLICE_WORK) {
-      work = 0;
-      yield;
+  let first = input.scanned ?? null;
+  if (first === null) {
+    const thresholds = yield* firstPassThresholds(n, nMax, q, input.rowFacts);
+    const rowMax = new Float64Array(Math.max(0, n));
+    for (let a = 0; a < n - 1; a += 1) {
+      work += n - a;
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
+      rowMax[a] = scan.stats(rowBase(a, n) + a + 1, n - a - 1, thresholds[a] as number);
     }
-    const threshold = firstBars === null ? firstThreshold : Math.max(firstThreshold, firstBars[a] as number);
-    rowMax[a] = scan.stats(rowBase(a, n) + a + 1, n - a - 1, threshold);
+    const [count = 0, sumAbs = 0] = scan.totals();
+    first = { rowMax, count, sumAbs, bins: scan.histogram() };
   }
-  const [m = 0, sumAbs = 0] = scan.totals();
-  const bins = scan.histogram();
+  const { rowMax, count: m, sumAbs } = first;
+  const bins = first.bins.slice(); // summed into counts at or above each bin below
   if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
   const meanAbs = sumAbs / m;
   // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
@@ -262,6 +263,30 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   const cutoff = (k * q) / m;
   const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
   return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m, meanAbs };
+}
+
+/**
+ * The first pass's threshold of each of `rows` rows: the histogram counts a row's |r| from there up.
+ * τ never exceeds q, so no bar lies below r_crit(q, nMax), and only bins from that one up are ever
+ * read: a null pair (most of them) then costs a few vector operations and no branch. A pair whose
+ * |r| is below r_crit(q, its n_eff bound) is never significant, so it need not be counted either:
+ * the count at a bar stays an upper bound of the pairs with p ≤ τ (τ ≤ q) that reach it. Each row's
+ * pairs are binned from the bar of the row's own bound at q (RowBounds.rowBars: a late joiner's
+ * short rows need a far larger |r| than nMax points do, and a wave of joiners put a third of all
+ * pairs above r_crit(q, nMax)). Asks every row's facts.
+ */
+export function* firstPassThresholds(
+  rows: number,
+  nMax: number,
+  fdr: number,
+  rowFacts: ((a: number) => RowFacts) | undefined,
+): Sliced<Float64Array> {
+  // Bin edges are multiples of 1/HISTOGRAM_BINS (exact: a power of 2).
+  const firstThreshold = binOf(criticalAbsR(fdr, nMax)) / HISTOGRAM_BINS;
+  if (rowFacts === undefined) return new Float64Array(Math.max(0, rows)).fill(firstThreshold);
+  const bars = yield* new RowBounds(rows, rowFacts, nMax).rowBars(new BarTable(fdr, criticalAbsR(fdr, nMax), nMax));
+  for (let a = 0; a < rows; a += 1) bars[a] = Math.max(firstThreshold, bars[a] as number);
+  return bars;
 }
 
 /** Relative slack of the per-pair bar: the bound skips a pair only when it is clearly below it. */

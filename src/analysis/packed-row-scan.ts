@@ -12,6 +12,21 @@ const SCRATCH = 'packed-row-scan';
 export const HISTOGRAM_BINS = 1024;
 
 const COUNTS = HISTOGRAM_BINS + 1;
+
+/**
+ * What `stats` over rows 0 … n − 2 of an n-row matrix (row a from its first pair, at threshold
+ * thresholds[a]) leaves: each row's largest |r|, the totals, the histogram. A kernel that computes the
+ * matrix can produce it in the same pass (StreamingCorrelation.rowScan), sparing the scan.
+ */
+export interface RowScanResult {
+  /** Largest |r| of each row's pairs (0 when none is finite); length ≥ n − 1. */
+  readonly rowMax: Float64Array;
+  /** Finite values and the sum of their |r|, summed row by row in row order as `totals` sums them. */
+  readonly count: number;
+  readonly sumAbs: number;
+  /** HISTOGRAM_BINS + 1 counts of the |r| ≥ their row's threshold, as `histogram`. */
+  readonly bins: Int32Array;
+}
 /** Where the bins and one row's positions start in the scratch (byte offsets; totals at 0). */
 const BINS_AT = 16;
 const OUT_AT = 8 * (2 + Math.ceil(COUNTS / 2));

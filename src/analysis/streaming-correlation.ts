@@ -22,7 +22,7 @@
 import { blockedProduct, defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
-import { reserveRowScan } from './packed-row-scan.js';
+import { HISTOGRAM_BINS, reserveRowScan, type RowScanResult } from './packed-row-scan.js';
 import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { complete, rowsWithin, SLICE_WORK, type Sliced } from './sliced.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
@@ -176,6 +176,11 @@ export class StreamingCorrelation {
   private readonly sxOff: number;
   private readonly invOff: number;
   private readonly statsOff: number;
+  /** The fused kernel's per-row histogram thresholds (f64) and its histogram (HISTOGRAM_BINS + 1 i32). */
+  private readonly thresholdsOff: number;
+  private readonly binsOff: number;
+  /** The last fused pass binned at caller-given thresholds (rowScan may answer). */
+  private binned = false;
   private views: Views | null = null;
   /** The arena's matrix buffer holds this state's current r (until another user overwrites it). */
   private matrixFresh = false;
@@ -212,6 +217,8 @@ export class StreamingCorrelation {
     this.sxOff = this.arena.alloc(this.paddedRows);
     this.invOff = this.arena.alloc(this.paddedRows);
     this.statsOff = this.arena.alloc(3 * capacity);
+    this.thresholdsOff = this.arena.alloc(capacity);
+    this.binsOff = this.arena.alloc(Math.ceil((HISTOGRAM_BINS + 1) / 2));
     this.ring = new Float64Array(capacity * window).fill(NaN);
     this.shift = new Float64Array(capacity).fill(NaN);
     this.sumSq = new Float64Array(capacity);
@@ -257,20 +264,26 @@ export class StreamingCorrelation {
 
   /**
    * `pushAndCorrelate` in slices (sliced.ts): the O(N²) passes stop every SLICE_WORK pairs. The
-   * state must not be used by anyone else until the computation has completed.
+   * state must not be used by anyone else until the computation has completed. With `thresholds`
+   * (one per slot) the pass also bins each row's |r| at or above its threshold: see rowScan.
    */
-  *pushAndCorrelateSliced(column: ArrayLike<number>): Sliced<Float64Array> {
+  *pushAndCorrelateSliced(column: ArrayLike<number>, thresholds?: ArrayLike<number>): Sliced<Float64Array> {
     const resync = this.ingestColumn(column);
     if (resync) {
       yield* this.resyncSliced();
       return yield* this.correlationsSliced();
     }
     this.refreshRows(this.view());
-    const rOff = yield* this.updateAndCorrelate();
+    // With private gaps in the window, the fused pass computes every pair's r from the gap groups'
+    // corrected sums: no repair pass follows, and its row statistics stay valid.
+    const rOff = this.reserveMatrix();
+    const gapped = yield* this.gapTables(rOff);
+    yield* this.updateAndCorrelate(rOff, thresholds, gapped);
     const reshifted = yield* this.reshiftDriftedRows(rOff);
-    const repaired = yield* this.repairGappedRows(rOff);
+    // A re-shifted row's pairs were rewritten by the plain formula; the gapped ones need the repair.
+    if (reshifted && gapped !== null) yield* this.repairGappedRows(rOff);
     this.matrixFresh = true;
-    this.statsFresh = !reshifted && !repaired;
+    this.statsFresh = !reshifted;
     return this.arena.f64(rOff, this.pairs);
   }
 
@@ -290,7 +303,8 @@ export class StreamingCorrelation {
     v.a.fill(0);
     v.b.fill(0);
     // With zero entering and leaving columns the fused kernel leaves S as is and writes r.
-    const rOff = yield* this.updateAndCorrelate();
+    const rOff = this.reserveMatrix();
+    yield* this.updateAndCorrelate(rOff, undefined, null);
     const repaired = yield* this.repairGappedRows(rOff);
     this.matrixFresh = true;
     this.statsFresh = !repaired;
@@ -298,35 +312,93 @@ export class StreamingCorrelation {
   }
 
   /**
-   * The fused kernel over the whole triangle, a run of rows at a time: S += a·aᵀ − b·bᵀ and r from
-   * it, with the row statistics. Returns the matrix' offset in the arena.
+   * The matrix' block in the arena (offset). Before any view (either may grow the arena): the
+   * significance test's scan scratch, then the matrix.
    */
-  private *updateAndCorrelate(): Sliced<number> {
-    // Before any view (either may grow the arena): the significance test's scan scratch, then the matrix.
+  private reserveMatrix(): number {
     reserveRowScan(this.arena, this.capacity);
-    const rOff = this.arena.scratch(MATRIX_SCRATCH, this.pairs);
+    return this.arena.scratch(MATRIX_SCRATCH, this.pairs);
+  }
+
+  /**
+   * The fused kernel over the whole triangle, a run of rows at a time: S += a·aᵀ − b·bᵀ and r from
+   * it into the matrix at rOff, with the row statistics; r from the gap tables when there are some.
+   */
+  private *updateAndCorrelate(rOff: number, thresholds: ArrayLike<number> | undefined, gapped: RepairTables | null): Sliced<void> {
     const n = this.capacity;
     const nObs = this.effectiveCount();
+    const rowThresholds = this.arena.f64(this.thresholdsOff, n);
+    // Without thresholds nothing is binned (no |r| reaches +∞).
+    if (thresholds === undefined) rowThresholds.fill(Number.POSITIVE_INFINITY);
+    else for (let i = 0; i < n; i += 1) rowThresholds[i] = thresholds[i] ?? Number.POSITIVE_INFINITY;
+    new Int32Array(this.arena.buffer, this.binsOff, HISTOGRAM_BINS + 1).fill(0);
+    this.binned = thresholds !== undefined;
     for (let from = 0; from < n - 1;) {
       const to = rowsWithin(n, from, n - 1);
       const skip = 8 * rowStart(n, from);
-      this.arena.kernels.stream_update_r(
-        this.sOff + skip,
-        this.aOff,
-        this.bOff,
-        n,
-        this.sxOff,
-        this.invOff,
-        nObs,
-        rOff + skip,
-        this.statsOff,
-        from,
-        to,
-      );
+      if (gapped === null) {
+        this.arena.kernels.stream_update_r(
+          this.sOff + skip,
+          this.aOff,
+          this.bOff,
+          n,
+          this.sxOff,
+          this.invOff,
+          nObs,
+          rOff + skip,
+          this.statsOff,
+          from,
+          to,
+          this.thresholdsOff,
+          HISTOGRAM_BINS,
+          this.binsOff,
+        );
+      } else {
+        this.arena.kernels.stream_update_groups(
+          this.sOff + skip,
+          this.aOff,
+          this.bOff,
+          n,
+          gapped.groupOfOff,
+          gapped.commonOff,
+          gapped.g,
+          gapped.corrOff,
+          rOff + skip,
+          this.statsOff,
+          from,
+          to,
+          this.thresholdsOff,
+          HISTOGRAM_BINS,
+          this.binsOff,
+        );
+      }
       from = to;
       if (from < n - 1) yield;
     }
-    return rOff;
+  }
+
+  /**
+   * The significance test's first pass over the matrix `pushAndCorrelate(column, thresholds)` just
+   * returned, as its fused kernel computed it: PackedRowScan.stats over every row at its threshold
+   * gives the same values, bit for bit. Null when the matrix was rewritten after the kernel (gap
+   * repair, re-shifted rows, a resync) or no thresholds were given: then scan the matrix. Copies.
+   */
+  rowScan(): RowScanResult | null {
+    if (!this.matrixFresh || !this.statsFresh || !this.binned) return null;
+    const n = this.capacity;
+    const stats = this.view().stats;
+    let count = 0;
+    let sumAbs = 0;
+    for (let i = 0; i < n - 1; i += 1) {
+      count += stats[2 * n + i] as number;
+      sumAbs += stats[n + i] as number;
+    }
+    return {
+      rowMax: stats.slice(0, n),
+      count,
+      sumAbs,
+      bins: new Int32Array(this.arena.buffer, this.binsOff, HISTOGRAM_BINS + 1).slice(),
+    };
   }
 
   /**
@@ -483,7 +555,8 @@ export class StreamingCorrelation {
    * garbage collector frees it). The object must not be used afterwards.
    */
   dispose(): void {
-    for (const offset of [this.sOff, this.aOff, this.bOff, this.sxOff, this.invOff, this.statsOff]) this.arena.free(offset);
+    for (const offset of [this.sOff, this.aOff, this.bOff, this.sxOff, this.invOff, this.statsOff, this.thresholdsOff, this.binsOff])
+      this.arena.free(offset);
     this.views = null;
     this.matrixFresh = false;
   }
@@ -784,6 +857,27 @@ export class StreamingCorrelation {
    * count n − |g(i)| − |g(j)| + |g(i) ∩ g(j)|, and S_ij itself: O(1) per pair.
    */
   private *repairGappedRows(rOff: number): Sliced<boolean> {
+    const table = yield* this.gapTables(rOff);
+    if (table === null) return false;
+    const n = this.capacity;
+    let work = 0;
+    for (let i = 0; i < n - 1; i += 1) {
+      if (work >= SLICE_WORK) {
+        work = 0;
+        yield;
+      }
+      if (this.valid[i] === 0) continue;
+      work += n - i;
+      this.repairRow(i, table);
+    }
+    return true;
+  }
+
+  /**
+   * The tables of the gap corrections (see repairGappedRows), in the arena's gap scratch; null when
+   * no valid row has private gaps. Its views are valid until the arena grows.
+   */
+  private *gapTables(rOff: number): Sliced<RepairTables | null> {
     const n = this.capacity;
     const w = this.window;
     const candidate = new Uint8Array(n);
@@ -794,7 +888,7 @@ export class StreamingCorrelation {
         any = true;
       }
     }
-    if (!any) return false;
+    if (!any) return null;
     const countable = new Uint8Array(w);
     for (let t = 0; t < w; t += 1) countable[t] = this.isFilledSlot(t) && this.commonGap[t] === 0 ? 1 : 0;
     const groups = groupGapPatterns(this.ring, w, n, candidate, countable);
@@ -846,17 +940,7 @@ export class StreamingCorrelation {
       gappedOff: corrOff + gappedOff,
       everyOff: corrOff + everyOff,
     };
-    let work = 0;
-    for (let i = 0; i < n - 1; i += 1) {
-      if (work >= SLICE_WORK) {
-        work = 0;
-        yield;
-      }
-      if (this.valid[i] === 0) continue;
-      work += n - i;
-      this.repairRow(i, table);
-    }
-    return true;
+    return table;
   }
 
   /**

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { pairPValue, significantPairs } from '../../src/analysis/correlation-significance.js';
+import { firstPassThresholds, pairPValue, significantPairs } from '../../src/analysis/correlation-significance.js';
+import { KernelArena, wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
 import { pairCount } from '../../src/analysis/packed-triangle.js';
+import { complete } from '../../src/analysis/sliced.js';
+import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { seeded } from './support/random.js';
 
 /** Textbook Benjamini–Hochberg over every defined pair: sort all p-values, step up. */
@@ -65,4 +68,42 @@ describe('significantPairs selection', () => {
       }
     }
   });
+
+  it.each(wasmSimdAvailable() ? (['js', 'wasm'] as const) : (['js'] as const))(
+    'reads the first pass from the kernel that computed r when it is handed over, with the same result (%s)',
+    (backend) => {
+      const n = 60;
+      const rng = seeded(8);
+      const state = new StreamingCorrelation({ capacity: n, window: 40, backend, arena: new KernelArena(backend) });
+      // A coupled third of the swarm (a shared factor), the rest independent; row facts as the
+      // analysis has them: each row's points and a lag-1 autocorrelation.
+      const rho = Float64Array.from({ length: n }, () => 0.6 * rng.next() - 0.3);
+      const points = Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 25 : 39));
+      const rowFacts = (a: number): { points: number; rho: number } => ({ points: points[a] as number, rho: rho[a] as number });
+      const facts = (a: number, b: number): { n: number; rhoA: number; rhoB: number } => ({
+        n: Math.min(points[a] as number, points[b] as number),
+        rhoA: rho[a] as number,
+        rhoB: rho[b] as number,
+      });
+      let compared = 0;
+      for (let t = 0; t < 60; t += 1) {
+        const shared = rng.gauss();
+        const column = Float64Array.from({ length: n }, (_, i) => (i < n / 3 ? shared : 0) + rng.gauss());
+        const thresholds = complete(firstPassThresholds(n, 39, 0.05, rowFacts));
+        const r = complete(state.pushAndCorrelateSliced(column, thresholds));
+        const scanned = state.rowScan();
+        if (t < 45 || scanned === null) continue;
+        const input = { r, rows: n, nMax: 39, fdr: 0.05, facts, rowFacts, arena: state.arena, limit: 15 };
+        const fused = significantPairs({ ...input, scanned });
+        const scannedHere = significantPairs(input);
+        expect(fused).toEqual(scannedHere);
+        expect(fused.significant.length).toBeGreaterThan(0);
+        // What was handed over is what the test reads: without any count in the histogram, no pair qualifies.
+        const empty = significantPairs({ ...input, scanned: { ...scanned, bins: new Int32Array(scanned.bins.length) } });
+        expect(empty.significant).toEqual([]);
+        compared += 1;
+      }
+      expect(compared).toBe(15);
+    },
+  );
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { exactCorrelation } from '../../src/analysis/correlation-matrix.js';
 import { KernelArena, wasmSimdAvailable, type KernelBackend } from '../../src/analysis/kernel-arena.js';
+import { PackedRowScan } from '../../src/analysis/packed-row-scan.js';
+import { pairIndex } from '../../src/analysis/packed-triangle.js';
+import { complete } from '../../src/analysis/sliced.js';
 import { StreamingCorrelation } from '../../src/analysis/streaming-correlation.js';
 import { summariseCorrelations, topPairs } from '../../src/analysis/top-pairs.js';
 import { seeded, type Rng } from './support/random.js';
@@ -184,14 +187,16 @@ describe('StreamingCorrelation', () => {
     const a = new StreamingCorrelation({ capacity: n, window: 33, backend: 'wasm' });
     const b = new StreamingCorrelation({ capacity: n, window: 33, backend: 'js' });
     const source = makeSource(seeded(6), n);
-    let ra: Float64Array = new Float64Array();
-    let rb: Float64Array = new Float64Array();
+    // Every step: the source's gaps put the window through both fused kernels (with and without
+    // private gaps), re-shifts and an all-gap step.
     for (let t = 0; t < 200; t += 1) {
       const column = source(t);
-      ra = a.pushAndCorrelate(column);
-      rb = b.pushAndCorrelate(column);
+      const thresholds = new Float64Array(n).fill(0.2);
+      const ra = Array.from(complete(a.pushAndCorrelateSliced(column, thresholds)));
+      const rb = Array.from(complete(b.pushAndCorrelateSliced(column, thresholds)));
+      expect(ra).toEqual(rb);
+      expect(a.rowScan()).toEqual(b.rowScan());
     }
-    expect(Array.from(ra)).toEqual(Array.from(rb));
   });
 
   it('finds a trio driven by one load signal (r > 0.9) while independent agents stay below 0.3', () => {
@@ -266,6 +271,47 @@ describe('StreamingCorrelation', () => {
       const after = state.summary(5); // recomputes the matrix first
       expect(after.top).toEqual(summariseCorrelations(Float64Array.from(state.correlations()), n, 5).top);
     }
+  });
+
+  it.each(backends)("bins each row's |r| in the fused pass exactly as the significance test's scan does (%s)", (backend) => {
+    const n = 37; // odd and even row lengths, scalar tails
+    const w = 30;
+    const rng = seeded(62);
+    const state = new StreamingCorrelation({ capacity: n, window: w, backend });
+    const fusedAt = { plain: 0, gapped: 0 };
+    let rewritten = 0;
+    for (let t = 0; t < 105; t += 1) {
+      const shared = rng.gauss();
+      // Row 5 misses steps 20 and 24: windows holding them have private gaps (the gap groups' kernel);
+      // row 9 jumps by 1e9 at step 70 (once the jump fills its window, a re-shift rewrites its pairs
+      // after the kernel).
+      const column = Float64Array.from({ length: n }, (_, i) =>
+        i === 5 && (t === 20 || t === 24) ? NaN : (i % 3) * shared + rng.gauss() + (i === 9 && t >= 70 ? 1e9 : 0),
+      );
+      const thresholds = Float64Array.from({ length: n }, () => 0.1 + 0.5 * rng.next());
+      const r = Float64Array.from(complete(state.pushAndCorrelateSliced(column, thresholds)));
+      const fused = state.rowScan();
+      if (fused === null) {
+        rewritten += 1;
+        continue;
+      }
+      if (t >= 20 && t < 24 + w) fusedAt.gapped += 1;
+      else fusedAt.plain += 1;
+      const scan = new PackedRowScan(r, undefined, n);
+      for (let a = 0; a < n - 1; a += 1) {
+        expect(fused.rowMax[a]).toBe(scan.stats(pairIndex(n, a, a + 1), n - a - 1, thresholds[a]!));
+      }
+      const [count, sumAbs] = scan.totals();
+      expect(fused.count).toBe(count);
+      expect(fused.sumAbs).toBe(sumAbs);
+      expect(Array.from(fused.bins)).toEqual(Array.from(scan.histogram()));
+    }
+    // Every path ran: windows without a private gap, windows with one, and a re-shift (no fused result).
+    expect(fusedAt.plain).toBeGreaterThan(20);
+    expect(fusedAt.gapped).toBe(24 + w - 20);
+    expect(rewritten).toBeGreaterThan(0);
+    state.pushAndCorrelate(new Float64Array(n).fill(1)); // no thresholds: nothing to hand over
+    expect(state.rowScan()).toBeNull();
   });
 
   it('returns its blocks to a shared arena on dispose, so a replacement reuses them', () => {

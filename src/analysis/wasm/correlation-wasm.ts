@@ -256,15 +256,31 @@ function gemmPacked(): WasmFunction {
  * entering column and `b` the leaving one (both shifted, gaps as 0). The packed rows are
  * consecutive, so one running offset walks S from start to end.
  *
- * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to) also writes, in the same pass,
- * r_ij = clamp((nObs·S_ij − sx_i·sx_j)·inv_i·inv_j, −1, 1) (NaN stays NaN), and per row i < n − 1
- * the largest |r| (0 if none is finite), the sum of the finite |r| and their count at stats[i],
- * stats[n + i] and stats[2n + i]: what top-k selection and mean |r| need without another pass.
+ * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins) also
+ * writes, in the same pass, r_ij = clamp((nObs·S_ij − sx_i·sx_j)·inv_i·inv_j, −1, 1) (NaN stays
+ * NaN), and per row i < n − 1 the largest |r| (0 if none is finite), the sum of the finite |r| and
+ * their count at stats[i], stats[n + i] and stats[2n + i], each summed as abs_scan sums a row; and
+ * for each |r| ≥ thresholds[i] (f64 per row) increments the i32 bins[trunc(min(|r|, 1)·scale)]:
+ * everything the significance test's first pass (abs_scan over every row) reads, without that pass.
  * It covers rows [from, to) only (to ≤ n − 1), with `s` and `r` pointing at row from's first pair:
  * a caller can run the triangle in slices and let other work run between them.
+ *
+ * stream_update_groups(s, a, b, n, groupOf, common, g, corr, r, stats, from, to, thresholds, scale,
+ * bins) is stream_update_r for a window with private gaps, r from the gap groups' corrected sums
+ * (streaming-correlation.ts, gapTables): with h_i = groupOf[i] (i32), r_ij =
+ * clamp((common[h_i·g + h_j]·S_ij − own_i[h_j]·col(h_i)[j])·own_i[h_j]′·col′(h_i)[j]), where col(h)
+ * and col′(h) are corr[h·n …] and corr[n·g + h·n …] (every row's corrected sum and 1/σ over the steps
+ * it shares with group h) and own_i[h], own_i[h]′ the pair at corr[2·n·g + 2·(g·i + h)] (row i's own
+ * over group h's steps): pair_r_gather's formula for every pair, in the update's pass, so that no
+ * repair pass and no scan follow.
  */
-function streamUpdate(withR: boolean): WasmFunction {
-  // params: s, a, b, n, [sx, inv, nObs(f64), r, stats, from, to]
+type UpdateKind = 'plain' | 'r' | 'groups';
+
+function streamUpdate(kind: UpdateKind): WasmFunction {
+  const withR = kind !== 'plain';
+  const groups = kind === 'groups';
+  // Parameters: s, a, b, n; then sx, inv, nObs (f64) for 'r', groupOf, common, g, corr for 'groups';
+  // then r, stats, from, to, thresholds, scale (f64), bins.
   const s = 0,
     a = 1,
     b = 2,
@@ -272,12 +288,25 @@ function streamUpdate(withR: boolean): WasmFunction {
     sx = 4,
     inv = 5,
     nObs = 6,
-    rOut = 7,
-    stats = 8,
-    from = 9,
-    to = 10;
-  const paramCount = withR ? 11 : 4;
-  const L = new Locals(paramCount);
+    groupOf = 4,
+    common = 5,
+    g = 6,
+    corr = 7;
+  const rest = groups ? 8 : 7;
+  const rOut = rest,
+    stats = rest + 1,
+    from = rest + 2,
+    to = rest + 3,
+    thresholds = rest + 4,
+    scale = rest + 5,
+    bins = rest + 6;
+  const params: ValType[] =
+    kind === 'plain'
+      ? [I32, I32, I32, I32]
+      : kind === 'r'
+        ? [I32, I32, I32, I32, I32, I32, F64, I32, I32, I32, I32, I32, F64, I32]
+        : [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, I32];
+  const L = new Locals(params.length);
   const i = L.add(I32);
   const j8 = L.add(I32); // 8·j
   const end8 = L.add(I32); // 8·n
@@ -301,8 +330,43 @@ function streamUpdate(withR: boolean): WasmFunction {
   const smax = L.add(F64);
   const ssum = L.add(F64);
   const scnt = L.add(F64);
+  const thv = L.add(V128);
+  const thr = L.add(F64);
+  const x = L.add(F64);
+  const at = L.add(I32);
+  // 'groups': 8·(group of j) and of j + 1; row i's group tables (byte addresses).
+  const hA = L.add(I32);
+  const hB = L.add(I32);
+  const commonRow = L.add(I32);
+  const colSum = L.add(I32);
+  const colInv = L.add(I32);
+  const own = L.add(I32);
 
   const addr = (base: number, off: number): number[] => [...get(base), ...get(off), ...ins.i32Add()];
+  // bins[trunc(min(x, 1)·scale)] += 1 when x ≥ the row's threshold (false for NaN): abs_scan's binning.
+  const binX: number[] = [
+    ...get(x),
+    ...get(thr),
+    ...ins.f64Ge(),
+    ...ins.if(),
+    ...get(x),
+    ...ins.f64(1),
+    ...ins.f64Min(),
+    ...get(scale),
+    ...ins.f64Mul(),
+    ...ins.i32TruncSatF64S(),
+    ...i32(2),
+    ...ins.i32Shl(),
+    ...get(bins),
+    ...ins.i32Add(),
+    ...tee(at),
+    ...get(at),
+    ...ins.i32Load(),
+    ...i32(1),
+    ...ins.i32Add(),
+    ...ins.i32Store(),
+    ...ins.end(),
+  ];
 
   // Vector body (two j at a time).
   const vec: number[] = [
@@ -322,7 +386,13 @@ function streamUpdate(withR: boolean): WasmFunction {
     ...tee(acc),
     ...ins.v128Store(),
   ];
-  if (withR) {
+  // Both lanes of an f64 table at 8·h (hA for j, hB for j + 1) plus `off` bytes, h scaled by `times`.
+  const lanesOf = (base: number, times: 1 | 2, off = 0): number[] => {
+    const at = (h: number): number[] =>
+      times === 1 ? [...get(base), ...get(h), ...ins.i32Add()] : [...get(base), ...get(h), ...get(h), ...ins.i32Add(), ...ins.i32Add()];
+    return [...at(hA), ...ins.f64Load(off), ...ins.f64x2Splat(), ...at(hB), ...ins.f64Load(off), ...ins.f64x2ReplaceLane(1)];
+  };
+  if (kind === 'r') {
     vec.push(
       ...addr(rOut, k),
       ...get(nv),
@@ -338,6 +408,43 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...addr(inv, j8),
       ...ins.v128Load(),
       ...ins.f64x2Mul(),
+    );
+  } else if (groups) {
+    vec.push(
+      // hA = 8·groupOf[j], hB = 8·groupOf[j + 1]
+      ...get(groupOf),
+      ...get(j8),
+      ...i32(1),
+      ...ins.i32ShrU(),
+      ...ins.i32Add(),
+      ...tee(hB),
+      ...ins.i32Load(),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...set(hA),
+      ...get(hB),
+      ...ins.i32Load(4),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...set(hB),
+      ...addr(rOut, k),
+      ...lanesOf(commonRow, 1),
+      ...get(acc),
+      ...ins.f64x2Mul(),
+      ...lanesOf(own, 2),
+      ...addr(colSum, j8),
+      ...ins.v128Load(),
+      ...ins.f64x2Mul(),
+      ...ins.f64x2Sub(),
+      ...lanesOf(own, 2, 8),
+      ...ins.f64x2Mul(),
+      ...addr(colInv, j8),
+      ...ins.v128Load(),
+      ...ins.f64x2Mul(),
+    );
+  }
+  if (withR) {
+    vec.push(
       ...get(minusOne),
       ...ins.f64x2Pmax(),
       ...get(one),
@@ -368,6 +475,21 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...ins.v128And(),
       ...ins.f64x2Add(),
       ...set(vcnt),
+      // Most pairs are below the row's threshold: one comparison, no branch taken.
+      ...get(absv),
+      ...get(thv),
+      ...ins.f64x2Ge(),
+      ...ins.v128AnyTrue(),
+      ...ins.if(),
+      ...get(absv),
+      ...ins.f64x2ExtractLane(0),
+      ...set(x),
+      ...binX,
+      ...get(absv),
+      ...ins.f64x2ExtractLane(1),
+      ...set(x),
+      ...binX,
+      ...ins.end(),
     );
   }
   vec.push(...get(k), ...i32(16), ...ins.i32Add(), ...set(k));
@@ -392,7 +514,7 @@ function streamUpdate(withR: boolean): WasmFunction {
     ...tee(sSc),
     ...ins.f64Store(),
   ];
-  if (withR) {
+  if (kind === 'r') {
     scalar.push(
       ...addr(rOut, k),
       ...get(nObs),
@@ -410,6 +532,40 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...addr(inv, j8),
       ...ins.f64Load(),
       ...ins.f64Mul(),
+    );
+  } else if (groups) {
+    const ownAt = (off: number): number[] => [...get(own), ...get(hA), ...get(hA), ...ins.i32Add(), ...ins.i32Add(), ...ins.f64Load(off)];
+    scalar.push(
+      ...get(groupOf),
+      ...get(j8),
+      ...i32(1),
+      ...ins.i32ShrU(),
+      ...ins.i32Add(),
+      ...ins.i32Load(),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...set(hA),
+      ...addr(rOut, k),
+      ...get(commonRow),
+      ...get(hA),
+      ...ins.i32Add(),
+      ...ins.f64Load(),
+      ...get(sSc),
+      ...ins.f64Mul(),
+      ...ownAt(0),
+      ...addr(colSum, j8),
+      ...ins.f64Load(),
+      ...ins.f64Mul(),
+      ...ins.f64Sub(),
+      ...ownAt(8),
+      ...ins.f64Mul(),
+      ...addr(colInv, j8),
+      ...ins.f64Load(),
+      ...ins.f64Mul(),
+    );
+  }
+  if (withR) {
+    scalar.push(
       ...ins.f64(-1),
       ...ins.f64Max(),
       ...ins.f64(1),
@@ -440,6 +596,10 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...ins.f64Add(),
       ...set(scnt),
       ...ins.end(),
+      ...get(rs),
+      ...ins.f64Abs(),
+      ...set(x),
+      ...binX,
     );
   }
   scalar.push(...get(k), ...i32(8), ...ins.i32Add(), ...set(k), ...get(j8), ...i32(8), ...ins.i32Add(), ...set(j8));
@@ -460,7 +620,7 @@ function streamUpdate(withR: boolean): WasmFunction {
     ...ins.v128Load64Splat(),
     ...set(bi),
   ];
-  if (withR) {
+  if (kind === 'r') {
     rowBody.push(
       ...get(i),
       ...i32(3),
@@ -476,6 +636,57 @@ function streamUpdate(withR: boolean): WasmFunction {
       ...ins.i32Add(),
       ...ins.v128Load64Splat(),
       ...set(invi),
+    );
+  } else if (groups) {
+    const times = (x: number, y: number): number[] => [...get(x), ...get(y), ...ins.i32Mul()];
+    rowBody.push(
+      // hA = row i's group; commonRow = common + 8·hA·g; colSum = corr + 8·hA·n; colInv = colSum + 8·n·g;
+      // own = corr + 16·(n·g + g·i)
+      ...get(i),
+      ...i32(2),
+      ...ins.i32Shl(),
+      ...get(groupOf),
+      ...ins.i32Add(),
+      ...ins.i32Load(),
+      ...set(hA),
+      ...get(common),
+      ...times(hA, g),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...ins.i32Add(),
+      ...set(commonRow),
+      ...get(corr),
+      ...times(hA, n),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...ins.i32Add(),
+      ...tee(colSum),
+      ...times(n, g),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...ins.i32Add(),
+      ...set(colInv),
+      ...get(corr),
+      ...times(n, g),
+      ...times(g, i),
+      ...ins.i32Add(),
+      ...i32(4),
+      ...ins.i32Shl(),
+      ...ins.i32Add(),
+      ...set(own),
+    );
+  }
+  if (withR) {
+    rowBody.push(
+      ...get(i),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...get(thresholds),
+      ...ins.i32Add(),
+      ...ins.f64Load(),
+      ...tee(thr),
+      ...ins.f64x2Splat(),
+      ...set(thv),
       ...ins.f64(0),
       ...ins.f64x2Splat(),
       ...tee(vmax),
@@ -529,14 +740,12 @@ function streamUpdate(withR: boolean): WasmFunction {
   }
 
   const body: number[] = [...get(n), ...i32(3), ...ins.i32Shl(), ...set(end8), ...i32(0), ...set(k)];
-  if (withR) {
-    body.push(...get(nObs), ...ins.f64x2Splat(), ...set(nv));
-    body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
-  }
+  if (kind === 'r') body.push(...get(nObs), ...ins.f64x2Splat(), ...set(nv));
+  if (withR) body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
   const rows = withR ? { start: get(from), end: get(to) } : { start: i32(0), end: [...get(n), ...i32(1), ...ins.i32Sub()] };
   body.push(...forLoop(i, rows.start, rows.end, i32(1), rowBody));
-  const params: ValType[] = withR ? [I32, I32, I32, I32, I32, I32, F64, I32, I32, I32, I32] : [I32, I32, I32, I32];
-  return { name: withR ? 'stream_update_r' : 'stream_update', params, results: [], locals: L.types, body };
+  const name = kind === 'plain' ? 'stream_update' : kind === 'r' ? 'stream_update_r' : 'stream_update_groups';
+  return { name, params, results: [], locals: L.types, body };
 }
 
 /**
@@ -983,7 +1192,16 @@ function absCollect(): WasmFunction {
 
 /** The module's bytes (built once per process). */
 export function correlationModuleBytes(): Uint8Array {
-  return encodeModule([gemmPacked(), streamUpdate(false), streamUpdate(true), pairRRun(), pairRGather(), absScan(), absCollect()]);
+  return encodeModule([
+    gemmPacked(),
+    streamUpdate('plain'),
+    streamUpdate('r'),
+    streamUpdate('groups'),
+    pairRRun(),
+    pairRGather(),
+    absScan(),
+    absCollect(),
+  ]);
 }
 
 /** The exports of an instance, typed. Addresses are byte offsets into the shared memory. */
@@ -1002,6 +1220,26 @@ export interface CorrelationWasmExports {
     stats: number,
     from: number,
     to: number,
+    thresholds: number,
+    scale: number,
+    bins: number,
+  ): void;
+  stream_update_groups(
+    s: number,
+    a: number,
+    b: number,
+    n: number,
+    groupOf: number,
+    common: number,
+    g: number,
+    corr: number,
+    r: number,
+    stats: number,
+    from: number,
+    to: number,
+    thresholds: number,
+    scale: number,
+    bins: number,
   ): void;
   pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
   pair_r_gather(

@@ -99,6 +99,7 @@ export const ins = {
   v128Load64Splat: (offset = 0): number[] => simd(0x0a, ...memarg(3, offset)),
   f64x2Splat: (): number[] => simd(0x14),
   f64x2ExtractLane: (lane: 0 | 1): number[] => simd(0x21, lane),
+  f64x2ReplaceLane: (lane: 0 | 1): number[] => simd(0x22, lane),
   f64x2Eq: (): number[] => simd(0x47),
   f64x2Ge: (): number[] => simd(0x4c),
   v128AnyTrue: (): number[] => simd(0x53),
