@@ -91,11 +91,14 @@ export function readJsonBody(req: IncomingMessage, res: ServerResponse, options:
       done = true;
       if (!options.turns) parse();
       else
-        options.turns.run(parse).catch(() => {
-          // parse answers every bad body itself; this is a fault of ours, and the request must not hang.
-          if (!res.headersSent) sendProblem(res, 500, 'internal error');
-          resolve(HANDLED);
-        });
+        options.turns
+          .turn()
+          .then(parse)
+          .catch(() => {
+            // parse answers every bad body itself; this is a fault of ours, and the request must not hang.
+            if (!res.headersSent) sendProblem(res, 500, 'internal error');
+            resolve(HANDLED);
+          });
     });
     req.on('error', () => {
       done = true;

@@ -3,19 +3,23 @@ import { Router } from 'express';
 import { contentTypeFor, renderMetricsPage, wantsOpenMetrics, type FamilyRenderer } from '../exposition/metrics-page.js';
 import type { Registry } from '../runtime/prom.js';
 import { drainedOrClosed } from './drained-or-closed.js';
-import type { Foreground } from '../runtime/foreground.js';
+import { Foreground } from '../runtime/foreground.js';
 
 export interface MetricsRouteDeps {
   readonly path: string;
   readonly metricsRegistry: Registry;
   readonly renderers: readonly FamilyRenderer[];
   readonly onError: (error: unknown) => void;
-  /** A render in progress is foreground work: background pauses wait for it (runtime/foreground.ts). */
+  /**
+   * A render in progress is foreground work: background pauses wait for it (runtime/foreground.ts).
+   * Default: one of its own, that nothing waits for.
+   */
   readonly foreground?: Foreground;
 }
 
 export function createMetricsRoute(deps: MetricsRouteDeps): Router {
   const router = Router();
+  const foreground = deps.foreground ?? new Foreground();
   router.get(deps.path, async (req, res) => {
     const openMetrics = wantsOpenMetrics(req.get('accept'));
     res.status(200).set('Content-Type', contentTypeFor(openMetrics));
@@ -26,9 +30,9 @@ export function createMetricsRoute(deps: MetricsRouteDeps): Router {
           // Respect backpressure so a slow scraper does not make us buffer the whole page; the wait
           // for it is not foreground work (it must not hold the analysis back).
           if (res.write(chunk)) return;
-          await (deps.foreground ? deps.foreground.outside(drainedOrClosed(res)) : drainedOrClosed(res));
+          await foreground.outside(drainedOrClosed(res));
         });
-      await (deps.foreground ? deps.foreground.run(render) : render());
+      await foreground.run(render);
       res.end();
     } catch (error) {
       deps.onError(error);

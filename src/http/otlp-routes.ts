@@ -150,7 +150,7 @@ export function createOtlpRoutes(deps: OtlpRouteDeps): Router {
     }
     // One body per turn of the event loop, behind the pushes and exports that came first: the decode
     // and ingest below run in this body's turn.
-    if (deps.turns) await deps.turns.run(() => undefined);
+    if (deps.turns) await deps.turns.turn();
     let decoded: DecodeResult;
     if (encoding === 'protobuf') {
       decoded = decodeProtobufRequest(body);

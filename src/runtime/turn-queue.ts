@@ -1,44 +1,33 @@
-// Foreground jobs in arrival order, one per turn of the event loop. Ten 500-agent bodies that arrive
-// together are ~50 ms of parsing and ingest: run back to back, a health probe that came in behind
-// them waits for all of them; run one per turn, it waits for one at most.
+// Foreground work in arrival order, one piece per turn of the event loop. Ten 500-agent bodies that
+// arrive together are ~50 ms of parsing and ingest: run back to back, a health probe that came in
+// behind them waits for all of them; one per turn, it waits for one at most.
 import type { Foreground } from './foreground.js';
 
 export class TurnQueue {
-  private readonly jobs: (() => void)[] = [];
+  private readonly waiting: (() => void)[] = [];
   private scheduled = false;
 
-  /** @param foreground counts queued jobs as foreground work (background pauses wait for them) */
+  /** @param foreground counts a piece waiting for its turn as foreground work (background pauses wait for it) */
   constructor(private readonly foreground?: Foreground) {}
 
-  /** Jobs waiting for their turn. */
-  get length(): number {
-    return this.jobs.length;
-  }
-
   /**
-   * Runs `job` in a later turn, after every job queued before it, and resolves with its result (or
-   * rejects with what it threw). Whatever awaits the result continues in that same turn.
+   * Resolves in a later turn of the loop, after every turn asked for before it, one per turn: the
+   * caller's piece of work is whatever continues after `await queue.turn()`, and it runs in that turn.
    */
-  run<T>(job: () => T): Promise<T> {
-    const queued = new Promise<T>((resolve, reject) => {
-      this.jobs.push(() => {
-        try {
-          resolve(job());
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
+  turn(): Promise<void> {
+    const queued = new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
       this.schedule();
     });
     return this.foreground ? this.foreground.run(() => queued) : queued;
   }
 
   private schedule(): void {
-    if (this.scheduled || this.jobs.length === 0) return;
+    if (this.scheduled || this.waiting.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.jobs.shift()?.();
+      this.waiting.shift()?.();
       this.schedule();
     });
   }

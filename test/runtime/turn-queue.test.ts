@@ -5,33 +5,35 @@ import { TurnQueue } from '../../src/runtime/turn-queue.js';
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('TurnQueue', () => {
-  it('runs its jobs in arrival order, one per turn of the loop, so other work queued meanwhile runs between them', async () => {
+  it('gives turns in the order they were asked for, one per turn of the loop, so other work queued meanwhile runs between them', async () => {
     const order: string[] = [];
     const queue = new TurnQueue();
-    const a = queue.run(() => order.push('a'));
-    const b = queue.run(() => order.push('b'));
-    const c = queue.run(() => order.push('c'));
+    const pieces = ['a', 'b', 'c'].map((name) => queue.turn().then(() => order.push(name)));
     setImmediate(() => order.push('other'));
     expect(order).toEqual([]);
-    await Promise.all([a, b, c]);
+    await Promise.all(pieces);
     expect(order).toEqual(['a', 'other', 'b', 'c']);
   });
 
-  it('resolves with what the job returned, and rejects with what it threw without stopping the jobs behind it', async () => {
+  it('runs what follows the await in the turn it was given, before any other turn', async () => {
     const queue = new TurnQueue();
-    const failing = queue.run(() => {
-      throw new Error('bad body');
-    });
-    const after = queue.run(() => 42);
-    await expect(failing).rejects.toThrow('bad body');
-    await expect(after).resolves.toBe(42);
-    expect(queue.length).toBe(0);
+    const order: string[] = [];
+    const first = (async () => {
+      await queue.turn();
+      order.push('first, before awaiting anything else');
+      await Promise.resolve();
+      order.push('first, after a microtask');
+    })();
+    const second = queue.turn().then(() => order.push('second'));
+    setImmediate(() => order.push('other'));
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first, before awaiting anything else', 'first, after a microtask', 'other', 'second']);
   });
 
-  it('counts queued jobs as foreground work until they have run', async () => {
+  it('counts a piece waiting for its turn as foreground work until the turn has come', async () => {
     const foreground = new Foreground();
     const queue = new TurnQueue(foreground);
-    const done = queue.run(() => 'x');
+    const done = queue.turn();
     expect(foreground.busy).toBe(true);
     await done;
     await turn();

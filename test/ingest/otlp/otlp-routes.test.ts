@@ -226,11 +226,9 @@ describe('POST /v1/metrics with a turn queue (the exporter shares one with the b
     /** Records, for each turn taken, how many samples the sink held when it came. */
     class WatchedQueue extends TurnQueue {
       readonly seen: number[] = [];
-      override run<T>(job: () => T): Promise<T> {
-        return super.run(() => {
-          this.seen.push(sink.samples.length);
-          return job();
-        });
+      override async turn(): Promise<void> {
+        await super.turn();
+        this.seen.push(sink.samples.length);
       }
     }
     const turns = new WatchedQueue();
