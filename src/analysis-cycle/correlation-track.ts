@@ -2,10 +2,10 @@
 // whichever way it is kept up to date (streaming-track.ts: running sums every step; periodic-track.ts:
 // exact recomputation in turns), and the selection both share: the k strongest pairs significant at
 // the swarm's false-discovery rate, with hysteresis (docs/analysis-scores.md#cross-agent-correlation).
-import { firstPassThresholds, isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
+import { firstPassBars, isSignificant, significantPairsSliced } from '../analysis/correlation-significance.js';
 import { pairIndex } from '../analysis/packed-triangle.js';
 import type { KernelArena } from '../analysis/kernel-arena.js';
-import type { RowScanResult } from '../analysis/packed-row-scan.js';
+import type { FirstPassBars, RowScanResult } from '../analysis/packed-row-scan.js';
 import type { Sliced } from '../analysis/sliced.js';
 import { stickyTopPairs, type CorrelatedPair } from '../analysis/top-pairs.js';
 import type { ChangeRows } from './change-rows.js';
@@ -42,6 +42,8 @@ export class PairSelection {
   private previous: readonly CorrelatedPair[] = [];
   /** BH cutoff of the last full test (0 = nothing significant). */
   private cutoff = 0;
+  /** τ of the last full test's second pass (SignificanceResult.secondPassTau); NaN before the first. */
+  private secondPassTau = Number.NaN;
   private bar = Number.NaN;
   private mean = Number.NaN;
 
@@ -65,16 +67,20 @@ export class PairSelection {
   }
 
   /**
-   * The per-row thresholds of the full test's first pass over `rows` slots at this step (for a kernel
-   * that computes the matrix and that pass together: StreamingCorrelation.rowScan).
+   * The bars of the full test's passes over `rows` slots at this step, for a kernel that computes the
+   * matrix and its first pass together (StreamingCorrelation.rowScan). Candidates are listed at twice
+   * the last test's second-pass τ: the window slides one step, so τ moves little, and when it rises
+   * past that the test reads the matrix instead.
    */
-  scanThresholds(rows: number, diffs: ChangeRows): Sliced<Float64Array> {
-    return firstPassThresholds(rows, diffs.maxCommon, this.fdr, (a) => diffs.rowFacts(a));
+  scanBars(rows: number, diffs: ChangeRows): Sliced<FirstPassBars> {
+    const last = this.secondPassTau;
+    const tau = Number.isNaN(last) ? this.fdr : last > 0 ? 2 * last : this.fdr / 1000;
+    return firstPassBars(rows, diffs.maxCommon, this.fdr, (a) => diffs.rowFacts(a), tau);
   }
 
   /**
    * A full test over the packed matrix `r` of `rows` slots (one pass over it, meanAbs included, or
-   * none when `scanned` holds that pass at scanThresholds); `r` lies in `arena` (a streaming state's
+   * none when `scanned` holds that pass at scanBars); `r` lies in `arena` (a streaming state's
    * matrix).
    */
   *select(
@@ -97,6 +103,7 @@ export class PairSelection {
       scanned,
     });
     this.cutoff = result.cutoff;
+    this.secondPassTau = result.secondPassTau;
     this.bar = result.barAbs;
     this.mean = result.meanAbs;
     if (k === 0) {

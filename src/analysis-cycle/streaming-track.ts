@@ -38,8 +38,8 @@ export class StreamingTrack implements CorrelationTrack {
     const rows = this.stream.capacity;
     // The significance test's first pass over the matrix (which also gives the mean |r| and the
     // count) is done by the kernel that computes it, at thresholds known before it runs.
-    const thresholds = yield* this.selection.scanThresholds(rows, input.diffs);
-    const r = yield* this.stream.pushAndCorrelateSliced(input.changes, thresholds);
+    const bars = yield* this.selection.scanBars(rows, input.diffs);
+    const r = yield* this.stream.pushAndCorrelateSliced(input.changes, bars);
     const top = yield* this.selection.select(r, rows, input.diffs, this.stream.arena, this.stream.rowScan());
     return { top, meanAbs: this.selection.meanAbs, barAbs: this.selection.barAbs };
   }

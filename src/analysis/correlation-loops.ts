@@ -42,24 +42,43 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         }
       }
     },
-    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins) {
+    stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins, candidateBars, candidates, candidateRoom) {
       const buf = buffer();
       const m = new Float64Array(buf);
       const sx8 = sx >> 3;
       const inv8 = inv >> 3;
-      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins }, (i) => {
+      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins, candidateBars, candidates, candidateRoom }, (i) => {
         const sxi = m[sx8 + i] as number;
         const invi = m[inv8 + i] as number;
         return (j, v) => (nObs * v - sxi * (m[sx8 + j] as number)) * invi * (m[inv8 + j] as number);
       });
     },
-    stream_update_groups(s, a, b, n, groupOf, common, g, corr, r, stats, from, to, thresholds, scale, bins) {
+    stream_update_groups(
+      s,
+      a,
+      b,
+      n,
+      groupOf,
+      common,
+      g,
+      corr,
+      r,
+      stats,
+      from,
+      to,
+      thresholds,
+      scale,
+      bins,
+      candidateBars,
+      candidates,
+      candidateRoom,
+    ) {
       const buf = buffer();
       const m = new Float64Array(buf);
       const ints = new Int32Array(buf);
       const groupOf4 = groupOf >> 2;
       const sq = n * g;
-      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins }, (i) => {
+      fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins, candidateBars, candidates, candidateRoom }, (i) => {
         const gi = ints[groupOf4 + i] as number;
         const row = (common >> 3) + gi * g;
         const col = (corr >> 3) + gi * n;
@@ -132,12 +151,16 @@ interface FusedAddresses {
   readonly thresholds: number;
   readonly scale: number;
   readonly bins: number;
+  readonly candidateBars: number;
+  readonly candidates: number;
+  readonly candidateRoom: number;
 }
 
 /**
  * stream_update_r and stream_update_groups: S += a·aᵀ − b·bᵀ over rows [from, to), r of each pair
  * from `rowR(i)(j, S_ij)` clamped to [−1, 1], each row's statistics in the SIMD kernel's two lanes
- * and tail, and the histogram of the |r| at or above the row's threshold.
+ * and tail, the histogram of the |r| at or above the row's threshold, and the candidates among them
+ * (at or above both rows' candidate bars).
  */
 function fusedUpdate(buf: ArrayBuffer, at: FusedAddresses, rowR: (i: number) => (j: number, v: number) => number): void {
   const { n, from, to, scale } = at;
@@ -149,11 +172,16 @@ function fusedUpdate(buf: ArrayBuffer, at: FusedAddresses, rowR: (i: number) => 
   const r8 = at.r >> 3;
   const st8 = at.stats >> 3;
   const thr8 = at.thresholds >> 3;
+  const bar8 = at.candidateBars >> 3;
+  const ints = new Int32Array(buf);
+  const cand4 = at.candidates >> 2;
+  let found = ints[cand4] as number;
   let k = 0; // s and r point at row from's first pair
   for (let i = from; i < to; i += 1) {
     const ai = m[a8 + i] as number;
     const bi = m[b8 + i] as number;
     const threshold = m[thr8 + i] as number;
+    const candidateBar = m[bar8 + i] as number;
     const rOf = rowR(i);
     // Two lanes (j − i − 1 even / odd) and a tail, summed in the SIMD kernel's order.
     const max = [0, 0, 0];
@@ -173,13 +201,23 @@ function fusedUpdate(buf: ArrayBuffer, at: FusedAddresses, rowR: (i: number) => 
         sum[lane] = (sum[lane] as number) + abs;
         count[lane] = (count[lane] as number) + 1;
       }
-      if (abs >= threshold) binOf(abs, scale, counts);
+      if (abs >= threshold) {
+        binOf(abs, scale, counts);
+        if (abs >= candidateBar && abs >= (m[bar8 + j] as number)) {
+          if (found < at.candidateRoom) {
+            ints[cand4 + 1 + 2 * found] = i;
+            ints[cand4 + 2 + 2 * found] = j;
+          }
+          found += 1;
+        }
+      }
     }
     const m01 = (max[1] as number) > (max[0] as number) ? (max[1] as number) : (max[0] as number);
     m[st8 + i] = (max[2] as number) > m01 ? (max[2] as number) : m01;
     m[st8 + n + i] = (sum[0] as number) + (sum[1] as number) + (sum[2] as number);
     m[st8 + 2 * n + i] = (count[0] as number) + (count[1] as number) + (count[2] as number);
   }
+  ints[cand4] = found;
 }
 
 /**

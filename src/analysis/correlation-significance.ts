@@ -12,7 +12,7 @@
 // Starting from τ = q, the count c of such pairs bounds k* ≤ c, hence τ* ≤ c·q/m: a histogram of |r|
 // built in the one pass over the matrix shrinks τ, and only the survivors get an exact p-value.
 import type { KernelArena } from './kernel-arena.js';
-import { HISTOGRAM_BINS, PackedRowScan, type RowScanResult } from './packed-row-scan.js';
+import { HISTOGRAM_BINS, PackedRowScan, type FirstPassBars, type RowScanResult } from './packed-row-scan.js';
 import { complete, SLICE_WORK, WINDOWS_PER_SLICE, type Sliced } from './sliced.js';
 import type { CorrelatedPair } from './top-pairs.js';
 
@@ -118,8 +118,8 @@ export interface SignificanceInput {
   readonly arena?: KernelArena;
   /**
    * The first pass, already done by whoever computed `r` (StreamingCorrelation.rowScan), at the
-   * thresholds of firstPassThresholds for this input: the test then reads the matrix only where a
-   * row can hold a significant pair.
+   * bars of firstPassBars for this input: the test then reads the matrix only where a row can hold a
+   * significant pair, or not at all when the candidates listed with it are enough.
    */
   readonly scanned?: RowScanResult | null;
 }
@@ -136,6 +136,11 @@ export interface SignificanceResult {
   readonly barAbs: number;
   /** Defined pairs: m of BH. */
   readonly tests: number;
+  /**
+   * τ of the second pass' bars (the first pass' histogram bound); 0 when no pair could be
+   * significant. A good guess for the next step's candidate bars (firstPassBars).
+   */
+  readonly secondPassTau: number;
   /**
    * Mean |r| over the defined pairs, summed row by row in the scan's two vector lanes (equal to
    * summariseCorrelations' full pass within rounding); NaN without tests. Read here so that no other
@@ -175,7 +180,7 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   let work = 0;
   let first = input.scanned ?? null;
   if (first === null) {
-    const thresholds = yield* firstPassThresholds(n, nMax, q, input.rowFacts);
+    const { thresholds } = yield* firstPassBars(n, nMax, q, input.rowFacts, q);
     const rowMax = new Float64Array(Math.max(0, n));
     for (let a = 0; a < n - 1; a += 1) {
       work += n - a;
@@ -190,7 +195,7 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   }
   const { rowMax, count: m, sumAbs } = first;
   const bins = first.bins.slice(); // summed into counts at or above each bin below
-  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN };
+  if (m === 0) return { cutoff: 0, significant: [], barAbs: Number.NaN, tests: 0, meanAbs: Number.NaN, secondPassTau: 0 };
   const meanAbs = sumAbs / m;
   // atLeast[i]: pairs with |r| in bin i or above (bins below firstBin stay 0 and are never read).
   for (let i = HISTOGRAM_BINS - 1; i >= firstBin; i -= 1) bins[i] = (bins[i] as number) + (bins[i + 1] as number);
@@ -223,21 +228,33 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   // loads and one table lookup per pair) shrinks τ further, by the same argument (every pair with
   // p ≤ τ passes it, so k* ≤ the count of those that do, and τ* ≤ that count·q/m), and only its
   // survivors cost their exact facts and p-value.
+  const secondPassTau = tau;
   const survivors = new Survivors();
   if (tau > 0) {
     let bars = new BarTable(tau, bar, nMax);
     // With many candidates, a bar per row first: row a's pairs have n_eff at most its own points
     // with the partner ρ that makes ρ_a·ρ_b least (rows.rowBound), so most pairs cost one comparison.
     const rowBars = countAtLeast(bar) > n ? yield* rows.rowBars(bars) : null;
-    for (let a = 0; a < n - 1; a += 1) {
-      const rowBar = rowBars === null ? bar : Math.max(bar, rowBars[a] as number);
-      if ((rowMax[a] as number) < rowBar) continue;
-      work += n - a;
-      if (work >= SLICE_WORK) {
-        work = 0;
-        yield;
+    const listed = first.candidates ?? null;
+    if (listed !== null && tau <= listed.tau) {
+      // Every pair that can reach its bar at τ reaches its rows' bars at the listed τ (bars rise as τ
+      // falls): the candidates hold them all, and the matrix need not be read again.
+      const pairs = listed.pairs;
+      for (let from = 0; from < pairs.length; from += 2 * PAIRS_PER_EXACT_SLICE) {
+        if (from > 0) yield;
+        boundCandidates(pairs, from, Math.min(pairs.length, from + 2 * PAIRS_PER_EXACT_SLICE), r, n, rowBars, bar, rows, bars, survivors);
       }
-      boundRow(scan, r, rowBase(a, n), a, n, rowBar, rows, bars, survivors);
+    } else {
+      for (let a = 0; a < n - 1; a += 1) {
+        const rowBar = rowBars === null ? bar : Math.max(bar, rowBars[a] as number);
+        if ((rowMax[a] as number) < rowBar) continue;
+        work += n - a;
+        if (work >= SLICE_WORK) {
+          work = 0;
+          yield;
+        }
+        boundRow(scan, r, rowBase(a, n), a, n, rowBar, rows, bars, survivors);
+      }
     }
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const next = Math.min(tau, (survivors.length * q) / m);
@@ -262,31 +279,47 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   const k = stepUp(found, q, m);
   const cutoff = (k * q) / m;
   const significant = strongest(found, cutoff, k, input.limit ?? Number.POSITIVE_INFINITY);
-  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m, meanAbs };
+  return { cutoff, significant, barAbs: criticalAbsR(k > 0 ? cutoff : q / m, nMax), tests: m, meanAbs, secondPassTau };
 }
 
 /**
- * The first pass's threshold of each of `rows` rows: the histogram counts a row's |r| from there up.
- * τ never exceeds q, so no bar lies below r_crit(q, nMax), and only bins from that one up are ever
- * read: a null pair (most of them) then costs a few vector operations and no branch. A pair whose
- * |r| is below r_crit(q, its n_eff bound) is never significant, so it need not be counted either:
- * the count at a bar stays an upper bound of the pairs with p ≤ τ (τ ≤ q) that reach it. Each row's
- * pairs are binned from the bar of the row's own bound at q (RowBounds.rowBars: a late joiner's
- * short rows need a far larger |r| than nMax points do, and a wave of joiners put a third of all
- * pairs above r_crit(q, nMax)). Asks every row's facts.
+ * The bars of the two passes over the matrix, per row of `rows`, from the rows' facts alone (so a
+ * kernel can apply them while it computes the matrix). Asks every row's facts.
+ *
+ * Thresholds: the histogram counts a row's |r| from there up. τ never exceeds q, so no bar lies below
+ * r_crit(q, nMax), and only bins from that one up are ever read: a null pair (most of them) then
+ * costs a few vector operations and no branch. A pair whose |r| is below r_crit(q, its n_eff bound)
+ * is never significant, so it need not be counted either: the count at a bar stays an upper bound of
+ * the pairs with p ≤ τ (τ ≤ q) that reach it. Each row's pairs are binned from the bar of the row's
+ * own bound at q (RowBounds.rowBars: a late joiner's short rows need a far larger |r| than nMax
+ * points do, and a wave of joiners put a third of all pairs above r_crit(q, nMax)).
+ *
+ * Candidate bars: the same at `candidateTau` (at most q; so never below the thresholds). A pair that
+ * reaches its bar at a τ ≤ candidateTau in the second pass reaches both its rows' candidate bars (a
+ * pair's n_eff bound is at most each row's), so a list of the pairs reaching them is all that pass
+ * needs to read.
  */
-export function* firstPassThresholds(
+export function* firstPassBars(
   rows: number,
   nMax: number,
   fdr: number,
   rowFacts: ((a: number) => RowFacts) | undefined,
-): Sliced<Float64Array> {
+  candidateTau: number,
+): Sliced<FirstPassBars> {
   // Bin edges are multiples of 1/HISTOGRAM_BINS (exact: a power of 2).
   const firstThreshold = binOf(criticalAbsR(fdr, nMax)) / HISTOGRAM_BINS;
-  if (rowFacts === undefined) return new Float64Array(Math.max(0, rows)).fill(firstThreshold);
-  const bars = yield* new RowBounds(rows, rowFacts, nMax).rowBars(new BarTable(fdr, criticalAbsR(fdr, nMax), nMax));
-  for (let a = 0; a < rows; a += 1) bars[a] = Math.max(firstThreshold, bars[a] as number);
-  return bars;
+  const tau = Math.min(fdr, candidateTau);
+  const bounds = new RowBounds(rows, rowFacts, nMax);
+  const thresholds = yield* bounds.rowBars(new BarTable(fdr, criticalAbsR(fdr, nMax), nMax));
+  const candidateTable = new BarTable(tau, criticalAbsR(tau, nMax), nMax);
+  const candidateBars = yield* bounds.rowBars(candidateTable);
+  // No pair's n_eff exceeds nMax: its bar is at least the one there (all a row bar says without facts).
+  const least = candidateTable.at(nMax);
+  for (let a = 0; a < rows; a += 1) {
+    thresholds[a] = Math.max(firstThreshold, thresholds[a] as number);
+    candidateBars[a] = Math.max(thresholds[a] as number, least, candidateBars[a] as number);
+  }
+  return { thresholds, candidateBars, candidateTau: tau };
 }
 
 /** Relative slack of the per-pair bar: the bound skips a pair only when it is clearly below it. */
@@ -506,6 +539,32 @@ function testSurvivors(
 }
 
 /** Second pass over row a's pairs (a, b > a): those that pass the row's bar and their own bound survive. */
+/**
+ * boundRow for the listed pairs pairs[from, to) (a, b, a, b …): each that reaches its row's bar
+ * (`bar`, and `rowBars[a]` when there are row bars) and its own bound's bar survives.
+ */
+function boundCandidates(
+  pairs: Int32Array,
+  from: number,
+  to: number,
+  r: Float64Array,
+  n: number,
+  rowBars: Float64Array | null,
+  bar: number,
+  rows: RowBounds,
+  bars: BarTable,
+  survivors: Survivors,
+): void {
+  for (let c = from; c < to; c += 2) {
+    const a = pairs[c] as number;
+    const b = pairs[c + 1] as number;
+    const v = r[rowBase(a, n) + b] as number;
+    if (!(Math.abs(v) >= (rowBars === null ? bar : Math.max(bar, rowBars[a] as number)))) continue;
+    const bound = rows.bound(a, b);
+    if (Math.abs(v) >= bars.at(bound)) survivors.push(a, b, v, bound);
+  }
+}
+
 function boundRow(
   scan: PackedRowScan,
   r: Float64Array,

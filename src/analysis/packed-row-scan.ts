@@ -14,6 +14,20 @@ export const HISTOGRAM_BINS = 1024;
 const COUNTS = HISTOGRAM_BINS + 1;
 
 /**
+ * The bars of the significance test's passes, known before the matrix is computed (see
+ * correlation-significance.ts, firstPassThresholds): a kernel that computes the matrix can bin it
+ * and list the second pass' candidates as it goes.
+ */
+export interface FirstPassBars {
+  /** Per row: its |r| are binned from here up (the first pass' threshold). */
+  readonly thresholds: Float64Array;
+  /** Per row, each at or above its threshold: a pair whose |r| reaches both its rows' bars is a candidate. */
+  readonly candidateBars: Float64Array;
+  /** The τ the candidate bars belong to: the list holds every pair the second pass needs when its τ is not above it. */
+  readonly candidateTau: number;
+}
+
+/**
  * What `stats` over rows 0 … n − 2 of an n-row matrix (row a from its first pair, at threshold
  * thresholds[a]) leaves: each row's largest |r|, the totals, the histogram. A kernel that computes the
  * matrix can produce it in the same pass (StreamingCorrelation.rowScan), sparing the scan.
@@ -26,6 +40,12 @@ export interface RowScanResult {
   readonly sumAbs: number;
   /** HISTOGRAM_BINS + 1 counts of the |r| ≥ their row's threshold, as `histogram`. */
   readonly bins: Int32Array;
+  /**
+   * The pairs (a, b), a < b, whose |r| reaches both rows' candidate bars, as a, b, a, b … in (a, b)
+   * order, with the τ of those bars; null when not listed (too many): then the second pass reads the
+   * matrix.
+   */
+  readonly candidates?: { readonly pairs: Int32Array; readonly tau: number } | null;
 }
 /** Where the bins and one row's positions start in the scratch (byte offsets; totals at 0). */
 const BINS_AT = 16;

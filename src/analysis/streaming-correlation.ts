@@ -22,7 +22,7 @@
 import { blockedProduct, defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
-import { HISTOGRAM_BINS, reserveRowScan, type RowScanResult } from './packed-row-scan.js';
+import { HISTOGRAM_BINS, reserveRowScan, type FirstPassBars, type RowScanResult } from './packed-row-scan.js';
 import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { complete, rowsWithin, SLICE_WORK, type Sliced } from './sliced.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
@@ -112,6 +112,13 @@ function groupRuns(groupOf: Int32Array): Int32Array {
   return Int32Array.from(out);
 }
 
+/**
+ * Arena scratch of the fused pass' candidate pairs (see rowScan): a count, then up to
+ * CANDIDATE_ROOM (i, j) pairs of i32. With more, the significance test reads the matrix instead.
+ */
+const CANDIDATE_SCRATCH = 'correlation-candidates';
+const CANDIDATE_ROOM = 1 << 16;
+
 /** Arena scratch of the gap corrections (shared by every state of an arena, like the matrix). */
 const GAP_SCRATCH = 'correlation-gap-corrections';
 
@@ -176,11 +183,12 @@ export class StreamingCorrelation {
   private readonly sxOff: number;
   private readonly invOff: number;
   private readonly statsOff: number;
-  /** The fused kernel's per-row histogram thresholds (f64) and its histogram (HISTOGRAM_BINS + 1 i32). */
+  /** The fused kernel's per-row thresholds and candidate bars (f64) and its histogram (HISTOGRAM_BINS + 1 i32). */
   private readonly thresholdsOff: number;
+  private readonly candidateBarsOff: number;
   private readonly binsOff: number;
-  /** The last fused pass binned at caller-given thresholds (rowScan may answer). */
-  private binned = false;
+  /** The τ of the last fused pass' candidate bars; NaN when it had no bars (rowScan answers null). */
+  private candidateTau = Number.NaN;
   private views: Views | null = null;
   /** The arena's matrix buffer holds this state's current r (until another user overwrites it). */
   private matrixFresh = false;
@@ -218,6 +226,7 @@ export class StreamingCorrelation {
     this.invOff = this.arena.alloc(this.paddedRows);
     this.statsOff = this.arena.alloc(3 * capacity);
     this.thresholdsOff = this.arena.alloc(capacity);
+    this.candidateBarsOff = this.arena.alloc(capacity);
     this.binsOff = this.arena.alloc(Math.ceil((HISTOGRAM_BINS + 1) / 2));
     this.ring = new Float64Array(capacity * window).fill(NaN);
     this.shift = new Float64Array(capacity).fill(NaN);
@@ -264,10 +273,11 @@ export class StreamingCorrelation {
 
   /**
    * `pushAndCorrelate` in slices (sliced.ts): the O(N²) passes stop every SLICE_WORK pairs. The
-   * state must not be used by anyone else until the computation has completed. With `thresholds`
-   * (one per slot) the pass also bins each row's |r| at or above its threshold: see rowScan.
+   * state must not be used by anyone else until the computation has completed. With `bars` (one of
+   * each per slot) the pass also does the significance test's first pass and lists the candidates of
+   * its second: see rowScan.
    */
-  *pushAndCorrelateSliced(column: ArrayLike<number>, thresholds?: ArrayLike<number>): Sliced<Float64Array> {
+  *pushAndCorrelateSliced(column: ArrayLike<number>, bars?: FirstPassBars): Sliced<Float64Array> {
     const resync = this.ingestColumn(column);
     if (resync) {
       yield* this.resyncSliced();
@@ -278,7 +288,7 @@ export class StreamingCorrelation {
     // corrected sums: no repair pass follows, and its row statistics stay valid.
     const rOff = this.reserveMatrix();
     const gapped = yield* this.gapTables(rOff);
-    yield* this.updateAndCorrelate(rOff, thresholds, gapped);
+    yield* this.updateAndCorrelate(rOff, bars, gapped);
     const reshifted = yield* this.reshiftDriftedRows(rOff);
     // A re-shifted row's pairs were rewritten by the plain formula; the gapped ones need the repair.
     if (reshifted && gapped !== null) yield* this.repairGappedRows(rOff);
@@ -317,6 +327,7 @@ export class StreamingCorrelation {
    */
   private reserveMatrix(): number {
     reserveRowScan(this.arena, this.capacity);
+    this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
     return this.arena.scratch(MATRIX_SCRATCH, this.pairs);
   }
 
@@ -324,15 +335,20 @@ export class StreamingCorrelation {
    * The fused kernel over the whole triangle, a run of rows at a time: S += a·aᵀ − b·bᵀ and r from
    * it into the matrix at rOff, with the row statistics; r from the gap tables when there are some.
    */
-  private *updateAndCorrelate(rOff: number, thresholds: ArrayLike<number> | undefined, gapped: RepairTables | null): Sliced<void> {
+  private *updateAndCorrelate(rOff: number, bars: FirstPassBars | undefined, gapped: RepairTables | null): Sliced<void> {
     const n = this.capacity;
     const nObs = this.effectiveCount();
-    const rowThresholds = this.arena.f64(this.thresholdsOff, n);
-    // Without thresholds nothing is binned (no |r| reaches +∞).
-    if (thresholds === undefined) rowThresholds.fill(Number.POSITIVE_INFINITY);
-    else for (let i = 0; i < n; i += 1) rowThresholds[i] = thresholds[i] ?? Number.POSITIVE_INFINITY;
+    // Without bars nothing is binned or listed (no |r| reaches +∞).
+    const copy = (off: number, from: Float64Array | undefined): void => {
+      const to = this.arena.f64(off, n);
+      for (let i = 0; i < n; i += 1) to[i] = from?.[i] ?? Number.POSITIVE_INFINITY;
+    };
+    copy(this.thresholdsOff, bars?.thresholds);
+    copy(this.candidateBarsOff, bars?.candidateBars);
     new Int32Array(this.arena.buffer, this.binsOff, HISTOGRAM_BINS + 1).fill(0);
-    this.binned = thresholds !== undefined;
+    const candidatesOff = this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
+    new Int32Array(this.arena.buffer, candidatesOff, 1)[0] = 0;
+    this.candidateTau = bars === undefined ? Number.NaN : bars.candidateTau;
     for (let from = 0; from < n - 1;) {
       const to = rowsWithin(n, from, n - 1);
       const skip = 8 * rowStart(n, from);
@@ -352,6 +368,9 @@ export class StreamingCorrelation {
           this.thresholdsOff,
           HISTOGRAM_BINS,
           this.binsOff,
+          this.candidateBarsOff,
+          candidatesOff,
+          CANDIDATE_ROOM,
         );
       } else {
         this.arena.kernels.stream_update_groups(
@@ -370,6 +389,9 @@ export class StreamingCorrelation {
           this.thresholdsOff,
           HISTOGRAM_BINS,
           this.binsOff,
+          this.candidateBarsOff,
+          candidatesOff,
+          CANDIDATE_ROOM,
         );
       }
       from = to;
@@ -378,13 +400,15 @@ export class StreamingCorrelation {
   }
 
   /**
-   * The significance test's first pass over the matrix `pushAndCorrelate(column, thresholds)` just
+   * The significance test's first pass over the matrix `pushAndCorrelateSliced(column, bars)` just
    * returned, as its fused kernel computed it: PackedRowScan.stats over every row at its threshold
-   * gives the same values, bit for bit. Null when the matrix was rewritten after the kernel (gap
-   * repair, re-shifted rows, a resync) or no thresholds were given: then scan the matrix. Copies.
+   * gives the same values, bit for bit; and the candidates of its second pass (every pair reaching
+   * both its rows' candidate bars; null when there were more than CANDIDATE_ROOM). Null when the
+   * matrix was rewritten after the kernel (gap repair, re-shifted rows, a resync) or no bars were
+   * given: then scan the matrix. Copies.
    */
   rowScan(): RowScanResult | null {
-    if (!this.matrixFresh || !this.statsFresh || !this.binned) return null;
+    if (!this.matrixFresh || !this.statsFresh || Number.isNaN(this.candidateTau)) return null;
     const n = this.capacity;
     const stats = this.view().stats;
     let count = 0;
@@ -393,11 +417,17 @@ export class StreamingCorrelation {
       count += stats[2 * n + i] as number;
       sumAbs += stats[n + i] as number;
     }
+    const candidatesOff = this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
+    const found = new Int32Array(this.arena.buffer, candidatesOff, 1)[0] as number;
     return {
       rowMax: stats.slice(0, n),
       count,
       sumAbs,
       bins: new Int32Array(this.arena.buffer, this.binsOff, HISTOGRAM_BINS + 1).slice(),
+      candidates:
+        found <= CANDIDATE_ROOM
+          ? { pairs: new Int32Array(this.arena.buffer, candidatesOff + 4, 2 * found).slice(), tau: this.candidateTau }
+          : null,
     };
   }
 
@@ -555,7 +585,17 @@ export class StreamingCorrelation {
    * garbage collector frees it). The object must not be used afterwards.
    */
   dispose(): void {
-    for (const offset of [this.sOff, this.aOff, this.bOff, this.sxOff, this.invOff, this.statsOff, this.thresholdsOff, this.binsOff])
+    for (const offset of [
+      this.sOff,
+      this.aOff,
+      this.bOff,
+      this.sxOff,
+      this.invOff,
+      this.statsOff,
+      this.thresholdsOff,
+      this.candidateBarsOff,
+      this.binsOff,
+    ])
       this.arena.free(offset);
     this.views = null;
     this.matrixFresh = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstPassThresholds, pairPValue, significantPairs } from '../../src/analysis/correlation-significance.js';
+import { firstPassBars, pairPValue, significantPairs } from '../../src/analysis/correlation-significance.js';
 import { KernelArena, wasmSimdAvailable } from '../../src/analysis/kernel-arena.js';
 import { pairCount } from '../../src/analysis/packed-triangle.js';
 import { complete } from '../../src/analysis/sliced.js';
@@ -86,24 +86,31 @@ describe('significantPairs selection', () => {
         rhoB: rho[b] as number,
       });
       let compared = 0;
+      const listed = { used: 0, tooLow: 0 };
       for (let t = 0; t < 60; t += 1) {
         const shared = rng.gauss();
         const column = Float64Array.from({ length: n }, (_, i) => (i < n / 3 ? shared : 0) + rng.gauss());
-        const thresholds = complete(firstPassThresholds(n, 39, 0.05, rowFacts));
-        const r = complete(state.pushAndCorrelateSliced(column, thresholds));
+        // Candidates listed at q, at a τ near the test's and at one far below it (then the test
+        // reads the matrix): the same result each time.
+        const candidateTau = [0.05, 0.02, 1e-9][t % 3] as number;
+        const r = complete(state.pushAndCorrelateSliced(column, complete(firstPassBars(n, 39, 0.05, rowFacts, candidateTau))));
         const scanned = state.rowScan();
-        if (t < 45 || scanned === null) continue;
+        if (t < 30 || scanned === null) continue;
         const input = { r, rows: n, nMax: 39, fdr: 0.05, facts, rowFacts, arena: state.arena, limit: 15 };
-        const fused = significantPairs({ ...input, scanned });
         const scannedHere = significantPairs(input);
+        const fused = significantPairs({ ...input, scanned });
         expect(fused).toEqual(scannedHere);
         expect(fused.significant.length).toBeGreaterThan(0);
+        if (fused.secondPassTau <= candidateTau) listed.used += 1;
+        else listed.tooLow += 1;
         // What was handed over is what the test reads: without any count in the histogram, no pair qualifies.
         const empty = significantPairs({ ...input, scanned: { ...scanned, bins: new Int32Array(scanned.bins.length) } });
         expect(empty.significant).toEqual([]);
         compared += 1;
       }
-      expect(compared).toBe(15);
+      expect(compared).toBe(30);
+      expect(listed.used).toBeGreaterThan(10);
+      expect(listed.tooLow).toBeGreaterThan(5);
     },
   );
 });

@@ -191,9 +191,9 @@ describe('StreamingCorrelation', () => {
     // private gaps), re-shifts and an all-gap step.
     for (let t = 0; t < 200; t += 1) {
       const column = source(t);
-      const thresholds = new Float64Array(n).fill(0.2);
-      const ra = Array.from(complete(a.pushAndCorrelateSliced(column, thresholds)));
-      const rb = Array.from(complete(b.pushAndCorrelateSliced(column, thresholds)));
+      const bars = { thresholds: new Float64Array(n).fill(0.2), candidateBars: new Float64Array(n).fill(0.4), candidateTau: 0.01 };
+      const ra = Array.from(complete(a.pushAndCorrelateSliced(column, bars)));
+      const rb = Array.from(complete(b.pushAndCorrelateSliced(column, bars)));
       expect(ra).toEqual(rb);
       expect(a.rowScan()).toEqual(b.rowScan());
     }
@@ -280,6 +280,7 @@ describe('StreamingCorrelation', () => {
     const state = new StreamingCorrelation({ capacity: n, window: w, backend });
     const fusedAt = { plain: 0, gapped: 0 };
     let rewritten = 0;
+    let candidates = 0;
     for (let t = 0; t < 105; t += 1) {
       const shared = rng.gauss();
       // Row 5 misses steps 20 and 24: windows holding them have private gaps (the gap groups' kernel);
@@ -289,7 +290,8 @@ describe('StreamingCorrelation', () => {
         i === 5 && (t === 20 || t === 24) ? NaN : (i % 3) * shared + rng.gauss() + (i === 9 && t >= 70 ? 1e9 : 0),
       );
       const thresholds = Float64Array.from({ length: n }, () => 0.1 + 0.5 * rng.next());
-      const r = Float64Array.from(complete(state.pushAndCorrelateSliced(column, thresholds)));
+      const candidateBars = thresholds.map((x) => x + 0.2 * rng.next());
+      const r = Float64Array.from(complete(state.pushAndCorrelateSliced(column, { thresholds, candidateBars, candidateTau: 0.003 })));
       const fused = state.rowScan();
       if (fused === null) {
         rewritten += 1;
@@ -305,13 +307,43 @@ describe('StreamingCorrelation', () => {
       expect(fused.count).toBe(count);
       expect(fused.sumAbs).toBe(sumAbs);
       expect(Array.from(fused.bins)).toEqual(Array.from(scan.histogram()));
+      // The candidates: every pair reaching both its rows' candidate bars, in (a, b) order.
+      const expected: number[] = [];
+      for (let a = 0; a < n - 1; a += 1) {
+        for (let b = a + 1; b < n; b += 1) {
+          const v = Math.abs(r[pairIndex(n, a, b)]!);
+          if (v >= candidateBars[a]! && v >= candidateBars[b]!) expected.push(a, b);
+        }
+      }
+      expect(Array.from(fused.candidates?.pairs ?? [])).toEqual(expected);
+      expect(fused.candidates?.tau).toBe(0.003);
+      candidates += expected.length / 2;
     }
     // Every path ran: windows without a private gap, windows with one, and a re-shift (no fused result).
     expect(fusedAt.plain).toBeGreaterThan(20);
     expect(fusedAt.gapped).toBe(24 + w - 20);
     expect(rewritten).toBeGreaterThan(0);
-    state.pushAndCorrelate(new Float64Array(n).fill(1)); // no thresholds: nothing to hand over
+    expect(candidates).toBeGreaterThan(100);
+    state.pushAndCorrelate(new Float64Array(n).fill(1)); // no bars: nothing to hand over
     expect(state.rowScan()).toBeNull();
+  });
+
+  it.each(backends)('lists no candidates when more pairs qualify than it has room for (%s)', (backend) => {
+    // 400 rows: 79,800 pairs, every one a candidate at bars of 0 — past the room of 65,536.
+    const n = 400;
+    const rng = seeded(63);
+    const state = new StreamingCorrelation({ capacity: n, window: 12, backend });
+    const bars = { thresholds: new Float64Array(n), candidateBars: new Float64Array(n), candidateTau: 0.05 };
+    for (let t = 0; t < 12; t += 1)
+      complete(
+        state.pushAndCorrelateSliced(
+          Float64Array.from({ length: n }, () => rng.gauss()),
+          bars,
+        ),
+      );
+    const fused = state.rowScan();
+    expect(fused?.count).toBe((n * (n - 1)) / 2);
+    expect(fused?.candidates).toBeNull();
   });
 
   it('returns its blocks to a shared arena on dispose, so a replacement reuses them', () => {

@@ -256,17 +256,21 @@ function gemmPacked(): WasmFunction {
  * entering column and `b` the leaving one (both shifted, gaps as 0). The packed rows are
  * consecutive, so one running offset walks S from start to end.
  *
- * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins) also
+ * stream_update_r(s, a, b, n, sx, inv, nObs, r, stats, from, to, thresholds, scale, bins,
+ * candidateBars, candidates, candidateRoom) also
  * writes, in the same pass, r_ij = clamp((nObs·S_ij − sx_i·sx_j)·inv_i·inv_j, −1, 1) (NaN stays
  * NaN), and per row i < n − 1 the largest |r| (0 if none is finite), the sum of the finite |r| and
  * their count at stats[i], stats[n + i] and stats[2n + i], each summed as abs_scan sums a row; and
  * for each |r| ≥ thresholds[i] (f64 per row) increments the i32 bins[trunc(min(|r|, 1)·scale)]:
  * everything the significance test's first pass (abs_scan over every row) reads, without that pass.
+ * Such a pair whose |r| also reaches candidateBars[i] and candidateBars[j] (f64 per row, never below
+ * thresholds) is a candidate of the test's second pass: the i32 candidates[0] counts them (on past
+ * the room), and the first candidateRoom are stored as (i, j) at candidates[1 + 2·c], in (i, j) order.
  * It covers rows [from, to) only (to ≤ n − 1), with `s` and `r` pointing at row from's first pair:
  * a caller can run the triangle in slices and let other work run between them.
  *
  * stream_update_groups(s, a, b, n, groupOf, common, g, corr, r, stats, from, to, thresholds, scale,
- * bins) is stream_update_r for a window with private gaps, r from the gap groups' corrected sums
+ * bins, candidateBars, candidates, candidateRoom) is stream_update_r for a window with private gaps, r from the gap groups' corrected sums
  * (streaming-correlation.ts, gapTables): with h_i = groupOf[i] (i32), r_ij =
  * clamp((common[h_i·g + h_j]·S_ij − own_i[h_j]·col(h_i)[j])·own_i[h_j]′·col′(h_i)[j]), where col(h)
  * and col′(h) are corr[h·n …] and corr[n·g + h·n …] (every row's corrected sum and 1/σ over the steps
@@ -280,7 +284,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   const withR = kind !== 'plain';
   const groups = kind === 'groups';
   // Parameters: s, a, b, n; then sx, inv, nObs (f64) for 'r', groupOf, common, g, corr for 'groups';
-  // then r, stats, from, to, thresholds, scale (f64), bins.
+  // then r, stats, from, to, thresholds, scale (f64), bins, candidateBars, candidates, candidateRoom.
   const s = 0,
     a = 1,
     b = 2,
@@ -299,13 +303,17 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
     to = rest + 3,
     thresholds = rest + 4,
     scale = rest + 5,
-    bins = rest + 6;
+    bins = rest + 6,
+    candidateBars = rest + 7,
+    candidates = rest + 8,
+    candidateRoom = rest + 9;
+  const tailParams: ValType[] = [I32, I32, I32, I32, I32, F64, I32, I32, I32, I32];
   const params: ValType[] =
     kind === 'plain'
       ? [I32, I32, I32, I32]
       : kind === 'r'
-        ? [I32, I32, I32, I32, I32, I32, F64, I32, I32, I32, I32, I32, F64, I32]
-        : [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, I32];
+        ? [I32, I32, I32, I32, I32, I32, F64, ...tailParams]
+        : [I32, I32, I32, I32, I32, I32, I32, I32, ...tailParams];
   const L = new Locals(params.length);
   const i = L.add(I32);
   const j8 = L.add(I32); // 8·j
@@ -332,6 +340,8 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   const scnt = L.add(F64);
   const thv = L.add(V128);
   const thr = L.add(F64);
+  const candidateBar = L.add(F64); // row i's candidate bar
+  const found = L.add(I32); // candidates so far (counting on past the room: the caller sees the overflow)
   const x = L.add(F64);
   const at = L.add(I32);
   // 'groups': 8·(group of j) and of j + 1; row i's group tables (byte addresses).
@@ -343,8 +353,10 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   const own = L.add(I32);
 
   const addr = (base: number, off: number): number[] => [...get(base), ...get(off), ...ins.i32Add()];
-  // bins[trunc(min(x, 1)·scale)] += 1 when x ≥ the row's threshold (false for NaN): abs_scan's binning.
-  const binX: number[] = [
+  // When x = |r_ij| ≥ the row's threshold (false for NaN): bins[trunc(min(x, 1)·scale)] += 1 (abs_scan's
+  // binning); and if x also reaches both candidate bars, row i's and column j's, (i, j) is a candidate,
+  // stored at candidates[1 + 2·found] while there is room. `lane` is j − j8/8 (0 or 1).
+  const binX = (lane: 0 | 1): number[] => [
     ...get(x),
     ...get(thr),
     ...ins.f64Ge(),
@@ -365,6 +377,42 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
     ...i32(1),
     ...ins.i32Add(),
     ...ins.i32Store(),
+    ...get(x),
+    ...get(candidateBar),
+    ...ins.f64Ge(),
+    ...ins.if(),
+    ...get(x),
+    ...addr(candidateBars, j8),
+    ...ins.f64Load(8 * lane),
+    ...ins.f64Ge(),
+    ...ins.if(),
+    ...get(found),
+    ...get(candidateRoom),
+    ...ins.i32LtU(),
+    ...ins.if(),
+    // (i, j) at candidates + 4 + 8·found
+    ...get(candidates),
+    ...get(found),
+    ...i32(3),
+    ...ins.i32Shl(),
+    ...ins.i32Add(),
+    ...tee(at),
+    ...get(i),
+    ...ins.i32Store(4),
+    ...get(at),
+    ...get(j8),
+    ...i32(3),
+    ...ins.i32ShrU(),
+    ...i32(lane),
+    ...ins.i32Add(),
+    ...ins.i32Store(8),
+    ...ins.end(),
+    ...get(found),
+    ...i32(1),
+    ...ins.i32Add(),
+    ...set(found),
+    ...ins.end(),
+    ...ins.end(),
     ...ins.end(),
   ];
 
@@ -484,11 +532,11 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...get(absv),
       ...ins.f64x2ExtractLane(0),
       ...set(x),
-      ...binX,
+      ...binX(0),
       ...get(absv),
       ...ins.f64x2ExtractLane(1),
       ...set(x),
-      ...binX,
+      ...binX(1),
       ...ins.end(),
     );
   }
@@ -599,7 +647,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...get(rs),
       ...ins.f64Abs(),
       ...set(x),
-      ...binX,
+      ...binX(0),
     );
   }
   scalar.push(...get(k), ...i32(8), ...ins.i32Add(), ...set(k), ...get(j8), ...i32(8), ...ins.i32Add(), ...set(j8));
@@ -687,6 +735,13 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...tee(thr),
       ...ins.f64x2Splat(),
       ...set(thv),
+      ...get(i),
+      ...i32(3),
+      ...ins.i32Shl(),
+      ...get(candidateBars),
+      ...ins.i32Add(),
+      ...ins.f64Load(),
+      ...set(candidateBar),
       ...ins.f64(0),
       ...ins.f64x2Splat(),
       ...tee(vmax),
@@ -743,7 +798,9 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   if (kind === 'r') body.push(...get(nObs), ...ins.f64x2Splat(), ...set(nv));
   if (withR) body.push(...ins.f64(1), ...ins.f64x2Splat(), ...set(one), ...ins.f64(-1), ...ins.f64x2Splat(), ...set(minusOne));
   const rows = withR ? { start: get(from), end: get(to) } : { start: i32(0), end: [...get(n), ...i32(1), ...ins.i32Sub()] };
+  if (withR) body.push(...get(candidates), ...ins.i32Load(), ...set(found));
   body.push(...forLoop(i, rows.start, rows.end, i32(1), rowBody));
+  if (withR) body.push(...get(candidates), ...get(found), ...ins.i32Store());
   const name = kind === 'plain' ? 'stream_update' : kind === 'r' ? 'stream_update_r' : 'stream_update_groups';
   return { name, params, results: [], locals: L.types, body };
 }
@@ -1223,6 +1280,9 @@ export interface CorrelationWasmExports {
     thresholds: number,
     scale: number,
     bins: number,
+    candidateBars: number,
+    candidates: number,
+    candidateRoom: number,
   ): void;
   stream_update_groups(
     s: number,
@@ -1240,6 +1300,9 @@ export interface CorrelationWasmExports {
     thresholds: number,
     scale: number,
     bins: number,
+    candidateBars: number,
+    candidates: number,
+    candidateRoom: number,
   ): void;
   pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
   pair_r_gather(
