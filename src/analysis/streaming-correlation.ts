@@ -17,8 +17,10 @@
 // over their common steps are S_ij itself (a gap contributes 0) and the row sums minus the values
 // at the other row's gap steps. Rows are grouped by gap pattern (gap-groups.ts: a wave of joiners,
 // the leavers of one step, agents that missed the same pushes), so those corrections are a table
-// per (row, group), built in O(N · gap slots of all groups), and each pair's r is O(1) from it. Rows with fewer than `minOverlap` points, or
-// constant ones, are invalid: their r is NaN and rowValid says so.
+// per (row, group), built in O(N · gap slots of all groups), and each pair's r is O(1) from it: the
+// update's own pass computes every r from the table (stream_update_groups), built before it. Rows
+// with fewer than `minOverlap` points, or constant ones, are invalid: their r is NaN and rowValid
+// says so.
 import { blockedProduct, defaultMinOverlap, MATRIX_SCRATCH, MAX_ROWS, Z_SCRATCH } from './correlation-matrix.js';
 import { groupGapPatterns, type GapGroups } from './gap-groups.js';
 import { KernelArena, type KernelBackend } from './kernel-arena.js';
