@@ -2,15 +2,17 @@
 // kept for the step: what the significance test reads for its candidate pairs (common changes, lag-1
 // autocorrelation of each row's changes) and what the periodic tier correlates.
 import { popcount } from '../analysis/popcount.js';
-import { lagOneFromSums } from '../analysis/difference-row.js';
+import { differenceRing, lagOneFromMoments } from '../analysis/difference-row.js';
 import type { PairFacts, RowFacts } from '../analysis/correlation-significance.js';
 
 export class ChangeRows {
   private buffer: Float64Array;
   private rows: readonly Float64Array[] = [];
   private oldest = 0;
-  /** Per slot: 0 = not differenced this step, 1 = differenced. */
-  private done: Uint8Array;
+  /** Per slot: 1 once its differenced row is in the buffer this step. */
+  private differenced: Uint8Array;
+  /** Per slot: 1 once its observed changes, bitset and ρ are known this step. */
+  private counted: Uint8Array;
   private observed: Int32Array;
   private rho: Float64Array;
   /** Per slot: bitset of the ring positions with an observed change (words per slot: ⌈W/32⌉). */
@@ -24,7 +26,8 @@ export class ChangeRows {
     private readonly window: number,
   ) {
     this.buffer = new Float64Array(capacity * window);
-    this.done = new Uint8Array(capacity);
+    this.differenced = new Uint8Array(capacity);
+    this.counted = new Uint8Array(capacity);
     this.observed = new Int32Array(capacity);
     this.rho = new Float64Array(capacity);
     this.words = Math.ceil(window / 32);
@@ -36,7 +39,8 @@ export class ChangeRows {
     if (rows.length > this.capacity) {
       this.capacity = rows.length;
       this.buffer = new Float64Array(this.capacity * this.window);
-      this.done = new Uint8Array(this.capacity);
+      this.differenced = new Uint8Array(this.capacity);
+      this.counted = new Uint8Array(this.capacity);
       this.observed = new Int32Array(this.capacity);
       this.rho = new Float64Array(this.capacity);
       this.observedBits = new Uint32Array(this.capacity * this.words);
@@ -44,7 +48,8 @@ export class ChangeRows {
     this.rows = rows;
     this.oldest = oldest;
     this.positions = Math.max(0, filled - 1);
-    this.done.fill(0);
+    this.differenced.fill(0);
+    this.counted.fill(0);
   }
 
   /** Most common changes any pair can have this step. */
@@ -52,68 +57,33 @@ export class ChangeRows {
     return this.positions;
   }
 
-  /** Slot's differenced ring (ring order, NaN = no change observed). A view: valid until the next reset. */
+  /** Slot's differenced ring (ring order, NaN = no change observed; differenceRing). A view: valid until the next reset. */
   row(slot: number): Float64Array {
     const w = this.window;
     const out = this.buffer.subarray(slot * w, (slot + 1) * w);
-    if (this.done[slot] !== 1) this.difference(slot, out);
+    if (this.differenced[slot] !== 1) {
+      const ring = this.rows[slot];
+      if (ring === undefined) out.fill(Number.NaN);
+      else differenceRing(ring, this.oldest, out);
+      this.differenced[slot] = 1;
+    }
     return out;
   }
 
   /**
-   * Differences slot's ring into `out` (its part of the buffer, as differenceRing does) and records
-   * its observed changes, in one pass (this runs for every row of every metric at every step).
+   * A slot's observed changes (no pair of it has more in common) and the lag-1 autocorrelation of its
+   * changes (lagOneAutocorrelation of its differenced row).
    */
-  private difference(slot: number, out: Float64Array): void {
-    const w = this.window;
-    const ring = this.rows[slot];
-    const bits = this.observedBits;
-    const at = slot * this.words;
-    if (ring === undefined) {
-      out.fill(Number.NaN);
-      bits.fill(0, at, at + this.words);
-      this.observed[slot] = 0;
-      this.rho[slot] = Number.NaN;
-      this.done[slot] = 1;
-      return;
-    }
-    const oldest = this.oldest;
-    let previous = ring[w - 1] as number;
-    let count = 0;
-    let sum = 0;
-    for (let word = 0; word < this.words; word += 1) {
-      let set = 0;
-      const end = Math.min(w, 32 * word + 32);
-      for (let t = 32 * word; t < end; t += 1) {
-        const x = ring[t] as number;
-        // NaN − anything is NaN: a gap on either side, or the oldest step (its predecessor left the window).
-        const d = t === oldest ? Number.NaN : x - previous;
-        previous = x;
-        out[t] = d;
-        if (d === d) {
-          set |= 1 << (t & 31);
-          count += 1;
-          sum += d;
-        }
-      }
-      bits[at + word] = set;
-    }
-    this.observed[slot] = count;
-    this.rho[slot] = lagOneFromSums(out, oldest, count, sum);
-    this.done[slot] = 1;
-  }
-
-  /** A slot's observed changes (no pair of it has more in common) and the lag-1 autocorrelation of its changes. */
   rowFacts(slot: number): RowFacts {
-    if (this.done[slot] !== 1) this.row(slot);
+    if (this.counted[slot] !== 1) this.count(slot);
     return { points: this.observed[slot] as number, rho: this.rho[slot] as number };
   }
 
   /** Common changes, and each row's lag-1 autocorrelation of its changes, of slots a and b. */
   facts(a: number, b: number): PairFacts {
-    // Called for up to N²/2 candidate pairs a step: no row view is taken once a row is differenced.
-    if (this.done[a] !== 1) this.row(a);
-    if (this.done[b] !== 1) this.row(b);
+    // Called for up to N²/2 candidate pairs a step: each row is counted once.
+    if (this.counted[a] !== 1) this.count(a);
+    if (this.counted[b] !== 1) this.count(b);
     const na = this.observed[a] as number;
     const nb = this.observed[b] as number;
     let n: number;
@@ -127,5 +97,63 @@ export class ChangeRows {
       for (let k = 0; k < this.words; k += 1) n += popcount((bits[wa + k] as number) & (bits[wb + k] as number));
     }
     return { n, rhoA: this.rho[a] as number, rhoB: this.rho[b] as number };
+  }
+
+  /**
+   * A slot's observed changes, their bitset and ρ, in one pass over its ring in step order and
+   * without writing the changes (this runs for every row of every metric at every step; the
+   * differenced row is only written when asked for). ρ from the moments of the changes shifted by
+   * the first one: shifted by one of its own values, a row's mean m satisfies m² ≤ Σ(c − m)² (that
+   * value's own term), so count·m², the size of what the one-pass formulas subtract, is at most
+   * count times the result: at most log10(W) digits lost, whatever the trend or a first spike.
+   */
+  private count(slot: number): void {
+    const w = this.window;
+    const ring = this.rows[slot];
+    const bits = this.observedBits;
+    const at = slot * this.words;
+    bits.fill(0, at, at + this.words);
+    this.counted[slot] = 1;
+    if (ring === undefined) {
+      this.observed[slot] = 0;
+      this.rho[slot] = Number.NaN;
+      return;
+    }
+    const oldest = this.oldest;
+    // The change at `oldest` is never observed: its predecessor left the window.
+    let x0 = ring[oldest] as number;
+    let shift = Number.NaN;
+    let previous = Number.NaN;
+    let count = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let pairs = 0;
+    let cross = 0;
+    let firsts = 0;
+    let seconds = 0;
+    for (let k = 1; k < w; k += 1) {
+      let t = oldest + k;
+      if (t >= w) t -= w;
+      const x = ring[t] as number;
+      const d = x - x0;
+      x0 = x;
+      if (d === d) {
+        if (count === 0) shift = d;
+        const c = d - shift;
+        count += 1;
+        s1 += c;
+        s2 += c * c;
+        if (previous === previous) {
+          pairs += 1;
+          cross += previous * c;
+          firsts += previous;
+          seconds += c;
+        }
+        previous = c;
+        bits[at + (t >>> 5)] = (bits[at + (t >>> 5)] as number) | (1 << (t & 31));
+      } else previous = Number.NaN;
+    }
+    this.observed[slot] = count;
+    this.rho[slot] = lagOneFromMoments(count, s1, s2, pairs, cross, firsts, seconds);
   }
 }

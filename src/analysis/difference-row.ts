@@ -47,11 +47,8 @@ export function lagOneAutocorrelation(d: ArrayLike<number>, oldest: number): num
   return lagOneFromSums(d, oldest, count, sum);
 }
 
-/**
- * lagOneAutocorrelation when the count of observed values and their sum (in index order) are known
- * already (ChangeRows gets them while differencing).
- */
-export function lagOneFromSums(d: ArrayLike<number>, oldest: number, count: number, sum: number): number {
+/** lagOneAutocorrelation when the count of observed values and their sum (in index order) are known already. */
+function lagOneFromSums(d: ArrayLike<number>, oldest: number, count: number, sum: number): number {
   const w = d.length;
   if (count < 3) return NaN;
   const mean = sum / count;
@@ -61,6 +58,27 @@ export function lagOneFromSums(d: ArrayLike<number>, oldest: number, count: numb
   lagOneSums(d, start, w, mean, acc);
   lagOneSums(d, 0, start, mean, acc);
   return acc.ss > 0 ? acc.cross / acc.ss : NaN;
+}
+
+/**
+ * lagOneAutocorrelation from one pass's moments of a row's observed changes c (shifted by any
+ * constant; the result does not depend on it): their count, Σc, Σc², and over the `pairs` adjacent
+ * observed pairs (c_t, c_{t+1}) the sums Σc_t·c_{t+1}, Σc_t and Σc_{t+1}. With the mean m = Σc/count,
+ * Σ(c_t − m)(c_{t+1} − m) = Σc_t·c_{t+1} − m·(Σc_t + Σc_{t+1}) + pairs·m², over Σ(c − m)² = Σc² − count·m².
+ */
+export function lagOneFromMoments(
+  count: number,
+  sum: number,
+  sumSquares: number,
+  pairs: number,
+  cross: number,
+  firsts: number,
+  seconds: number,
+): number {
+  if (count < 3) return NaN;
+  const mean = sum / count;
+  const ss = sumSquares - count * mean * mean;
+  return ss > 0 ? (cross - mean * (firsts + seconds) + pairs * mean * mean) / ss : NaN;
 }
 
 /** Adds d[from, to)'s centred squares and lag-1 products to `acc`, continuing from acc.previous. */

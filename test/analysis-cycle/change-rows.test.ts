@@ -4,8 +4,9 @@ import { differenceRing, lagOneAutocorrelation } from '../../src/analysis/differ
 import { seeded } from '../analysis/support/random.js';
 
 // ChangeRows differences each ring once per step and keeps what the significance test asks of it.
-// Its one-pass differencing must give what the definitions give: differenceRing's changes, the
-// observed count, lag-1 autocorrelation of the changes, and the common changes of a pair.
+// It must give what the definitions give: differenceRing's changes, the observed count, the lag-1
+// autocorrelation of the changes (from one pass's moments: equal within rounding), and the common
+// changes of a pair.
 describe('ChangeRows', () => {
   it.each([
     [0, 120],
@@ -36,7 +37,7 @@ describe('ChangeRows', () => {
       expect(facts.points).toBe(want.filter((v) => !Number.isNaN(v)).length);
       const rho = lagOneAutocorrelation(want, oldest);
       if (Number.isNaN(rho)) expect(facts.rho).toBeNaN();
-      else expect(facts.rho).toBe(rho);
+      else expect(Math.abs(facts.rho - rho)).toBeLessThan(1e-12);
     }
     for (const [a, b] of [
       [0, 1],
@@ -49,6 +50,35 @@ describe('ChangeRows', () => {
       const y = expected[b] as Float64Array;
       const common = Array.from(x.keys()).filter((t) => !Number.isNaN(x[t] as number) && !Number.isNaN(y[t] as number)).length;
       expect(rows.facts(a, b).n).toBe(common);
+    }
+  });
+
+  it('keeps ρ to rounding on a steep trend, after a first change far from the rest, and on a constant row', () => {
+    const window = 120;
+    const data = seeded(77);
+    const oldest = 30;
+    // Ring order from `oldest` is step order: step k sits at (oldest + k) mod W.
+    const ringOf = (value: (step: number) => number): Float64Array => {
+      const ring = new Float64Array(window);
+      for (let k = 0; k < window; k += 1) ring[(oldest + k) % window] = value(k);
+      return ring;
+    };
+    let ar = 0;
+    const rings = [
+      // A ramp of 1e6 a step with AR(0.5) noise of 1 on its changes: mean change 10⁶ spreads.
+      ringOf((k) => 1e6 * k + (ar = 0.5 * ar + data.gauss())),
+      // A spike of 1e9 at the second step: the first change lies 10⁹ from the others.
+      ringOf((k) => (k === 1 ? 1e9 : 0) + data.gauss()),
+      ringOf(() => 42),
+    ];
+    const rows = new ChangeRows(3, window);
+    rows.reset(rings, oldest, window);
+    for (let slot = 0; slot < 3; slot += 1) {
+      const rho = lagOneAutocorrelation(differenceRing(rings[slot]!, oldest, new Float64Array(window)), oldest);
+      const facts = rows.rowFacts(slot);
+      expect(facts.points).toBe(window - 1);
+      if (slot === 2) expect(facts.rho).toBeNaN();
+      else expect(Math.abs(facts.rho - rho), `slot ${slot}: ${facts.rho} vs ${rho}`).toBeLessThan(1e-12);
     }
   });
 });
