@@ -59,7 +59,6 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       b,
       n,
       groupOf,
-      common,
       g,
       corr,
       r,
@@ -80,16 +79,11 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       const sq = n * g;
       fusedUpdate(buf, { s, a, b, n, r, stats, from, to, thresholds, scale, bins, candidateBars, candidates, candidateRoom }, (i) => {
         const gi = ints[groupOf4 + i] as number;
-        const row = (common >> 3) + gi * g;
         const col = (corr >> 3) + gi * n;
         const own = (corr >> 3) + 2 * sq + 2 * g * i;
         return (j, v) => {
           const h = ints[groupOf4 + j] as number;
-          return (
-            ((m[row + h] as number) * v - (m[own + 2 * h] as number) * (m[col + j] as number)) *
-            (m[own + 2 * h + 1] as number) *
-            (m[col + sq + j] as number)
-          );
+          return ((m[own + 2 * h] as number) * v - (m[own + 2 * h + 1] as number) * (m[col + j] as number)) * (m[col + sq + j] as number);
         };
       });
     },
@@ -104,7 +98,7 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
         m[r8 + t] = Math.min(1, Math.max(-1, raw));
       }
     },
-    pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r) {
+    pair_r_gather(s, sx, inv, groupOf, list, count, own, r) {
       const buf = buffer();
       const m = new Float64Array(buf);
       const groups = new Int32Array(buf);
@@ -114,14 +108,12 @@ export function jsCorrelationKernels(buffer: () => ArrayBuffer): CorrelationWasm
       const r8 = r >> 3;
       const list4 = list >> 2;
       const groupOf4 = groupOf >> 2;
-      const common8 = common >> 3;
       const own8 = own >> 3;
       for (let k = 0; k < count; k += 1) {
         const j = groups[list4 + k] as number;
         const h = groups[groupOf4 + j] as number;
         const raw =
-          ((m[common8 + h] as number) * (m[s8 + j] as number) - (m[own8 + 2 * h] as number) * (m[sx8 + j] as number)) *
-          (m[own8 + 2 * h + 1] as number) *
+          ((m[own8 + 2 * h] as number) * (m[s8 + j] as number) - (m[own8 + 2 * h + 1] as number) * (m[sx8 + j] as number)) *
           (m[inv8 + j] as number);
         m[r8 + j] = Math.min(1, Math.max(-1, raw));
       }

@@ -144,11 +144,7 @@ interface RepairTables {
   readonly gappedRuns: Int32Array;
   /** The rows with private gaps, ascending. */
   readonly gapped: Int32Array;
-  /**
-   * Arena addresses of the gather kernel's inputs: the common steps of each pair of groups (G × G
-   * f64), groupOf, the gapped rows and every row (i32).
-   */
-  readonly commonOff: number;
+  /** Arena addresses of the gather kernel's inputs: groupOf, the gapped rows and every row (i32). */
   readonly groupOfOff: number;
   readonly gappedOff: number;
   readonly everyOff: number;
@@ -381,7 +377,6 @@ export class StreamingCorrelation {
           this.bOff,
           n,
           gapped.groupOfOff,
-          gapped.commonOff,
           gapped.g,
           gapped.corrOff,
           rOff + skip,
@@ -935,11 +930,9 @@ export class StreamingCorrelation {
     for (let t = 0; t < w; t += 1) countable[t] = this.isFilledSlot(t) && this.commonGap[t] === 0 ? 1 : 0;
     const groups = groupGapPatterns(this.ring, w, n, candidate, countable);
     const g = groups.count;
-    // The scratch: the corrections (group-major 2·N·G f64, then row-major 2·N·G), the common steps of
-    // each pair of groups (G² f64), then as i32 each row's group, the gapped rows ascending and every
-    // row (the gather kernel's lists).
-    const commonOff = 8 * 4 * n * g;
-    const groupOfOff = commonOff + 8 * g * g;
+    // The scratch: the corrections (group-major 2·N·G f64, then row-major 2·N·G), then as i32 each
+    // row's group, the gapped rows ascending and every row (the gather kernel's lists).
+    const groupOfOff = 8 * 4 * n * g;
     const gappedOff = groupOfOff + 4 * n;
     const everyOff = gappedOff + 4 * n;
     const corrOff = this.arena.scratch(GAP_SCRATCH, (everyOff + 4 * n) / 8 + 1); // first: it may grow the arena
@@ -949,12 +942,6 @@ export class StreamingCorrelation {
     yield* this.gapCorrections(corr, groups, v.sx);
     const { groupOf, shared } = groups;
     const nEff = this.effectiveCount();
-    const common = this.arena.f64(corrOff + commonOff, g * g);
-    for (let a = 0; a < g; a += 1) {
-      for (let h = 0; h < g; h += 1) {
-        common[a * g + h] = nEff - (shared[a * g + a] as number) - (shared[h * g + h] as number) + (shared[a * g + h] as number);
-      }
-    }
     const lists = new Int32Array(this.arena.buffer, corrOff + groupOfOff, 3 * n);
     lists.set(groupOf, 0);
     lists.set(groups.rows, n);
@@ -977,7 +964,6 @@ export class StreamingCorrelation {
       runs,
       gappedRuns,
       gapped: groups.rows,
-      commonOff: corrOff + commonOff,
       groupOfOff: corrOff + groupOfOff,
       gappedOff: corrOff + gappedOff,
       everyOff: corrOff + everyOff,
@@ -1017,7 +1003,6 @@ export class StreamingCorrelation {
         table.groupOfOff,
         (gi === 0 ? table.gappedOff : table.everyOff) + 4 * first,
         partners,
-        table.commonOff + 8 * gi * g,
         corrOff + 8 * (2 * sq + 2 * g * i),
         rOff + 8 * base,
       );
@@ -1056,9 +1041,10 @@ export class StreamingCorrelation {
    * For every row i and group h: corr[h·N + i] = Sx of i over the steps it shares with h's rows,
    * Sx_i − Σ x̃_i over h's gap slots, and corr[N·G + h·N + i] = 1/√(n·Sxx − Sx²) over those n
    * steps, NaN when i is invalid, n < minOverlap or i is constant there (group-major, so that one
-   * group's values for consecutive rows are consecutive: a run's partners); and both again row-major,
-   * (sum, 1/σ) of (i, h) at corr[2·N·G + 2·(G·i + h)] (row i's own values for the gather kernel).
-   * O(N · (W + Σ_h runs(h))).
+   * group's values for consecutive rows are consecutive: a run's partners); and row-major, at
+   * corr[2·N·G + 2·(G·i + h)], row i's own factors for partners in group h: p = n·(1/σ) and
+   * q = sum·(1/σ), so that r_ij = (p·S_ij − q·sum_j)·(1/σ_j) with j's sum and 1/σ over the steps it
+   * shares with i's group (the gather kernels' formula; NaN where 1/σ is). O(N · (W + Σ_h runs(h))).
    */
   private *gapCorrections(corr: Float64Array, groups: GapGroups, sums: Float64Array): Sliced<void> {
     const n = this.capacity;
@@ -1100,7 +1086,7 @@ export class StreamingCorrelation {
       for (let h = 0; h < g; h += 1) {
         corr[h * n + i] = 0;
         corr[sq + h * n + i] = NaN;
-        corr[rowMajor + 2 * h] = 0;
+        corr[rowMajor + 2 * h] = NaN;
         corr[rowMajor + 2 * h + 1] = NaN;
       }
       return;
@@ -1139,8 +1125,8 @@ export class StreamingCorrelation {
       const inv = common >= this.minOverlap && spread > CONSTANT_TOLERANCE * common * ssi ? 1 / Math.sqrt(spread) : NaN;
       corr[h * n + i] = si;
       corr[sq + h * n + i] = inv;
-      corr[rowMajor + 2 * h] = si;
-      corr[rowMajor + 2 * h + 1] = inv;
+      corr[rowMajor + 2 * h] = common * inv;
+      corr[rowMajor + 2 * h + 1] = si * inv;
     }
   }
 

@@ -53,8 +53,7 @@ describe.skipIf(!wasmSimdAvailable())('pair_r_gather', () => {
     const groups = 7;
     const results = [new KernelArena('wasm'), new KernelArena('js')].map((arena) => {
       const data = seeded(500 + count);
-      const [s, sx, inv, r, common, own] = [rows, rows, rows, rows, groups, 2 * groups].map((length) => arena.alloc(length)) as [
-        number,
+      const [s, sx, inv, r, own] = [rows, rows, rows, rows, 2 * groups].map((length) => arena.alloc(length)) as [
         number,
         number,
         number,
@@ -66,17 +65,17 @@ describe.skipIf(!wasmSimdAvailable())('pair_r_gather', () => {
       const sv = arena.f64(s, rows);
       const sxv = arena.f64(sx, rows);
       const invv = arena.f64(inv, rows);
-      const cv = arena.f64(common, groups);
       const ov = arena.f64(own, 2 * groups);
       for (let j = 0; j < rows; j += 1) {
         sv[j] = 50 * data.gauss();
         sxv[j] = 10 * data.gauss();
         invv[j] = data.next() < 0.1 ? NaN : 1 / (20 + 10 * data.next());
       }
+      // Each group's (p, q) = (n·(1/σ), sum·(1/σ)); group 3's 1/σ undefined.
       for (let h = 0; h < groups; h += 1) {
-        cv[h] = 30 + h;
-        ov[2 * h] = data.gauss();
-        ov[2 * h + 1] = h === 3 ? NaN : 0.02 + 0.01 * data.next();
+        const invH = h === 3 ? NaN : 0.02 + 0.01 * data.next();
+        ov[2 * h] = (30 + h) * invH;
+        ov[2 * h + 1] = data.gauss() * invH;
       }
       // A pair whose r rounds past 1 gets clamped.
       sv[7] = 1e6;
@@ -90,14 +89,11 @@ describe.skipIf(!wasmSimdAvailable())('pair_r_gather', () => {
       if (count > 0) partners[0] = 7;
       new Int32Array(arena.buffer, list, count).set(partners);
       arena.f64(r, rows).fill(-5);
-      arena.kernels.pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r);
+      arena.kernels.pair_r_gather(s, sx, inv, groupOf, list, count, own, r);
       const expected = new Float64Array(rows).fill(-5);
       for (const j of partners) {
         const h = groupsOf[j] as number;
-        const raw =
-          ((cv[h] as number) * (sv[j] as number) - (ov[2 * h] as number) * (sxv[j] as number)) *
-          (ov[2 * h + 1] as number) *
-          (invv[j] as number);
+        const raw = ((ov[2 * h] as number) * (sv[j] as number) - (ov[2 * h + 1] as number) * (sxv[j] as number)) * (invv[j] as number);
         expected[j] = Math.min(1, Math.max(-1, raw));
       }
       return { r: Array.from(arena.f64(r, rows)), expected: Array.from(expected) };

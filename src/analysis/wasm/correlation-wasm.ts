@@ -269,13 +269,13 @@ function gemmPacked(): WasmFunction {
  * It covers rows [from, to) only (to ≤ n − 1), with `s` and `r` pointing at row from's first pair:
  * a caller can run the triangle in slices and let other work run between them.
  *
- * stream_update_groups(s, a, b, n, groupOf, common, g, corr, r, stats, from, to, thresholds, scale,
- * bins, candidateBars, candidates, candidateRoom) is stream_update_r for a window with private gaps, r from the gap groups' corrected sums
- * (streaming-correlation.ts, gapTables): with h_i = groupOf[i] (i32), r_ij =
- * clamp((common[h_i·g + h_j]·S_ij − own_i[h_j]·col(h_i)[j])·own_i[h_j]′·col′(h_i)[j]), where col(h)
- * and col′(h) are corr[h·n …] and corr[n·g + h·n …] (every row's corrected sum and 1/σ over the steps
- * it shares with group h) and own_i[h], own_i[h]′ the pair at corr[2·n·g + 2·(g·i + h)] (row i's own
- * over group h's steps): pair_r_gather's formula for every pair, in the update's pass, so that no
+ * stream_update_groups(s, a, b, n, groupOf, g, corr, r, stats, from, to, thresholds, scale, bins,
+ * candidateBars, candidates, candidateRoom) is stream_update_r for a window with private gaps, r from
+ * the gap groups' corrected sums (streaming-correlation.ts, gapTables): with h_i = groupOf[i] (i32),
+ * r_ij = clamp((p_i[h_j]·S_ij − q_i[h_j]·col(h_i)[j])·col′(h_i)[j]), where col(h) and col′(h) are
+ * corr[h·n …] and corr[n·g + h·n …] (every row's corrected sum and 1/σ over the steps it shares with
+ * group h) and (p_i[h], q_i[h]) the pair at corr[2·n·g + 2·(g·i + h)] (row i's own factors for
+ * partners in group h): pair_r_gather's formula for every pair, in the update's pass, so that no
  * repair pass and no scan follow.
  */
 type UpdateKind = 'plain' | 'r' | 'groups';
@@ -283,7 +283,7 @@ type UpdateKind = 'plain' | 'r' | 'groups';
 function streamUpdate(kind: UpdateKind): WasmFunction {
   const withR = kind !== 'plain';
   const groups = kind === 'groups';
-  // Parameters: s, a, b, n; then sx, inv, nObs (f64) for 'r', groupOf, common, g, corr for 'groups';
+  // Parameters: s, a, b, n; then sx, inv, nObs (f64) for 'r', groupOf, g, corr for 'groups';
   // then r, stats, from, to, thresholds, scale (f64), bins, candidateBars, candidates, candidateRoom.
   const s = 0,
     a = 1,
@@ -293,10 +293,9 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
     inv = 5,
     nObs = 6,
     groupOf = 4,
-    common = 5,
-    g = 6,
-    corr = 7;
-  const rest = groups ? 8 : 7;
+    g = 5,
+    corr = 6;
+  const rest = 7;
   const rOut = rest,
     stats = rest + 1,
     from = rest + 2,
@@ -313,7 +312,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ? [I32, I32, I32, I32]
       : kind === 'r'
         ? [I32, I32, I32, I32, I32, I32, F64, ...tailParams]
-        : [I32, I32, I32, I32, I32, I32, I32, I32, ...tailParams];
+        : [I32, I32, I32, I32, I32, I32, I32, ...tailParams];
   const L = new Locals(params.length);
   const i = L.add(I32);
   const j8 = L.add(I32); // 8·j
@@ -344,10 +343,9 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   const found = L.add(I32); // candidates so far (counting on past the room: the caller sees the overflow)
   const x = L.add(F64);
   const at = L.add(I32);
-  // 'groups': 8·(group of j) and of j + 1; row i's group tables (byte addresses).
+  // 'groups': 16·(group of j) and of j + 1; row i's group tables (byte addresses).
   const hA = L.add(I32);
   const hB = L.add(I32);
-  const commonRow = L.add(I32);
   const colSum = L.add(I32);
   const colInv = L.add(I32);
   const own = L.add(I32);
@@ -434,12 +432,19 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
     ...tee(acc),
     ...ins.v128Store(),
   ];
-  // Both lanes of an f64 table at 8·h (hA for j, hB for j + 1) plus `off` bytes, h scaled by `times`.
-  const lanesOf = (base: number, times: 1 | 2, off = 0): number[] => {
-    const at = (h: number): number[] =>
-      times === 1 ? [...get(base), ...get(h), ...ins.i32Add()] : [...get(base), ...get(h), ...get(h), ...ins.i32Add(), ...ins.i32Add()];
-    return [...at(hA), ...ins.f64Load(off), ...ins.f64x2Splat(), ...at(hB), ...ins.f64Load(off), ...ins.f64x2ReplaceLane(1)];
-  };
+  // Both lanes of row i's own factor at `off` (0: p, 8: q) for the groups of j (hA) and j + 1 (hB).
+  const ownLanes = (off: number): number[] => [
+    ...get(own),
+    ...get(hA),
+    ...ins.i32Add(),
+    ...ins.f64Load(off),
+    ...ins.f64x2Splat(),
+    ...get(own),
+    ...get(hB),
+    ...ins.i32Add(),
+    ...ins.f64Load(off),
+    ...ins.f64x2ReplaceLane(1),
+  ];
   if (kind === 'r') {
     vec.push(
       ...addr(rOut, k),
@@ -459,7 +464,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
     );
   } else if (groups) {
     vec.push(
-      // hA = 8·groupOf[j], hB = 8·groupOf[j + 1]
+      // hA = 16·groupOf[j], hB = 16·groupOf[j + 1]
       ...get(groupOf),
       ...get(j8),
       ...i32(1),
@@ -467,25 +472,24 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.i32Add(),
       ...tee(hB),
       ...ins.i32Load(),
-      ...i32(3),
+      ...i32(4),
       ...ins.i32Shl(),
       ...set(hA),
       ...get(hB),
       ...ins.i32Load(4),
-      ...i32(3),
+      ...i32(4),
       ...ins.i32Shl(),
       ...set(hB),
+      // r = (p·S − q·sum_j)·(1/σ_j)
       ...addr(rOut, k),
-      ...lanesOf(commonRow, 1),
+      ...ownLanes(0),
       ...get(acc),
       ...ins.f64x2Mul(),
-      ...lanesOf(own, 2),
+      ...ownLanes(8),
       ...addr(colSum, j8),
       ...ins.v128Load(),
       ...ins.f64x2Mul(),
       ...ins.f64x2Sub(),
-      ...lanesOf(own, 2, 8),
-      ...ins.f64x2Mul(),
       ...addr(colInv, j8),
       ...ins.v128Load(),
       ...ins.f64x2Mul(),
@@ -582,7 +586,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.f64Mul(),
     );
   } else if (groups) {
-    const ownAt = (off: number): number[] => [...get(own), ...get(hA), ...get(hA), ...ins.i32Add(), ...ins.i32Add(), ...ins.f64Load(off)];
+    const ownAt = (off: number): number[] => [...get(own), ...get(hA), ...ins.i32Add(), ...ins.f64Load(off)];
     scalar.push(
       ...get(groupOf),
       ...get(j8),
@@ -590,23 +594,18 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.i32ShrU(),
       ...ins.i32Add(),
       ...ins.i32Load(),
-      ...i32(3),
+      ...i32(4),
       ...ins.i32Shl(),
       ...set(hA),
       ...addr(rOut, k),
-      ...get(commonRow),
-      ...get(hA),
-      ...ins.i32Add(),
-      ...ins.f64Load(),
+      ...ownAt(0),
       ...get(sSc),
       ...ins.f64Mul(),
-      ...ownAt(0),
+      ...ownAt(8),
       ...addr(colSum, j8),
       ...ins.f64Load(),
       ...ins.f64Mul(),
       ...ins.f64Sub(),
-      ...ownAt(8),
-      ...ins.f64Mul(),
       ...addr(colInv, j8),
       ...ins.f64Load(),
       ...ins.f64Mul(),
@@ -688,8 +687,7 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
   } else if (groups) {
     const times = (x: number, y: number): number[] => [...get(x), ...get(y), ...ins.i32Mul()];
     rowBody.push(
-      // hA = row i's group; commonRow = common + 8·hA·g; colSum = corr + 8·hA·n; colInv = colSum + 8·n·g;
-      // own = corr + 16·(n·g + g·i)
+      // hA = row i's group; colSum = corr + 8·hA·n; colInv = colSum + 8·n·g; own = corr + 16·(n·g + g·i)
       ...get(i),
       ...i32(2),
       ...ins.i32Shl(),
@@ -697,12 +695,6 @@ function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.i32Add(),
       ...ins.i32Load(),
       ...set(hA),
-      ...get(common),
-      ...times(hA, g),
-      ...i32(3),
-      ...ins.i32Shl(),
-      ...ins.i32Add(),
-      ...set(commonRow),
       ...get(corr),
       ...times(hA, n),
       ...i32(3),
@@ -902,12 +894,12 @@ function pairRRun(): WasmFunction {
 }
 
 /**
- * pair_r_gather(s, sx, inv, groupOf, list, count, common, own, r): for k < count, with j = list[k]
- * (i32) and its group h = groupOf[j] (i32), r[j] = clamp((common[h]·s[j] − own[2h]·sx[j])·own[2h + 1]·inv[j],
- * −1, 1): pair_r_run's formula for one row's partners scattered over many gap groups, with the row's
- * count of common steps with each group (common, f64) and its own corrected sum and 1/σ over them
- * (own, f64 pairs). A churning swarm's joiners and leavers sit in scattered slots, so its runs of
- * one group are a slot or two long. Addresses need only natural alignment.
+ * pair_r_gather(s, sx, inv, groupOf, list, count, own, r): for k < count, with j = list[k] (i32) and
+ * its group h = groupOf[j] (i32), r[j] = clamp((own[2h]·s[j] − own[2h + 1]·sx[j])·inv[j], −1, 1):
+ * one row's partners scattered over many gap groups, with the row's own factors for each group
+ * (own: f64 pairs p = n·(1/σ), q = sum·(1/σ) over the steps it shares with that group, as
+ * stream_update_groups reads them). A churning swarm's joiners and leavers sit in scattered slots,
+ * so its runs of one group are a slot or two long. Addresses need only natural alignment.
  */
 function pairRGather(): WasmFunction {
   const s = 0,
@@ -916,14 +908,13 @@ function pairRGather(): WasmFunction {
     groupOf = 3,
     list = 4,
     count = 5,
-    common = 6,
-    own = 7,
-    rOut = 8;
-  const L = new Locals(9);
+    own = 6,
+    rOut = 7;
+  const L = new Locals(8);
   const k = L.add(I32); // byte offset into list
   const end = L.add(I32); // 4·count
   const j8 = L.add(I32); // 8·j
-  const h8 = L.add(I32); // 8·h
+  const h16 = L.add(I32); // 16·h
   const body: number[] = [
     ...get(count),
     ...i32(2),
@@ -937,7 +928,7 @@ function pairRGather(): WasmFunction {
     ...get(end),
     ...ins.i32GeU(),
     ...ins.brIf(1),
-    // j8 = 8·list[k]; h8 = 8·groupOf[j]
+    // j8 = 8·list[k]; h16 = 16·groupOf[j]
     ...get(list),
     ...get(k),
     ...ins.i32Add(),
@@ -948,19 +939,19 @@ function pairRGather(): WasmFunction {
     ...get(groupOf),
     ...ins.i32Add(),
     ...ins.i32Load(),
-    ...i32(3),
+    ...i32(4),
     ...ins.i32Shl(),
-    ...set(h8),
+    ...set(h16),
     ...get(j8),
     ...i32(3),
     ...ins.i32Shl(),
     ...set(j8),
-    // r[j] = clamp(((common[h]·s[j]) − (own[2h]·sx[j]))·own[2h + 1]·inv[j])
+    // r[j] = clamp((own[2h]·s[j] − own[2h + 1]·sx[j])·inv[j])
     ...get(rOut),
     ...get(j8),
     ...ins.i32Add(),
-    ...get(common),
-    ...get(h8),
+    ...get(own),
+    ...get(h16),
     ...ins.i32Add(),
     ...ins.f64Load(),
     ...get(s),
@@ -969,24 +960,15 @@ function pairRGather(): WasmFunction {
     ...ins.f64Load(),
     ...ins.f64Mul(),
     ...get(own),
-    ...get(h8),
-    ...get(h8),
+    ...get(h16),
     ...ins.i32Add(),
-    ...ins.i32Add(),
-    ...ins.f64Load(),
+    ...ins.f64Load(8),
     ...get(sx),
     ...get(j8),
     ...ins.i32Add(),
     ...ins.f64Load(),
     ...ins.f64Mul(),
     ...ins.f64Sub(),
-    ...get(own),
-    ...get(h8),
-    ...get(h8),
-    ...ins.i32Add(),
-    ...ins.i32Add(),
-    ...ins.f64Load(8),
-    ...ins.f64Mul(),
     ...get(inv),
     ...get(j8),
     ...ins.i32Add(),
@@ -1005,7 +987,7 @@ function pairRGather(): WasmFunction {
     ...ins.end(),
     ...ins.end(),
   ];
-  return { name: 'pair_r_gather', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body };
+  return { name: 'pair_r_gather', params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body };
 }
 
 /**
@@ -1290,7 +1272,6 @@ export interface CorrelationWasmExports {
     b: number,
     n: number,
     groupOf: number,
-    common: number,
     g: number,
     corr: number,
     r: number,
@@ -1305,17 +1286,7 @@ export interface CorrelationWasmExports {
     candidateRoom: number,
   ): void;
   pair_r_run(s: number, sx: number, inv: number, count: number, nObs: number, sxi: number, invi: number, r: number): void;
-  pair_r_gather(
-    s: number,
-    sx: number,
-    inv: number,
-    groupOf: number,
-    list: number,
-    count: number,
-    common: number,
-    own: number,
-    r: number,
-  ): void;
+  pair_r_gather(s: number, sx: number, inv: number, groupOf: number, list: number, count: number, own: number, r: number): void;
   abs_scan(r: number, count: number, threshold: number, scale: number, bins: number, totals: number): number;
   abs_collect(r: number, count: number, bar: number, out: number): number;
 }
