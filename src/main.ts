@@ -278,7 +278,8 @@ export async function startExporter(options: StartOptions): Promise<RunningExpor
             for (const families of [renderAnalysisFamilies(engine.latest()), renderSystemFamilies(system.latest())])
               for (const chunk of families) {
                 await write(chunk);
-                await pause();
+                const turn = pause();
+                if (turn !== undefined) await turn;
               }
           },
         ],

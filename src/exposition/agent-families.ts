@@ -49,7 +49,10 @@ export async function snapshotAgents(registry: AgentRegistry, pause: Pause = NO_
   for (let i = 0; i < agents.length; i++) {
     const agent = agents[i];
     if (agent === undefined) continue;
-    if (i % CHECK_EVERY === CHECK_EVERY - 1) await pause();
+    if (i % CHECK_EVERY === CHECK_EVERY - 1) {
+      const turn = pause();
+      if (turn !== undefined) await turn;
+    }
     const values = new Float64Array(CANONICAL_METRICS.length);
     CANONICAL_METRICS.forEach((metric, i) => {
       values[i] = agent.value(metric);
@@ -92,7 +95,12 @@ async function family(spec: MetricSpec, rows: readonly AgentRow[], line: LineWri
       started = true;
       body = '';
     }
-    if (i % CHECK_EVERY === CHECK_EVERY - 1) await pause();
+    // Awaited only when the loop is due a turn: an `await` of nothing still costs a microtask, and
+    // this runs every CHECK_EVERY rows of every family.
+    if (i % CHECK_EVERY === CHECK_EVERY - 1) {
+      const turn = pause();
+      if (turn !== undefined) await turn;
+    }
   }
   if (body !== '') await write(started ? body : familyHeader(spec) + body);
 }
