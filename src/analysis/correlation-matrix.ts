@@ -11,7 +11,7 @@ import { pairCount } from './packed-triangle.js';
 import { normaliseRow, ROW_GAPPED, ROW_INVALID } from './normalise-row.js';
 import { pearsonPairwise } from './pearson-pair.js';
 import { complete, SLICE_WORK, type Sliced } from './sliced.js';
-import { BLOCK_COLS, BLOCK_ROWS } from './wasm/correlation-wasm.js';
+import { BLOCK_COLS, BLOCK_ROWS } from './wasm/gemm-kernel.js';
 
 /** Rows beyond this would overflow the kernels' 32-bit byte offsets (n(n−1)/2 · 8 < 2^31). */
 export const MAX_ROWS = 16_384;

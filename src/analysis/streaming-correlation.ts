@@ -28,7 +28,7 @@ import { HISTOGRAM_BINS, reserveRowScan, type FirstPassBars, type RowScanResult 
 import { pairCount, pairIndex, rowStart } from './packed-triangle.js';
 import { complete, rowsWithin, SLICE_WORK, type Sliced } from './sliced.js';
 import { summariseCorrelations, type CorrelationSummary } from './top-pairs.js';
-import { BLOCK_COLS } from './wasm/correlation-wasm.js';
+import { BLOCK_COLS } from './wasm/gemm-kernel.js';
 
 export interface StreamingCorrelationOptions {
   /** Row slots (agents), 2 … 16384. A slot without data is an all-gap row. */
