@@ -259,47 +259,22 @@ export class StreamingCorrelation {
     for (let from = 0; from < n - 1;) {
       const to = rowsWithin(n, from, n - 1);
       const skip = 8 * rowStart(n, from);
-      if (gapped === null) {
-        this.arena.kernels.stream_update_r(
-          this.sOff + skip,
-          this.aOff,
-          this.bOff,
-          n,
-          this.sxOff,
-          this.invOff,
-          nObs,
-          rOff + skip,
-          this.statsOff,
-          from,
-          to,
-          this.thresholdsOff,
-          HISTOGRAM_BINS,
-          this.binsOff,
-          this.candidateBarsOff,
-          candidatesOff,
-          CANDIDATE_ROOM,
-        );
-      } else {
-        this.arena.kernels.stream_update_groups(
-          this.sOff + skip,
-          this.aOff,
-          this.bOff,
-          n,
-          gapped.groupOfOff,
-          gapped.g,
-          gapped.corrOff,
-          rOff + skip,
-          this.statsOff,
-          from,
-          to,
-          this.thresholdsOff,
-          HISTOGRAM_BINS,
-          this.binsOff,
-          this.candidateBarsOff,
-          candidatesOff,
-          CANDIDATE_ROOM,
-        );
-      }
+      // Both kernels end with the matrix, the statistics, the rows and the first pass' outputs.
+      const rest = [
+        rOff + skip,
+        this.statsOff,
+        from,
+        to,
+        this.thresholdsOff,
+        HISTOGRAM_BINS,
+        this.binsOff,
+        this.candidateBarsOff,
+        candidatesOff,
+        CANDIDATE_ROOM,
+      ] as const;
+      const kernels = this.arena.kernels;
+      if (gapped === null) kernels.stream_update_r(this.sOff + skip, this.aOff, this.bOff, n, this.sxOff, this.invOff, nObs, ...rest);
+      else kernels.stream_update_groups(this.sOff + skip, this.aOff, this.bOff, n, gapped.groupOfOff, gapped.g, gapped.corrOff, ...rest);
       from = to;
       if (from < n - 1) yield;
     }

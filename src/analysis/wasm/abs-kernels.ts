@@ -1,7 +1,22 @@
 // abs_scan and abs_collect: the significance test's passes over one row of a packed matrix of r
 // (packed-row-scan.ts), in WebAssembly SIMD (f64x2).
 import { F64, I32, V128, ins, type WasmFunction } from './wasm-encoder.js';
-import { Locals, get, i32, maxOfLanes, set, tee, vectorLoop } from './kernel-builder.js';
+import {
+  Locals,
+  absStatsLocals,
+  addAbsLanes,
+  addAbsScalar,
+  binIncrement,
+  clearAbsStats,
+  get,
+  i32,
+  ifAnyLaneAtLeast,
+  maxOfLanes,
+  set,
+  sumOfLanes,
+  tee,
+  vectorLoop,
+} from './kernel-builder.js';
 
 /**
  * abs_scan(r, count, threshold, scale, bins, totals) → max: over r[0, count), the largest |r| (0 when
@@ -24,41 +39,12 @@ export function absScan(): WasmFunction {
   const at = L.add(I32);
   const absv = L.add(V128);
   const thr = L.add(V128);
-  const one = L.add(V128);
-  const mask = L.add(V128);
-  const vmax = L.add(V128);
-  const vsum = L.add(V128);
-  const vcnt = L.add(V128);
   const x = L.add(F64);
-  const smax = L.add(F64);
-  const ssum = L.add(F64);
-  const scnt = L.add(F64);
   const rs = L.add(F64);
+  const stats = absStatsLocals(L);
 
   // bins[trunc(min(x, 1)·scale)] += 1 when x ≥ threshold (false for NaN).
-  const binX: number[] = [
-    ...get(x),
-    ...get(threshold),
-    ...ins.f64Ge(),
-    ...ins.if(),
-    ...get(x),
-    ...ins.f64(1),
-    ...ins.f64Min(),
-    ...get(scale),
-    ...ins.f64Mul(),
-    ...ins.i32TruncSatF64S(),
-    ...i32(2),
-    ...ins.i32Shl(),
-    ...get(bins),
-    ...ins.i32Add(),
-    ...tee(at),
-    ...get(at),
-    ...ins.i32Load(),
-    ...i32(1),
-    ...ins.i32Add(),
-    ...ins.i32Store(),
-    ...ins.end(),
-  ];
+  const binX: number[] = [...get(x), ...get(threshold), ...ins.f64Ge(), ...ins.if(), ...binIncrement(x, scale, bins, at), ...ins.end()];
   const vec: number[] = [
     ...get(r),
     ...get(k),
@@ -66,40 +52,8 @@ export function absScan(): WasmFunction {
     ...ins.v128Load(),
     ...ins.f64x2Abs(),
     ...set(absv),
-    ...get(vmax),
-    ...get(absv),
-    ...ins.f64x2Pmax(),
-    ...set(vmax),
-    ...get(absv),
-    ...get(absv),
-    ...ins.f64x2Eq(),
-    ...set(mask),
-    ...get(vsum),
-    ...get(absv),
-    ...get(mask),
-    ...ins.v128And(),
-    ...ins.f64x2Add(),
-    ...set(vsum),
-    ...get(vcnt),
-    ...get(one),
-    ...get(mask),
-    ...ins.v128And(),
-    ...ins.f64x2Add(),
-    ...set(vcnt),
-    ...get(absv),
-    ...get(thr),
-    ...ins.f64x2Ge(),
-    ...ins.v128AnyTrue(),
-    ...ins.if(),
-    ...get(absv),
-    ...ins.f64x2ExtractLane(0),
-    ...set(x),
-    ...binX,
-    ...get(absv),
-    ...ins.f64x2ExtractLane(1),
-    ...set(x),
-    ...binX,
-    ...ins.end(),
+    ...addAbsLanes(absv, stats),
+    ...ifAnyLaneAtLeast(absv, thr, x, () => binX),
   ];
   const tail: number[] = [
     ...get(r),
@@ -108,30 +62,9 @@ export function absScan(): WasmFunction {
     ...ins.f64Load(),
     ...ins.f64Abs(),
     ...set(x),
-    // smax = x > smax ? x : smax; a finite x adds to the sum and the count.
-    ...get(x),
-    ...get(smax),
-    ...get(x),
-    ...get(smax),
-    ...ins.f64Gt(),
-    ...ins.select(),
-    ...set(smax),
-    ...get(x),
-    ...get(x),
-    ...ins.f64Eq(),
-    ...ins.if(),
-    ...get(ssum),
-    ...get(x),
-    ...ins.f64Add(),
-    ...set(ssum),
-    ...get(scnt),
-    ...ins.f64(1),
-    ...ins.f64Add(),
-    ...set(scnt),
-    ...ins.end(),
+    ...addAbsScalar(x, stats),
     ...binX,
   ];
-  const lanes = (v: number): number[] => [...get(v), ...ins.f64x2ExtractLane(0), ...get(v), ...ins.f64x2ExtractLane(1), ...ins.f64Add()];
   const body: number[] = [
     ...get(count),
     ...i32(3),
@@ -142,12 +75,8 @@ export function absScan(): WasmFunction {
     ...set(thr),
     ...ins.f64(1),
     ...ins.f64x2Splat(),
-    ...set(one),
-    ...ins.f64(0),
-    ...ins.f64x2Splat(),
-    ...tee(vmax),
-    ...tee(vsum),
-    ...set(vcnt),
+    ...set(stats.one),
+    ...clearAbsStats(stats),
     ...i32(0),
     ...set(k),
     ...vectorLoop(k, end, vec, tail),
@@ -155,20 +84,16 @@ export function absScan(): WasmFunction {
     ...get(totals),
     ...get(totals),
     ...ins.f64Load(),
-    ...lanes(vcnt),
-    ...get(scnt),
-    ...ins.f64Add(),
+    ...sumOfLanes(stats.vcnt, stats.scnt),
     ...ins.f64Add(),
     ...ins.f64Store(),
     ...get(totals),
     ...get(totals),
     ...ins.f64Load(8),
-    ...lanes(vsum),
-    ...get(ssum),
-    ...ins.f64Add(),
+    ...sumOfLanes(stats.vsum, stats.ssum),
     ...ins.f64Add(),
     ...ins.f64Store(8),
-    ...maxOfLanes(vmax, smax, rs),
+    ...maxOfLanes(stats.vmax, stats.smax, rs),
   ];
   return { name: 'abs_scan', params: [I32, I32, F64, F64, I32, I32], results: [F64], locals: L.types, body };
 }

@@ -2,7 +2,23 @@
 // over the packed cross-products (streaming-correlation.ts), with r, its row statistics, the
 // significance test's first pass and its candidates, in WebAssembly SIMD (f64x2).
 import { F64, I32, V128, ins, type ValType, type WasmFunction } from './wasm-encoder.js';
-import { Locals, forLoop, get, i32, maxOfLanes, set, tee, vectorLoop } from './kernel-builder.js';
+import {
+  Locals,
+  absStatsLocals,
+  addAbsLanes,
+  addAbsScalar,
+  binIncrement,
+  clearAbsStats,
+  forLoop,
+  get,
+  i32,
+  ifAnyLaneAtLeast,
+  maxOfLanes,
+  set,
+  sumOfLanes,
+  tee,
+  vectorLoop,
+} from './kernel-builder.js';
 
 /**
  * stream_update(s, a, b, n): for all i < j < n, S[p(i,j)] += a_i·a_j − b_i·b_j, where `a` is the
@@ -77,19 +93,13 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
   const invi = L.add(V128);
   const nv = L.add(V128);
   const acc = L.add(V128);
-  const one = L.add(V128);
   const minusOne = L.add(V128);
   const rv = L.add(V128);
   const absv = L.add(V128);
-  const mask = L.add(V128);
-  const vmax = L.add(V128);
-  const vsum = L.add(V128);
-  const vcnt = L.add(V128);
   const sSc = L.add(F64);
   const rs = L.add(F64);
-  const smax = L.add(F64);
-  const ssum = L.add(F64);
-  const scnt = L.add(F64);
+  const st = absStatsLocals(L);
+  const one = st.one;
   const thv = L.add(V128);
   const thr = L.add(F64);
   const candidateBar = L.add(F64); // row i's candidate bar
@@ -112,22 +122,7 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
     ...get(thr),
     ...ins.f64Ge(),
     ...ins.if(),
-    ...get(x),
-    ...ins.f64(1),
-    ...ins.f64Min(),
-    ...get(scale),
-    ...ins.f64Mul(),
-    ...ins.i32TruncSatF64S(),
-    ...i32(2),
-    ...ins.i32Shl(),
-    ...get(bins),
-    ...ins.i32Add(),
-    ...tee(at),
-    ...get(at),
-    ...ins.i32Load(),
-    ...i32(1),
-    ...ins.i32Add(),
-    ...ins.i32Store(),
+    ...binIncrement(x, scale, bins, at),
     ...get(x),
     ...get(candidateBar),
     ...ins.f64Ge(),
@@ -256,45 +251,12 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.f64x2Pmin(),
       ...tee(rv),
       ...ins.v128Store(),
-      // Row statistics: pmax ignores a NaN second operand; the eq mask zeroes NaN lanes.
+      // Row statistics and the histogram, as abs_scan has them.
       ...get(rv),
       ...ins.f64x2Abs(),
       ...set(absv),
-      ...get(vmax),
-      ...get(absv),
-      ...ins.f64x2Pmax(),
-      ...set(vmax),
-      ...get(rv),
-      ...get(rv),
-      ...ins.f64x2Eq(),
-      ...set(mask),
-      ...get(vsum),
-      ...get(absv),
-      ...get(mask),
-      ...ins.v128And(),
-      ...ins.f64x2Add(),
-      ...set(vsum),
-      ...get(vcnt),
-      ...get(one),
-      ...get(mask),
-      ...ins.v128And(),
-      ...ins.f64x2Add(),
-      ...set(vcnt),
-      // Most pairs are below the row's threshold: one comparison, no branch taken.
-      ...get(absv),
-      ...get(thv),
-      ...ins.f64x2Ge(),
-      ...ins.v128AnyTrue(),
-      ...ins.if(),
-      ...get(absv),
-      ...ins.f64x2ExtractLane(0),
-      ...set(x),
-      ...binX(0),
-      ...get(absv),
-      ...ins.f64x2ExtractLane(1),
-      ...set(x),
-      ...binX(1),
-      ...ins.end(),
+      ...addAbsLanes(absv, st),
+      ...ifAnyLaneAtLeast(absv, thv, x, binX),
     );
   }
   vec.push(...get(k), ...i32(16), ...ins.i32Add(), ...set(k));
@@ -372,33 +334,10 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.f64Min(),
       ...tee(rs),
       ...ins.f64Store(),
-      // smax = |r| > smax ? |r| : smax (false for NaN); finite r adds to sum and count.
-      ...get(rs),
-      ...ins.f64Abs(),
-      ...get(smax),
-      ...get(rs),
-      ...ins.f64Abs(),
-      ...get(smax),
-      ...ins.f64Gt(),
-      ...ins.select(),
-      ...set(smax),
-      ...get(rs),
-      ...get(rs),
-      ...ins.f64Eq(),
-      ...ins.if(),
-      ...get(ssum),
-      ...get(rs),
-      ...ins.f64Abs(),
-      ...ins.f64Add(),
-      ...set(ssum),
-      ...get(scnt),
-      ...ins.f64(1),
-      ...ins.f64Add(),
-      ...set(scnt),
-      ...ins.end(),
       ...get(rs),
       ...ins.f64Abs(),
       ...set(x),
+      ...addAbsScalar(x, st),
       ...binX(0),
     );
   }
@@ -487,15 +426,7 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
       ...ins.i32Add(),
       ...ins.f64Load(),
       ...set(candidateBar),
-      ...ins.f64(0),
-      ...ins.f64x2Splat(),
-      ...tee(vmax),
-      ...tee(vsum),
-      ...set(vcnt),
-      ...ins.f64(0),
-      ...tee(smax),
-      ...tee(ssum),
-      ...set(scnt),
+      ...clearAbsStats(st),
     );
   }
   // for (j8 = 8(i+1); j8 + 16 <= end8; j8 += 16) vec; if (j8 < end8) scalar
@@ -512,29 +443,15 @@ export function streamUpdate(kind: UpdateKind): WasmFunction {
       ...get(stats),
       ...ins.i32Add(),
     ];
-    // Each comparison is false for NaN (none reach here: pmax kept them out).
-    const lanesMax = maxOfLanes(vmax, smax, rs);
     rowBody.push(
       ...statAt(0),
-      ...lanesMax,
+      ...maxOfLanes(st.vmax, st.smax, rs),
       ...ins.f64Store(),
       ...statAt(1),
-      ...get(vsum),
-      ...ins.f64x2ExtractLane(0),
-      ...get(vsum),
-      ...ins.f64x2ExtractLane(1),
-      ...ins.f64Add(),
-      ...get(ssum),
-      ...ins.f64Add(),
+      ...sumOfLanes(st.vsum, st.ssum),
       ...ins.f64Store(),
       ...statAt(2),
-      ...get(vcnt),
-      ...ins.f64x2ExtractLane(0),
-      ...get(vcnt),
-      ...ins.f64x2ExtractLane(1),
-      ...ins.f64Add(),
-      ...get(scnt),
-      ...ins.f64Add(),
+      ...sumOfLanes(st.vcnt, st.scnt),
       ...ins.f64Store(),
     );
   }
