@@ -1,5 +1,6 @@
 // What the correlation kernels (correlation-wasm.ts) are written with: locals allocated after the
-// parameters, the loop shapes they share, and the short names of the instructions used everywhere.
+// parameters, the loop shapes they share, the |r| statistics and histogram that abs_scan and the
+// fused update both keep, and the short names of the instructions used everywhere.
 import { F64, V128, ins, type ValType } from './wasm-encoder.js';
 
 export const { get, set, tee } = ins;
