@@ -172,7 +172,7 @@ export function* significantPairsSliced(input: SignificanceInput): Sliced<Signif
   // One pass (PackedRowScan.stats: a vector kernel when r lies in the kernel arena; or none, when the
   // kernel that computed r did it: input.scanned): the defined pairs (m) and the sum of their |r|,
   // each row's largest |r| (rows below the bar are skipped later) and a histogram of |r| from each
-  // row's threshold up (firstPassThresholds), from which the count of pairs at or above any bar is
+  // row's threshold up (firstPassBars), from which the count of pairs at or above any bar is
   // read as an upper bound (whole bins), so shrinking τ needs no further pass over the matrix.
   const firstBin = binOf(criticalAbsR(q, nMax));
   const rows = new RowBounds(n, input.rowFacts, nMax);
@@ -310,9 +310,11 @@ export function* firstPassBars(
   const firstThreshold = binOf(criticalAbsR(fdr, nMax)) / HISTOGRAM_BINS;
   const tau = Math.min(fdr, candidateTau);
   const bounds = new RowBounds(rows, rowFacts, nMax);
-  const thresholds = yield* bounds.rowBars(new BarTable(fdr, criticalAbsR(fdr, nMax), nMax));
-  const candidateTable = new BarTable(tau, criticalAbsR(tau, nMax), nMax);
-  const candidateBars = yield* bounds.rowBars(candidateTable);
+  const thresholdTable = new BarTable(fdr, criticalAbsR(fdr, nMax), nMax);
+  const thresholds = yield* bounds.rowBars(thresholdTable);
+  // At τ = q (the first step, and the test's own scan) the candidate bars are the same row bars.
+  const candidateTable = tau === fdr ? thresholdTable : new BarTable(tau, criticalAbsR(tau, nMax), nMax);
+  const candidateBars = tau === fdr ? thresholds.slice() : yield* bounds.rowBars(candidateTable);
   // No pair's n_eff exceeds nMax: its bar is at least the one there (all a row bar says without facts).
   const least = candidateTable.at(nMax);
   for (let a = 0; a < rows; a += 1) {

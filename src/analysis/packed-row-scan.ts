@@ -15,7 +15,7 @@ const COUNTS = HISTOGRAM_BINS + 1;
 
 /**
  * The bars of the significance test's passes, known before the matrix is computed (see
- * correlation-significance.ts, firstPassThresholds): a kernel that computes the matrix can bin it
+ * correlation-significance.ts, firstPassBars): a kernel that computes the matrix can bin it
  * and list the second pass' candidates as it goes.
  */
 export interface FirstPassBars {

@@ -229,13 +229,18 @@ export class StreamingCorrelation {
   }
 
   /**
-   * The matrix' block in the arena (offset). Before any view (either may grow the arena): the
-   * significance test's scan scratch, then the matrix.
+   * The matrix' block in the arena (offset). Before any view (each may grow the arena): the
+   * significance test's scan scratch, the candidate scratch, then the matrix.
    */
   private reserveMatrix(): number {
     reserveRowScan(this.arena, this.capacity);
-    this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
+    this.candidatesOff();
     return this.arena.scratch(MATRIX_SCRATCH, this.pairs);
+  }
+
+  /** The arena's candidate scratch (its count, then the pairs), shared by the states of the arena. */
+  private candidatesOff(): number {
+    return this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
   }
 
   /**
@@ -253,7 +258,7 @@ export class StreamingCorrelation {
     copy(this.thresholdsOff, bars?.thresholds);
     copy(this.candidateBarsOff, bars?.candidateBars);
     new Int32Array(this.arena.buffer, this.binsOff, HISTOGRAM_BINS + 1).fill(0);
-    const candidatesOff = this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
+    const candidatesOff = this.candidatesOff();
     new Int32Array(this.arena.buffer, candidatesOff, 1)[0] = 0;
     this.candidateTau = bars === undefined ? Number.NaN : bars.candidateTau;
     for (let from = 0; from < n - 1;) {
@@ -298,7 +303,7 @@ export class StreamingCorrelation {
       count += stats[2 * n + i] as number;
       sumAbs += stats[n + i] as number;
     }
-    const candidatesOff = this.arena.scratch(CANDIDATE_SCRATCH, 1 + CANDIDATE_ROOM);
+    const candidatesOff = this.candidatesOff();
     const found = new Int32Array(this.arena.buffer, candidatesOff, 1)[0] as number;
     return {
       rowMax: stats.slice(0, n),
